@@ -12,7 +12,7 @@ import type { CommandIO } from './io.js';
 
 export const ENFORCE_HELP = `Usage: mcp-warden enforce [--dry-run] [options]
 
-Wraps every stdio MCP server in the clients' JSON, JSONC and TOML configs with \`mcp-warden guard\`, which
+Wraps every stdio MCP server in the clients' JSON, JSONC, TOML and YAML configs with \`mcp-warden guard\`, which
 hides the tools the organisation blocks, refuses calls to them with the reason, and audits every call. Only
 each entry's command and args change; comments and everything else stay. A backup of each file is kept in the state
 folder, and \`mcp-warden restore\` puts every entry back byte for byte. The agent does this by itself with

@@ -63,6 +63,10 @@ const FIELDS = {
   autoApprove: ['autoApprove', 'alwaysAllow'],
 } as const;
 
+/** The keys an entry's URL may stand under, the first present winning: enforcement edits the same one. */
+export const URL_FIELDS = FIELDS.url;
+export const COMMAND_FIELDS = FIELDS.command;
+
 type Entry = Record<string, unknown>;
 
 function isObject(value: unknown): value is Entry {

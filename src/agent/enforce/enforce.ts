@@ -1,4 +1,4 @@
-// Enforcement on disk: every stdio server of a JSON, JSONC or TOML config is wrapped with the guard, and every
+// Enforcement on disk: every stdio server of a JSON, JSONC, TOML or YAML config is wrapped with the guard, and every
 // streamable HTTP one pointed at the running agent's loopback guard (`enforce`); both are put back exactly as
 // they were (`restore`). Other formats and dialects are reported as not wrapped, with why.
 import { existsSync } from 'node:fs';

@@ -26,6 +26,8 @@ export interface QuarantineRecord {
   /** Offset in the file where `removed` stood. */
   offset: number;
   removed: string;
+  /** What stands in its place (YAML's `{}` or `[]` for a map or list left empty), none when nothing does. */
+  placeholder?: string;
   /** The text just before and after, to check the place is still the same before putting it back. */
   before: string;
   after: string;

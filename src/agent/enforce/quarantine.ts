@@ -26,7 +26,7 @@ export interface QuarantineOptions {
 const blockedNow = (servers: readonly ServerEntry[], options: QuarantineOptions, now: Date) =>
   servers.some((server) => isBlocked(decideServer(options.policy, server, options.deviceIps, now)));
 
-/** Takes out of their JSON, JSONC and TOML configs the servers the policy blocks (rejected, or approval expired). */
+/** Takes out of their JSON, JSONC, TOML and YAML configs the servers the policy blocks (rejected, or approval expired). */
 export async function quarantineBlocked(outcome: ScanOutcome, options: QuarantineOptions): Promise<QuarantineRecord[]> {
   if (!options.policy) return [];
   const now = options.now?.() ?? new Date();
@@ -51,16 +51,18 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
       records = [];
       // One cut at a time, each on the text the one before left, with positions taken afresh.
       let next = text;
-      for (const { keyPath, servers } of toTake.filter((entry) => entry.file === file)) {
+      // List items (YAML lists) from the last: a cut shifts the positions of the items after it.
+      for (const { keyPath, servers } of toTake.filter((entry) => entry.file === file).sort(byListPositionDescending)) {
         const containerPath = keyPath.slice(0, -1);
         const cut = EDITORS[format]!.cutRange(next, keyPath);
         if (!cut) continue;
-        const { offset, length } = cut;
+        const { offset, length, placeholder = '' } = cut;
         records.push({
           file,
           servers,
           offset,
           removed: next.slice(offset, offset + length),
+          ...(placeholder ? { placeholder } : {}),
           before: next.slice(Math.max(0, offset - CONTEXT), offset),
           after: next.slice(offset + length, offset + length + CONTEXT),
           containerPath,
@@ -69,7 +71,7 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
           ...(servers.some((server) => server.client === 'claude-code') ? { deny: denyEntryFor(servers[0]!, outcome.launches.get(servers[0]!.id)) } : {}),
           at: now.toISOString(),
         });
-        next = next.slice(0, offset) + next.slice(offset + length);
+        next = next.slice(0, offset) + placeholder + next.slice(offset + length);
       }
       if (!EDITORS[format]!.valid(next)) throw new EditRefused('the file would not read back without the entry');
       return next;
@@ -90,15 +92,19 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
   return taken;
 }
 
+const listPosition = (keyPath: readonly (string | number)[]) => (typeof keyPath.at(-1) === 'number' ? (keyPath.at(-1) as number) : -1);
+const byListPositionDescending = (a: { keyPath: (string | number)[] }, b: { keyPath: (string | number)[] }) => listPosition(b.keyPath) - listPosition(a.keyPath);
+
 /** Puts an entry back where it was cut when the text around is unchanged; else by key, as its format does. */
 function putBack(format: string) {
   const editor = EDITORS[format]!;
   return (text: string, record: QuarantineRecord): string => {
     // Back already (the user added it again, or a later cut of the same entry went back first): theirs stays.
-    if (record.keyPath && editor.range(text, record.keyPath)) return text;
-    const { offset, before, after, removed } = record;
-    if (text.slice(Math.max(0, offset - before.length), offset) === before && text.slice(offset, offset + after.length) === after) {
-      return text.slice(0, offset) + removed + text.slice(offset);
+    // A list item's position names another item once it is out; the editor's insertByKey checks those by name.
+    if (record.keyPath && listPosition(record.keyPath) === -1 && editor.range(text, record.keyPath)) return text;
+    const { offset, before, after, removed, placeholder = '' } = record;
+    if (text.slice(Math.max(0, offset - before.length), offset) === before && text.slice(offset, offset + placeholder.length + after.length) === placeholder + after) {
+      return text.slice(0, offset) + removed + text.slice(offset + placeholder.length);
     }
     return editor.insertByKey(text, record.containerPath, removed);
   };

@@ -4,7 +4,7 @@
 // sub-tables (`[mcp_servers.<name>.env]`).
 import { parse } from 'smol-toml';
 import type { KeyPath } from '../discovery/parse/document.js';
-import type { GuardLaunch, GuardTarget, Range } from './wrap-entry.js';
+import { type GuardLaunch, type GuardTarget, type Range, guardArguments } from './wrap-entry.js';
 
 /** The dotted key of a `[table]` header line, segments unquoted; undefined for other lines. */
 function headerPath(line: string): string[] | undefined {
@@ -132,7 +132,7 @@ const tomlList = (values: string[]) => `[${values.map(tomlString).join(', ')}]`;
 export function wrapTomlEntryText(entryText: string, guard: GuardLaunch, target: GuardTarget): string {
   const values = entryValues(entryText)!;
   const args = (values.args as string[] | undefined) ?? [];
-  const guardArgs = [...guard.args, '--server', target.serverId, '--server-key', target.serverKey, '--client', target.client, '--name', target.name, '--', values.command as string, ...args];
+  const guardArgs = guardArguments(guard, target, values.command as string, args);
   const own = ownPart(entryText);
   let next = own.replace(/^(\s*command\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')/m, (_, lead: string) => `${lead}${tomlString(guard.command)}`);
   const existing = assignment(next, 'args');

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { applyMode } from '../../../src/agent/enforce/apply-mode.js';
 import { loadLedger } from '../../../src/agent/enforce/ledger.js';
@@ -25,7 +26,7 @@ let machine: ReturnType<typeof copyMachine> | undefined;
 afterEach(() => machine?.remove());
 
 describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name) => {
-  it('takes every blocked user and project server out of its JSON, JSONC or TOML config, leaving valid files, and puts every byte back', async () => {
+  it('takes every blocked user and project server out of its JSON, JSONC, TOML or YAML config, leaving valid files, and puts every byte back', async () => {
     machine = copyMachine(name);
     const stateDir = path.join(machine.root, '.warden-state');
     const before = filesUnder(machine.root);
@@ -36,7 +37,7 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
     const after = await scan({ world: machine.world });
     const takenIds = new Set(taken.flatMap((record) => record.servers.map((server) => server.id)));
     expect(after.result.servers.filter((server) => takenIds.has(server.id))).toEqual([]);
-    // What was not taken (managed, TOML, YAML, extensions) is all still there.
+    // What was not taken (managed configs, extensions, builtins) is all still there.
     expect(after.result.servers.map((server) => server.id).sort()).toEqual(outcome.result.servers.filter((server) => !takenIds.has(server.id)).map((server) => server.id).sort());
     // Every edited file still parses, without a new error.
     for (const file of new Set(taken.map((record) => record.file))) {
@@ -44,11 +45,23 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
         expect(() => parseToml(readFileSync(file, 'utf8')), file).not.toThrow();
         continue;
       }
+      if (/\.ya?ml$/.test(file)) {
+        expect(parseDocument(readFileSync(file, 'utf8')).errors, file).toEqual([]);
+        continue;
+      }
       const errors: ParseError[] = [];
       parse(readFileSync(file, 'utf8'), errors, { allowTrailingComma: true });
       expect(errors, file).toEqual([]);
     }
     expect(taken.some((record) => record.file.endsWith('config.toml'))).toBe(true);
+    // A YAML map or list left empty still reads as one: Goose and Continue expect a map and a list there.
+    const yamlFiles = [...new Set(taken.map((record) => record.file))].filter((file) => file.endsWith('config.yaml'));
+    expect(yamlFiles.length).toBeGreaterThanOrEqual(2);
+    for (const file of yamlFiles) {
+      const value = parseDocument(readFileSync(file, 'utf8')).toJS() as { extensions?: unknown; mcpServers?: unknown };
+      // Goose's builtin extensions too: out of the file is the only way to stop one running inside its client.
+      expect(file.includes('goose') ? value.extensions : value.mcpServers, file).toEqual(file.includes('goose') ? {} : []);
+    }
     expect((await loadLedger(stateDir)).quarantine).toHaveLength(taken.length);
 
     // Still blocked: nothing comes back.

@@ -1,4 +1,4 @@
-// Enforcement edits on disk: every stdio server of every JSON/JSONC fixture config wrapped with the guard and
+// Enforcement edits on disk: every stdio server of every JSON, JSONC, TOML and YAML fixture config wrapped with the guard and
 // restored byte for byte; identities kept while wrapped; concurrent edits handled; nothing the user wrote lost.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ let machine: ReturnType<typeof copyMachine> | undefined;
 afterEach(() => machine?.remove());
 
 describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name) => {
-  it('wraps every stdio and streamable HTTP server of its JSON and TOML configs, keeps their identity, and restores every file byte for byte', async () => {
+  it('wraps every stdio and streamable HTTP server of its JSON, TOML and YAML configs, keeps their identity, and restores every file byte for byte', async () => {
     machine = copyMachine(name);
     const stateDir = path.join(machine.root, '.warden-state');
     const before = filesUnder(machine.root);
@@ -57,15 +57,16 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
 });
 
 describe('what is not wrapped, and why', () => {
-  it('says so for remote servers, YAML configs, other dialects and UTF-16 files', async () => {
+  it('says so for remote servers without a running agent, legacy SSE servers, builtins and UTF-16 files', async () => {
     machine = copyMachine('darwin');
     const result = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD, dryRun: true });
     const reasons = new Map(result.skipped.map((item) => [item.name, item.reason]));
     expect(reasons.get('sentry')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
-    expect(reasons.get('github')).toBe('YAML configs are not wrapped yet');
-    expect(reasons.get('wandb')).toBeUndefined(); // TOML is wrapped
+    expect(reasons.get('deno-docs')).toBe('legacy SSE servers are not wrapped yet (streamable HTTP ones are)');
     expect(reasons.get('developer')).toBe('runs inside its client');
-    expect(reasons.get('oc-local')).toBe('its command is not a plain `command` string (this dialect is not wrapped yet)');
+    // TOML, YAML, opencode's command list and Continue's nested transport are all wrapped.
+    for (const name of ['wandb', 'oc-local', '#1', 'SQLite']) expect(reasons.get(name), name).toBeUndefined();
+    expect(result.wrapped.some((item) => item.file.endsWith(path.join('goose', 'config.yaml')))).toBe(true);
     machine.remove();
     machine = copyMachine('win32');
     const windows = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD });
