@@ -1,6 +1,6 @@
-// Enforcement on disk: every stdio server of a JSON, JSONC, TOML or YAML config is wrapped with the guard, and every
-// streamable HTTP one pointed at the running agent's loopback guard (`enforce`); both are put back exactly as
-// they were (`restore`). Other formats and dialects are reported as not wrapped, with why.
+// Enforcement on disk: every stdio server of a JSON, JSONC, TOML or YAML config is wrapped with the guard, and
+// every remote one (streamable HTTP or legacy SSE) pointed at the running agent's loopback guard (`enforce`); both
+// are put back exactly as they were (`restore`). Other formats and dialects are reported as not wrapped, with why.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,6 @@ function skipReason(server: ServerEntry, outcome: ScanOutcome, formatOf: (server
   } else {
     // Guarded at another port (the setting changed): pointed again at this one, below.
     if (spec.guardedUrl && (!httpBase || spec.guardedUrl.startsWith(`${httpBase}/`))) return 'already guarded';
-    if (spec.transport === 'sse') return 'legacy SSE servers are not wrapped yet (streamable HTTP ones are)';
     if (!httpBase) return 'remote servers are wrapped only by a running agent, whose loopback proxy serves them';
     if (!spec.url || /\$\{|\{env:/.test(spec.url)) return 'its URL holds variables the client fills in';
   }
@@ -116,7 +115,7 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
         }
         // A remote entry points at the loopback proxy instead, which finds its way by the route kept here.
         const wrapped = remote ? editor.wrapUrl(original, guardUrl(options.httpBase!, first.id, spec.url!)) : editor.wrap(original, guard!, { serverId: first.id, serverKey: first.serverKey, client: clients, name: first.name });
-        const route = remote ? { route: { upstream: spec.url!, serverKey: first.serverKey, client: clients, name: first.name } } : {};
+        const route = remote ? { route: { upstream: spec.url!, transport: spec.transport === 'sse' ? ('sse' as const) : ('http' as const), serverKey: first.serverKey, client: clients, name: first.name } } : {};
         next = replaceRange(next, range!, wrapped);
         for (const server of sharing) records.push({ file, format, keyPath: [...keyPath], serverId: server.id, original: earlier?.original ?? original, wrapped, ...route, at: (options.now?.() ?? new Date()).toISOString() });
       }

@@ -13,7 +13,7 @@ export interface LedgerEntry {
   original: string;
   wrapped: string;
   /** For a remote entry: where the guard's loopback proxy forwards it, and what it enforces there. */
-  route?: { upstream: string; serverKey: string; client: string; name: string };
+  route?: { upstream: string; transport?: 'http' | 'sse'; serverKey: string; client: string; name: string };
   at: string;
 }
 

@@ -9,8 +9,8 @@ import { PolicySource } from './policy-source.js';
 async function routeFromLedger(stateDir: string, serverId: string): Promise<HttpRoute | undefined> {
   const entry = (await loadLedger(stateDir)).entries.find((item) => item.serverId === serverId && item.route);
   if (!entry?.route) return undefined;
-  const { upstream, serverKey, client, name } = entry.route;
-  return { upstream, subject: { serverId, serverKey, serverName: name, agent: client, url: upstream } };
+  const { upstream, transport, serverKey, client, name } = entry.route;
+  return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, agent: client, url: upstream } };
 }
 
 /** The guard, listening; undefined (and said) when its port is taken, so remote servers are then not wrapped. */

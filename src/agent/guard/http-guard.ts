@@ -1,21 +1,25 @@
 // The guard for remote servers: a loopback HTTP proxy the wrapped entry points at
-// (`http://127.0.0.1:<port>/mcp-warden/<server id>/<original URL>`), forwarding MCP's streamable HTTP to the
-// original URL with the same relay as the stdio guard: blocked capabilities leave list results, calls to them
-// are answered here with the reason, every call is audited. Only servers enforcement wrapped are served.
+// (`http://127.0.0.1:<port>/mcp-warden/<server id>/<original URL>`), forwarding MCP's streamable HTTP (here) and
+// legacy SSE (legacy-sse.ts) to the original URL with the same relay as the stdio guard: blocked capabilities
+// leave list results, calls to them are answered here with the reason, every call is audited. Only servers
+// enforcement wrapped are served.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { createParser } from 'eventsource-parser';
 import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
 import { GUARD_URL_PATH } from '../discovery/server-identity.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
+import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
+import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
 
 export interface HttpRoute {
   subject: GuardSubject;
   /** The original URL, as enforcement recorded it. */
   upstream: string;
+  /** The server's transport: streamable HTTP (the default) or legacy SSE. */
+  transport?: 'http' | 'sse';
 }
 
 export interface HttpGuardOptions {
@@ -36,45 +40,14 @@ export interface HttpGuard {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-// A notification stream may stay quiet, and a tool call may run for long: the client decides when to give up.
-const NO_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0 } as const;
-
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
 const loopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
 /** No Origin (a program, not a page), or a page served from this machine. */
 const acceptableOrigin = (origin: string | undefined) => origin === undefined || origin === 'null' || /^[a-z][a-z0-9+.-]*:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i.test(origin) || !/^https?:/i.test(origin);
-// Hop-by-hop and framing headers are the proxy's own business on each side.
-const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'accept-encoding', 'upgrade', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'content-encoding']);
-
-function forwardable(headers: http.IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_FORWARDED.has(name.toLowerCase())) out[name] = value;
-  return out;
-}
-
-function jsonRpcError(res: http.ServerResponse, status: number, message: string): void {
-  // Once a response has started, its stream just ends: an error body would corrupt it.
-  if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `MCP Warden: ${message}` } }));
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-const sseEvent = (message: JSONRPCMessage, id?: string) => `${id ? `id: ${id}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`;
 
 export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGuard> {
   const sessions = new Map<string, Promise<GuardSession>>();
+  const legacy = legacySse({ policy: options.policy, deviceIps: options.deviceIps });
   const sessionFor = (subject: GuardSubject) => {
     let session = sessions.get(subject.serverId);
     if (!session) sessions.set(subject.serverId, (session = openGuardSession(options.stateDir, subject, options.deviceId, options.warn)));
@@ -94,6 +67,12 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     if (!route) return jsonRpcError(res, 404, 'this is not a server MCP Warden guards');
     const session = await sessionFor(route.subject);
     const headers = { ...forwardable(req.headers), 'accept-encoding': 'identity' };
+    if (route.transport === 'sse') {
+      const token = new URL(req.url ?? '', 'http://guard').searchParams.get(LEGACY_SESSION_PARAM);
+      if (req.method === 'GET') return legacy.stream(req, res, route.subject, route.upstream, session, headers, signal);
+      if (req.method === 'POST' && token) return legacy.post(req, res, route.subject.serverId, token, headers, signal);
+      return jsonRpcError(res, 405, 'a legacy SSE server takes a GET stream and POSTs to its endpoint');
+    }
 
     if (req.method !== 'POST') {
       // The GET stream (server notifications and requests) and DELETE pass as they are: nothing to decide there.
@@ -105,13 +84,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     }
 
     const body = await readBody(req);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    const messages = (Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' ? [parsed] : []) as JSONRPCMessage[];
+    const { messages, batch } = messagesOf(body);
     // Answers made here (refused calls), and what goes on to the server.
     const local: JSONRPCMessage[] = [];
     const forward: JSONRPCMessage[] = [];
@@ -121,10 +94,10 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
 
     if (messages.length && !forward.length) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(Array.isArray(parsed) ? local : local[0]));
+      res.end(JSON.stringify(batch ? local : local[0]));
       return;
     }
-    const sent = messages.length ? JSON.stringify(Array.isArray(parsed) ? forward : forward[0]) : body;
+    const sent = messages.length ? JSON.stringify(batch ? forward : forward[0]) : body;
     const upstream = await request(route.upstream, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
     const type = String(upstream.headers['content-type'] ?? '');
     const responseHeaders = forwardable(upstream.headers);
@@ -134,26 +107,18 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
       for (const message of local) res.write(sseEvent(message));
       toClient = (message) => void res.write(sseEvent(message));
       let eventId: string | undefined;
-      const parser = createParser({
-        onEvent: (event) => {
+      await readEvents(
+        upstream.body,
+        (event) => {
           eventId = event.id;
-          let message: JSONRPCMessage | undefined;
-          try {
-            message = event.event === undefined || event.event === 'message' ? (JSON.parse(event.data) as JSONRPCMessage) : undefined;
-          } catch {
-            message = undefined;
-          }
+          const message = eventMessage(event);
           if (message) {
             toClient = (out) => void res.write(sseEvent(out, eventId));
             relay.fromServer(message);
-          } else res.write(`${event.id ? `id: ${event.id}\n` : ''}${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`);
+          } else res.write(rawSseEvent(event));
         },
-        onRetry: (retry) => void res.write(`retry: ${retry}\n\n`),
-      });
-      // Characters split across chunks are decoded whole.
-      const decoder = new TextDecoder();
-      for await (const chunk of upstream.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
-      parser.feed(decoder.decode());
+        (retry) => void res.write(`retry: ${retry}\n\n`),
+      );
       res.end();
       return;
     }
@@ -178,7 +143,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     if (local.length && (upstream.statusCode === 202 || text === '')) {
       // Only notifications went on; the refused calls still need their answers.
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(Array.isArray(parsed) ? local : local[0]));
+      res.end(JSON.stringify(batch ? local : local[0]));
       return;
     }
     res.writeHead(upstream.statusCode, responseHeaders);

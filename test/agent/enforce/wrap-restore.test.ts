@@ -15,7 +15,7 @@ let machine: ReturnType<typeof copyMachine> | undefined;
 afterEach(() => machine?.remove());
 
 describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name) => {
-  it('wraps every stdio and streamable HTTP server of its JSON, TOML and YAML configs, keeps their identity, and restores every file byte for byte', async () => {
+  it('wraps every stdio and remote (streamable HTTP, legacy SSE) server of its JSON, TOML and YAML configs, keeps their identity, and restores every file byte for byte', async () => {
     machine = copyMachine(name);
     const stateDir = path.join(machine.root, '.warden-state');
     const before = filesUnder(machine.root);
@@ -24,8 +24,10 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
     expect(result.wrapped.length).toBeGreaterThan(5);
 
     const wrapped = await scan({ world: machine.world });
-    const remote = result.wrapped.filter(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport === 'http');
+    const remote = result.wrapped.filter(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport !== 'stdio');
     expect(remote.length).toBeGreaterThan(0);
+    // Legacy SSE servers too: the guard serves both transports (the Windows fixture has none).
+    if (name !== 'win32') expect(remote.some(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport === 'sse')).toBe(true);
     for (const { serverId } of remote) {
       const entry = wrapped.result.servers.find((server) => server.id === serverId)!;
       const original = outcome.result.servers.find((server) => server.id === serverId)!;
@@ -57,12 +59,12 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
 });
 
 describe('what is not wrapped, and why', () => {
-  it('says so for remote servers without a running agent, legacy SSE servers, builtins and UTF-16 files', async () => {
+  it('says so for remote servers without a running agent, builtins and UTF-16 files', async () => {
     machine = copyMachine('darwin');
     const result = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD, dryRun: true });
     const reasons = new Map(result.skipped.map((item) => [item.name, item.reason]));
     expect(reasons.get('sentry')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
-    expect(reasons.get('deno-docs')).toBe('legacy SSE servers are not wrapped yet (streamable HTTP ones are)');
+    expect(reasons.get('deno-docs')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
     expect(reasons.get('developer')).toBe('runs inside its client');
     // TOML, YAML, opencode's command list and Continue's nested transport are all wrapped.
     for (const name of ['wandb', 'oc-local', '#1', 'SQLite']) expect(reasons.get(name), name).toBeUndefined();

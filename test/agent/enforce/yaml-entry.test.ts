@@ -47,8 +47,8 @@ describe('a YAML entry', () => {
     const extensions = (parse(text) as { extensions: Record<string, { cmd: string; args: string[]; enabled?: boolean; type?: string }> }).extensions;
     expect(extensions.github).toMatchObject({ cmd: GUARD.command, enabled: true, args: ['guard', '--server', 'id1', '--server-key', TARGET.serverKey, '--client', 'goose', '--name', 'github', '--', 'npx', '-y', '@modelcontextprotocol/server-github'] });
     expect(extensions.git).toMatchObject({ cmd: GUARD.command, type: 'stdio' });
-    expect(extensions.git.args.slice(-2)).toEqual(['uvx', 'mcp-server-git']);
-    expect(extensions.bare.args.slice(-2)).toEqual(['--', 'uvx']);
+    expect(extensions.git!.args.slice(-2)).toEqual(['uvx', 'mcp-server-git']);
+    expect(extensions.bare!.args.slice(-2)).toEqual(['--', 'uvx']);
     // Comments and the lines around stay.
     expect(text).toContain('cmd: "/opt/MCP Warden/mcp-warden"   # the runner');
     expect(text).toContain('GOOSE_MODEL: gpt-4o\n');

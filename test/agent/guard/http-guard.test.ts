@@ -1,11 +1,12 @@
-// The guard for remote servers: the SDK's client speaks streamable HTTP to server-everything through the
-// loopback proxy. Blocked and expired tools vanish and are refused with the reason, allowed calls pass
+// The guard for remote servers: the SDK's client speaks streamable HTTP, and legacy SSE, to server-everything
+// through the loopback proxy. Blocked and expired tools vanish and are refused with the reason, allowed calls pass
 // unchanged, every call is audited, and only servers enforcement wrapped are served.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardUrl, unwrapGuardUrl } from '../../../src/agent/discovery/server-identity.js';
@@ -98,15 +99,81 @@ describe('the HTTP guard', () => {
   });
 });
 
+describe('the HTTP guard for a legacy SSE server', () => {
+  let sse: Awaited<ReturnType<typeof startEverythingHttp>>;
+  let sseProxy: HttpGuard;
+  let sseState: string;
+  const clients: Client[] = [];
+  const connect = async (url: string) => {
+    const client = new Client({ name: 'cline', version: '1' });
+    await client.connect(new SSEClientTransport(new URL(url)));
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    sseState = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-sse-guard-'));
+    sse = await startEverythingHttp('sse');
+    const subject = { serverId: 'srv-sse', serverKey: KEY, serverName: 'sse-everything', agent: 'cursor', url: sse.url };
+    sseProxy = await startHttpGuard({
+      stateDir: sseState,
+      port: 0,
+      route: async (serverId) => (serverId === 'srv-sse' ? { subject, upstream: sse.url, transport: 'sse' } : undefined),
+      policy: () => policy,
+      deviceIps: () => ['127.0.0.1'],
+      warn: () => {},
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const client of clients) await client.close();
+    await sseProxy?.close();
+    await sse?.stop();
+    rmSync(sseState, { recursive: true, force: true });
+  });
+
+  it('relays the stream with its endpoint pointed at the guard, hiding and refusing blocked tools, passing the rest', async () => {
+    const client = await connect(guardUrl(sseProxy.base, 'srv-sse', sse.url));
+    const plain = await connect(sse.url);
+    const all = await toolNames(plain);
+    expect(all).toContain('get-env');
+    expect(await toolNames(client)).toEqual(all.filter((name) => name !== 'get-env' && name !== 'echo'));
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow('Blocked by your organisation: tool get-env blocked for cursor');
+    const args = { name: 'get-sum', arguments: { a: 2, b: 40 } };
+    expect(await client.callTool(args)).toEqual(await plain.callTool(args));
+    await sseProxy.close(); // flushes the audit log
+    const folder = path.join(sseState, 'audit');
+    const entries = readdirSync(folder).flatMap((name) => readFileSync(path.join(folder, name), 'utf8').trim().split('\n')).map((line) => JSON.parse(line));
+    expect(entries.map((entry) => `${entry.capability.name} ${entry.decision}`)).toEqual(['get-env deny', 'get-sum allow']);
+  });
+
+  it('takes POSTs only for a stream it opened, and says how a legacy server is spoken to', async () => {
+    const other = await startHttpGuard({ stateDir: sseState, port: 0, route: async () => ({ subject: { serverId: 'srv-sse', serverKey: KEY, serverName: 'x', agent: 'cursor' }, upstream: sse.url, transport: 'sse' }), policy: () => policy, deviceIps: () => [], warn: () => {} });
+    try {
+      const url = guardUrl(other.base, 'srv-sse', sse.url);
+      const ping = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' };
+      const forged = await fetch(`${url}?mcp-warden-session=made-up`, ping);
+      expect(forged.status).toBe(404);
+      expect((await forged.json()).error.message).toBe('MCP Warden: no open stream for this session');
+      // A client trying streamable HTTP first gets a 4xx, and falls back to SSE as the SDK's clients do.
+      expect((await fetch(url, ping)).status).toBe(405);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('the agent in enforce mode', () => {
-  it('points a remote server at its guard, which enforces the policy, and restore puts the URL back', async () => {
+  it('points remote servers (streamable HTTP, legacy SSE) at its guard, which enforces the policy, and restore puts the URLs back', async () => {
     const machine = copyMachine('linux');
     const agentState = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-agent-http-'));
+    const legacy = await startEverythingHttp('sse');
     const file = path.join(machine.world.home, '.cursor/mcp.json');
-    const config = `{\n  // a remote server\n  "mcpServers": { "remote-everything": { "url": "${everything.url}" } }\n}\n`;
+    const config = `{\n  // a remote server\n  "mcpServers": { "remote-everything": { "url": "${everything.url}" },\n    "legacy": { "type": "sse", "url": "${legacy.url}" } }\n}\n`;
     writeFileSync(file, config);
-    const serverKey = (await scan({ world: machine.world, clients: ['cursor'] })).result.servers.find((server) => server.name === 'remote-everything')!.serverKey;
-    const blocked: Policy = { version: 'p1', defaultVerdict: 'allow', rules: [{ ...rule('block', 'get-env'), target: { serverKey, capability: { kind: 'tool', name: 'get-env' } } }] };
+    const servers = (await scan({ world: machine.world, clients: ['cursor'] })).result.servers;
+    const blockGetEnv = (serverKey: string) => ({ ...rule('block', 'get-env'), id: serverKey, target: { serverKey, capability: { kind: 'tool' as const, name: 'get-env' } } });
+    const blocked: Policy = { version: 'p1', defaultVerdict: 'allow', rules: servers.map((server) => blockGetEnv(server.serverKey)) };
     writeFileSync(path.join(agentState, 'policy.json'), JSON.stringify({ policy: blocked, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }));
 
     const env = { ...process.env, MCP_WARDEN_MODE: 'enforce', MCP_WARDEN_GUARD_PORT: '0', MCP_WARDEN_PROBE: 'off' };
@@ -121,6 +188,7 @@ describe('the agent in enforce mode', () => {
       }
     };
     const client = new Client({ name: 'cursor', version: '1' });
+    const legacyClient = new Client({ name: 'cursor', version: '1' });
     try {
       await until(/enforce: wrapped \d+ server\(s\) with the guard/);
       const wrappedText = readFileSync(file, 'utf8');
@@ -133,6 +201,11 @@ describe('the agent in enforce mode', () => {
       expect(await toolNames(client)).toContain('get-sum');
       await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(/Blocked by your organisation: tool get-env blocked for cursor/);
       await client.close();
+      const legacyUrl = /"type": "sse", "url": "([^"]+)"/.exec(wrappedText)![1]!;
+      await legacyClient.connect(new SSEClientTransport(new URL(legacyUrl)));
+      expect(await toolNames(legacyClient)).toEqual(expect.arrayContaining(['get-sum']));
+      await expect(legacyClient.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(/Blocked by your organisation/);
+      await legacyClient.close();
 
       agent.kill('SIGINT');
       expect(await new Promise((resolve) => agent.once('exit', resolve))).toBe(0);
@@ -141,7 +214,9 @@ describe('the agent in enforce mode', () => {
       expect(readFileSync(file, 'utf8')).toBe(config);
     } finally {
       await client.close().catch(() => undefined);
+      await legacyClient.close().catch(() => undefined);
       if (agent.exitCode === null) agent.kill('SIGKILL');
+      await legacy.stop();
       machine.remove();
       rmSync(agentState, { recursive: true, force: true });
     }
