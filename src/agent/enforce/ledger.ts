@@ -44,13 +44,16 @@ export interface QuarantineRecord {
 
 /** An entry of Claude Code's `deniedMcpServers`: by exact command line, URL, or name. */
 export type NativeDenyEntry = { serverCommand: string[] } | { serverUrl: string } | { serverName: string };
+/** An entry of Claude Code's `allowedMcpServers`, written by name (docs/enforcement.md says why). */
+export type NativeAllowEntry = { serverName: string };
 
 export interface Ledger {
   version: 1;
   entries: LedgerEntry[];
   quarantine?: QuarantineRecord[];
-  /** What the agent wrote into native enterprise controls, to take exactly that out again. */
-  native?: { claudeCode?: { file: string; denied: NativeDenyEntry[]; created: boolean } | undefined };
+  /** What the agent wrote into native enterprise controls, to take exactly that out again (`allowed`: the
+   * allowlist is the agent's own). */
+  native?: { claudeCode?: { file: string; denied: NativeDenyEntry[]; created: boolean; allowed?: boolean } | undefined };
 }
 
 const isLedger = (value: unknown): value is Ledger => typeof value === 'object' && value !== null && (value as Ledger).version === 1 && Array.isArray((value as Ledger).entries);

@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { applyMode } from '../../../src/agent/enforce/apply-mode.js';
 import { loadLedger } from '../../../src/agent/enforce/ledger.js';
-import { claudeCodeDenials, writeClaudeCodeDenials } from '../../../src/agent/enforce/native-controls.js';
+import { claudeCodeAllowances, claudeCodeDenials, writeClaudeCodeControls } from '../../../src/agent/enforce/native-controls.js';
 import { quarantineBlocked, releaseQuarantined } from '../../../src/agent/enforce/quarantine.js';
 import type { Policy } from '../../../src/shared/policy.js';
 import { copyMachine, filesUnder } from '../../helpers/machines.js';
@@ -152,10 +152,38 @@ describe("Claude Code's own denylist", () => {
     rmSync(managed); // a machine where IT has written no Claude Code settings
     const outcome = await scan({ world });
     const target = outcome.result.servers.find((server) => server.client === 'claude-code')!;
-    const result = await writeClaudeCodeDenials(await claudeCodeDenials(outcome, { world, stateDir, policy: blockOne(target.serverKey, 'claude-code'), deviceIps: [], now: new Date() }), { world, stateDir });
+    const result = await writeClaudeCodeControls({ denied: await claudeCodeDenials(outcome, { world, stateDir, policy: blockOne(target.serverKey, 'claude-code'), deviceIps: [], now: new Date() }) }, { world, stateDir });
     expect(result.file).toBe(managed);
     expect(parse(readFileSync(managed, 'utf8')).deniedMcpServers.length).toBeGreaterThan(0);
-    await writeClaudeCodeDenials([], { world, stateDir });
+    await writeClaudeCodeControls({ denied: [] }, { world, stateDir });
     expect(existsSync(managed)).toBe(false);
+  });
+
+  it('writes an allowlist of the approved servers when the organisation blocks what it has not reviewed, never over IT’s own', async () => {
+    machine = copyMachine('linux');
+    const stateDir = path.join(machine.root, '.warden-state');
+    const managed = path.join(machine.root, 'etc/claude-code/managed-settings.json');
+    const world = machine.world;
+    const itOwn = readFileSync(managed, 'utf8');
+    const outcome = await scan({ world });
+    const approved = outcome.result.servers.find((server) => server.client === 'claude-code')!;
+    const denyByDefault: Policy = { version: 'v9', defaultVerdict: 'block', rules: [{ id: 'ok', target: { serverKey: approved.serverKey }, agents: ['*'], verdict: 'allow', justification: 'reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }] };
+    expect(claudeCodeAllowances(outcome, { policy: allowAll, deviceIps: [], now: new Date() })).toBeUndefined();
+    const allowances = claudeCodeAllowances(outcome, { policy: denyByDefault, deviceIps: [], now: new Date() })!;
+    expect(allowances).toEqual([{ serverName: approved.name }]);
+
+    await applyMode(outcome, { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toEqual([{ serverName: approved.name }]);
+    await applyMode(await scan({ world }), { mode: 'monitor', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toBeUndefined();
+    expect(readFileSync(managed, 'utf8')).toBe(itOwn);
+
+    // IT's own allowlist is neither widened nor replaced, and the agent says so.
+    const withIts = itOwn.replace(/\{/, '{\n  "allowedMcpServers": [{ "serverName": "it-approved" }],');
+    writeFileSync(managed, withIts);
+    const said: string[] = [];
+    await applyMode(await scan({ world }), { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: (line) => said.push(line), rescan: () => scan({ world }) });
+    expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toEqual([{ serverName: 'it-approved' }]);
+    expect(said.join('\n')).toContain("has IT's own allowedMcpServers: left as it is");
   });
 });
