@@ -66,7 +66,7 @@ export async function runRestore(argv: string[], io: CommandIO): Promise<number>
   const { stateDir } = agentContext(values, world, () => undefined);
   const { released, native, restored: result } = await undoEnforcement({ stateDir, world });
   if (released.length) io.stdout(`Put back ${released.length} server entr${released.length === 1 ? 'y' : 'ies'} from quarantine\n`);
-  if (native.skipped) io.stdout(`  Claude Code's denylist not cleared: ${native.skipped}\n`);
+  for (const { control, result: cleared } of native) if (cleared.skipped) io.stdout(`  ${control.name} not cleared: ${cleared.skipped}\n`);
   io.stdout(`Restored ${new Set(result.restored.map((item) => `${item.file}\0${item.serverId}`)).size} server entr${result.restored.length === 1 ? 'y' : 'ies'}\n`);
   for (const item of result.leftAlone) io.stdout(`  left alone in ${item.file}: ${item.reason}\n`);
   return 0;

@@ -7,7 +7,7 @@ import type { World } from '../discovery/world.js';
 import type { Mode } from '../sync/settings.js';
 import { NoGuardCommand, type RestoreResult, defaultGuardLaunch, enforce, restore } from './enforce.js';
 import { type QuarantineRecord, loadLedger } from './ledger.js';
-import { type NativeControlResult, claudeCodeAllowances, claudeCodeDenials, writeClaudeCodeControls } from './native-controls.js';
+import { type NativeControl, type NativeControlResult, applyNativeControls, clearNativeControls } from './native-controls.js';
 import { quarantineBlocked, quarantinedServers, releaseQuarantined } from './quarantine.js';
 
 export interface ApplyModeOptions {
@@ -47,9 +47,9 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
     if (taken.length) options.log(`enforce: took out ${plural(taken.length)} the organisation blocks (quarantined)`);
     if (taken.length) outcome = await options.rescan();
     if (options.policy) {
-      const context = { ...quarantine, world: options.world, now: options.now() };
-      const native = await writeClaudeCodeControls({ denied: await claudeCodeDenials(outcome, context), allowed: claudeCodeAllowances(outcome, context) }, options);
-      if (native.skipped) options.log(`enforce: Claude Code's managed settings: ${native.skipped}`);
+      for (const { control, result } of await applyNativeControls(outcome, { ...quarantine, world: options.world, now: options.now() })) {
+        if (result.skipped) options.log(`enforce: ${control.name}: ${result.skipped}`);
+      }
     }
     try {
       const guard = options.guardCommand ? { command: options.guardCommand, args: ['guard'] } : defaultGuardLaunch();
@@ -64,7 +64,7 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
   } else {
     const undone = await undoEnforcement(options);
     if (undone.released.length) options.log(`monitor: put back ${plural(undone.released.length)} from quarantine`);
-    if (undone.native.skipped) options.log(`monitor: Claude Code's managed settings not cleared: ${undone.native.skipped}`);
+    for (const { control, result } of undone.native) if (result.skipped) options.log(`monitor: ${control.name} not cleared: ${result.skipped}`);
     if (undone.restored.restored.length || undone.restored.leftAlone.length) {
       options.log(`monitor: restored ${plural(undone.restored.restored.length)}${undone.restored.leftAlone.length ? `; left ${undone.restored.leftAlone.length} edited since` : ''}`);
     }
@@ -76,18 +76,18 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
 
 export interface Undone {
   released: QuarantineRecord[];
-  native: NativeControlResult;
+  native: { control: NativeControl; result: NativeControlResult }[];
   restored: RestoreResult;
 }
 
 /**
  * Everything enforcement changed, put back (monitor mode, `mcp-warden restore`): quarantined entries first, since
- * one may itself be wrapped and restoring needs it back in its file; then Claude Code's denylist; then the
+ * one may itself be wrapped and restoring needs it back in its file; then the native controls; then the
  * wrapped entries.
  */
 export async function undoEnforcement(options: { stateDir: string; world: World; log?: (line: string) => void }): Promise<Undone> {
   const released = await releaseQuarantined({ stateDir: options.stateDir, policy: undefined, deviceIps: [], all: true, ...(options.log ? { log: options.log } : {}) });
-  const native = await writeClaudeCodeControls({ denied: [] }, options);
+  const native = await clearNativeControls(options);
   const restored = (await loadLedger(options.stateDir)).entries.length ? await restore({ stateDir: options.stateDir }) : { restored: [], leftAlone: [] };
   return { released, native, restored };
 }

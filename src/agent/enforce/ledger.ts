@@ -37,23 +37,32 @@ export interface QuarantineRecord {
   keyPath?: (string | number)[];
   /** The file's format, for the editor that puts it back (JSON when absent). */
   format?: string;
-  /** How Claude Code's denylist names it (docs/enforcement.md), taken while the launch was still at hand. */
+  /** How the clients' denylists name it (docs/enforcement.md), taken while the launch was still at hand. */
   deny?: NativeDenyEntry;
   at: string;
 }
 
-/** An entry of Claude Code's `deniedMcpServers`: by exact command line, URL, or name. */
+/** An entry of Claude Code's `deniedMcpServers` (and VS Code's `ChatDeniedMcpServers`): by exact command line, URL, or name. */
 export type NativeDenyEntry = { serverCommand: string[] } | { serverUrl: string } | { serverName: string };
-/** An entry of Claude Code's `allowedMcpServers`, written by name (docs/enforcement.md says why). */
+/** An entry of an allowlist (`allowedMcpServers`, `ChatAllowedMcpServers`), written by name (docs/enforcement.md says why). */
 export type NativeAllowEntry = { serverName: string };
+
+/** What the agent wrote into one native control's file. */
+export interface NativeRecord {
+  file: string;
+  denied: NativeDenyEntry[];
+  /** The agent created the file (and removes it once empty). */
+  created: boolean;
+  /** The allowlist is the agent's own. */
+  allowed?: boolean;
+}
 
 export interface Ledger {
   version: 1;
   entries: LedgerEntry[];
   quarantine?: QuarantineRecord[];
-  /** What the agent wrote into native enterprise controls, to take exactly that out again (`allowed`: the
-   * allowlist is the agent's own). */
-  native?: { claudeCode?: { file: string; denied: NativeDenyEntry[]; created: boolean; allowed?: boolean } | undefined };
+  /** What the agent wrote into native enterprise controls, to take exactly that out again. */
+  native?: Partial<Record<'claudeCode' | 'vscode', NativeRecord | undefined>>;
 }
 
 const isLedger = (value: unknown): value is Ledger => typeof value === 'object' && value !== null && (value as Ledger).version === 1 && Array.isArray((value as Ledger).entries);

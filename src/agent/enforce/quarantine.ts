@@ -68,7 +68,7 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
           containerPath,
           keyPath: [...keyPath],
           format,
-          ...(servers.some((server) => server.client === 'claude-code') ? { deny: denyEntryFor(servers[0]!, outcome.launches.get(servers[0]!.id)) } : {}),
+          deny: denyEntryFor(servers[0]!, outcome.launches.get(servers[0]!.id)),
           at: now.toISOString(),
         });
         next = next.slice(0, offset) + placeholder + next.slice(offset + length);

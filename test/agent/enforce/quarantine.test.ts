@@ -1,7 +1,7 @@
 // Quarantine on disk: servers the organisation blocks are taken out of their configs, which stay valid and keep
 // everything else; lifting the block puts each back byte for byte, or by key when the user edited around it.
 import { parse, type ParseError } from 'jsonc-parser';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { applyMode } from '../../../src/agent/enforce/apply-mode.js';
 import { loadLedger } from '../../../src/agent/enforce/ledger.js';
-import { claudeCodeAllowances, claudeCodeDenials, writeClaudeCodeControls } from '../../../src/agent/enforce/native-controls.js';
+import { CLAUDE_CODE_CONTROL, controlAllowances, controlDenials, writeNativeControl } from '../../../src/agent/enforce/native-controls.js';
 import { quarantineBlocked, releaseQuarantined } from '../../../src/agent/enforce/quarantine.js';
 import type { Policy } from '../../../src/shared/policy.js';
 import { copyMachine, filesUnder } from '../../helpers/machines.js';
@@ -115,7 +115,7 @@ describe('one blocked server among others', () => {
   });
 });
 
-describe("Claude Code's own denylist", () => {
+describe("the clients' own denylists and allowlists", () => {
   it('lists blocked Claude Code servers in the managed deniedMcpServers beside IT entries, and takes only its own out again', async () => {
     machine = copyMachine('darwin');
     const stateDir = path.join(machine.root, '.warden-state');
@@ -152,10 +152,10 @@ describe("Claude Code's own denylist", () => {
     rmSync(managed); // a machine where IT has written no Claude Code settings
     const outcome = await scan({ world });
     const target = outcome.result.servers.find((server) => server.client === 'claude-code')!;
-    const result = await writeClaudeCodeControls({ denied: await claudeCodeDenials(outcome, { world, stateDir, policy: blockOne(target.serverKey, 'claude-code'), deviceIps: [], now: new Date() }) }, { world, stateDir });
+    const result = await writeNativeControl(CLAUDE_CODE_CONTROL, { denied: await controlDenials(CLAUDE_CODE_CONTROL, outcome, { world, stateDir, policy: blockOne(target.serverKey, 'claude-code'), deviceIps: [], now: new Date() }) }, { world, stateDir });
     expect(result.file).toBe(managed);
     expect(parse(readFileSync(managed, 'utf8')).deniedMcpServers.length).toBeGreaterThan(0);
-    await writeClaudeCodeControls({ denied: [] }, { world, stateDir });
+    await writeNativeControl(CLAUDE_CODE_CONTROL, { denied: [] }, { world, stateDir });
     expect(existsSync(managed)).toBe(false);
   });
 
@@ -168,8 +168,8 @@ describe("Claude Code's own denylist", () => {
     const outcome = await scan({ world });
     const approved = outcome.result.servers.find((server) => server.client === 'claude-code')!;
     const denyByDefault: Policy = { version: 'v9', defaultVerdict: 'block', rules: [{ id: 'ok', target: { serverKey: approved.serverKey }, agents: ['*'], verdict: 'allow', justification: 'reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }] };
-    expect(claudeCodeAllowances(outcome, { policy: allowAll, deviceIps: [], now: new Date() })).toBeUndefined();
-    const allowances = claudeCodeAllowances(outcome, { policy: denyByDefault, deviceIps: [], now: new Date() })!;
+    expect(controlAllowances(CLAUDE_CODE_CONTROL, outcome, { policy: allowAll, deviceIps: [], now: new Date() })).toBeUndefined();
+    const allowances = controlAllowances(CLAUDE_CODE_CONTROL, outcome, { policy: denyByDefault, deviceIps: [], now: new Date() })!;
     expect(allowances).toEqual([{ serverName: approved.name }]);
 
     await applyMode(outcome, { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
@@ -185,5 +185,33 @@ describe("Claude Code's own denylist", () => {
     await applyMode(await scan({ world }), { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: (line) => said.push(line), rescan: () => scan({ world }) });
     expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toEqual([{ serverName: 'it-approved' }]);
     expect(said.join('\n')).toContain("has IT's own allowedMcpServers: left as it is");
+  });
+
+  it("writes VS Code's policy file on Linux: its denylist and allowlist as the JSON strings VS Code reads, IT's keys kept", async () => {
+    machine = copyMachine('linux');
+    const stateDir = path.join(machine.root, '.warden-state');
+    const policyFile = path.join(machine.root, 'etc/vscode/policy.json');
+    const world = machine.world;
+    mkdirSync(path.dirname(policyFile), { recursive: true });
+    const itOwn = '{\n  "UpdateMode": "none",\n  "ChatDeniedMcpServers": "[{\\"serverName\\":\\"it-banned\\"}]"\n}\n';
+    writeFileSync(policyFile, itOwn);
+    const outcome = await scan({ world });
+    const [blocked, approved] = outcome.result.servers.filter((server) => server.client === 'vscode');
+    const policy: Policy = {
+      version: 'v7',
+      defaultVerdict: 'block',
+      rules: [{ id: 'ok', target: { serverKey: approved!.serverKey }, agents: ['vscode'], verdict: 'allow', justification: 'reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }],
+    };
+    await applyMode(outcome, { mode: 'enforce', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    // VS Code parses the file with JSON.parse: it must stay strict JSON.
+    const written = JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>;
+    expect(written.UpdateMode).toBe('none');
+    const denied = JSON.parse(written.ChatDeniedMcpServers!) as object[];
+    expect(denied[0]).toEqual({ serverName: 'it-banned' });
+    expect(denied).toContainEqual({ serverCommand: [blocked!.command, ...blocked!.args] });
+    expect(JSON.parse(written.ChatAllowedMcpServers!)).toEqual([{ serverName: approved!.name }]);
+
+    await applyMode(await scan({ world }), { mode: 'monitor', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    expect(readFileSync(policyFile, 'utf8')).toBe(itOwn);
   });
 });
