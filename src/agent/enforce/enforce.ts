@@ -131,7 +131,7 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
       }
     } catch (error) {
       // One file that cannot be edited leaves the others, and the agent, going.
-      const reason = error instanceof UnsupportedEncoding ? 'the file is not UTF-8 (UTF-16?), which is not edited yet' : `the file could not be edited: ${(error as Error).message}`;
+      const reason = error instanceof UnsupportedEncoding ? 'the file is neither UTF-8 nor UTF-16, and is not edited' : `the file could not be edited: ${(error as Error).message}`;
       for (const server of servers) result.skipped.push({ serverId: server.id, name: server.name, reason });
       continue;
     }

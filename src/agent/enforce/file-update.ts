@@ -4,17 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { decodeText } from './text-encoding.js';
 
 export class ConcurrentModification extends Error {
   override name = 'ConcurrentModification';
 }
 
-/** Files in an encoding this editor does not write back (UTF-16, as Notepad saves): left untouched. */
-export class UnsupportedEncoding extends Error {
-  override name = 'UnsupportedEncoding';
-}
-
-const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+export { UnsupportedEncoding } from './text-encoding.js';
 
 export interface UpdateOptions {
   backupFolder: string;
@@ -42,22 +38,21 @@ export async function updateFile(target: string, transform: (text: string) => st
   const file = await fs.realpath(target).catch(() => target);
   for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
     const bytes = await readOrMissing(file, options.createIfMissing);
-    if (bytes !== MISSING && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) throw new UnsupportedEncoding(`${file} is UTF-16; it is not edited`);
-    const text = bytes === MISSING ? '' : bytes.toString('utf8');
-    // Bytes that are not UTF-8 would come back as U+FFFD: such a file is not edited.
-    if (bytes !== MISSING && !Buffer.from(text, 'utf8').equals(bytes)) throw new UnsupportedEncoding(`${file} is not UTF-8; it is not edited`);
+    // Edited in its own encoding (UTF-8, or UTF-16 as Notepad saves), and written back in it.
+    const decoded = bytes === MISSING ? { text: '', encode: (text: string) => Buffer.from(text, 'utf8') } : decodeText(bytes, file);
+    const text = decoded.text;
     const next = transform(text);
     if (next === text) return undefined;
     await options.beforeWrite?.();
-    // Still the text we transformed (or still no file)? Otherwise start again from what is there now.
+    // Still the bytes we transformed (or still no file)? Otherwise start again from what is there now.
     const now = await readOrMissing(file, options.createIfMissing);
-    if (now === MISSING ? bytes !== MISSING : bytes === MISSING || digest(now.toString('utf8')) !== digest(text)) continue;
+    if (now === MISSING ? bytes !== MISSING : bytes === MISSING || !now.equals(bytes)) continue;
     const info = bytes === MISSING ? undefined : await fs.stat(file);
     if (bytes === MISSING) await fs.mkdir(path.dirname(file), { recursive: true });
-    else await backup(file, text, options.backupFolder);
+    else await backup(file, bytes, options.backupFolder);
     const temporary = `${file}.mcp-warden-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.writeFile(temporary, next, { mode: 0o600 });
+      await fs.writeFile(temporary, decoded.encode(next), { mode: 0o600 });
       // The same permissions, whatever the umask, and the same owner when the agent runs as root.
       await fs.chmod(temporary, info ? info.mode & 0o777 : 0o644);
       if (info && process.getuid?.() === 0) await fs.chown(temporary, info.uid, info.gid);
@@ -78,8 +73,8 @@ export async function updateFile(target: string, transform: (text: string) => st
   throw new ConcurrentModification(`${file} kept changing while MCP Warden was updating it; nothing was written`);
 }
 
-async function backup(file: string, text: string, folder: string): Promise<void> {
+async function backup(file: string, bytes: Buffer, folder: string): Promise<void> {
   await fs.mkdir(folder, { recursive: true, mode: 0o700 });
   const name = `${createHash('sha256').update(file).digest('hex').slice(0, 16)}-${path.basename(file)}-${Date.now()}.bak`;
-  await fs.writeFile(path.join(folder, name), text, { mode: 0o600 });
+  await fs.writeFile(path.join(folder, name), bytes, { mode: 0o600 });
 }

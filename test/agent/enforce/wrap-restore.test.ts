@@ -59,7 +59,7 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
 });
 
 describe('what is not wrapped, and why', () => {
-  it('says so for remote servers without a running agent, builtins and UTF-16 files', async () => {
+  it('says so for remote servers without a running agent and builtins, and edits UTF-16 files in UTF-16', async () => {
     machine = copyMachine('darwin');
     const result = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD, dryRun: true });
     const reasons = new Map(result.skipped.map((item) => [item.name, item.reason]));
@@ -71,8 +71,11 @@ describe('what is not wrapped, and why', () => {
     expect(result.wrapped.some((item) => item.file.endsWith(path.join('goose', 'config.yaml')))).toBe(true);
     machine.remove();
     machine = copyMachine('win32');
+    // A UTF-16 file (as Notepad saves) is edited in UTF-16, its byte-order mark kept.
     const windows = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD });
-    expect(windows.skipped.find((item) => item.name === 'filesystem' && item.reason.includes('UTF-16'))).toBeDefined();
+    const utf16 = windows.wrapped.find((item) => readFileSync(item.file).subarray(0, 2).equals(Buffer.from([0xff, 0xfe])));
+    expect(utf16).toBeDefined();
+    expect(readFileSync(utf16!.file).subarray(2).toString('utf16le')).toContain('"--server"');
   });
 });
 
@@ -115,7 +118,7 @@ describe('editing under concurrent change', () => {
     expect(statSync(file).mode & 0o777).toBe(0o640);
   });
 
-  it('edits a symlinked config where it lives, keeping the link, and refuses a file that is not UTF-8', async () => {
+  it('edits a symlinked config where it lives, keeping the link, and refuses a file that is neither UTF-8 nor UTF-16', async () => {
     machine = copyMachine('linux');
     const { lstatSync, renameSync, symlinkSync } = await import('node:fs');
     const file = path.join(machine.world.home, '.cursor/mcp.json');
@@ -127,7 +130,27 @@ describe('editing under concurrent change', () => {
     expect(readFileSync(real, 'utf8')).toContain('cursor-linux-2');
 
     writeFileSync(real, Buffer.from('{"mcpServers": {"caf\xe9": {"command": "x"}}}', 'latin1'));
-    await expect(updateFile(file, (text) => `${text} `, { backupFolder: path.join(machine.root, '.backups') })).rejects.toThrow('is not UTF-8; it is not edited');
+    await expect(updateFile(file, (text) => `${text} `, { backupFolder: path.join(machine.root, '.backups') })).rejects.toThrow('is not UTF-8 or UTF-16; it is not edited');
+  });
+});
+
+describe('file encodings', () => {
+  it('edits UTF-8 with a BOM and UTF-16 big endian in their own encoding, and refuses UTF-16 with an odd byte', async () => {
+    machine = copyMachine('linux');
+    const backups = path.join(machine.root, '.backups');
+    const file = path.join(machine.root, 'config.json');
+    const utf8Bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a": "é"}')]);
+    writeFileSync(file, utf8Bom);
+    await updateFile(file, (text) => text.replace('é', 'è'), { backupFolder: backups });
+    expect(readFileSync(file)).toEqual(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a": "è"}')]));
+
+    const bigEndian = (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    writeFileSync(file, bigEndian('{"a": "日本"}'));
+    await updateFile(file, (text) => text.replace('日本', '東京'), { backupFolder: backups });
+    expect(readFileSync(file)).toEqual(bigEndian('{"a": "東京"}'));
+
+    writeFileSync(file, Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d]));
+    await expect(updateFile(file, (text) => `${text} `, { backupFolder: backups })).rejects.toThrow('is not UTF-8 or UTF-16; it is not edited');
   });
 });
 
