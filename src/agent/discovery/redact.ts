@@ -11,9 +11,11 @@ export interface Redacted<T> {
 /** Flags whose value is `NAME=value` or `Name: value` (docker -e, mcp-remote --header, curl -H). */
 const PAIR_FLAGS = new Set(['-e', '--env', '-H', '--header', '--headers', '--set-env', '--env-var']);
 
-export function redactArgs(args: readonly string[]): Redacted<string[]> {
+/** The arguments with credentials redacted, from `from` on (those before are known to hold none). */
+export function redactArgs(args: readonly string[], from = 0): Redacted<string[]> {
   const evidence: string[] = [];
   const value = args.map((arg, index) => {
+    if (index < from) return arg;
     const previous = index > 0 ? args[index - 1]! : '';
     const label = `argument ${index + 1}`;
     const redactedArg = redactArg(arg, previous);

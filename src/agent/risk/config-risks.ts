@@ -1,7 +1,7 @@
 // Risks visible in the config file alone, without starting the server: unpinned packages, plain HTTP to
 // another machine, shell wrappers, auto-approved tools. (Plaintext secrets are found by the redaction.)
 import type { PackageRef, RiskSignal, ServerEntry } from '../../shared/inventory.js';
-import { commandName, hostOf } from '../discovery/server-identity.js';
+import { commandName, hostOf, unwrapGuard } from '../discovery/server-identity.js';
 
 const SHELLS: Record<string, RegExp> = {
   sh: /^-l?c$/,
@@ -29,9 +29,11 @@ export function configRisks(entry: Pick<ServerEntry, 'command' | 'args' | 'url' 
     if (!host || !LOOPBACK.test(host)) signals.push({ id: 'insecure-transport', severity: 'high', evidence: `plain http:// to ${host ?? 'another host'}: traffic and credentials travel unencrypted` });
   }
   if (entry.command !== undefined) {
-    const shell = SHELLS[commandName(entry.command)];
-    const flag = shell ? entry.args.find((arg) => shell.test(arg)) : undefined;
-    if (flag) signals.push({ id: 'runs-as-shell', severity: 'medium', evidence: `started through ${commandName(entry.command)} ${flag}: the command line is a shell script` });
+    // Wrapped with the guard, the server is still started the way the user wrote it, after `--`.
+    const { command, args } = unwrapGuard(entry.command, entry.args) ?? entry;
+    const shell = SHELLS[commandName(command!)];
+    const flag = shell ? args.find((arg) => shell.test(arg)) : undefined;
+    if (flag) signals.push({ id: 'runs-as-shell', severity: 'medium', evidence: `started through ${commandName(command!)} ${flag}: the command line is a shell script` });
   }
   if (entry.autoApprove.length) {
     const all = entry.autoApprove.includes('*');

@@ -41,8 +41,10 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
       expect(entry.command).toBe('/usr/local/bin/node');
       expect(entry.args.slice(0, 3)).toEqual(['/opt/mcp-warden/dist/agent/cli.js', 'guard', '--server']);
       expect(entry.args.slice(entry.args.indexOf('--') + 1)).toEqual([original.command, ...original.args]);
-      // The guard does not change what the server is.
+      // The guard does not change what the server is, nor what is found in its entry (its own
+      // `--server-key` is not a credential).
       expect(entry.serverKey).toBe(original.serverKey);
+      expect(entry.findings.map((finding) => finding.id)).toEqual(original.findings.map((finding) => finding.id));
     }
     // A second enforcement finds nothing left to wrap.
     expect((await enforce(wrapped, { stateDir, guard: GUARD, httpBase: HTTP_BASE })).wrapped).toEqual([]);
