@@ -111,13 +111,15 @@ export interface WantedControls {
 }
 
 /**
- * The allowlist a deny-by-default policy calls for: every server of the control's clients not blocked now, by
- * name. By name because wrapping rewrites a server's command and URL (an exact `serverCommand` would go stale
- * whenever the guard moves); a server renamed to pass is still wrapped or quarantined by its identity on the
- * next cycle.
+ * The allowlist a deny-by-default policy calls for, for a client present on the machine: every server of the
+ * control's clients not blocked now, by name. By name because wrapping rewrites a server's command and URL (an
+ * exact `serverCommand` would go stale whenever the guard moves); a server renamed to pass is still wrapped or
+ * quarantined by its identity on the next cycle.
  */
 export function controlAllowances(control: NativeControl, outcome: ScanOutcome, options: Pick<NativeControlOptions, 'policy' | 'deviceIps' | 'now'>): NativeAllowEntry[] | undefined {
   if (options.policy?.defaultVerdict !== 'block') return undefined;
+  // A client with no config on this machine gets no file written for it.
+  if (!outcome.result.sources.some((source) => control.clients.includes(source.client))) return undefined;
   const approved = outcome.result.servers.filter((server) => control.clients.includes(server.client) && !isBlocked(decideServer(options.policy, server, options.deviceIps, options.now)));
   return [...new Set(approved.map((server) => server.name))].sort().map((serverName) => ({ serverName }));
 }
