@@ -4,17 +4,13 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { CapabilityKind } from '../../shared/inventory.js';
 import { type Decision, type Policy, evaluate, isBlocked } from '../../shared/policy.js';
+import { MCP_LISTS } from '../probe/mcp-lists.js';
 import { NO_POLICY } from '../sync/decisions.js';
 import { argumentsDigest } from './audit-log.js';
 import type { AuditEntry } from './audit-log.js';
 
-/** List methods and the result field holding the items, with the kind and the item field naming them. */
-const LISTS: Record<string, { field: string; kind: CapabilityKind; key: string }> = {
-  'tools/list': { field: 'tools', kind: 'tool', key: 'name' },
-  'prompts/list': { field: 'prompts', kind: 'prompt', key: 'name' },
-  'resources/list': { field: 'resources', kind: 'resource', key: 'uri' },
-  'resources/templates/list': { field: 'resourceTemplates', kind: 'resource-template', key: 'uriTemplate' },
-};
+/** The list methods, by method name. */
+const LISTS = new Map(MCP_LISTS.map((list) => [list.method as string, list]));
 
 /** Methods that use one capability, and where its name is in the params. */
 const CALLS: Record<string, { kind: CapabilityKind; key: string }> = {
@@ -85,7 +81,7 @@ export class GuardRelay {
           return;
         }
         this.pending.set(request.id, { method: request.method, started: performance.now(), capability, args, decision });
-      } else if (LISTS[request.method]) {
+      } else if (LISTS.get(request.method)) {
         this.pending.set(request.id, { method: request.method, started: performance.now() });
       }
     }
@@ -98,7 +94,7 @@ export class GuardRelay {
     const pending = response.id !== undefined && response.method === undefined ? this.pending.get(response.id) : undefined;
     if (pending) {
       this.pending.delete(response.id!);
-      const list = LISTS[pending.method];
+      const list = LISTS.get(pending.method);
       if (list && response.result && Array.isArray(response.result[list.field])) {
         const items = response.result[list.field] as Record<string, unknown>[];
         this.options.onListed?.(list.kind, items);

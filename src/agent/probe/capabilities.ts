@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Capability, CapabilityKind } from '../../shared/inventory.js';
+import { type McpList, MCP_LISTS } from './mcp-lists.js';
 
 export interface ListLimits {
   /** Items kept per list; the rest are counted as truncated. */
@@ -69,49 +70,12 @@ export function toCapability(kind: CapabilityKind, item: Declared, limits: Pick<
 }
 
 type Page = { items: Declared[]; nextCursor?: string | undefined };
-type RequestOptions = { timeout: number };
 
-type Lister = (client: Client, params: { cursor?: string }, options: RequestOptions) => Promise<Page>;
-
-/** The four lists of MCP, each asked for only when the server declares the capability behind it. */
-const LISTS: readonly { kind: CapabilityKind; label: string; declaredBy: 'tools' | 'resources' | 'prompts'; page: Lister }[] = [
-  {
-    kind: 'tool',
-    label: 'tools',
-    declaredBy: 'tools',
-    page: async (client, params, options) => {
-      const result = await client.listTools(params, options);
-      return { items: result.tools as Declared[], nextCursor: result.nextCursor };
-    },
-  },
-  {
-    kind: 'resource',
-    label: 'resources',
-    declaredBy: 'resources',
-    page: async (client, params, options) => {
-      const result = await client.listResources(params, options);
-      return { items: result.resources as Declared[], nextCursor: result.nextCursor };
-    },
-  },
-  {
-    kind: 'resource-template',
-    label: 'resource templates',
-    declaredBy: 'resources',
-    page: async (client, params, options) => {
-      const result = await client.listResourceTemplates(params, options);
-      return { items: result.resourceTemplates as Declared[], nextCursor: result.nextCursor };
-    },
-  },
-  {
-    kind: 'prompt',
-    label: 'prompts',
-    declaredBy: 'prompts',
-    page: async (client, params, options) => {
-      const result = await client.listPrompts(params, options);
-      return { items: result.prompts as Declared[], nextCursor: result.nextCursor };
-    },
-  },
-];
+/** One page of a list, asked for with its own method and read from its own field. */
+async function listPage(client: Client, list: McpList, cursor: string | undefined, options: { timeout: number }): Promise<Page> {
+  const result = (await client.request({ method: list.method, params: cursor ? { cursor } : {} }, list.resultSchema, options)) as Record<string, unknown> & { nextCursor?: string };
+  return { items: result[list.field] as Declared[], nextCursor: result.nextCursor };
+}
 
 export interface Listed {
   tools: Capability[];
@@ -149,8 +113,8 @@ export async function listCapabilities(client: Client, limits: ListLimits): Prom
 
   // One list after the other: a deterministic order, and one request at a time for the server.
   const lists: Capability[][] = [];
-  for (const list of LISTS) {
-    lists.push(declared[list.declaredBy] ? await all(list.kind, list.label, (cursor) => list.page(client, cursor ? { cursor } : {}, options)) : []);
+  for (const list of MCP_LISTS) {
+    lists.push(declared[list.declaredBy] ? await all(list.kind, list.label, (cursor) => listPage(client, list, cursor, options)) : []);
   }
   const [tools, resources, resourceTemplates, prompts] = lists as [Capability[], Capability[], Capability[], Capability[]];
   return { tools, resources, resourceTemplates, prompts, truncated };
