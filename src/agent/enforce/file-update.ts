@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { decodeText } from './text-encoding.js';
+import { decodeForEditing } from './text-encoding.js';
 
 export class ConcurrentModification extends Error {
   override name = 'ConcurrentModification';
@@ -39,7 +39,7 @@ export async function updateFile(target: string, transform: (text: string) => st
   for (let attempt = 0; attempt < (options.attempts ?? 5); attempt++) {
     const bytes = await readOrMissing(file, options.createIfMissing);
     // Edited in its own encoding (UTF-8, or UTF-16 as Notepad saves), and written back in it.
-    const decoded = bytes === MISSING ? { text: '', encode: (text: string) => Buffer.from(text, 'utf8') } : decodeText(bytes, file);
+    const decoded = bytes === MISSING ? { text: '', encode: (text: string) => Buffer.from(text, 'utf8') } : decodeForEditing(bytes, file);
     const text = decoded.text;
     const next = transform(text);
     if (next === text) return undefined;

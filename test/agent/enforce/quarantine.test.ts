@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { applyMode } from '../../../src/agent/enforce/apply-mode.js';
 import { loadLedger } from '../../../src/agent/enforce/ledger.js';
-import { decodeText } from '../../../src/agent/enforce/text-encoding.js';
+import { decodeForEditing } from '../../../src/agent/enforce/text-encoding.js';
 import { CLAUDE_CODE_CONTROL, controlAllowances, controlDenials, writeNativeControl } from '../../../src/agent/enforce/native-controls.js';
 import { quarantineBlocked, releaseQuarantined } from '../../../src/agent/enforce/quarantine.js';
 import type { Policy } from '../../../src/shared/policy.js';
@@ -52,7 +52,7 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
       }
       const errors: ParseError[] = [];
       // Read as the client would: UTF-16 files (Notepad's) stay UTF-16.
-      parse(decodeText(readFileSync(file), file).text, errors, { allowTrailingComma: true });
+      parse(decodeForEditing(readFileSync(file), file).text, errors, { allowTrailingComma: true });
       expect(errors, file).toEqual([]);
     }
     expect(taken.some((record) => record.file.endsWith('config.toml'))).toBe(true);
