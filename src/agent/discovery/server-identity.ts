@@ -60,6 +60,9 @@ export function unwrapGuard(command: string, args: readonly string[]): { command
   return { command: args[separator + 1]!, args: args.slice(separator + 2) };
 }
 
+/** This machine's names as a URL writes them, as a pattern: the guard's URLs, and what it accepts as Host and Origin. */
+export const LOOPBACK_HOSTNAME = String.raw`(?:127\.0\.0\.1|localhost|\[::1\])`;
+
 /** The path prefix of the guard's loopback HTTP proxy: `/mcp-warden/<server id>/<original URL, base64url>`. */
 export const GUARD_URL_PATH = '/mcp-warden/';
 
@@ -68,9 +71,11 @@ export function guardUrl(base: string, serverId: string, upstream: string): stri
   return `${base.replace(/\/$/, '')}${GUARD_URL_PATH}${encodeURIComponent(serverId)}/${Buffer.from(upstream).toString('base64url')}`;
 }
 
+const GUARD_URL = new RegExp(String.raw`^http://${LOOPBACK_HOSTNAME}:\d+${GUARD_URL_PATH}([^/]+)/([A-Za-z0-9_-]+)$`);
+
 /** The original URL and server id of a URL the guard's proxy serves; undefined for any other URL. */
 export function unwrapGuardUrl(url: string): { serverId: string; upstream: string } | undefined {
-  const match = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/mcp-warden\/([^/]+)\/([A-Za-z0-9_-]+)$/.exec(url);
+  const match = GUARD_URL.exec(url);
   if (!match) return undefined;
   const upstream = Buffer.from(match[2]!, 'base64url').toString('utf8');
   return /^https?:\/\//.test(upstream) ? { serverId: decodeURIComponent(match[1]!), upstream } : undefined;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
-import { GUARD_URL_PATH } from '../discovery/server-identity.js';
+import { GUARD_URL_PATH, LOOPBACK_HOSTNAME } from '../discovery/server-identity.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
 import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
@@ -40,10 +40,11 @@ export interface HttpGuard {
   close(): Promise<void>;
 }
 
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
+const LOOPBACK_HOST = new RegExp(String.raw`^${LOOPBACK_HOSTNAME}(?::\d+)?$`, 'i');
+const LOOPBACK_ORIGIN = new RegExp(String.raw`^[a-z][a-z0-9+.-]*://${LOOPBACK_HOSTNAME}(?::\d+)?$`, 'i');
 const loopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
 /** No Origin (a program, not a page), or a page served from this machine. */
-const acceptableOrigin = (origin: string | undefined) => origin === undefined || origin === 'null' || /^[a-z][a-z0-9+.-]*:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i.test(origin) || !/^https?:/i.test(origin);
+const acceptableOrigin = (origin: string | undefined) => origin === undefined || origin === 'null' || LOOPBACK_ORIGIN.test(origin) || !/^https?:/i.test(origin);
 
 export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGuard> {
   const sessions = new Map<string, Promise<GuardSession>>();
