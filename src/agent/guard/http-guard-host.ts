@@ -1,16 +1,27 @@
 // The running agent's loopback HTTP guard: started in enforce mode by `mcp-warden agent` and the desktop app,
 // serving exactly the remote entries enforcement wrapped (their routes are in the ledger), with the policy the
 // agent caches. Its port must stay the same, since the wrapped entries carry it.
-import { loadLedger } from '../enforce/ledger.js';
+import { stat } from 'node:fs/promises';
+import { type Ledger, ledgerFile, loadLedger } from '../enforce/ledger.js';
 import { deviceIps, loadEnrollment } from '../sync/device-identity.js';
 import { type HttpGuard, type HttpRoute, startHttpGuard } from './http-guard.js';
 import { PolicySource } from './policy-source.js';
 
-async function routeFromLedger(stateDir: string, serverId: string): Promise<HttpRoute | undefined> {
-  const entry = (await loadLedger(stateDir)).entries.find((item) => item.serverId === serverId && item.route);
-  if (!entry?.route) return undefined;
-  const { upstream, transport, serverKey, client, name } = entry.route;
-  return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, agent: client, url: upstream } };
+/**
+ * Routes from the ledger, read again only when enforcement has rewritten it (it is replaced atomically, so a
+ * new inode or time says so): every request asks, and most find the same ledger.
+ */
+function ledgerRoutes(stateDir: string): (serverId: string) => Promise<HttpRoute | undefined> {
+  let cached: { version: string; ledger: Ledger } | undefined;
+  return async (serverId) => {
+    const info = await stat(ledgerFile(stateDir)).catch(() => undefined);
+    const version = info ? `${info.ino}:${info.mtimeMs}:${info.size}` : 'none';
+    if (cached?.version !== version) cached = { version, ledger: await loadLedger(stateDir) };
+    const entry = cached.ledger.entries.find((item) => item.serverId === serverId && item.route);
+    if (!entry?.route) return undefined;
+    const { upstream, transport, serverKey, client, name } = entry.route;
+    return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, agent: client, url: upstream } };
+  };
 }
 
 /** The guard, listening; undefined (and said) when its port is taken, so remote servers are then not wrapped. */
@@ -20,7 +31,7 @@ export async function hostHttpGuard(stateDir: string, port: number, log: (line: 
   const deviceId = (await loadEnrollment(stateDir))?.deviceId;
   const ips = deviceIps();
   try {
-    const guard = await startHttpGuard({ stateDir, port, route: (serverId) => routeFromLedger(stateDir, serverId), policy: () => policy.policy, deviceIps: () => ips, deviceId, warn: log });
+    const guard = await startHttpGuard({ stateDir, port, route: ledgerRoutes(stateDir), policy: () => policy.policy, deviceIps: () => ips, deviceId, warn: log });
     log(`guard: remote servers are guarded at ${guard.base}`);
     return {
       base: guard.base,
