@@ -13,6 +13,8 @@ export const CAPABILITY_KINDS = ['tool', 'resource', 'resource-template', 'promp
 /** How a probe ended: `needs-input` (a `${input:…}` the user types), `needs-auth` (401 / OAuth), `skipped` (disabled, blocked, or not probed by setting). */
 export const PROBE_STATUSES = ['ok', 'error', 'timeout', 'needs-auth', 'needs-input', 'skipped'] as const;
 export const PROBE_MODES = ['all', 'remote-only', 'off'] as const;
+/** Which project servers may be started: those their client approved (default), none, or all (docs/security.md). */
+export const PROBE_PROJECT_MODES = ['approved', 'never', 'all'] as const;
 
 /** Bumped only on a breaking change of `mcp-warden scan --json` (docs/scan-json.md). */
 export const SCAN_SCHEMA_VERSION = 1;

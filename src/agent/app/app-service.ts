@@ -7,9 +7,10 @@ import { isBlocked } from '../../shared/policy.js';
 import { clientName, launchText } from '../cli/format-scan.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import { quarantinedServers } from '../enforce/quarantine.js';
+import { currentDeviceIps } from '../platform/device-addresses.js';
 import { runCycle } from '../sync/agent-cycle.js';
 import { decideServer } from '../sync/decisions.js';
-import { deviceFacts, deviceIps } from '../sync/device-identity.js';
+import { deviceFacts } from '../sync/device-identity.js';
 import { loadPolicy } from '../sync/policy-cache.js';
 import type { AgentSettings } from '../sync/settings.js';
 import { newEvent } from '../sync/spool.js';
@@ -26,6 +27,8 @@ export interface AppServiceOptions {
   now?: () => Date;
   /** The loopback HTTP guard the host runs in enforce mode, for remote servers. */
   httpBase?: string | undefined;
+  /** Start a replayed machine's servers after all (`--probe-replay`). */
+  probeReplay?: boolean | undefined;
 }
 
 const SETTING_LABELS: [keyof AgentSettings, string][] = [
@@ -33,6 +36,7 @@ const SETTING_LABELS: [keyof AgentSettings, string][] = [
   ['serverUrl', 'Central endpoint'],
   ['enrollSecret', 'Enroll secret'],
   ['probe', 'Probing'],
+  ['probeProjects', 'Project servers'],
   ['scanRoots', 'Project folders'],
   ['reportIntervalSec', 'Report interval (seconds)'],
   ['orgDomains', 'Organisation domains'],
@@ -70,7 +74,7 @@ export class AppService {
   refresh(reason: string): Promise<void> {
     this.running ??= (async () => {
       try {
-        const cycle = await runCycle({ scanOptions: this.options.scanOptions, settings: this.options.settings, stateDir: this.options.stateDir, engine: this.options.engine, log: this.options.log ?? (() => undefined), now: this.now, httpBase: this.options.httpBase });
+        const cycle = await runCycle({ scanOptions: this.options.scanOptions, settings: this.options.settings, stateDir: this.options.stateDir, engine: this.options.engine, log: this.options.log ?? (() => undefined), now: this.now, httpBase: this.options.httpBase, probeReplay: this.options.probeReplay });
         this.last = { scan: cycle.scan, ...(cycle.probes ? { probes: cycle.probes } : {}), at: this.now().toISOString() };
       } finally {
         this.running = undefined;
@@ -85,7 +89,7 @@ export class AppService {
     const last = this.last!;
     const [cached, enrollment, sync, quarantined] = await Promise.all([loadPolicy(this.options.stateDir), this.options.engine.enrollments.load(), this.options.engine.status(), quarantinedServers(this.options.stateDir)]);
     const outOfConfig = new Set(quarantined.map((server) => server.id));
-    const ips = deviceIps();
+    const ips = currentDeviceIps();
     const now = this.now();
     const servers: ServerView[] = last.scan.servers.map((server) => {
       const probe = last.probes?.[server.id];

@@ -7,7 +7,8 @@ import { undoEnforcement } from '../enforce/apply-mode.js';
 import { enforce } from '../enforce/enforce.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
-import { clientName, displayPath } from './format-scan.js';
+import { displayPath } from '../discovery/world.js';
+import { clientName } from './format-scan.js';
 import type { CommandIO } from './io.js';
 
 export const ENFORCE_HELP = `Usage: mcp-warden enforce [--dry-run] [options]

@@ -1,10 +1,10 @@
 // Human output of a scan: one table per client, then the files that could not be read and the entries that
 // were skipped, each with its reason and position. Everything shown is already redacted.
-import path from 'node:path';
 import type { ConfigSource, ProbeResult, RiskSignal, ScanResult, ServerEntry } from '../../shared/inventory.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { CLIENTS } from '../discovery/catalogue/clients.js';
 import type { ScanChange } from '../discovery/diff.js';
+import { displayPath } from '../discovery/world.js';
 
 export interface FormatContext {
   home: string;
@@ -14,12 +14,6 @@ export interface FormatContext {
 
 export function clientName(id: string): string {
   return CLIENTS.find((client) => client.id === id)?.name ?? id;
-}
-
-/** `~/…` for paths in the home folder: shorter, and the same on every machine. */
-export function displayPath(file: string, home: string): string {
-  const relative = path.relative(home, file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? `~${path.sep}${relative}` : file;
 }
 
 function position(source: { line?: number | undefined; column?: number | undefined }): string {

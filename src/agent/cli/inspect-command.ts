@@ -5,7 +5,8 @@ import type { Capability, ProbeResult, ServerEntry } from '../../shared/inventor
 import { scan } from '../discovery/scan.js';
 import { probeAll } from '../probe/probe-all.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
-import { allRisks, clientName, displayPath, exposesText, launchText } from './format-scan.js';
+import { displayPath } from '../discovery/world.js';
+import { allRisks, clientName, exposesText, launchText } from './format-scan.js';
 import type { CommandIO } from './io.js';
 import { pickServer } from './pick-server.js';
 import { PROBE_FLAGS, PROBE_HELP, probeOptionsFrom } from './probe-flags.js';

@@ -1,13 +1,20 @@
 // Flags of the commands that speak MCP to servers, and the probe options they mean.
 import type { ParseArgsConfig } from 'node:util';
-import { PROBE_MODES } from '../../shared/vocabulary.js';
+import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
 import type { ScanOptions } from '../discovery/scan.js';
-import type { ProbeAllOptions, ProbeMode } from '../probe/probe-all.js';
+import type { ProbeAllOptions, ProbeMode, ProbeProjects } from '../probe/probe-all.js';
 import { defaultStateDir } from '../state/state-dir.js';
 import { UsageError } from './usage-error.js';
 
+/** The one probe flag the agent and the harness share with `scan --probe`. */
+export const PROBE_REPLAY_FLAG = { 'probe-replay': { type: 'boolean', default: false } } as const satisfies ParseArgsConfig['options'];
+export const PROBE_REPLAY_HELP = `  --probe-replay         with --home/--root/--platform, start the copied machine's servers here
+                         (by default a replay only reads files)`;
+
 export const PROBE_FLAGS = {
   'probe-mode': { type: 'string' },
+  'probe-projects': { type: 'string' },
+  ...PROBE_REPLAY_FLAG,
   concurrency: { type: 'string' },
   'connect-timeout': { type: 'string' },
   'request-timeout': { type: 'string' },
@@ -16,6 +23,10 @@ export const PROBE_FLAGS = {
 } as const satisfies ParseArgsConfig['options'];
 
 export const PROBE_HELP = `  --probe-mode MODE      all, remote-only or off (default: MCP_WARDEN_PROBE, else all)
+  --probe-projects WHICH approved (default: MCP_WARDEN_PROBE_PROJECTS, else approved): start a
+                         project's servers only when its client recorded the user's approval;
+                         never; or all (docs/security.md)
+${PROBE_REPLAY_HELP}
   --concurrency N        servers probed at once (default 4)
   --connect-timeout S    seconds to wait for a server to answer initialize (default 30)
   --request-timeout S    seconds to wait for each list request (default 10)
@@ -25,6 +36,8 @@ export const PROBE_HELP = `  --probe-mode MODE      all, remote-only or off (def
 
 export interface ProbeValues {
   'probe-mode'?: string | undefined;
+  'probe-projects'?: string | undefined;
+  'probe-replay'?: boolean | undefined;
   concurrency?: string | undefined;
   'connect-timeout'?: string | undefined;
   'request-timeout'?: string | undefined;
@@ -42,12 +55,16 @@ function positiveNumber(flag: string, value: string | undefined, max: number): n
 export function probeOptionsFrom(values: ProbeValues, scan: ScanOptions): ProbeAllOptions {
   const mode = values['probe-mode'] ?? process.env.MCP_WARDEN_PROBE ?? 'all';
   if (!(PROBE_MODES as readonly string[]).includes(mode)) throw new UsageError(`--probe-mode ${mode}: expected all, remote-only or off`);
+  const projects = values['probe-projects'] ?? process.env.MCP_WARDEN_PROBE_PROJECTS ?? 'approved';
+  if (!(PROBE_PROJECT_MODES as readonly string[]).includes(projects)) throw new UsageError(`--probe-projects ${projects}: expected approved, never or all`);
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);
   const stateDir = values['state-dir'] ?? defaultStateDir(scan.world);
   return {
     mode: mode as ProbeMode,
+    projects: projects as ProbeProjects,
+    probeReplay: values['probe-replay'] === true,
     ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
     limits: {
       ...(connect ? { connectTimeoutMs: connect * 1000 } : {}),
@@ -55,7 +72,7 @@ export function probeOptionsFrom(values: ProbeValues, scan: ScanOptions): ProbeA
     },
     stateDir,
     ...(values['no-cache'] ? { ttlMs: 0, failureTtlMs: 0 } : {}),
-    // Servers inherit the real user's environment, whatever machine layout is being replayed.
+    // Servers get this machine's login environment (never the agent's own variables), whatever is replayed.
     env: process.env,
     home: scan.world.home,
   };

@@ -1,7 +1,7 @@
-// Probing from a command, with a progress line when a person is watching.
+// Probing from a command, with a progress line when a person is watching, and a word on what was not started.
 import type { ProbeResult } from '../../shared/inventory.js';
 import type { ScanOutcome } from '../discovery/scan.js';
-import { type ProbeAllOptions, probeAll } from '../probe/probe-all.js';
+import { type ProbeAllOptions, notStartedSummary, probeAll } from '../probe/probe-all.js';
 import type { CommandIO } from './io.js';
 
 /** Probes with a progress line on a terminal. */
@@ -14,5 +14,6 @@ export async function probeWithProgress(outcome: ScanOutcome, options: ProbeAllO
     },
   });
   if (showProgress) io.stderr('\r\x1b[2K');
+  for (const line of notStartedSummary(outcome, options, probes)) io.stderr(`${line}\n`);
   return probes;
 }

@@ -4,7 +4,8 @@ import type { Decision } from '../../shared/policy.js';
 import { scan } from '../discovery/scan.js';
 import { quarantinedServers, withQuarantined } from '../enforce/quarantine.js';
 import { decideServer } from '../sync/decisions.js';
-import { deviceIps, loadEnrollment } from '../sync/device-identity.js';
+import { currentDeviceIps } from '../platform/device-addresses.js';
+import { loadEnrollment } from '../sync/device-identity.js';
 import { loadPolicy } from '../sync/policy-cache.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
@@ -41,7 +42,7 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
   const context = agentContext(values, scanOptions.world, () => undefined);
   const now = new Date();
   const [{ result }, quarantined, cached, enrollment, sync, queued] = await Promise.all([scan(scanOptions), quarantinedServers(context.stateDir), loadPolicy(context.stateDir), loadEnrollment(context.stateDir), context.engine.status(), context.engine.spool.counts()]);
-  const ips = deviceIps();
+  const ips = currentDeviceIps();
   const outOfConfig = new Set(quarantined.map((server) => server.id));
   const servers = withQuarantined(result.servers, quarantined).map((server) => ({ server, decision: decideServer(cached?.policy, server, ips, now), quarantined: outOfConfig.has(server.id) }));
 

@@ -3,6 +3,7 @@
 import type { Position, Scope, SourceWarning } from '../../shared/inventory.js';
 import type { ServerPath } from './catalogue/types.js';
 import type { KeyPath, ParsedDocument } from './parse/document.js';
+import { isObject } from './util.js';
 
 export interface RawEntry {
   name: string;
@@ -14,10 +15,6 @@ export interface RawEntry {
 }
 
 const PROJECT = '{project}';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 interface Container {
   value: unknown;

@@ -5,6 +5,7 @@ import type { Transport } from '../../shared/inventory.js';
 import type { Dialect } from './catalogue/types.js';
 import { isSecretName } from './secrets.js';
 import { unwrapGuardUrl } from './server-identity.js';
+import { isObject } from './util.js';
 
 /**
  * How a client would launch or reach a server, with values as written (secrets included). It stays in the
@@ -68,10 +69,6 @@ export const URL_FIELDS = FIELDS.url;
 export const COMMAND_FIELDS = FIELDS.command;
 
 type Entry = Record<string, unknown>;
-
-function isObject(value: unknown): value is Entry {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function pick(entry: Entry, keys: readonly string[]): { key: string; value: unknown } | undefined {
   for (const key of keys) if (entry[key] !== undefined && entry[key] !== null) return { key, value: entry[key] };

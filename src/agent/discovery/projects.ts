@@ -7,6 +7,7 @@ import type { ClientDefinition, WorkspaceIndex } from './catalogue/types.js';
 import type { DocumentLoader } from './load.js';
 import { expandAll } from './paths.js';
 import { type World, hostPath } from './world.js';
+import { isObject } from './util.js';
 
 /** Folders never worth descending into when looking for projects. */
 export const SKIPPED_FOLDERS = new Set([
@@ -76,10 +77,6 @@ function localPathOfUri(uri: string): string | undefined {
 
 function isAbsoluteAnywhere(candidate: string): boolean {
   return candidate.startsWith('/') || /^[A-Za-z]:[\\/]/.test(candidate) || candidate.startsWith('\\\\');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

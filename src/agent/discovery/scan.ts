@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { ConfigSource, Scope, ScanResult, ServerEntry, SourceWarning } from '../../shared/inventory.js';
 import { SCAN_SCHEMA_VERSION } from '../../shared/vocabulary.js';
 import { CLIENTS } from './catalogue/clients.js';
-import type { ClientDefinition, ServerPath, SourceFormat } from './catalogue/types.js';
+import type { ClientDefinition, ConsentRecord, ServerPath, SourceFormat } from './catalogue/types.js';
+import { type Consent, projectConsents } from './consent.js';
 import { extractEntries } from './extract.js';
 import type { KeyPath } from './parse/document.js';
 import { type FolderCache, createFolderCache } from './folder-cache.js';
@@ -40,6 +41,10 @@ export interface ScanOutcome {
   launches: Map<string, LaunchSpec>;
   /** Where each server's entry sits in its file (keys from the root), for enforcement's edits. */
   entryPaths: Map<string, KeyPath>;
+  /** Whether the user approved each project-scope server in its client, by server id (consent.ts). */
+  consents: Map<string, Consent>;
+  /** The scan read a copy of another machine (world.ts): its servers are not this machine's to start. */
+  replayed: boolean;
   watchTargets: WatchTarget[];
 }
 
@@ -77,11 +82,12 @@ export async function scan(options: ScanOptions): Promise<ScanOutcome> {
   const watchTargets: WatchTarget[] = [];
 
   const fixed = await fixedCandidates(clients, world, folders, watchTargets);
-  const projects = await projectFolders(clients, options, load);
+  const { projects, remembered } = await projectFolders(clients, options, load);
   // A project's `.vscode/mcp.json` means something for the editors installed here, not for every fork.
   const explicit = (options.clients ?? []).length > 0;
   const present = explicit ? clients : await presentClients(clients, world, folders);
   const inProjects = await projectCandidates(present, projects, folders, watchTargets);
+  watchTargets.push(...consentWatchTargets(present, projects, world));
 
   const seen = new Set<string>();
   const candidates = [...fixed, ...inProjects].filter((candidate) => {
@@ -96,12 +102,13 @@ export async function scan(options: ScanOptions): Promise<ScanOutcome> {
   const read = await Promise.all(candidates.map((candidate) => readCandidate(candidate, world, load, folders, options.orgDomains ?? [], launches, entryPaths)));
   const sources = read.map((item) => item.source).filter((source): source is ConfigSource => source !== undefined);
   const servers = read.flatMap((item) => item.servers);
+  const consents = await projectConsents(servers, { world, load, exists: (file) => folders.exists(file), clients, remembered, projectFiles: new Set(inProjects.map((candidate) => candidate.path)) });
 
   const order = new Map(clients.map((client, index) => [client.id, index]));
   sources.sort((a, b) => order.get(a.client)! - order.get(b.client)! || a.path.localeCompare(b.path));
   servers.sort((a, b) => order.get(a.client)! - order.get(b.client)! || a.configPath.localeCompare(b.configPath) || (a.projectPath ?? '').localeCompare(b.projectPath ?? '') || a.name.localeCompare(b.name));
 
-  return { result: { schemaVersion: SCAN_SCHEMA_VERSION, sources, servers }, launches, entryPaths, watchTargets };
+  return { result: { schemaVersion: SCAN_SCHEMA_VERSION, sources, servers }, launches, entryPaths, consents, replayed: world.replayed === true, watchTargets };
 }
 
 async function fixedCandidates(clients: readonly ClientDefinition[], world: World, folders: FolderCache, watchTargets: WatchTarget[]): Promise<Candidate[]> {
@@ -130,13 +137,25 @@ async function fixedCandidates(clients: readonly ClientDefinition[], world: Worl
   return groups.flat();
 }
 
-async function projectFolders(clients: readonly ClientDefinition[], options: ScanOptions, load: DocumentLoader): Promise<string[]> {
+/** Every project folder to look in, and those a client remembers (only those may ever have consented). */
+async function projectFolders(clients: readonly ClientDefinition[], options: ScanOptions, load: DocumentLoader): Promise<{ projects: string[]; remembered: Set<string> }> {
   const markers = projectMarkers(clients);
   const [remembered, underRoots] = await Promise.all([
     rememberedProjects(clients, options.world, load),
     options.scanRoots?.length ? projectsUnderRoots(options.scanRoots, markers, options.scanDepth ?? DEFAULT_SCAN_DEPTH) : Promise.resolve([]),
   ]);
-  return [...new Set([...remembered, ...underRoots].map((folder) => path.resolve(folder)))];
+  const rememberedSet = new Set(remembered.map((folder) => path.resolve(folder)));
+  return { projects: [...new Set([...rememberedSet, ...underRoots.map((folder) => path.resolve(folder))])], remembered: rememberedSet };
+}
+
+/** The files where present clients record consent: approving a server there changes what may be probed. */
+function consentWatchTargets(clients: readonly ClientDefinition[], projects: readonly string[], world: World): WatchTarget[] {
+  const files = (record: ConsentRecord): string[] => {
+    if (record.kind !== 'claude-code') return expandAll(record.path, world);
+    const inProjects = projects.flatMap((project) => record.projectSettings.map((file) => path.join(project, ...file.split('/'))));
+    return [...expandAll(record.state, world), ...record.settings.flatMap((template) => expandAll(template, world)), ...inProjects];
+  };
+  return clients.flatMap((client) => (client.consent ? files(client.consent) : [])).map((file) => ({ path: file, depth: 0 }));
 }
 
 /**

@@ -13,6 +13,8 @@ export interface World {
   root: string;
   /** Environment variables that move config folders (APPDATA, XDG_CONFIG_HOME, CODEX_HOME, …). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Another machine's copy (`--home`, `--root`, `--platform`): read its files, never start its servers. */
+  replayed?: boolean;
 }
 
 /**
@@ -37,18 +39,18 @@ export function isPlatform(value: string): value is Platform {
 }
 
 /**
- * The world of this process, or a replayed one. When a home folder or another platform is given, the
+ * The world of this process, or a replayed one. When another home folder, root or platform is given, the
  * process's environment is ignored: it describes this machine, not the one being replayed.
  */
 export function worldFromProcess(overrides: WorldOverrides = {}): World {
   const hostPlatform = isPlatform(process.platform) ? process.platform : 'linux';
-  const replaying = overrides.home !== undefined || (overrides.platform !== undefined && overrides.platform !== hostPlatform);
-  return {
-    platform: overrides.platform ?? hostPlatform,
-    home: path.resolve(overrides.home ?? os.homedir()),
-    root: path.resolve(overrides.root ?? path.parse(process.cwd()).root),
-    env: replaying ? {} : { ...process.env },
-  };
+  const ownHome = path.resolve(os.homedir());
+  const ownRoot = path.parse(process.cwd()).root;
+  const home = path.resolve(overrides.home ?? ownHome);
+  const root = path.resolve(overrides.root ?? ownRoot);
+  const platform = overrides.platform ?? hostPlatform;
+  const replayed = home !== ownHome || root !== ownRoot || platform !== hostPlatform;
+  return { platform, home, root, env: replayed ? {} : { ...process.env }, ...(replayed ? { replayed } : {}) };
 }
 
 /** The well-known folders of a platform, each overridable by the variable the OS itself uses. */
@@ -134,4 +136,10 @@ export function hostPath(world: World, written: string): string {
   if (isRealRoot) return path.resolve(written);
   const withoutDrive = written.replace(/^(?:\\\\\?\\)?[A-Za-z]:(?=[\\/])/, '');
   return path.join(world.root, ...withoutDrive.split(/[\\/]/).filter(Boolean));
+}
+
+/** `~/…` for paths in the home folder: shorter, and the same on every machine. */
+export function displayPath(file: string, home: string): string {
+  const relative = path.relative(home, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? `~${path.sep}${relative}` : file;
 }

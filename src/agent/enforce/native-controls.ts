@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerEntry } from '../../shared/inventory.js';
 import { type Policy, isBlocked } from '../../shared/policy.js';
+import { CLAUDE_CODE_MANAGED_SETTINGS } from '../discovery/catalogue/clients.js';
 import type { LaunchSpec } from '../discovery/normalise.js';
 import type { ScanOutcome } from '../discovery/scan.js';
 import { type World, expandTemplate } from '../discovery/world.js';
@@ -37,11 +38,7 @@ export const CLAUDE_CODE_CONTROL: NativeControl = {
   id: 'claudeCode',
   name: "Claude Code's managed settings",
   clients: ['claude-code'],
-  files: {
-    darwin: '{root}/Library/Application Support/ClaudeCode/managed-settings.json',
-    linux: '{root}/etc/claude-code/managed-settings.json',
-    win32: '{programFiles}/ClaudeCode/managed-settings.json',
-  },
+  files: CLAUDE_CODE_MANAGED_SETTINGS,
   deniedKey: 'deniedMcpServers',
   allowedKey: 'allowedMcpServers',
   encoding: 'list',

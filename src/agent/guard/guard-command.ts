@@ -8,9 +8,11 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError } from '../cli/usage-error.js';
 import type { CommandIO } from '../cli/io.js';
+import { liveDeviceIps } from '../platform/device-addresses.js';
+import { withoutAgentVariables } from '../platform/environment.js';
 import { killProcessTree } from '../probe/kill-tree.js';
 import { defaultStateDir } from '../state/state-dir.js';
-import { deviceIps, loadEnrollment } from '../sync/device-identity.js';
+import { loadEnrollment } from '../sync/device-identity.js';
 import { worldFromProcess } from '../discovery/world.js';
 import { PolicySource } from './policy-source.js';
 import { openGuardSession } from './guard-session.js';
@@ -44,13 +46,12 @@ export async function runGuard(argv: string[], io: CommandIO): Promise<number> {
   await policy.start();
   const deviceId = (await loadEnrollment(stateDir))?.deviceId;
   const session = await openGuardSession(stateDir, subject, deviceId, (line) => io.stderr(`${line}\n`));
-  const ips = deviceIps();
 
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: process.env, detached: process.platform !== 'win32', windowsHide: true });
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: withoutAgentVariables(process.env), detached: process.platform !== 'win32', windowsHide: true });
   const relay = new GuardRelay({
     subject,
     policy: () => policy.policy,
-    deviceIps: () => ips,
+    deviceIps: liveDeviceIps(),
     toClient: (message) => process.stdout.write(serializeMessage(message)),
     toServer: (message) => child.stdin?.write(serializeMessage(message)),
     audit: session.audit,

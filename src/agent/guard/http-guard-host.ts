@@ -3,7 +3,8 @@
 // agent caches. Its port must stay the same, since the wrapped entries carry it.
 import { stat } from 'node:fs/promises';
 import { type Ledger, ledgerFile, loadLedger } from '../enforce/ledger.js';
-import { deviceIps, loadEnrollment } from '../sync/device-identity.js';
+import { liveDeviceIps } from '../platform/device-addresses.js';
+import { loadEnrollment } from '../sync/device-identity.js';
 import { type HttpGuard, type HttpRoute, startHttpGuard } from './http-guard.js';
 import { PolicySource } from './policy-source.js';
 
@@ -29,9 +30,8 @@ export async function hostHttpGuard(stateDir: string, port: number, log: (line: 
   const policy = new PolicySource(stateDir);
   await policy.start();
   const deviceId = (await loadEnrollment(stateDir))?.deviceId;
-  const ips = deviceIps();
   try {
-    const guard = await startHttpGuard({ stateDir, port, route: ledgerRoutes(stateDir), policy: () => policy.policy, deviceIps: () => ips, deviceId, warn: log });
+    const guard = await startHttpGuard({ stateDir, port, route: ledgerRoutes(stateDir), policy: () => policy.policy, deviceIps: liveDeviceIps(), deviceId, warn: log });
     log(`guard: remote servers are guarded at ${guard.base}`);
     return {
       base: guard.base,

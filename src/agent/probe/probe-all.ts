@@ -1,7 +1,8 @@
-// Probes every server of a scan: which ones may be probed (setting, policy, disabled), at most N at a time,
-// each launch once even when several clients share it, results cached, risks analysed, changes found.
+// Probes every server of a scan: which ones may be probed (policy, disabled, a replayed machine, the user's
+// consent in its client, settings), at most N at a time, each launch once even when several clients share
+// it, results cached, risks analysed, changes found.
 import type { ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
-import type { PROBE_MODES } from '../../shared/vocabulary.js';
+import type { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
 import type { LaunchSpec } from '../discovery/normalise.js';
 import type { ScanOutcome } from '../discovery/scan.js';
 import { analyseCapability } from '../risk/analyse-capability.js';
@@ -10,9 +11,14 @@ import { DEFAULT_PROBE_LIMITS, type ProbeLimits, probeServer } from './probe-ser
 import type { ResolveContext } from './resolve-launch.js';
 
 export type ProbeMode = (typeof PROBE_MODES)[number];
+export type ProbeProjects = (typeof PROBE_PROJECT_MODES)[number];
 
 export interface ProbeAllOptions extends ResolveContext {
   mode: ProbeMode;
+  /** Project servers: only those their client approved (default), none, or all. */
+  projects?: ProbeProjects;
+  /** Start a replayed machine's servers here after all (`--probe-replay`: tests, support engineers). */
+  probeReplay?: boolean;
   concurrency?: number;
   limits?: Partial<ProbeLimits>;
   /** Where the cache and fingerprints live; without it nothing is cached. */
@@ -33,14 +39,26 @@ function skipped(reason: string, now: Date): ProbeResult {
   return { status: 'skipped', reason, durationMs: 0, probedAt: now.toISOString(), tools: [], resources: [], resourceTemplates: [], prompts: [], risks: [] };
 }
 
+export const REPLAY_SKIP_REASON = 'a copy of another machine (--home/--root/--platform): MCP Warden reads its files and never starts or contacts its servers (--probe-replay does)';
+
 /** Why a server is not probed, or undefined when it may be. */
-function skipReason(entry: ServerEntry, spec: LaunchSpec, options: ProbeAllOptions): string | undefined {
+function skipReason(entry: ServerEntry, spec: LaunchSpec, outcome: ScanOutcome, options: ProbeAllOptions): string | undefined {
   if (options.isBlocked?.(entry)) return 'blocked by the organisation’s policy: never started';
   if (entry.disabled) return 'disabled in its client’s config';
   if (spec.transport === 'builtin') return 'runs inside its client';
+  if (outcome.replayed && !options.probeReplay) return REPLAY_SKIP_REASON;
   if (options.mode === 'off') return 'probing is off (setting probe: off)';
   if (options.mode === 'remote-only' && entry.transport === 'stdio') return 'local servers are not started (setting probe: remote-only)';
-  return undefined;
+  return entry.scope === 'project' ? projectSkipReason(entry, outcome, options.projects ?? 'approved') : undefined;
+}
+
+/** A project server runs only with the consent its client recorded, unless IT says otherwise (probeProjects). */
+function projectSkipReason(entry: ServerEntry, outcome: ScanOutcome, projects: ProbeProjects): string | undefined {
+  if (projects === 'all') return undefined;
+  if (projects === 'never') return 'project servers are not started (setting probeProjects: never)';
+  const consent = outcome.consents.get(entry.id);
+  if (consent?.granted) return undefined;
+  return `${consent?.reason ?? 'no consent recorded'}: MCP Warden never starts a project server its client would not start`;
 }
 
 /** Runs tasks with at most `limit` in flight. */
@@ -104,7 +122,7 @@ export async function probeAll(outcome: ScanOutcome, options: ProbeAllOptions): 
   for (const entry of entries) {
     const spec = outcome.launches.get(entry.id);
     if (!spec) continue;
-    const reason = skipReason(entry, spec, options);
+    const reason = skipReason(entry, spec, outcome, options);
     if (reason) {
       probes[entry.id] = skipped(reason, now());
       continue;
@@ -138,4 +156,15 @@ export async function probeAll(outcome: ScanOutcome, options: ProbeAllOptions): 
   shadowing(entries, probes);
   await cache?.save(new Set(launches.keys()), new Set(entries.map((entry) => entry.id)));
   return probes;
+}
+
+/** Why servers a person may expect to see probed were left alone, said once, not only per server. */
+export function notStartedSummary(outcome: ScanOutcome, options: Pick<ProbeAllOptions, 'projects' | 'probeReplay'>, probes: Record<string, ProbeResult>): string[] {
+  const skipped = outcome.result.servers.filter((server) => probes[server.id]?.status === 'skipped' && !server.disabled);
+  const plural = (count: number) => (count === 1 ? '1 server was' : `${count} servers were`);
+  if (outcome.replayed && !options.probeReplay) {
+    return skipped.length ? [`This is a copy of another machine: ${plural(skipped.length)} not started or contacted (--probe-replay starts them here).`] : [];
+  }
+  const unapproved = skipped.filter((server) => server.scope === 'project' && outcome.consents.get(server.id)?.granted === false && (options.projects ?? 'approved') === 'approved');
+  return unapproved.length ? [`${plural(unapproved.length)} not started: project servers their client has no record of the user approving (docs/security.md).`] : [];
 }

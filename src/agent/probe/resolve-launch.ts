@@ -1,11 +1,13 @@
 // Resolves a LaunchSpec the way its client would before starting the server: variables in every field,
-// `env` merged over the user's environment, `envFile` read, the project folder as the working folder.
+// `env` and `envFile` over the user's login environment, the project folder as the working folder.
 // A `${input:…}` is typed by the user in the client: such a server cannot be started unattended.
+// The agent's own variables (MCP_WARDEN_*) are neither inherited nor readable through `${env:…}`.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ServerEntry } from '../../shared/inventory.js';
 import type { LaunchSpec } from '../discovery/normalise.js';
+import { loginEnvironment, withoutAgentVariables } from '../platform/environment.js';
 
 export interface ResolvedLaunch {
   transport: 'stdio' | 'http' | 'sse';
@@ -20,7 +22,10 @@ export interface ResolvedLaunch {
 export type Resolution = { ok: true; launch: ResolvedLaunch } | { ok: false; status: 'needs-input' | 'error'; reason: string };
 
 export interface ResolveContext {
-  /** The user's environment, which servers inherit. */
+  /**
+   * The environment of the process that probes: servers inherit only its login variables (HOME, PATH, …),
+   * and `${env:X}` in a config reads it, never the agent's own MCP_WARDEN_* variables.
+   */
   env: Readonly<Record<string, string | undefined>>;
   home: string;
 }
@@ -74,12 +79,12 @@ export async function resolveLaunch(spec: LaunchSpec, entry: ServerEntry, contex
     CLAUDE_PLUGIN_ROOT: configFolder,
     CLAUDE_PROJECT_DIR: project ?? configFolder,
   };
+  const userEnv = withoutAgentVariables(context.env);
   try {
-    const fromFile = spec.envFile ? await readEnvFile(expand(spec.envFile, builtins, context.env), project ?? configFolder) : {};
-    const ownEnv = Object.fromEntries(Object.entries(spec.env).map(([key, value]) => [key, expand(value, builtins, { ...context.env, ...fromFile })]));
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries({ ...context.env, ...fromFile, ...ownEnv })) if (value !== undefined) env[key] = value;
-    const lookupEnv = { ...context.env, ...fromFile, ...ownEnv };
+    const fromFile = spec.envFile ? await readEnvFile(expand(spec.envFile, builtins, userEnv), project ?? configFolder) : {};
+    const ownEnv = Object.fromEntries(Object.entries(spec.env).map(([key, value]) => [key, expand(value, builtins, { ...userEnv, ...fromFile })]));
+    const env: Record<string, string> = { ...loginEnvironment(context.env), ...fromFile, ...ownEnv };
+    const lookupEnv = { ...userEnv, ...fromFile, ...ownEnv };
     if (spec.transport === 'stdio') {
       const cwd = spec.cwd ? path.resolve(project ?? configFolder, expand(spec.cwd, builtins, lookupEnv)) : project;
       return {

@@ -5,9 +5,9 @@ import { isBlocked } from '../../shared/policy.js';
 import { type ScanOptions, scan } from '../discovery/scan.js';
 import { applyMode } from '../enforce/apply-mode.js';
 import { withQuarantined } from '../enforce/quarantine.js';
-import { probeAll } from '../probe/probe-all.js';
+import { currentDeviceIps } from '../platform/device-addresses.js';
+import { notStartedSummary, probeAll } from '../probe/probe-all.js';
 import { decideServer } from './decisions.js';
-import { deviceIps } from './device-identity.js';
 import { loadPolicy } from './policy-cache.js';
 import type { AgentSettings } from './settings.js';
 import type { SyncEngine } from './sync-engine.js';
@@ -21,6 +21,8 @@ export interface CycleOptions {
   now?: () => Date;
   /** The running agent's loopback HTTP guard, which remote servers are pointed at in enforce mode. */
   httpBase?: string | undefined;
+  /** Start a replayed machine's servers after all (`--probe-replay`). */
+  probeReplay?: boolean | undefined;
 }
 
 export interface CycleResult {
@@ -35,7 +37,7 @@ export interface CycleResult {
 
 export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const now = options.now ?? (() => new Date());
-  const ips = deviceIps();
+  const ips = currentDeviceIps();
   const scanOptions = { ...options.scanOptions, scanRoots: [...(options.scanOptions.scanRoots ?? []), ...options.settings.scanRoots], orgDomains: [...(options.scanOptions.orgDomains ?? []), ...options.settings.orgDomains] };
   const policy = (await loadPolicy(options.stateDir))?.policy;
   // Enforcement follows the mode before anything is probed or reported, so both see the files as they now are.
@@ -44,12 +46,15 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   if (options.settings.probe !== 'off') {
     probes = await probeAll(outcome, {
       mode: options.settings.probe,
+      projects: options.settings.probeProjects,
+      probeReplay: options.probeReplay === true,
       env: process.env,
       home: options.scanOptions.world.home,
       stateDir: options.stateDir,
       isBlocked: (entry) => isBlocked(decideServer(policy, entry, ips, now())),
     });
   }
+  for (const line of probes ? notStartedSummary(outcome, { projects: options.settings.probeProjects, probeReplay: options.probeReplay === true }, probes) : []) options.log(line);
   const { sources } = outcome.result;
   // Quarantined servers are out of their files but still on this machine: they stay in the inventory.
   const servers = withQuarantined(outcome.result.servers, quarantined);

@@ -30,14 +30,6 @@ export function deviceFacts(): DeviceFacts {
   return { hostname: os.hostname(), platform, osVersion: `${os.type()} ${os.release()}`, user: osUserName(), agentVersion: AGENT_VERSION };
 }
 
-/** Addresses other machines would see, for IP conditions: every non-internal interface address. */
-export function deviceIps(): string[] {
-  return Object.values(os.networkInterfaces())
-    .flat()
-    .filter((address): address is os.NetworkInterfaceInfo => Boolean(address) && !address!.internal)
-    .map((address) => address.address);
-}
-
 export const enrollmentFile = (stateDir: string) => path.join(stateDir, 'device.json');
 
 export async function loadEnrollment(stateDir: string): Promise<Enrollment | undefined> {

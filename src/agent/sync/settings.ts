@@ -2,8 +2,8 @@
 // (docs/agent.md). The desktop app's MDM-managed settings will sit above all of these.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROBE_MODES } from '../../shared/vocabulary.js';
-import type { ProbeMode } from '../probe/probe-all.js';
+import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
+import type { ProbeMode, ProbeProjects } from '../probe/probe-all.js';
 
 export const MODES = ['monitor', 'enforce'] as const;
 export type Mode = (typeof MODES)[number];
@@ -14,6 +14,8 @@ export interface AgentSettings {
   serverUrl?: string | undefined;
   enrollSecret?: string | undefined;
   probe: ProbeMode;
+  /** Project servers: started only when their client recorded the user's approval, never, or all (docs/security.md). */
+  probeProjects: ProbeProjects;
   scanRoots: string[];
   /** Seconds between full cycles (scan, probe, report, policy). */
   reportIntervalSec: number;
@@ -26,9 +28,10 @@ export interface AgentSettings {
   guardPort: number;
 }
 
-export const DEFAULT_SETTINGS: AgentSettings = { mode: 'monitor', probe: 'all', scanRoots: [], reportIntervalSec: 900, orgDomains: [], guardPort: 47318 };
+export const DEFAULT_SETTINGS: AgentSettings = { mode: 'monitor', probe: 'all', probeProjects: 'approved', scanRoots: [], reportIntervalSec: 900, orgDomains: [], guardPort: 47318 };
 
 const asMode = (value: unknown): Mode | undefined => ((MODES as readonly unknown[]).includes(value) ? (value as Mode) : undefined);
+const asProbeProjects = (value: unknown): ProbeProjects | undefined => ((PROBE_PROJECT_MODES as readonly unknown[]).includes(value) ? (value as ProbeProjects) : undefined);
 
 type Partial_ = Partial<AgentSettings>;
 
@@ -46,6 +49,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial_ {
     serverUrl: env.MCP_WARDEN_SERVER_URL,
     enrollSecret: env.MCP_WARDEN_ENROLL_SECRET,
     probe: probe && (PROBE_MODES as readonly string[]).includes(probe) ? probe : undefined,
+    probeProjects: asProbeProjects(env.MCP_WARDEN_PROBE_PROJECTS),
     scanRoots: list(env.MCP_WARDEN_SCAN_ROOTS, new RegExp(`[${path.delimiter}]`)),
     reportIntervalSec: interval && interval > 0 ? interval : undefined,
     orgDomains: list(env.MCP_WARDEN_ORG_DOMAINS, /[,\s]+/),
@@ -79,6 +83,7 @@ export function settingsFromFile(file: string): Partial_ {
     serverUrl: text_('serverUrl'),
     enrollSecret: text_('enrollSecret'),
     probe: probe && (PROBE_MODES as readonly string[]).includes(probe) ? (probe as ProbeMode) : undefined,
+    probeProjects: asProbeProjects(raw.probeProjects),
     scanRoots: strings('scanRoots'),
     reportIntervalSec: typeof raw.reportIntervalSec === 'number' && raw.reportIntervalSec > 0 ? raw.reportIntervalSec : undefined,
     orgDomains: strings('orgDomains'),

@@ -9,7 +9,7 @@ export interface ManagedSettings extends Partial<AgentSettings> {
   launchAtLogin?: boolean;
 }
 
-type Kind = 'string' | 'strings' | 'number' | 'boolean' | 'probe' | 'mode';
+type Kind = 'string' | 'strings' | 'number' | 'boolean' | 'probe' | 'probe-projects' | 'mode';
 
 /** Managed name (as written in profiles, registry values and the JSON file) → setting and type. */
 export const MANAGED_KEYS: Record<string, { key: keyof ManagedSettings; kind: Kind }> = {
@@ -17,6 +17,7 @@ export const MANAGED_KEYS: Record<string, { key: keyof ManagedSettings; kind: Ki
   ServerUrl: { key: 'serverUrl', kind: 'string' },
   EnrollSecret: { key: 'enrollSecret', kind: 'string' },
   ProbeMode: { key: 'probe', kind: 'probe' },
+  ProbeProjects: { key: 'probeProjects', kind: 'probe-projects' },
   ScanRoots: { key: 'scanRoots', kind: 'strings' },
   ReportIntervalSeconds: { key: 'reportIntervalSec', kind: 'number' },
   OrgDomains: { key: 'orgDomains', kind: 'strings' },
@@ -46,6 +47,8 @@ export function coerce(kind: Kind, value: unknown): unknown {
       return typeof value === 'string' ? /^(?:1|true|yes)$/i.test(value.trim()) : undefined;
     case 'probe':
       return value === 'all' || value === 'remote-only' || value === 'off' ? value : undefined;
+    case 'probe-projects':
+      return value === 'approved' || value === 'never' || value === 'all' ? value : undefined;
     case 'mode':
       return value === 'monitor' || value === 'enforce' ? value : undefined;
   }

@@ -48,17 +48,17 @@ describe('which servers are started', () => {
 
   it('takes the probe mode IT sets in MCP_WARDEN_PROBE', () => {
     home = probeHome({ everything: { command: NODE, args: [EVERYTHING] } });
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], {
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], {
       encoding: 'utf8',
       env: { ...process.env, MCP_WARDEN_PROBE: 'off' },
       timeout: 30_000,
     });
-    expect(Object.values(JSON.parse(run.stdout).probes as Record<string, ProbeResult>).map((result) => result.status)).toEqual(['skipped']);
+    expect(Object.values(JSON.parse(run.stdout).probes as Record<string, ProbeResult>).map((result) => [result.status, result.reason])).toEqual([['skipped', 'probing is off (setting probe: off)']]);
   });
 });
 
 describe('launching as the client would', () => {
-  it('merges env over the user’s environment, reads envFile, resolves variables and runs in the project', async () => {
+  it('gives a server its config’s env and envFile over the login environment, resolves variables and runs in the project', async () => {
     home = probeHome({});
     const project = path.join(home.home, 'work', 'app');
     mkdirSync(path.join(project, '.vscode'), { recursive: true });
@@ -70,12 +70,13 @@ describe('launching as the client would', () => {
     mkdirSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc'), { recursive: true });
     writeFileSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'), JSON.stringify({ folder: `file://${project}` }));
     const outcome = await home.scan();
-    const probes = await probeAll(outcome, { mode: 'all', env: { ...process.env, FROM_USER: 'inherited', HOME_MARKER: 'marker' }, home: home.home });
+    // VS Code keeps no readable consent record: only `probeProjects: all` starts this project server.
+    const probes = await probeAll(outcome, { mode: 'all', projects: 'all', env: { ...process.env, FROM_USER: 'not a login variable', HOME_MARKER: 'marker' }, home: home.home });
     const launch = Object.values(probes)[0]!.tools.find((tool) => tool.name === 'launch')!;
     expect(JSON.parse(launch.description!)).toEqual({
       argv: [`${project}/data`, 'marker'],
       cwd: project,
-      env: { FROM_CONFIG: 'yes', FROM_ENV_FILE: 'from-the-file', FROM_USER: 'inherited', DESCRIPTION: null },
+      env: { FROM_CONFIG: 'yes', FROM_ENV_FILE: 'from-the-file', FROM_USER: null, DESCRIPTION: null },
     });
   });
 
@@ -157,7 +158,7 @@ describe('cache, fingerprints and changes', () => {
 describe('mcp-warden inspect', () => {
   it('prints one server’s capabilities in full, and asks for an id when a name is shared', () => {
     home = probeHome({ poisoned: script('poisoned.mjs') }, { '.vscode-unused': '' });
-    const run = (...args: string[]) => spawnSync(NODE, [CLI, 'inspect', ...args, '--home', home!.home, '--platform', 'linux', '--state-dir', home!.stateDir], { encoding: 'utf8', timeout: 30_000 });
+    const run = (...args: string[]) => spawnSync(NODE, [CLI, 'inspect', ...args, '--probe-replay', '--home', home!.home, '--platform', 'linux', '--state-dir', home!.stateDir], { encoding: 'utf8', timeout: 30_000 });
     const shown = run('poisoned');
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/^poisoned \(Cursor, user\)\n {2}id {10}[0-9a-f]{16}\n/);

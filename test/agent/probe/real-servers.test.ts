@@ -57,7 +57,7 @@ describe('stdio servers from npm', () => {
   });
 
   it('shows probes in `mcp-warden scan --probe --json`, keyed by server id', () => {
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
     const result = ScanResult.parse(JSON.parse(run.stdout));
     expect(Object.keys(result.probes!).sort()).toEqual(result.servers.map((server) => server.id).sort());
@@ -65,7 +65,7 @@ describe('stdio servers from npm', () => {
   });
 
   it('shows status, counts and the highest risks in the table', () => {
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stdout).toMatch(/everything +stdio +user .* ok: 13 tools, 9 resources, 4 prompts/);
     expect(run.stdout).toMatch(/filesystem +stdio +user .* ok: 14 tools, 0 resources, 0 prompts +high privileged-access/);
   });

@@ -10,6 +10,12 @@ const VSCODE_SERVERS: ServerPath[] = [{ path: ['servers'] }];
 const VSCODE_SETTINGS_SERVERS: ServerPath[] = [{ path: ['mcp', 'servers'] }, { path: ['mcp.servers'] }];
 /** opencode's current schema keys servers under `mcp.servers`; its first one directly under `mcp`. */
 const OPENCODE_SERVERS: ServerPath[] = [{ path: ['mcp', 'servers'] }, { path: ['mcp'], fallback: true }];
+/** Claude Code's machine-wide settings file, which IT manages (servers, and the keys that approve project servers). */
+export const CLAUDE_CODE_MANAGED_SETTINGS = {
+  darwin: '{root}/Library/Application Support/ClaudeCode/managed-settings.json',
+  linux: '{root}/etc/claude-code/managed-settings.json',
+  win32: '{programFiles}/ClaudeCode/managed-settings.json',
+} as const;
 /** Gemini CLI and its forks say `url` for SSE and `httpUrl` for streamable HTTP. */
 const GEMINI_DIALECT = { urlKeyTransport: { url: 'sse', httpUrl: 'http' } } as const;
 
@@ -96,11 +102,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
       },
       {
         scope: 'managed',
-        path: {
-          darwin: '{root}/Library/Application Support/ClaudeCode/managed-settings.json',
-          linux: '{root}/etc/claude-code/managed-settings.json',
-          win32: '{programFiles}/ClaudeCode/managed-settings.json',
-        },
+        path: CLAUDE_CODE_MANAGED_SETTINGS,
         format: 'json',
         servers: [{ path: ['managedMcpServers'] }],
       },
@@ -108,6 +110,15 @@ export const CLIENTS: readonly ClientDefinition[] = [
     ],
     projectFiles: [{ path: '.mcp.json', format: 'json', servers: MCP_SERVERS }],
     workspaceIndexes: [{ kind: 'keys', path: '{env:CLAUDE_CONFIG_DIR|~}/.claude.json', keyPath: ['projects'], format: 'json' }],
+    consent: {
+      kind: 'claude-code',
+      state: '{env:CLAUDE_CONFIG_DIR|~}/.claude.json',
+      settings: [
+        '{env:CLAUDE_CONFIG_DIR|~/.claude}/settings.json',
+        CLAUDE_CODE_MANAGED_SETTINGS,
+      ],
+      projectSettings: ['.claude/settings.json', '.claude/settings.local.json'],
+    },
   },
   {
     id: 'cursor',
@@ -173,6 +184,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
         format: 'jsonc',
       },
     ],
+    consent: { kind: 'trusted-folders', path: '{env:GEMINI_CLI_TRUSTED_FOLDERS_PATH|{env:GEMINI_CLI_HOME|~}/.gemini/trustedFolders.json}' },
     dialect: GEMINI_DIALECT,
   },
   {
@@ -185,6 +197,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
     ],
     projectFiles: [{ path: '.codex/config.toml', format: 'toml', servers: [{ path: ['mcp_servers'] }] }],
     workspaceIndexes: [{ kind: 'keys', path: '{env:CODEX_HOME|~/.codex}/config.toml', keyPath: ['projects'], format: 'toml' }],
+    consent: { kind: 'trusted-projects', path: '{env:CODEX_HOME|~/.codex}/config.toml', format: 'toml', keyPath: ['projects'], field: 'trust_level', trusted: 'trusted' },
   },
   {
     id: 'zed',
@@ -350,6 +363,7 @@ export const CLIENTS: readonly ClientDefinition[] = [
       { path: '.mcp.json', format: 'json', servers: MCP_SERVERS_OR_BARE },
       { path: '.github/mcp.json', format: 'json', servers: MCP_SERVERS_OR_BARE },
     ],
+    consent: { kind: 'trusted-folder-list', path: '{env:COPILOT_HOME|~/.copilot}/config.json', keyPath: ['trusted_folders'] },
   },
   {
     id: 'antigravity',

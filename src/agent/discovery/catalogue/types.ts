@@ -49,6 +49,26 @@ export type WorkspaceIndex =
   /** A file whose keys at `keyPath` are absolute project paths (Claude Code's `projects`, Codex's `[projects]`). */
   | { kind: 'keys'; path: PlatformPaths; keyPath: string[]; format?: SourceFormat };
 
+/**
+ * Where a client records that the user consented to start a project's servers (docs/clients.md, "Consent").
+ * A client without one is never trusted to have asked: MCP Warden does not start its project servers.
+ */
+export type ConsentRecord =
+  /**
+   * Claude Code: `projects.<path>` of its state file (trust dialog; `.mcp.json` servers enabled, disabled, or
+   * all enabled), the same server keys in its user and managed settings, and in the project's own settings.
+   */
+  | { kind: 'claude-code'; state: PlatformPaths; settings: PlatformPaths[]; projectSettings: PathTemplate[] }
+  /** Gemini CLI: `trustedFolders.json`, a path → TRUST_FOLDER | TRUST_PARENT | DO_NOT_TRUST map. */
+  | { kind: 'trusted-folders'; path: PlatformPaths }
+  /** A list of folders trusted with everything below them, at `keyPath` of a JSON file (Copilot CLI). */
+  | { kind: 'trusted-folder-list'; path: PlatformPaths; keyPath: string[] }
+  /**
+   * A table keyed by project path, trusted when `field` equals `trusted`, for the project folder or the
+   * repository it is in (Codex: `[projects."<path>"] trust_level = "trusted"`).
+   */
+  | { kind: 'trusted-projects'; path: PlatformPaths; format: SourceFormat; keyPath: string[]; field: string; trusted: string };
+
 /** A client's own words for server fields, where they differ from the common ones. */
 export interface Dialect {
   /** Transport implied by which URL key holds the address (Gemini CLI: `url` is SSE, `httpUrl` is HTTP). */
@@ -65,5 +85,7 @@ export interface ClientDefinition {
   locations: ConfigLocation[];
   projectFiles?: ProjectFile[];
   workspaceIndexes?: WorkspaceIndex[];
+  /** How the user approves project servers in this client; absent: no record MCP Warden can read. */
+  consent?: ConsentRecord;
   dialect?: Dialect;
 }
