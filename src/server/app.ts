@@ -22,6 +22,8 @@ export interface ServerOptions {
   deviceRateLimit?: number;
   now?: () => Date;
   logger?: boolean;
+  /** Serve HTTPS with this certificate (PEM, leaf first, then intermediates) and key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface AppContext {
@@ -42,7 +44,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, what: stri
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
   // forceCloseConnections: stopping the server does not wait on idle keep-alive connections.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: false, forceCloseConnections: true });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: false, forceCloseConnections: true, ...(options.tls ? { https: options.tls } : {}) });
   const context: AppContext = {
     storage: options.storage,
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },

@@ -1,5 +1,6 @@
 // `mcp-warden server`: the reference central endpoint. Each option also comes from the environment.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
@@ -17,8 +18,13 @@ Options (each also from the environment variable shown):
   --admin-token T        bearer token of the admin API (MCP_WARDEN_ADMIN_TOKEN; required)
   --admin-name NAME      who the admin token speaks for, recorded on rules (MCP_WARDEN_ADMIN_NAME; default admin)
   --enroll-secret S      secret devices enroll with (MCP_WARDEN_ENROLL_SECRET; required)
+  --tls-cert FILE        serve HTTPS with this certificate chain, PEM (MCP_WARDEN_TLS_CERT)
+  --tls-key FILE         the certificate's private key, PEM (MCP_WARDEN_TLS_KEY)
   --body-limit BYTES     largest request body after decompression (default 16 MiB)
-  -h, --help             this help`;
+  -h, --help             this help
+
+Without --tls-cert the endpoint speaks plain HTTP: bind it to loopback, or put it behind a reverse proxy
+that terminates TLS (docs/deploy-mdm.md).`;
 
 export interface Io {
   stdout(text: string): void;
@@ -41,6 +47,8 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'admin-name': { type: 'string' },
       'enroll-secret': { type: 'string' },
       'body-limit': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -61,14 +69,35 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerUsageError(`--port ${values.port}: expected a port number`);
   const host = values.host ?? env.MCP_WARDEN_HOST ?? '127.0.0.1';
   const bodyLimit = values['body-limit'] ? Number(values['body-limit']) : undefined;
+  const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
 
   mkdirSync(data, { recursive: true, mode: 0o700 });
   const storage = new SqliteStorage(path.join(data, 'mcp-warden.sqlite'));
-  const app = await buildServer({ storage, adminToken, enrollSecret, adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin', ...(bodyLimit ? { bodyLimit } : {}) });
+  const app = await buildServer({ storage, adminToken, enrollSecret, adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin', ...(bodyLimit ? { bodyLimit } : {}), ...(tls ? { tls } : {}) });
   const address = await app.listen({ port, host });
   io.stdout(`mcp-warden server listening on ${address} (data in ${data})\n`);
   await io.untilStopped();
   await app.close();
   storage.close();
   return 0;
+}
+
+/** The certificate and key files, read and checked to belong together, so a mistake stops the start with its reason. */
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (!certFile || !keyFile) throw new ServerUsageError('--tls-cert and --tls-key (MCP_WARDEN_TLS_CERT, MCP_WARDEN_TLS_KEY) go together');
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ServerUsageError(`--${flag} ${file}: cannot be read (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+  };
+  const files = { cert: read('tls-cert', certFile), key: read('tls-key', keyFile) };
+  try {
+    createSecureContext(files);
+  } catch (error) {
+    throw new ServerUsageError(`--tls-cert ${certFile} with --tls-key ${keyFile}: ${(error as Error).message}`);
+  }
+  return files;
 }

@@ -141,6 +141,8 @@ export class SyncEngine {
       } catch (error) {
         if (!(error instanceof CentralUnavailable)) throw error;
         failure = `${what}: ${error.message}`;
+        // What stays spooled goes out on a later cycle, once IT has fixed the configuration.
+        if (error.lasting) throw new CentralUnavailable(failure, true);
       }
       if (attempt + 1 >= this.retry.attempts) throw new CentralUnavailable(failure);
       const asked = response ? retryAfterMs(response.headers['retry-after'], this.now().getTime()) : undefined;
