@@ -1,10 +1,11 @@
 // The reference central endpoint as a Fastify application: the agent API under /v1, the admin API under
-// /v1/admin. Limits on every request: body size (after gzip), per-device rate, parameterised storage.
+// /v1/admin. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { z } from 'zod';
+import { type Caller, DEFAULT_RATE_LIMITS, type RateLimits, enrollCaller, identifyCaller, rateKey } from './callers.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
@@ -18,8 +19,8 @@ export interface ServerOptions {
   adminName: string;
   /** Largest request body, after decompression. */
   bodyLimit?: number;
-  /** Requests per minute a device may make. */
-  deviceRateLimit?: number;
+  /** Requests per minute, by kind of caller (callers.ts). */
+  rateLimits?: Partial<RateLimits>;
   now?: () => Date;
   logger?: boolean;
   /** Serve HTTPS with this certificate (PEM, leaf first, then intermediates) and key. */
@@ -30,6 +31,8 @@ export interface AppContext {
   storage: Storage;
   options: Required<Pick<ServerOptions, 'enrollSecret' | 'adminToken' | 'adminName'>>;
   now: () => Date;
+  /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
+  limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;
 }
 
 /** Parses a request part with a zod schema, answering 400 with what was wrong. */
@@ -45,11 +48,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
   // forceCloseConnections: stopping the server does not wait on idle keep-alive connections.
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: false, forceCloseConnections: true, ...(options.tls ? { https: options.tls } : {}) });
+  await app.register(rateLimit, { global: false });
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const check = app.createRateLimit({ timeWindow: 60_000, keyGenerator: (request) => rateKey(request.caller, request.ip), max: (request) => limits[request.caller.kind] });
   const context: AppContext = {
     storage: options.storage,
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },
     now: options.now ?? (() => new Date()),
+    limit: async (request, reply, caller) => {
+      request.caller = caller;
+      const result = await check(request);
+      if (result.isAllowed || !result.isExceeded) return;
+      reply.header('retry-after', String(Math.max(1, result.ttlInSeconds)));
+      throw new HttpError(429, 'rate-limited', `too many requests; retry in ${Math.max(1, result.ttlInSeconds)} s`);
+    },
   };
+  app.decorateRequest('caller', null as never);
+  // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === '/v1/enroll') return;
+    await context.limit(request, reply, identifyCaller(request, context.storage, context.options.adminToken));
+  });
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -73,15 +92,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw tooLarge ? new HttpError(413, 'too-large', `request body over ${bodyLimit} bytes`) : new HttpError(400, 'invalid-request', 'the body is not valid gzip');
     }
     return Readable.from([inflated]);
-  });
-
-  await app.register(rateLimit, {
-    global: true,
-    max: options.deviceRateLimit ?? 600,
-    timeWindow: '1 minute',
-    // Per device on the agent API (the id in the path), per address elsewhere.
-    keyGenerator: (request: FastifyRequest) => (request.params as { id?: string } | undefined)?.id ?? request.ip,
-    errorResponseBuilder: (_request, context) => ({ statusCode: 429, ...errorBody('rate-limited', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`) }),
   });
 
   app.setErrorHandler((error, _request, reply) => {

@@ -7,13 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerEntry } from '../../src/shared/inventory.js';
 import type { InventoryReport } from '../../src/shared/protocol.js';
 import { buildServer } from '../../src/server/app.js';
+import type { RateLimits } from '../../src/server/callers.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';
 
 let app: FastifyInstance;
 let base: string;
 const ADMIN = { authorization: 'Bearer admin-token' };
 
-async function start(options: { bodyLimit?: number; deviceRateLimit?: number } = {}) {
+async function start(options: { bodyLimit?: number; rateLimits?: Partial<RateLimits> } = {}) {
   app = await buildServer({ storage: new SqliteStorage(':memory:'), enrollSecret: 'enroll-secret', adminToken: 'admin-token', adminName: 'admin@example.com', ...options });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }
@@ -199,7 +200,7 @@ describe('admin API', () => {
 
 describe('limits', () => {
   it('rate-limits a device that floods, telling it when to come back', async () => {
-    await start({ deviceRateLimit: 5 });
+    await start({ rateLimits: { device: 5 } });
     const device = await enroll();
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -211,5 +212,39 @@ describe('limits', () => {
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+
+  it('does not let forged requests with another device’s id throttle that device: they count against their address', async () => {
+    await start({ rateLimits: { device: 5, anonymous: 3 } });
+    const victim = await enroll();
+    const attacker = await enroll();
+    const forged: number[] = [];
+    for (let i = 0; i < 6; i++) forged.push((await call('GET', `/v1/devices/${victim.id}/policy`, undefined, attacker.auth)).status);
+    expect(forged).toEqual([401, 401, 401, 429, 429, 429]);
+    const victimStatuses: number[] = [];
+    for (let i = 0; i < 5; i++) victimStatuses.push((await call('GET', `/v1/devices/${victim.id}/policy`, undefined, victim.auth)).status);
+    expect(victimStatuses).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('limits guesses at the enroll secret per address, but not enrollments with the right one', async () => {
+    await start({ rateLimits: { guessing: 2, anonymous: 2 } });
+    const guesses: number[] = [];
+    for (let i = 0; i < 4; i++) guesses.push((await call('POST', '/v1/enroll', { secret: `guess-${i}`, device: facts })).status);
+    expect(guesses).toEqual([403, 403, 429, 429]);
+    const enrolled: number[] = [];
+    for (let i = 0; i < 5; i++) enrolled.push((await call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })).status);
+    expect(enrolled).toEqual([201, 201, 201, 201, 201]);
+    // Guessing the admin token spends the same budget of this address.
+    expect((await call('GET', '/v1/admin/devices', undefined, { authorization: 'Bearer not-the-token' })).status).toBe(429);
+    expect((await call('GET', '/v1/admin/devices', undefined, ADMIN)).status).toBe(200);
+  });
+
+  it('spreads a fleet-wide rush of enrollments with 429 and Retry-After', async () => {
+    await start({ rateLimits: { enrolling: 3 } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 429, 429]);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ error: { code: 'rate-limited' } });
   });
 });

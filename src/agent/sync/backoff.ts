@@ -5,6 +5,14 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
   return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }
 
+/**
+ * How long to wait when the server said Retry-After: at least that, plus up to a quarter more (at most 15 s),
+ * so that a fleet told the same moment (10,000 laptops enrolling at once) does not come back all at once.
+ */
+export function retryAfterDelay(askedMs: number, random = Math.random): number {
+  return askedMs + Math.floor(random() * Math.min(askedMs / 4, 15_000));
+}
+
 /** Retry-After in seconds or as an HTTP date, in milliseconds from now; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Policy } from '../../shared/policy.js';
 import { EnrollResponse, EventBatchResponse, FULL_REPORT_REQUIRED, type AgentEvent, type Inventory, ReportResponse } from '../../shared/protocol.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
-import { backoffDelay, retryAfterMs } from './backoff.js';
+import { backoffDelay, retryAfterDelay, retryAfterMs } from './backoff.js';
 import { CentralClient, type CentralClientOptions, CentralUnavailable, type CentralResponse } from './central-client.js';
 import { type Enrollment, deviceFacts } from './device-identity.js';
 import { type EnrollmentStore, fileEnrollmentStore } from './enrollment-store.js';
@@ -147,7 +147,7 @@ export class SyncEngine {
       if (attempt + 1 >= this.retry.attempts) throw new CentralUnavailable(failure);
       const asked = response ? retryAfterMs(response.headers['retry-after'], this.now().getTime()) : undefined;
       if (asked !== undefined && asked > this.retry.maxWaitMs) throw new CentralUnavailable(`${failure}; asked to retry in ${Math.round(asked / 1000)} s`);
-      const delay = asked ?? backoffDelay(attempt, this.retry.baseMs, this.retry.capMs);
+      const delay = asked !== undefined ? retryAfterDelay(asked) : backoffDelay(attempt, this.retry.baseMs, this.retry.capMs);
       this.log(`${failure}; retrying in ${(delay / 1000).toFixed(1)} s`);
       await this.sleep(delay);
     }

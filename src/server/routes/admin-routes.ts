@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_VERDICTS, RuleInput } from '../../shared/policy.js';
 import { type AppContext, parse } from '../app.js';
-import { bearerToken, sameSecret } from '../auth.js';
 import { toCsv } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { fleetServers, serverDetail } from '../fleet.js';
@@ -49,8 +48,7 @@ function toFilter(query: z.infer<typeof EventQuery>): EventFilter {
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
   app.register(async (admin) => {
     admin.addHook('onRequest', async (request: FastifyRequest) => {
-      const token = bearerToken(request.headers.authorization);
-      if (!token || !sameSecret(token, context.options.adminToken)) throw new HttpError(401, 'unauthorized', 'admin token required');
+      if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'admin token required');
     });
 
     admin.get('/servers', async () => fleetServers(context.storage, currentPolicy(context.storage), context.now()));

@@ -1,18 +1,18 @@
 // The agent API: enroll, report inventory, fetch policy (ETag), send events. Devices authenticate with the
-// bearer token they got at enrollment; a wrong or unknown token is 401, which makes the agent enroll again.
+// bearer token they got at enrollment (callers.ts); a wrong or unknown token is 401, which makes the agent
+// enroll again.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EnrollRequest, EventBatch, FULL_REPORT_REQUIRED, InventoryReport } from '../../shared/protocol.js';
 import { type AppContext, parse } from '../app.js';
-import { bearerToken, hashToken, newDeviceToken, sameSecret } from '../auth.js';
+import { hashToken, newDeviceToken } from '../auth.js';
+import { enrollCaller } from '../callers.js';
 import { HttpError } from '../errors.js';
 import { currentPolicy } from '../policy-store.js';
 import type { DeviceRecord } from '../storage/storage.js';
 
 function authenticateDevice(request: FastifyRequest, context: AppContext): DeviceRecord {
-  const token = bearerToken(request.headers.authorization);
-  const device = token ? context.storage.deviceByTokenHash(hashToken(token)) : undefined;
-  const { id } = request.params as { id: string };
-  if (!device || device.id !== id) throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
+  if (request.caller.kind !== 'device') throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
+  const { device } = request.caller;
   // "Last seen" to the half minute is enough, and spares a write on every request.
   const now = context.now();
   if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp) context.storage.touchDevice(device.id, now.toISOString(), request.ip);
@@ -20,9 +20,9 @@ function authenticateDevice(request: FastifyRequest, context: AppContext): Devic
 }
 
 export function registerAgentRoutes(app: FastifyInstance, context: AppContext): void {
-  app.post('/v1/enroll', async (request, reply) => {
+  app.post('/v1/enroll', { preHandler: (request, reply) => context.limit(request, reply, enrollCaller(request.body, context.options.enrollSecret)) }, async (request, reply) => {
     const body = parse(EnrollRequest, request.body, 'enrollment');
-    if (!sameSecret(body.secret, context.options.enrollSecret)) throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
+    if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
     const token = newDeviceToken();
     const device = context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
     return reply.status(201).send({ deviceId: device.id, token });
