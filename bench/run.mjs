@@ -1,11 +1,12 @@
 // `npm run bench`: how fast MCP Warden is, printed as numbers (never asserted in tests).
+import { runEnrollBench } from './enroll-bench.mjs';
 import { runGuardBench } from './guard-bench.mjs';
 import { runProbeBench } from './probe-bench.mjs';
 import { runScanBench } from './scan-bench.mjs';
 import { runServerBench } from './server-bench.mjs';
 
 // `npm run bench -- server` runs one group; no argument runs them all.
-const groups = { scan: runScanBench, probe: runProbeBench, server: runServerBench, guard: runGuardBench };
+const groups = { scan: runScanBench, probe: runProbeBench, server: runServerBench, enroll: runEnrollBench, guard: runGuardBench };
 const chosen = process.argv.slice(2).filter((name) => name in groups);
 const results = [];
 for (const name of chosen.length ? chosen : Object.keys(groups)) results.push(await groups[name]());

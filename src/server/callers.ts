@@ -20,7 +20,7 @@ export type Caller =
 /** Requests per minute, by kind of caller. */
 export type RateLimits = Record<Caller['kind'], number>;
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { device: 600, admin: 1200, enrolling: 3000, guessing: 30, anonymous: 1200 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { device: 600, admin: 1200, enrolling: 6000, guessing: 30, anonymous: 1200 };
 
 declare module 'fastify' {
   interface FastifyRequest {
