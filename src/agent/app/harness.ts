@@ -1,6 +1,8 @@
 // `npm run harness -- --home DIR [--platform P] [--state-dir DIR] [--server URL] [--port N]`: the built window in
 // any browser, with the real agent core behind the same interface the preload exposes (HTTP for invoke,
-// server-sent events for invalidations). Binds 127.0.0.1 only.
+// server-sent events for invalidations). Binds 127.0.0.1 only, and answers only the person who has the URL it
+// prints: a per-run token (kept in a same-site cookie), the loopback Host (DNS rebinding) and Origin (CSRF).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -36,20 +38,69 @@ const BRIDGE_SCRIPT = `(() => {
 })();`;
 
 export interface Harness {
+  /** The address to open: it carries this run's token. */
   url: string;
+  token: string;
   service: AppService;
   close(): Promise<void>;
 }
 
+/** Why a request from a web page must not reach the harness: another Host (DNS rebinding), another Origin (CSRF). */
+function siteRefusal(request: http.IncomingMessage, port: number): string | undefined {
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  // A page on another site that rebinds its name to 127.0.0.1 still sends its own name as Host.
+  if (!hosts.includes(String(request.headers.host ?? ''))) return 'unexpected Host header: open the address the harness printed';
+  const origin = request.headers.origin;
+  if (origin !== undefined && !hosts.some((host) => origin === `http://${host}`)) return 'requests from other sites are refused';
+  return undefined;
+}
+
+/** The run's token, as a bearer header (scripts) or the cookie the printed URL set (the browser). */
+function carriesToken(request: http.IncomingMessage, port: number, token: string): boolean {
+  const given = bearerOf(request.headers.authorization) ?? cookieOf(request.headers.cookie, cookieName(port));
+  return given !== undefined && sameToken(given, token);
+}
+
+const cookieName = (port: number) => `mcp-warden-harness-${port}`;
+
+function bearerOf(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+}
+
+function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+function sameToken(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export async function startHarness(service: AppService, port = 0, log: (line: string) => void = () => undefined): Promise<Harness> {
   if (!existsSync(path.join(RENDERER, 'index.html'))) throw new Error(`no built window in ${RENDERER}: run \`npm run build\` first`);
+  const token = randomBytes(24).toString('base64url');
   const streams = new Set<http.ServerResponse>();
   service.onInvalidated((reason) => {
     for (const stream of streams) stream.write(`event: snapshot:invalidated\ndata: ${JSON.stringify({ reason })}\n\n`);
   });
 
+  let listening = port;
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const refused = siteRefusal(request, listening);
+    if (refused) return void response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`${refused}\n`);
+    // The printed URL carries the token once: it moves into a cookie only this origin sends, and leaves the address bar.
+    const offered = url.searchParams.get('token');
+    if (offered !== null && sameToken(offered, token)) {
+      url.searchParams.delete('token');
+      return void response.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': `${cookieName(listening)}=${token}; HttpOnly; SameSite=Strict; Path=/` }).end();
+    }
+    if (!carriesToken(request, listening, token)) return void response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('this harness answers only the address it printed (with its token)\n');
     try {
       if (request.method === 'POST' && url.pathname.startsWith('/api/invoke/')) {
         const chunks: Buffer[] = [];
@@ -81,9 +132,10 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
     }
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
+  listening = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: `http://127.0.0.1:${listening}/?token=${token}`,
+    token,
     service,
     close: async () => {
       for (const stream of streams) stream.end();
