@@ -23,6 +23,15 @@ describe('docs/clients.md', () => {
     expect(CLIENTS.filter((client) => !doc.includes(`### ${client.name} (\`${client.id}\`)`)).map((client) => client.id)).toEqual([]);
   });
 
+  it('says for every client with project files whether, and how, MCP Warden reads the user’s consent', () => {
+    const section = doc.slice(doc.indexOf('## Consent to start project servers'), doc.indexOf('## Clients'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| client'));
+    const rowOf = (id: string) => rows.find((row) => row.split('|')[1]!.includes(`\`${id}\``));
+    expect(CLIENTS.filter((client) => client.projectFiles && !rowOf(client.id)).map((client) => client.id)).toEqual([]);
+    // A client whose record the code reads says which; one without says none.
+    expect(CLIENTS.filter((client) => client.projectFiles && Boolean(client.consent) === /\| none/.test(rowOf(client.id)!)).map((client) => client.id)).toEqual([]);
+  });
+
   it('lists every path the catalogue reads, and the documentation behind it', () => {
     const missing = CLIENTS.flatMap((client) => [
       ...client.locations.flatMap((location) => templates(location.path)).map((template) => `\`${template}\``),
