@@ -43,6 +43,11 @@ const SETTING_LABELS: [keyof AgentSettings, string][] = [
   ['caFile', 'Extra CA bundle'],
 ];
 
+/** Values whose words say more to a person than the setting's own. */
+const VALUE_LABELS: Partial<Record<keyof AgentSettings, Record<string, string>>> = {
+  probeProjects: { approved: 'only those approved in their AI client', never: 'never started', all: 'all, approved or not' },
+};
+
 /** Blocked servers matter most to the person; then whether the decisions can be trusted; then what is pending. */
 export function trayStateOf(servers: readonly ServerView[], offline: boolean): TrayState {
   if (servers.some((server) => isBlocked(server.decision))) return 'blocked';
@@ -163,7 +168,8 @@ export class AppService {
     const managed = this.options.managedKeys ?? new Set<string>();
     return SETTING_LABELS.map(([key, label]) => {
       const raw = this.options.settings[key];
-      const value = key === 'enrollSecret' ? (raw ? 'set' : 'not set') : Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw);
+      const worded = VALUE_LABELS[key]?.[String(raw)];
+      const value = key === 'enrollSecret' ? (raw ? 'set' : 'not set') : worded ?? (Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw));
       return { key, label, value, managed: managed.has(key) };
     });
   }

@@ -46,7 +46,7 @@ async function consentOf(server: ServerEntry, context: ConsentContext): Promise<
   const where = displayPath(project, context.world.home);
   // Claude Code's own `projects.<path>.mcpServers`: the user added these through the client.
   if (!context.projectFiles.has(server.configPath)) return { granted: true, reason: `added for ${where} through ${clientName} itself` };
-  if (!context.remembered.has(project)) return { granted: false, reason: `${where} was found only under a scan root: no client remembers opening it` };
+  if (!context.remembered.has(project)) return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
   if (!client?.consent) return { granted: false, reason: `${clientName} keeps no record MCP Warden can read of the user approving ${where}'s servers` };
   const verdict = await RECORD_READERS[client.consent.kind](client.consent as never, server, project, context);
   return { granted: verdict.granted, reason: `${verdict.why} in ${clientName} for ${where}` };

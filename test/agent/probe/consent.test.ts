@@ -49,7 +49,7 @@ describe('project servers and the consent of their client', () => {
     const probes = await probeProjects(['claude-code'], { scanRoots: [path.join(root, 'code')] });
     expect(probes.evil).toMatchObject({
       status: 'skipped',
-      reason: '~/code/cloned was found only under a scan root: no client remembers opening it: MCP Warden never starts a project server its client would not start',
+      reason: '~/code/cloned was found only under a scan root and no client remembers opening it: MCP Warden never starts a project server its client would not start',
     });
     expect(existsSync(marker)).toBe(false);
   });
@@ -156,6 +156,6 @@ describe('project servers and the consent of their client', () => {
     const evil = outcome.result.servers.find((server) => server.name === 'evil')!;
     expect(evil).toMatchObject({ scope: 'project', projectPath: repo });
     expect(evil.findings.map((finding) => finding.id)).toContain('runs-as-shell');
-    expect(outcome.consents.get(evil.id)).toEqual({ granted: false, reason: '~/code/cloned was found only under a scan root: no client remembers opening it' });
+    expect(outcome.consents.get(evil.id)).toEqual({ granted: false, reason: '~/code/cloned was found only under a scan root and no client remembers opening it' });
   });
 });
