@@ -10,6 +10,7 @@ import { UsageError } from '../cli/usage-error.js';
 import type { CommandIO } from '../cli/io.js';
 import { liveDeviceIps } from '../platform/device-addresses.js';
 import { withoutAgentVariables } from '../platform/environment.js';
+import { drainMessages } from '../platform/stdio-messages.js';
 import { killProcessTree } from '../probe/kill-tree.js';
 import { defaultStateDir } from '../state/state-dir.js';
 import { loadEnrollment } from '../sync/device-identity.js';
@@ -60,20 +61,7 @@ export async function runGuard(argv: string[], io: CommandIO): Promise<number> {
 
   const pump = (stream: NodeJS.ReadableStream, deliver: (message: JSONRPCMessage) => void, side: string) => {
     const buffer = new ReadBuffer();
-    stream.on('data', (chunk: Buffer) => {
-      buffer.append(chunk);
-      for (;;) {
-        let message: JSONRPCMessage | null;
-        try {
-          message = buffer.readMessage();
-        } catch {
-          io.stderr(`mcp-warden guard: dropped a line from the ${side} that is not JSON-RPC\n`);
-          continue;
-        }
-        if (message === null) break;
-        deliver(message);
-      }
-    });
+    stream.on('data', (chunk: Buffer) => drainMessages(buffer, chunk, deliver, () => io.stderr(`mcp-warden guard: dropped a line from the ${side} that is not JSON-RPC\n`)));
   };
   pump(process.stdin, (message) => relay.fromClient(message), 'client');
   pump(child.stdout!, (message) => relay.fromServer(message), 'server');

@@ -24,6 +24,8 @@ export interface Session {
   stderr(): string;
   /** Why the transport cut the server off (a byte cap), if it did. */
   fatal(): Error | undefined;
+  /** Lines a stdio server wrote to stdout that are not JSON-RPC (skipped). */
+  nonProtocolLines(): number;
   protocolVersion(): string | undefined;
   close(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function connect(launch: ResolvedLaunch, limits: ConnectLimits): Pr
       kind: 'stdio',
       stderr: () => transport.stderr,
       fatal: () => transport.fatal,
+      nonProtocolLines: () => transport.nonProtocolLines,
       protocolVersion: () => transport.protocolVersion,
       close: () => transport.close(),
     };
@@ -100,6 +103,7 @@ export async function connect(launch: ResolvedLaunch, limits: ConnectLimits): Pr
     kind,
     stderr: () => '',
     fatal: () => fetcher.fatal,
+    nonProtocolLines: () => 0,
     protocolVersion: () => (transport as { protocolVersion?: string }).protocolVersion,
     close: () => current.close().catch(() => undefined),
   });

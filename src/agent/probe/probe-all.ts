@@ -74,7 +74,7 @@ async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Pro
 function withRisks(result: ProbeResult): ProbeResult {
   const analyse = (list: ProbeResult['tools']) => list.map((capability) => ({ ...capability, risks: analyseCapability(capability) }));
   const risks: RiskSignal[] = (result.truncated ?? []).map((list) => ({ id: 'oversized-server', severity: 'medium', evidence: `more ${list} than the cap; the list was cut` }));
-  return { ...result, tools: analyse(result.tools), resources: analyse(result.resources), resourceTemplates: analyse(result.resourceTemplates), prompts: analyse(result.prompts), risks };
+  return { ...result, tools: analyse(result.tools), resources: analyse(result.resources), resourceTemplates: analyse(result.resourceTemplates), prompts: analyse(result.prompts), risks: [...result.risks, ...risks] };
 }
 
 /** The same tool name from two servers of one client: the model cannot tell which one it calls. */

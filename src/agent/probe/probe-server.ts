@@ -102,9 +102,12 @@ export async function probeServer(entry: ServerEntry, spec: LaunchSpec, context:
     const info = client.getServerVersion();
     const instructions = client.getInstructions();
     const { truncated, ...lists } = listed;
+    const stray = session!.nonProtocolLines();
     return {
       ...base(),
       ...lists,
+      // Clients skip such lines too; said, because a server that logs to stdout can also corrupt a message.
+      ...(stray ? { risks: [{ id: 'non-protocol-output', severity: 'info' as const, evidence: `wrote ${stray === 1 ? '1 line to stdout that is not an MCP message' : `${stray} lines to stdout that are not MCP messages`} (skipped, as clients skip them)` }] } : {}),
       status: 'ok',
       transport: session!.kind,
       ...(info ? { serverInfo: { name: String(info.name), version: String(info.version), ...(info.title ? { title: String(info.title) } : {}) } } : {}),

@@ -6,6 +6,7 @@ import spawn from 'cross-spawn';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { drainMessages } from '../platform/stdio-messages.js';
 import { killProcessTree } from './kill-tree.js';
 
 export interface ProcessTransportOptions {
@@ -33,6 +34,8 @@ export class ProcessTransport implements Transport {
   private closing?: Promise<void>;
   /** Why the transport gave up on the server (a cap), which explains the "connection closed" that follows. */
   fatal?: Error;
+  /** Lines the server wrote to stdout that are not JSON-RPC (banners, logs): skipped, as clients skip them. */
+  nonProtocolLines = 0;
 
   constructor(private readonly options: ProcessTransportOptions) {
     this.buffer = new ReadBuffer({ maxBufferSize: options.maxStdoutBytes });
@@ -97,13 +100,12 @@ export class ProcessTransport implements Transport {
       }
       return;
     }
-    try {
-      this.buffer.append(chunk);
-      for (let message = this.buffer.readMessage(); message !== null; message = this.buffer.readMessage()) this.onmessage?.(message);
-    } catch (error) {
-      // A line that is not JSON-RPC: servers that print logs to stdout. Reported, and the stream goes on.
-      this.onerror?.(error as Error);
-    }
+    drainMessages(
+      this.buffer,
+      chunk,
+      (message) => this.onmessage?.(message),
+      () => this.nonProtocolLines++,
+    );
   }
 
   send(message: JSONRPCMessage): Promise<void> {

@@ -23,6 +23,12 @@ async function probe(servers: Record<string, unknown>, limits: Partial<ProbeLimi
 }
 
 describe('hostile servers', () => {
+  it('skips a banner line written with the answer to initialize, and says so', async () => {
+    const probes = await probe({ banner: script('banner.mjs') });
+    expect(probes.banner).toMatchObject({ status: 'ok', tools: [{ name: 'greet' }] });
+    expect(probes.banner!.risks).toContainEqual({ id: 'non-protocol-output', severity: 'info', evidence: 'wrote 1 line to stdout that is not an MCP message (skipped, as clients skip them)' });
+  });
+
   it('times out a silent server, and the others still answer', async () => {
     const probes = await probe({ silent: script('silent.mjs'), everything: { command: NODE, args: [EVERYTHING] } });
     expect(probes.silent).toMatchObject({ status: 'timeout', reason: 'no answer to initialize within 1.5 s' });
