@@ -168,3 +168,41 @@ async function expect_(locator: ReturnType<Page['locator']>, text: string) {
   await locator.waitFor();
   expect(await locator.innerText()).toContain(text);
 }
+
+describe.skipIf(!hasChromium)('the window when the agent core cannot give a first snapshot', () => {
+  let folder: string;
+  let failing: Harness;
+  let failingEngine: SyncEngine;
+  let failingBrowser: Browser;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-window-fault-'));
+    // A state "folder" that is a file: the agent's cycle cannot spool its report, so the first snapshot fails.
+    const stateFile = path.join(folder, 'state');
+    writeFileSync(stateFile, 'not a folder');
+    failingEngine = new SyncEngine({ stateDir: stateFile, settings: DEFAULT_SETTINGS });
+    const service = new AppService({ scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } }, stateDir: stateFile, settings: { ...DEFAULT_SETTINGS, probe: 'off' }, engine: failingEngine });
+    failing = await startHarness(service);
+    failingBrowser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await failingBrowser?.close();
+    await failing?.close();
+    await failingEngine?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('shows the error instead of crashing', async () => {
+    const errors: string[] = [];
+    const faultPage = await failingBrowser.newPage({ viewport: { width: 1000, height: 500 } });
+    faultPage.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    faultPage.on('pageerror', (error) => errors.push(error.message));
+    await faultPage.goto(failing.url);
+    const alert = faultPage.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/ENOTDIR|not a directory/);
+    expect(errors.filter((error) => /Maximum update depth|getSnapshot should be cached/.test(error))).toEqual([]);
+    await faultPage.screenshot({ path: path.join(SHOTS, '7-first-snapshot-failed.png') });
+  });
+});

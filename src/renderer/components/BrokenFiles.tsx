@@ -1,7 +1,11 @@
+import type { ConfigSource } from '../../shared/inventory.js';
 import { useWarden } from './StoreContext.js';
 
+/** One empty list for every render without a snapshot: a selector must return the same value while nothing changed. */
+const NONE: readonly ConfigSource[] = [];
+
 export function BrokenFiles() {
-  const sources = useWarden((state) => state.snapshot?.brokenSources ?? []);
+  const sources = useWarden((state) => state.snapshot?.brokenSources ?? NONE);
   if (sources.length === 0) return null;
   return (
     <section className="broken" aria-labelledby="broken-title">
