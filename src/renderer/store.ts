@@ -20,6 +20,8 @@ export interface WardenState {
   select(id: string | undefined): void;
   show(page: Page): void;
   requestApproval(serverId: string, reason: string): Promise<ApprovalResult>;
+  /** Opens an organisation's link in the system browser (https only, checked behind the bridge). */
+  openLink(url: string): Promise<void>;
 }
 
 /** `initial` seeds the state (a snapshot already at hand, or a test's). */
@@ -52,6 +54,7 @@ export function createWardenStore(bridge: WardenBridge, initial: Partial<Pick<Wa
     select: (selectedId) => set({ selectedId }),
     show: (page) => set({ page }),
     requestApproval: (serverId, reason) => bridge.requestApproval({ serverId, reason }),
+    openLink: (url) => bridge.openLink(url),
   }));
   bridge.onInvalidated(() => void store.getState().load());
   return store;

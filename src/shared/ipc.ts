@@ -34,7 +34,8 @@ export const ServerView = z.object({
       status: ProbeStatus,
       reason: z.string().optional(),
       probedAt: z.string(),
-      capabilities: z.array(Capability),
+      /** Each with its own decision, as the guard enforces it (a tool can be blocked on an approved server). */
+      capabilities: z.array(Capability.extend({ decision: Decision })),
       risks: z.array(RiskSignal),
     })
     .optional(),

@@ -60,4 +60,21 @@ describe('window components', () => {
     expect(html).toMatch(/Probing all( |$)/);
     expect(html).not.toMatch(/Probing all managed/);
   });
+
+  it('show each capability’s own decision, not the server’s', () => {
+    const tool = (name: string, decision: ServerView['decision']) => ({ kind: 'tool' as const, name, hash: 'h'.repeat(64), risks: [], decision });
+    const approvedServer = server('tools', { status: 'approved', reason: 'approved for all agents' }, {
+      probe: {
+        status: 'ok',
+        probedAt: '2026-11-22T12:00:00Z',
+        risks: [],
+        capabilities: [tool('read_file', { status: 'approved', reason: 'approved' }), tool('delete_repo', { status: 'rejected', reason: 'tool delete_repo blocked', markedBy: 'sec@example.com' })],
+      },
+    });
+    const bridge = { onInvalidated: () => () => undefined } as unknown as WardenBridge;
+    const store = createWardenStore(bridge, { snapshot: { ...snapshot, servers: [approvedServer] }, loading: false, selectedId: 'tools-id' });
+    const html = text(renderToStaticMarkup(<StoreContext.Provider value={store}><ServerDetail /></StoreContext.Provider>));
+    expect(html).toContain('tool none read_file public Approved —');
+    expect(html).toContain('tool none delete_repo public Blocked sec@example.com');
+  });
 });

@@ -121,7 +121,10 @@ export class AppService {
                 status: probe.status,
                 ...(probe.reason ? { reason: probe.reason } : {}),
                 probedAt: probe.probedAt,
-                capabilities: [...probe.tools, ...probe.resources, ...probe.resourceTemplates, ...probe.prompts],
+                capabilities: [...probe.tools, ...probe.resources, ...probe.resourceTemplates, ...probe.prompts].map((capability) => ({
+                  ...capability,
+                  decision: decideServer(cached?.policy, server, ips, now, { kind: capability.kind, name: capability.name }),
+                })),
                 risks: probe.risks,
               },
             }

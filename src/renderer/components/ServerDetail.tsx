@@ -84,13 +84,14 @@ function Decision({ server, moreInfoUrl, blockMessage }: { server: ServerView; m
 }
 
 function MoreInfo({ url }: { url: string }) {
+  const openLink = useWarden((state) => state.openLink);
   return (
     <p>
       <a
         href={url}
         onClick={(event) => {
           event.preventDefault();
-          void window.warden.openLink(url);
+          void openLink(url);
         }}
       >
         More information
@@ -103,7 +104,6 @@ function Capabilities({ server }: { server: ServerView }) {
   const probe = server.probe;
   if (!probe) return <p className="subtle">Capabilities are listed once the server has been probed.</p>;
   if (probe.status !== 'ok') return <p className="subtle">Capabilities unknown: probe {probe.status}{probe.reason ? ` — ${probe.reason}` : ''}.</p>;
-  const badge = badgeOf(server.decision);
   return (
     <section>
       <h3>Capabilities ({probe.capabilities.length})</h3>
@@ -131,8 +131,8 @@ function Capabilities({ server }: { server: ServerView }) {
               </td>
               <td title={capability.description}>{capability.name}</td>
               <td>{server.accessType}</td>
-              <td>{badge.text}</td>
-              <td>{server.decision.markedBy ?? '—'}</td>
+              <td>{badgeOf(capability.decision).text}</td>
+              <td>{capability.decision.markedBy ?? '—'}</td>
             </tr>
           ))}
         </tbody>
