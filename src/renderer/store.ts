@@ -54,7 +54,7 @@ export function createWardenStore(bridge: WardenBridge, initial: Partial<Pick<Wa
     select: (selectedId) => set({ selectedId }),
     show: (page) => set({ page }),
     requestApproval: (serverId, reason) => bridge.requestApproval({ serverId, reason }),
-    openLink: (url) => bridge.openLink(url),
+    openLink: async (url) => void (await bridge.openLink(url)),
   }));
   bridge.onInvalidated(() => void store.getState().load());
   return store;
