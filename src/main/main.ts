@@ -3,8 +3,7 @@
 import path from 'node:path';
 import { app, ipcMain, safeStorage, shell, utilityProcess } from 'electron';
 import Store from 'electron-store';
-import { defaultStateDir } from '../agent/state/state-dir.js';
-import { worldFromProcess } from '../agent/discovery/world.js';
+import { resolveStateDir } from '../agent/state/state-dir.js';
 import { AgentConnection } from './agent-connection.js';
 import { registerBridgeHandlers } from './ipc.js';
 import { readManagedSettings } from './managed-settings/read-managed.js';
@@ -31,7 +30,7 @@ async function setupSettings() {
 }
 
 async function setupAgentHost(settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {
-  const stateDir = defaultStateDir(worldFromProcess());
+  const stateDir = resolveStateDir(undefined);
   const vault = createTokenVault(safeStorage, new Store({ name: 'credentials' }), stateDir);
   const host = utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' });
   const connection = new AgentConnection(host as never);

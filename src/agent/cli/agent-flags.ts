@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { World } from '../discovery/world.js';
-import { defaultStateDir } from '../state/state-dir.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import { type AgentSettings, mergeSettings, settingsFromEnv, settingsFromFile } from '../sync/settings.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './probe-flags.js';
@@ -40,8 +40,7 @@ export interface AgentContext {
 
 /** Settings: flags over environment over the settings file over defaults. */
 export function agentContext(values: AgentValues, world: World, log: (line: string) => void): AgentContext {
-  // The state folder belongs to this machine's user, also when another machine's layout is replayed.
-  const stateDir = path.resolve(values['state-dir'] ?? defaultStateDir({ ...world, env: process.env }));
+  const stateDir = resolveStateDir(values['state-dir']);
   const settingsFile = path.resolve(values.settings ?? path.join(stateDir, 'settings.json'));
   const flags = { ...(values.server ? { serverUrl: values.server } : {}), ...(values.secret ? { enrollSecret: values.secret } : {}) };
   const settings = mergeSettings(settingsFromFile(settingsFile), settingsFromEnv(process.env), flags);

@@ -1,9 +1,8 @@
 // `mcp-warden audit`: checks the local audit log's hash chains, so an edited, removed or reordered entry shows.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { worldFromProcess } from '../discovery/world.js';
 import { verifyAuditFolder } from '../guard/audit-log.js';
-import { defaultStateDir } from '../state/state-dir.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import type { CommandIO } from './io.js';
 
 export const AUDIT_HELP = `Usage: mcp-warden audit [--state-dir DIR] [--json]
@@ -22,7 +21,7 @@ export async function runAudit(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`${AUDIT_HELP}\n`);
     return 0;
   }
-  const stateDir = path.resolve(values['state-dir'] ?? defaultStateDir({ ...worldFromProcess(), env: process.env }));
+  const stateDir = resolveStateDir(values['state-dir']);
   const chains = verifyAuditFolder(path.join(stateDir, 'audit'));
   const broken = chains.filter((chain) => chain.broken);
   if (values.json) io.stdout(`${JSON.stringify({ chains }, null, 2)}\n`);

@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import type { ProbeAllOptions, ProbeMode, ProbeProjects } from '../probe/probe-all.js';
-import { defaultStateDir } from '../state/state-dir.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import { UsageError } from './usage-error.js';
 
 /** The one probe flag the agent and the harness share with `scan --probe`. */
@@ -60,7 +60,7 @@ export function probeOptionsFrom(values: ProbeValues, scan: ScanOptions): ProbeA
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);
-  const stateDir = values['state-dir'] ?? defaultStateDir(scan.world);
+  const stateDir = resolveStateDir(values['state-dir']);
   return {
     mode: mode as ProbeMode,
     projects: projects as ProbeProjects,

@@ -1,7 +1,6 @@
 // `mcp-warden guard --server ID --server-key KEY --client ID [--name NAME] -- <command> [args…]`: wraps a stdio
 // MCP server. The client's config entry points here; the guard starts the original server, relays MCP both
 // ways, enforces the organisation's decisions per tool, resource and prompt, and audits every call.
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import spawn from 'cross-spawn';
 import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
@@ -12,9 +11,8 @@ import { liveDeviceIps } from '../platform/device-addresses.js';
 import { withoutAgentVariables } from '../platform/environment.js';
 import { drainMessages } from '../platform/stdio-messages.js';
 import { killProcessTree } from '../probe/kill-tree.js';
-import { defaultStateDir } from '../state/state-dir.js';
+import { resolveStateDir } from '../state/state-dir.js';
 import { loadEnrollment } from '../sync/device-identity.js';
-import { worldFromProcess } from '../discovery/world.js';
 import { PolicySource } from './policy-source.js';
 import { openGuardSession } from './guard-session.js';
 import { GuardRelay } from './relay.js';
@@ -40,7 +38,7 @@ export async function runGuard(argv: string[], io: CommandIO): Promise<number> {
   });
   if (!values.server || !values['server-key'] || !values.client) throw new UsageError('--server, --server-key and --client are required');
   const [command, ...args] = argv.slice(separator + 1) as [string, ...string[]];
-  const stateDir = path.resolve(values['state-dir'] ?? defaultStateDir({ ...worldFromProcess(), env: process.env }));
+  const stateDir = resolveStateDir(values['state-dir']);
   const subject = { serverId: values.server, serverKey: values['server-key'], serverName: values.name ?? values.server, agent: values.client, url: values.url };
 
   const policy = new PolicySource(stateDir);

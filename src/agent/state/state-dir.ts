@@ -1,11 +1,26 @@
-// Where the agent keeps what it must remember between runs (probe cache, fingerprints, later the device
-// token, spool and policy): one folder, private to the user, every file written atomically.
+// Where the agent keeps what it must remember between runs (probe cache and fingerprints, the device token,
+// spool, policy, ledger, audit log): one folder, private to the user, every file written atomically.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import type { World } from '../discovery/world.js';
 
-/** The platform's place for application state, unless `MCP_WARDEN_STATE_DIR` or `--state-dir` says otherwise. */
+/** This machine as the state folder sees it: its own platform, home and environment, whatever is replayed. */
+export function hostMachine(): Pick<World, 'platform' | 'home' | 'env'> {
+  const platform = process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
+  return { platform, home: os.homedir(), env: process.env };
+}
+
+/**
+ * The state folder of the user running the command: `--state-dir`, else MCP_WARDEN_STATE_DIR, else the
+ * platform's place. Always worked out from the host, never from a replayed machine (whose copy it would fill).
+ */
+export function resolveStateDir(flag: string | undefined, host: Pick<World, 'platform' | 'home' | 'env'> = hostMachine()): string {
+  return path.resolve(flag ?? defaultStateDir(host));
+}
+
+/** The platform's place for application state, unless `MCP_WARDEN_STATE_DIR` says otherwise. */
 export function defaultStateDir(world: Pick<World, 'platform' | 'home' | 'env'>): string {
   const { platform, home, env } = world;
   if (env.MCP_WARDEN_STATE_DIR) return path.resolve(env.MCP_WARDEN_STATE_DIR);

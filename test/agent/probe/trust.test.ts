@@ -2,7 +2,7 @@
 // a cloned repository under a scan root, a replayed copy of another machine, and the agent's own secrets in
 // the environment of every server it starts or guards.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,14 @@ describe('a replayed copy of another machine', () => {
     const asked = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags, '--state-dir', copy.state], { encoding: 'utf8', timeout: 60_000 });
     expect(asked.status, asked.stderr).toBe(0);
     expect(existsSync(copy.marker)).toBe(true);
+  });
+
+  it('keeps the probe cache in this machine’s state folder (MCP_WARDEN_STATE_DIR), never inside the copy', () => {
+    const copy = copiedMachine();
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags], { encoding: 'utf8', env: { ...process.env, MCP_WARDEN_STATE_DIR: copy.state }, timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(existsSync(path.join(copy.state, 'probe-cache.json'))).toBe(true);
+    expect(readdirSync(copy.root, { recursive: true }).map(String).filter((file) => file.includes('probe-cache'))).toEqual([]);
   });
 
   it('is only read by `agent --once`', () => {
