@@ -62,7 +62,7 @@ export async function runEnrollBench() {
       return undefined;
     };
     const done = (await Promise.all(Array.from({ length: LAPTOPS }, (_, index) => laptop(index)))).filter((ms) => ms !== undefined).sort((a, b) => a - b);
-    const at = (share) => `${(done[Math.min(done.length - 1, Math.floor(done.length * share))] / 1000).toFixed(1)} s`;
+    const at = (share) => (done.length ? `${(done[Math.min(done.length - 1, Math.floor(done.length * share))] / 1000).toFixed(1)} s` : '—');
     return {
       title: `Office rollout: ${LAPTOPS.toLocaleString('en')} laptops behind one address enroll at once (target: all within 10 minutes)`,
       rows: [

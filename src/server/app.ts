@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { z } from 'zod';
-import { type Caller, DEFAULT_RATE_LIMITS, type RateLimits, enrollCaller, identifyCaller, rateKey } from './callers.js';
+import { type Caller, DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
@@ -19,7 +19,7 @@ export interface ServerOptions {
   adminName: string;
   /** Largest request body, after decompression. */
   bodyLimit?: number;
-  /** Requests per minute, by kind of caller (callers.ts). */
+  /** Requests per minute, by budget (callers.ts). */
   rateLimits?: Partial<RateLimits>;
   now?: () => Date;
   logger?: boolean;
@@ -50,20 +50,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: false, forceCloseConnections: true, ...(options.tls ? { https: options.tls } : {}) });
   await app.register(rateLimit, { global: false });
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-  const check = app.createRateLimit({ timeWindow: 60_000, keyGenerator: (request) => rateKey(request.caller, request.ip), max: (request) => limits[request.caller.kind] });
+  const check = app.createRateLimit({ timeWindow: 60_000, keyGenerator: (request) => request.rateBucket.key, max: (request) => request.rateBucket.max });
   const context: AppContext = {
     storage: options.storage,
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },
     now: options.now ?? (() => new Date()),
     limit: async (request, reply, caller) => {
       request.caller = caller;
-      const result = await check(request);
-      if (result.isAllowed || !result.isExceeded) return;
-      reply.header('retry-after', String(Math.max(1, result.ttlInSeconds)));
-      throw new HttpError(429, 'rate-limited', `too many requests; retry in ${Math.max(1, result.ttlInSeconds)} s`);
+      for (const bucket of rateBuckets(caller, request.ip, limits)) {
+        request.rateBucket = bucket;
+        const result = await check(request);
+        if (result.isAllowed || !result.isExceeded) continue;
+        reply.header('retry-after', String(Math.max(1, result.ttlInSeconds)));
+        throw new HttpError(429, 'rate-limited', `too many requests; retry in ${Math.max(1, result.ttlInSeconds)} s`);
+      }
     },
   };
   app.decorateRequest('caller', null as never);
+  app.decorateRequest('rateBucket', null as never);
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
@@ -72,6 +76,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.
   app.addHook('preParsing', async (request, _reply, payload) => {
+    const limit = request.routeOptions.bodyLimit ?? bodyLimit;
     const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
     if (encoding === '' || encoding === 'identity') return payload;
     if (encoding !== 'gzip') throw new HttpError(415, 'unsupported-encoding', `content-encoding ${encoding} is not supported; use gzip`);
@@ -81,26 +86,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     let received = 0;
     for await (const chunk of payload) {
       received += (chunk as Buffer).length;
-      if (received > bodyLimit) throw new HttpError(413, 'too-large', `request body over ${bodyLimit} bytes`);
+      if (received > limit) throw new HttpError(413, 'too-large', `request body over ${limit} bytes`);
       chunks.push(chunk as Buffer);
     }
     let inflated: Buffer;
     try {
-      inflated = gunzipSync(Buffer.concat(chunks), { maxOutputLength: bodyLimit });
+      inflated = gunzipSync(Buffer.concat(chunks), { maxOutputLength: limit });
     } catch (error) {
       const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      throw tooLarge ? new HttpError(413, 'too-large', `request body over ${bodyLimit} bytes`) : new HttpError(400, 'invalid-request', 'the body is not valid gzip');
+      throw tooLarge ? new HttpError(413, 'too-large', `request body over ${limit} bytes`) : new HttpError(400, 'invalid-request', 'the body is not valid gzip');
     }
     return Readable.from([inflated]);
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.statusCode).send(errorBody(error.code, error.message));
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const known: Record<number, string> = { 400: 'invalid-request', 413: 'too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };
     const code = (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'invalid-json' : known[status] ?? 'internal-error';
     if (status >= 500) app.log.error(error);
-    const message = status >= 500 ? 'internal error' : code === 'too-large' ? `request body over ${bodyLimit} bytes` : code === 'invalid-json' ? 'the body is not valid JSON' : (error as Error).message;
+    const message = status >= 500 ? 'internal error' : code === 'too-large' ? `request body over ${request.routeOptions.bodyLimit ?? bodyLimit} bytes` : code === 'invalid-json' ? 'the body is not valid JSON' : (error as Error).message;
     return reply.status(status).send(errorBody(code, message));
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send(errorBody('not-found', 'no such endpoint')));

@@ -1,8 +1,9 @@
 // Who is calling, decided once per request from its credentials, and the rate each kind may call at. A
 // device's budget is spent only by requests that carry its valid token, so nobody can throttle a device by
 // forging requests with its id; requests without valid credentials are counted per address instead, and
-// guesses at a secret more strictly still. Enrollments with the right secret share one fleet-wide budget, so
-// 10,000 laptops behind one office address can enroll at once (429 + Retry-After spreads them out).
+// guesses at a secret more strictly still. Enrollments with the right secret spend a budget of their address
+// and one of the fleet, both sized so that 10,000 laptops behind one office address can enroll at once
+// (429 + Retry-After spreads them out), while one holder of the secret cannot take the whole fleet's.
 import type { FastifyRequest } from 'fastify';
 import { bearerToken, hashToken, sameSecret } from './auth.js';
 import type { DeviceRecord, Storage } from './storage/storage.js';
@@ -17,37 +18,57 @@ export type Caller =
   /** No credentials, or a token that is not valid for the device named in the path. */
   | { kind: 'anonymous' };
 
-/** Requests per minute, by kind of caller. */
-export type RateLimits = Record<Caller['kind'], number>;
+/** Requests per minute, by budget. */
+export interface RateLimits {
+  device: number;
+  admin: number;
+  /** Right-secret enrollments of the whole fleet. */
+  enrolling: number;
+  /** Right-secret enrollments from one address (an office NAT). */
+  enrollingPerAddress: number;
+  guessing: number;
+  anonymous: number;
+}
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { device: 600, admin: 1200, enrolling: 6000, guessing: 30, anonymous: 1200 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { device: 600, admin: 1200, enrolling: 10_000, enrollingPerAddress: 5000, guessing: 30, anonymous: 1200 };
+
+/** A budget a request spends: its key and how many requests a minute it holds. */
+export interface RateBucket {
+  key: string;
+  max: number;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    /** The budget being checked (the rate limiter reads its key and size from here). */
+    rateBucket: RateBucket;
   }
 }
 
-/** The budget a caller spends: its own for a device, the fleet's for enrollments, its address's otherwise. */
-export function rateKey(caller: Caller, ip: string): string {
+/** The budgets a caller spends: its own for a device, its address's and the fleet's for enrollments, its address's otherwise. */
+export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): RateBucket[] {
   switch (caller.kind) {
     case 'device':
-      return `device:${caller.device.id}`;
+      return [{ key: `device:${caller.device.id}`, max: limits.device }];
     case 'admin':
-      return 'admin';
+      return [{ key: 'admin', max: limits.admin }];
     case 'enrolling':
-      return 'enrollments';
+      return [
+        { key: `enrolling:${ip}`, max: limits.enrollingPerAddress },
+        { key: 'enrollments', max: limits.enrolling },
+      ];
     case 'guessing':
-      return `guessing:${ip}`;
+      return [{ key: `guessing:${ip}`, max: limits.guessing }];
     case 'anonymous':
-      return `address:${ip}`;
+      return [{ key: `address:${ip}`, max: limits.anonymous }];
   }
 }
 
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
 export function identifyCaller(request: FastifyRequest, storage: Storage, adminToken: string): Caller {
   const token = bearerToken(request.headers.authorization);
-  if (request.url.startsWith('/v1/admin/')) {
+  if ((request.routeOptions.url ?? request.url).startsWith('/v1/admin/')) {
     if (!token) return { kind: 'anonymous' };
     return sameSecret(token, adminToken) ? { kind: 'admin' } : { kind: 'guessing' };
   }

@@ -239,6 +239,20 @@ describe('limits', () => {
     expect((await call('GET', '/v1/admin/devices', undefined, ADMIN)).status).toBe(200);
   });
 
+  it('reads no more than a small body before judging an enrollment', async () => {
+    await start();
+    const bomb = gzipSync(Buffer.from(JSON.stringify({ secret: 'x'.repeat(1024 * 1024), device: facts })));
+    const answer = await call('POST', '/v1/enroll', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(answer).toMatchObject({ status: 413, body: { error: { code: 'too-large', message: 'request body over 65536 bytes' } } });
+  });
+
+  it('limits right-secret enrollments per address too, so one holder of the secret cannot take the fleet’s budget', async () => {
+    await start({ rateLimits: { enrollingPerAddress: 2, enrolling: 100 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })).status);
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+
   it('spreads a fleet-wide rush of enrollments with 429 and Retry-After', async () => {
     await start({ rateLimits: { enrolling: 3 } });
     const answers = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })));

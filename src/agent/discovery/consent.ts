@@ -1,6 +1,7 @@
 // Whether the user consented, in the client itself, to start a project's servers. A project server comes from
 // a folder anyone can fill (a `git clone`); its client asks the user before starting it, and records the answer.
 // MCP Warden reads that record, never guesses it: no readable record, no consent (docs/security.md).
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerEntry } from '../../shared/inventory.js';
 import type { ClientDefinition, ConsentRecord, SourceFormat } from './catalogue/types.js';
@@ -28,6 +29,33 @@ export interface ConsentContext {
 
 type Verdict = { granted: boolean; why: string };
 
+/** The files a client's consent record is read from, for one project (watched too, so a new approval counts at once). */
+export function consentFiles(record: ConsentRecord, world: World, project: string): string[] {
+  if (record.kind !== 'claude-code') return expandAll(record.path, world);
+  return [...expandAll(record.state, world), ...record.settings.flatMap((template) => expandAll(template, world)), ...record.projectSettings.map((file) => path.join(project, ...file.split('/')))];
+}
+
+/**
+ * A path as one place on this disk: links resolved (a trusted `~/link/x` is not a distrusted `~/real/x` in
+ * disguise) and, where the file system ignores case (macOS, Windows), case folded, as the clients compare.
+ */
+async function realPath(file: string): Promise<string> {
+  const resolved = path.resolve(file);
+  return realpath(resolved).catch(() => resolved);
+}
+
+const folded = (real: string, world: World) => (world.platform === 'linux' ? real : real.toLowerCase());
+
+async function place(file: string, world: World): Promise<string> {
+  return folded(await realPath(file), world);
+}
+
+/** A project folder: its real path on disk, and the place it is compared as. */
+interface Project {
+  real: string;
+  place: string;
+}
+
 /** The consent of every project-scope server, by server id. */
 export async function projectConsents(servers: readonly ServerEntry[], context: ConsentContext): Promise<Map<string, Consent>> {
   const consents = new Map<string, Consent>();
@@ -42,24 +70,29 @@ export async function projectConsents(servers: readonly ServerEntry[], context: 
 async function consentOf(server: ServerEntry, context: ConsentContext): Promise<Consent> {
   const client = context.clients.find((candidate) => candidate.id === server.client);
   const clientName = client?.name ?? server.client;
-  const project = path.resolve(server.projectPath!);
-  const where = displayPath(project, context.world.home);
+  const where = displayPath(path.resolve(server.projectPath!), context.world.home);
+  const real = await realPath(server.projectPath!);
+  const project: Project = { real, place: folded(real, context.world) };
   // Claude Code's own `projects.<path>.mcpServers`: the user added these through the client.
   if (!context.projectFiles.has(server.configPath)) return { granted: true, reason: `added for ${where} through ${clientName} itself` };
-  if (!context.remembered.has(project)) return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
+  if (!context.remembered.has(path.resolve(server.projectPath!))) return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
   if (!client?.consent) return { granted: false, reason: `${clientName} keeps no record MCP Warden can read of the user approving ${where}'s servers` };
-  const verdict = await RECORD_READERS[client.consent.kind](client.consent as never, server, project, context);
+  const verdict = await readRecord(client.consent, server, project, context);
   return { granted: verdict.granted, reason: `${verdict.why} in ${clientName} for ${where}` };
 }
 
-type RecordReader<K extends ConsentRecord['kind']> = (record: Extract<ConsentRecord, { kind: K }>, server: ServerEntry, project: string, context: ConsentContext) => Promise<Verdict>;
-
-const RECORD_READERS: { [K in ConsentRecord['kind']]: RecordReader<K> } = {
-  'claude-code': claudeCodeConsent,
-  'trusted-folders': trustedFolderConsent,
-  'trusted-folder-list': trustedFolderListConsent,
-  'trusted-projects': trustedProjectConsent,
-};
+function readRecord(record: ConsentRecord, server: ServerEntry, project: Project, context: ConsentContext): Promise<Verdict> {
+  switch (record.kind) {
+    case 'claude-code':
+      return claudeCodeConsent(record, server, project, context);
+    case 'trusted-folders':
+      return trustedFolderConsent(record, project, context);
+    case 'trusted-folder-list':
+      return trustedFolderListConsent(record, project, context);
+    case 'trusted-projects':
+      return trustedProjectConsent(record, project, context);
+  }
+}
 
 /** The value at `keyPath` of each readable file. */
 async function valuesAt(files: readonly string[], format: SourceFormat, keyPath: readonly string[], context: ConsentContext): Promise<unknown[]> {
@@ -72,12 +105,12 @@ async function valuesAt(files: readonly string[], format: SourceFormat, keyPath:
   });
 }
 
-/** A table keyed by absolute paths as the machine wrote them, keyed by paths on this disk (keeping the written key). */
+/** A table keyed by absolute paths as the machine wrote them, keyed by places on this disk (keeping the written key). */
 async function pathKeyedTable(files: readonly string[], format: SourceFormat, keyPath: readonly string[], context: ConsentContext): Promise<Map<string, { key: string; value: unknown }>> {
   const table = new Map<string, { key: string; value: unknown }>();
   for (const found of await valuesAt(files, format, keyPath, context)) {
     if (!isObject(found)) continue;
-    for (const [key, value] of Object.entries(found)) table.set(path.resolve(hostPath(context.world, key)), { key, value });
+    for (const [key, value] of Object.entries(found)) table.set(await place(hostPath(context.world, key), context.world), { key, value });
   }
   return table;
 }
@@ -91,49 +124,52 @@ function selfAndAncestors(folder: string): string[] {
   return chain;
 }
 
-const within = (folder: string, base: string) => folder === base || folder.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
+/** Whether a folder is the base or inside it (both places, see `place`). */
+function within(folder: string, base: string): boolean {
+  const relative = path.relative(base, folder);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
 
 /**
- * Claude Code starts a `.mcp.json` server that is enabled (by name, or all of the project's) and disabled
- * nowhere. Approvals in the user's and IT's settings count anywhere; the project's own (its checked-in
- * `.claude/settings.json`, the `.claude/settings.local.json` the dialog writes, the legacy keys in
- * `~/.claude.json`) only once the folder's trust dialog was accepted, so a cloned repository cannot approve
- * itself. Trust is read for the exact folder, as Claude Code requires before it honours a project's approvals.
+ * Claude Code starts a `.mcp.json` server only in a folder whose trust dialog the user accepted, once it is
+ * enabled (by name, or all of the project's) and disabled nowhere. The keys live in the user's and IT's
+ * settings, the project's own settings (the checked-in `.claude/settings.json`, the `.claude/settings.local.json`
+ * the approval dialog writes) and the legacy `projects.<path>` keys of `~/.claude.json`. Trust is read for the
+ * exact folder: a cloned repository cannot approve itself, and a folder Claude Code never opened (another
+ * client's workspace) has no trust to lean on, even where the user's settings enable every project server.
  */
-async function claudeCodeConsent(record: Extract<ConsentRecord, { kind: 'claude-code' }>, server: ServerEntry, project: string, context: ConsentContext): Promise<Verdict> {
+async function claudeCodeConsent(record: Extract<ConsentRecord, { kind: 'claude-code' }>, server: ServerEntry, project: Project, context: ConsentContext): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.state, context.world), 'json', ['projects'], context);
-  const own = projects.get(project)?.value;
+  const own = projects.get(project.place)?.value;
   const trusted = isObject(own) && own.hasTrustDialogAccepted === true;
-  const userLayers = (await valuesAt(record.settings.flatMap((template) => expandAll(template, context.world)), 'jsonc', [], context)).filter(isObject);
-  const projectLayers = [
-    ...(await valuesAt(record.projectSettings.map((file) => path.join(project, ...file.split('/'))), 'jsonc', [], context)).filter(isObject),
-    ...(isObject(own) ? [own] : []),
-  ];
-  if ([...userLayers, ...projectLayers].some((layer) => names(layer.disabledMcpjsonServers).includes(server.name))) return { granted: false, why: `"${server.name}" is disabled` };
-  const enables = (layer: Record<string, unknown>) => layer.enableAllProjectMcpServers === true || names(layer.enabledMcpjsonServers).includes(server.name);
-  if (userLayers.some(enables) || (trusted && projectLayers.some(enables))) return { granted: true, why: `"${server.name}" is approved` };
-  return { granted: false, why: trusted ? `"${server.name}" was never approved` : 'the folder was never trusted' };
+  const files = [...record.settings.flatMap((template) => expandAll(template, context.world)), ...record.projectSettings.map((file) => path.join(project.real, ...file.split('/')))];
+  const layers = [...(await valuesAt(files, 'jsonc', [], context)).filter(isObject), ...(isObject(own) ? [own] : [])];
+  if (layers.some((layer) => names(layer.disabledMcpjsonServers).includes(server.name))) return { granted: false, why: `"${server.name}" is disabled` };
+  if (!trusted) return { granted: false, why: 'the folder was never trusted' };
+  const enabled = layers.some((layer) => layer.enableAllProjectMcpServers === true || names(layer.enabledMcpjsonServers).includes(server.name));
+  return enabled ? { granted: true, why: `"${server.name}" is approved` } : { granted: false, why: `"${server.name}" was never approved` };
 }
 
 /**
  * Gemini CLI: a rule covers its folder and everything below it (TRUST_PARENT: the folder above the one
  * named); of the rules covering the project, the one with the longest path wins, as in Gemini CLI itself.
  */
-async function trustedFolderConsent(record: Extract<ConsentRecord, { kind: 'trusted-folders' }>, _server: ServerEntry, project: string, context: ConsentContext): Promise<Verdict> {
+async function trustedFolderConsent(record: Extract<ConsentRecord, { kind: 'trusted-folders' }>, project: Project, context: ConsentContext): Promise<Verdict> {
   const rules = await pathKeyedTable(expandAll(record.path, context.world), 'jsonc', [], context);
   let winner: { length: number; level: unknown } | undefined;
   for (const [folder, { key, value }] of rules) {
     const covered = value === 'TRUST_PARENT' ? path.dirname(folder) : folder;
-    if (within(project, covered) && (!winner || key.length > winner.length)) winner = { length: key.length, level: value };
+    if (within(project.place, covered) && (!winner || key.length > winner.length)) winner = { length: key.length, level: value };
   }
   if (winner?.level === 'TRUST_FOLDER' || winner?.level === 'TRUST_PARENT') return { granted: true, why: 'the folder is trusted' };
   return { granted: false, why: winner?.level === 'DO_NOT_TRUST' ? 'the folder is marked not trusted' : 'the folder is not trusted' };
 }
 
 /** Copilot CLI: folders the user trusted, each with everything below it. */
-async function trustedFolderListConsent(record: Extract<ConsentRecord, { kind: 'trusted-folder-list' }>, _server: ServerEntry, project: string, context: ConsentContext): Promise<Verdict> {
+async function trustedFolderListConsent(record: Extract<ConsentRecord, { kind: 'trusted-folder-list' }>, project: Project, context: ConsentContext): Promise<Verdict> {
   const lists = await valuesAt(expandAll(record.path, context.world), 'json', record.keyPath, context);
-  const trusted = lists.flatMap(names).some((folder) => within(project, path.resolve(hostPath(context.world, folder))));
+  const folders = await Promise.all(lists.flatMap(names).map((folder) => place(hostPath(context.world, folder), context.world)));
+  const trusted = folders.some((folder) => within(project.place, folder));
   return trusted ? { granted: true, why: 'the folder is trusted' } : { granted: false, why: 'the folder is not trusted' };
 }
 
@@ -141,12 +177,12 @@ async function trustedFolderListConsent(record: Extract<ConsentRecord, { kind: '
  * Codex reads a project's `.codex/config.toml` only when `[projects]` says trusted: the folder's own entry
  * if it has a level, else that of the repository it is in (the nearest folder above holding `.git`).
  */
-async function trustedProjectConsent(record: Extract<ConsentRecord, { kind: 'trusted-projects' }>, _server: ServerEntry, project: string, context: ConsentContext): Promise<Verdict> {
+async function trustedProjectConsent(record: Extract<ConsentRecord, { kind: 'trusted-projects' }>, project: Project, context: ConsentContext): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.path, context.world), record.format, record.keyPath, context);
   let repository: string | undefined;
-  for (const folder of selfAndAncestors(project)) {
+  for (const folder of selfAndAncestors(project.real)) {
     if (await context.exists(path.join(folder, '.git'))) {
-      repository = folder;
+      repository = folded(folder, context.world);
       break;
     }
   }
@@ -154,7 +190,7 @@ async function trustedProjectConsent(record: Extract<ConsentRecord, { kind: 'tru
     const entry = folder === undefined ? undefined : projects.get(folder)?.value;
     return isObject(entry) ? entry[record.field] : undefined;
   };
-  const level = levelOf(project) ?? levelOf(repository);
+  const level = levelOf(project.place) ?? levelOf(repository);
   if (level === record.trusted) return { granted: true, why: 'the project is trusted' };
   return { granted: false, why: level === undefined ? 'the project is not trusted' : `the project is marked ${String(level)}` };
 }

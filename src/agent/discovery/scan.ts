@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { ConfigSource, Scope, ScanResult, ServerEntry, SourceWarning } from '../../shared/inventory.js';
 import { SCAN_SCHEMA_VERSION } from '../../shared/vocabulary.js';
 import { CLIENTS } from './catalogue/clients.js';
-import type { ClientDefinition, ConsentRecord, ServerPath, SourceFormat } from './catalogue/types.js';
-import { type Consent, projectConsents } from './consent.js';
+import type { ClientDefinition, ServerPath, SourceFormat } from './catalogue/types.js';
+import { type Consent, consentFiles, projectConsents } from './consent.js';
 import { extractEntries } from './extract.js';
 import type { KeyPath } from './parse/document.js';
 import { type FolderCache, createFolderCache } from './folder-cache.js';
@@ -150,12 +150,8 @@ async function projectFolders(clients: readonly ClientDefinition[], options: Sca
 
 /** The files where present clients record consent: approving a server there changes what may be probed. */
 function consentWatchTargets(clients: readonly ClientDefinition[], projects: readonly string[], world: World): WatchTarget[] {
-  const files = (record: ConsentRecord): string[] => {
-    if (record.kind !== 'claude-code') return expandAll(record.path, world);
-    const inProjects = projects.flatMap((project) => record.projectSettings.map((file) => path.join(project, ...file.split('/'))));
-    return [...expandAll(record.state, world), ...record.settings.flatMap((template) => expandAll(template, world)), ...inProjects];
-  };
-  return clients.flatMap((client) => (client.consent ? files(client.consent) : [])).map((file) => ({ path: file, depth: 0 }));
+  const files = clients.flatMap((client) => (client.consent ? projects.flatMap((project) => consentFiles(client.consent!, world, project)) : []));
+  return [...new Set(files)].map((file) => ({ path: file, depth: 0 }));
 }
 
 /**

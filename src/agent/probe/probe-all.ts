@@ -165,6 +165,6 @@ export function notStartedSummary(outcome: ScanOutcome, options: Pick<ProbeAllOp
   if (outcome.replayed && !options.probeReplay) {
     return skipped.length ? [`This is a copy of another machine: ${plural(skipped.length)} not started or contacted (--probe-replay starts them here).`] : [];
   }
-  const unapproved = skipped.filter((server) => server.scope === 'project' && outcome.consents.get(server.id)?.granted === false && (options.projects ?? 'approved') === 'approved');
+  const unapproved = skipped.filter((server) => server.scope === 'project' && outcome.consents.get(server.id)?.granted !== true && (options.projects ?? 'approved') === 'approved');
   return unapproved.length ? [`${plural(unapproved.length)} not started: project servers their client has no record of the user approving (docs/security.md).`] : [];
 }

@@ -2,7 +2,7 @@
 // `env` and `envFile` over the user's login environment, the project folder as the working folder.
 // A `${input:…}` is typed by the user in the client: such a server cannot be started unattended.
 // The agent's own variables (MCP_WARDEN_*) are neither inherited nor readable through `${env:…}`.
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import type { ServerEntry } from '../../shared/inventory.js';
@@ -81,7 +81,7 @@ export async function resolveLaunch(spec: LaunchSpec, entry: ServerEntry, contex
   };
   const userEnv = withoutAgentVariables(context.env);
   try {
-    const fromFile = spec.envFile ? await readEnvFile(expand(spec.envFile, builtins, userEnv), project ?? configFolder) : {};
+    const fromFile = spec.envFile ? withoutAgentVariables(await readEnvFile(expand(spec.envFile, builtins, userEnv), project ?? configFolder)) : {};
     const ownEnv = Object.fromEntries(Object.entries(spec.env).map(([key, value]) => [key, expand(value, builtins, { ...userEnv, ...fromFile })]));
     const env: Record<string, string> = { ...loginEnvironment(context.env), ...fromFile, ...ownEnv };
     const lookupEnv = { ...userEnv, ...fromFile, ...ownEnv };
@@ -100,13 +100,20 @@ export async function resolveLaunch(spec: LaunchSpec, entry: ServerEntry, contex
   }
 }
 
+/** Where no variables file lives: the kernel's views of processes and devices (`/proc/self/environ` is the agent's own environment). */
+const NOT_ENV_FILES = ['/proc/', '/sys/', '/dev/'];
+
 async function readEnvFile(file: string, base: string): Promise<Record<string, string>> {
-  const resolved = path.resolve(base, file);
   let text: string;
   try {
-    text = await readFile(resolved, 'utf8');
-  } catch {
+    const real = await realpath(path.resolve(base, file));
+    if (NOT_ENV_FILES.some((prefix) => real.startsWith(prefix)) || !(await stat(real)).isFile()) throw new Unresolved(`envFile ${file} is not a file of variables`);
+    text = await readFile(real, 'utf8');
+  } catch (error) {
+    if (error instanceof Unresolved) throw error;
     throw new Unresolved(`envFile ${file} cannot be read`);
   }
-  return parseEnv(text) as Record<string, string>;
+  const variables = parseEnv(text) as Record<string, string>;
+  if (Object.values(variables).some((value) => value.includes('\0'))) throw new Unresolved(`envFile ${file} is not a file of variables`);
+  return variables;
 }

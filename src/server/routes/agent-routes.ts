@@ -10,6 +10,9 @@ import { HttpError } from '../errors.js';
 import { currentPolicy } from '../policy-store.js';
 import type { DeviceRecord } from '../storage/storage.js';
 
+/** An enrollment is a secret and a few device facts. */
+const ENROLL_BODY_LIMIT = 64 * 1024;
+
 function authenticateDevice(request: FastifyRequest, context: AppContext): DeviceRecord {
   if (request.caller.kind !== 'device') throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
   const { device } = request.caller;
@@ -20,7 +23,8 @@ function authenticateDevice(request: FastifyRequest, context: AppContext): Devic
 }
 
 export function registerAgentRoutes(app: FastifyInstance, context: AppContext): void {
-  app.post('/v1/enroll', { preHandler: (request, reply) => context.limit(request, reply, enrollCaller(request.body, context.options.enrollSecret)) }, async (request, reply) => {
+  // Judged by its secret, so only once the body is read: a small one, before anything is inflated or parsed.
+  app.post('/v1/enroll', { bodyLimit: ENROLL_BODY_LIMIT, preHandler: (request, reply) => context.limit(request, reply, enrollCaller(request.body, context.options.enrollSecret)) }, async (request, reply) => {
     const body = parse(EnrollRequest, request.body, 'enrollment');
     if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
     const token = newDeviceToken();

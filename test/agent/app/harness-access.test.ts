@@ -70,7 +70,8 @@ describe('the harness’s door', () => {
   });
 
   it('refuses a page of another site (CSRF), even one that carries the cookie', async () => {
-    const forged = await send('POST', '/api/invoke/approval:request', { authorization: `Bearer ${harness.token}`, 'content-type': 'application/json', origin: 'https://evil.example' });
+    const jar = String((await send('GET', `/?token=${harness.token}`)).headers['set-cookie']).split(';')[0]!;
+    const forged = await send('POST', '/api/invoke/approval:request', { cookie: jar, 'content-type': 'application/json', origin: 'https://evil.example' });
     expect(forged).toMatchObject({ status: 403, body: 'requests from other sites are refused\n' });
   });
 

@@ -1,7 +1,7 @@
 // A project's servers come from a folder anyone can fill: a `git clone` must never become code execution. The
 // probe starts a project server only when the client that reads it recorded the user's consent, in that
 // client's own files; everything else is skipped with a reason naming the client and what is missing.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,9 +87,26 @@ describe('project servers and the consent of their client', () => {
     expect(probes.hostile).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^the folder was never trusted in Claude Code for ~\/code\/hostile: /) });
     expect(existsSync(marker)).toBe(false);
 
-    // The user's own settings approve anywhere, as in Claude Code.
-    write(path.join(root, '.claude', 'settings.json'), { enabledMcpjsonServers: ['hostile'] });
+    // Not even the user's own "enable every project server": the folder's trust dialog comes first.
+    write(path.join(root, '.claude', 'settings.json'), { enableAllProjectMcpServers: true });
+    expect((await probeProjects(['claude-code'])).hostile).toMatchObject({ status: 'skipped' });
+    expect(existsSync(marker)).toBe(false);
+
+    // Once the user trusted the folder in Claude Code, approvals count, the user's own among them.
+    write(path.join(root, '.claude.json'), { projects: { [repo]: { hasTrustDialogAccepted: true } } });
     expect((await probeProjects(['claude-code'])).hostile).toMatchObject({ status: 'ok' });
+  });
+
+  it('does not start a Claude Code project server in a folder only another client opened', async () => {
+    const root = newHome();
+    const repo = path.join(root, 'work', 'cloned');
+    const marker = path.join(root, 'elsewhere.started');
+    write(path.join(repo, '.mcp.json'), { mcpServers: { github: markerServer(marker) } });
+    write(path.join(root, '.claude.json'), { projects: {} });
+    write(path.join(root, '.claude', 'settings.json'), { enabledMcpjsonServers: ['github'] });
+    write(path.join(root, '.config/Code/User/workspaceStorage/1/workspace.json'), { folder: `file://${repo}` });
+    expect((await probeProjects(['claude-code', 'vscode'])).github).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^the folder was never trusted in Claude Code for ~\/work\/cloned: /) });
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('follows Gemini CLI’s trusted folders: the nearest rule wins, TRUST_PARENT trusts the folder above', async () => {
@@ -109,6 +126,30 @@ describe('project servers and the consent of their client', () => {
     expect(probes.inSibling).toMatchObject({ status: 'ok' });
     expect(probes.inDistrusted).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^the folder is marked not trusted in Gemini CLI for ~\/work\/distrusted: /) });
     expect(existsSync(path.join(root, 'inDistrusted.started'))).toBe(false);
+  });
+
+  it('compares trusted folders as places on the disk: a link to a distrusted folder is still distrusted', async () => {
+    const root = newHome();
+    const real = path.join(root, 'real', 'evil');
+    write(path.join(real, '.gemini', 'settings.json'), { mcpServers: { linked: markerServer(path.join(root, 'linked.started')) } });
+    symlinkSync(path.join(root, 'real'), path.join(root, 'link'));
+    write(path.join(root, '.gemini', 'trustedFolders.json'), { [root]: 'TRUST_FOLDER', [real]: 'DO_NOT_TRUST' });
+    write(path.join(root, '.config/Code/User/workspaceStorage/1/workspace.json'), { folder: `file://${path.join(root, 'link', 'evil')}` });
+    expect((await probeProjects(['gemini-cli', 'vscode'])).linked).toMatchObject({ status: 'skipped', reason: expect.stringContaining('the folder is marked not trusted in Gemini CLI') });
+    expect(existsSync(path.join(root, 'linked.started'))).toBe(false);
+  });
+
+  it('trusts the folder above the one named by TRUST_PARENT, and nothing further up', async () => {
+    const root = newHome();
+    const parent = path.join(root, 'clients', 'acme');
+    const outside = path.join(root, 'clients', 'other');
+    write(path.join(parent, 'site', '.gemini', 'settings.json'), { mcpServers: { underParent: markerServer(path.join(root, 'underParent.started')) } });
+    write(path.join(outside, '.gemini', 'settings.json'), { mcpServers: { outside: markerServer(path.join(root, 'outside.started')) } });
+    write(path.join(root, '.gemini', 'trustedFolders.json'), { [path.join(parent, 'api')]: 'TRUST_PARENT' });
+    for (const [index, folder] of [path.join(parent, 'site'), outside].entries()) write(path.join(root, `.config/Code/User/workspaceStorage/${index}/workspace.json`), { folder: `file://${folder}` });
+    const probes = await probeProjects(['gemini-cli', 'vscode']);
+    expect(probes.underParent).toMatchObject({ status: 'ok' });
+    expect(probes.outside).toMatchObject({ status: 'skipped', reason: expect.stringContaining('the folder is not trusted in Gemini CLI') });
   });
 
   it('follows Codex’s trust_level for the project or the repository it is in', async () => {

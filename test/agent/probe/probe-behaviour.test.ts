@@ -80,6 +80,22 @@ describe('launching as the client would', () => {
     });
   });
 
+  it('never lets an envFile hand the agent’s own variables to a server', async () => {
+    home = probeHome({});
+    const project = path.join(home.home, 'work', 'app');
+    mkdirSync(path.join(project, '.vscode'), { recursive: true });
+    writeFileSync(path.join(project, 'agent.env'), 'MCP_WARDEN_ENROLL_SECRET=from-a-file\nFROM_ENV_FILE=kept\n');
+    const launch = (envFile: string) => ({ ...script('reports-launch.mjs'), envFile, env: { DESCRIPTION: '${MCP_WARDEN_ENROLL_SECRET:-absent}' } });
+    writeFileSync(path.join(project, '.vscode', 'mcp.json'), JSON.stringify({ servers: { fromFile: launch('${workspaceFolder}/agent.env'), fromProc: launch('/proc/self/environ') } }));
+    mkdirSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc'), { recursive: true });
+    writeFileSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'), JSON.stringify({ folder: `file://${project}` }));
+    const outcome = await home.scan();
+    const probes = await probeAll(outcome, { mode: 'all', projects: 'all', env: { ...process.env, MCP_WARDEN_ENROLL_SECRET: 'from-the-agent' }, home: home.home });
+    const byName = Object.fromEntries(outcome.result.servers.map((server) => [server.name, probes[server.id]!]));
+    expect(byName.fromFile!.tools.find((tool) => tool.name === 'report')!.description).toBe('absent');
+    expect(byName.fromProc).toMatchObject({ status: 'error', reason: 'envFile /proc/self/environ is not a file of variables' });
+  });
+
   it('does not start a server that needs a `${input:…}` the user types', async () => {
     const probes = await probe({ typed: { ...script('reports-launch.mjs'), env: { TOKEN: '${input:token}' } } });
     expect(probes.typed).toMatchObject({ status: 'needs-input', reason: 'the client asks the user for ${input:token} before starting it' });
