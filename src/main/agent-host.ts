@@ -1,5 +1,6 @@
 // The agent core in an Electron utility process, off the window's and the tray's critical path: a slow probe
-// never freezes the UI. It answers bridge calls from main and pushes invalidations and snapshots.
+// never freezes the UI. It answers bridge calls from main and pushes invalidations and snapshots. A cycle that
+// fails (a full disk, an unwritable state folder) is logged and the host goes on; it never ends the process.
 import path from 'node:path';
 import { AppService } from '../agent/app/app-service.js';
 import { dispatch } from '../agent/app/dispatch.js';
@@ -9,7 +10,7 @@ import type { HttpGuard } from '../agent/guard/http-guard.js';
 import { hostHttpGuard } from '../agent/guard/http-guard-host.js';
 import type { Enrollment } from '../agent/sync/device-identity.js';
 import { memoryEnrollmentStore } from '../agent/sync/enrollment-store.js';
-import type { AgentSettings } from '../agent/sync/settings.js';
+import type { AgentSettings } from '../agent/settings/agent-settings.js';
 import { SyncEngine } from '../agent/sync/sync-engine.js';
 
 export interface HostStart {
@@ -42,27 +43,33 @@ export function serveAgent(port: Port): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let httpGuard: HttpGuard | undefined;
   const log = (line: string) => port.postMessage({ type: 'log', line });
-  port.on('message', async ({ data }) => {
-    if (data.type === 'start') {
-      const scanOptions = { world: data.world ?? worldFromProcess(), scanRoots: data.settings.scanRoots, orgDomains: data.settings.orgDomains };
-      // A new enrollment goes back to main, which seals it in the keychain.
-      const enrollmentStore = memoryEnrollmentStore(data.enrollment, (enrollment) => port.postMessage({ type: 'enrollment', enrollment }));
-      const engine = new SyncEngine({ stateDir: data.stateDir, settings: data.settings, log, enrollmentStore });
-      httpGuard = data.settings.mode === 'enforce' ? await hostHttpGuard(data.stateDir, data.settings.guardPort, log) : undefined;
-      service = new AppService({ scanOptions, stateDir: data.stateDir, settings: data.settings, managedKeys: new Set(data.managedKeys), engine, log, httpBase: httpGuard?.base });
-      service.onInvalidated((reason) => port.postMessage({ type: 'invalidated', reason }));
-      await service.refresh('started');
-      watching = await watchConfigs({ ...scanOptions, debounceMs: 2000, onChanges: () => void service?.refresh('configuration changed'), onError: (error) => log(`watch: ${error.message}`) });
-      timer = setInterval(() => void service?.refresh('interval'), data.settings.reportIntervalSec * 1000);
-      return;
-    }
-    if (!service) return port.postMessage({ type: 'result', id: data.id, error: 'the agent is starting' });
+  // Cycles started by the watcher and the timer have nobody to answer to: their failures go to the log.
+  const refresh = (reason: string) => {
+    service?.refresh(reason).catch((error: Error) => log(`cycle failed (${reason}): ${error.message}`));
+  };
+  const start = async (data: HostStart) => {
+    const scanOptions = { world: data.world ?? worldFromProcess(), scanRoots: data.settings.scanRoots, orgDomains: data.settings.orgDomains };
+    // A new enrollment goes back to main, which seals it in the keychain.
+    const enrollmentStore = memoryEnrollmentStore(data.enrollment, (enrollment) => port.postMessage({ type: 'enrollment', enrollment }));
+    const engine = new SyncEngine({ stateDir: data.stateDir, settings: data.settings, log, enrollmentStore });
+    httpGuard = data.settings.mode === 'enforce' ? await hostHttpGuard(data.stateDir, data.settings.guardPort, log) : undefined;
+    service = new AppService({ scanOptions, stateDir: data.stateDir, settings: data.settings, managedKeys: new Set(data.managedKeys), engine, log, httpBase: httpGuard?.base });
+    service.onInvalidated((reason) => port.postMessage({ type: 'invalidated', reason }));
+    refresh('started');
+    watching = await watchConfigs({ ...scanOptions, debounceMs: 2000, onChanges: () => refresh('configuration changed'), onError: (error) => log(`watch: ${error.message}`) });
+    timer = setInterval(() => refresh('interval'), data.settings.reportIntervalSec * 1000);
+  };
+  const answer = async (id: number, channel: string, args: unknown[]) => {
+    if (!service) return port.postMessage({ type: 'result', id, error: 'the agent is starting' });
     try {
-      const result = await dispatch(service, data.channel, data.args);
-      port.postMessage({ type: 'result', id: data.id, result });
+      port.postMessage({ type: 'result', id, result: await dispatch(service, channel, args) });
     } catch (error) {
-      port.postMessage({ type: 'result', id: data.id, error: (error as Error).message });
+      port.postMessage({ type: 'result', id, error: (error as Error).message });
     }
+  };
+  port.on('message', ({ data }) => {
+    const handled = data.type === 'start' ? start(data) : answer(data.id, data.channel, data.args);
+    handled.catch((error: Error) => log(`agent host: ${error.message}`));
   });
   return {
     stop: async () => {

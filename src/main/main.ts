@@ -3,10 +3,11 @@
 import path from 'node:path';
 import { app, ipcMain, safeStorage, shell, utilityProcess } from 'electron';
 import Store from 'electron-store';
+import { readManagedValues } from '../agent/settings/managed-store.js';
+import { readSettingsFile, resolveSettings, settingsWarnings } from '../agent/settings/resolve.js';
 import { resolveStateDir } from '../agent/state/state-dir.js';
 import { AgentConnection } from './agent-connection.js';
 import { registerBridgeHandlers } from './ipc.js';
-import { readManagedSettings } from './managed-settings/read-managed.js';
 import { setupNotifications } from './notifications.js';
 import { setupSecurityRestrictions } from './security-restrictions.js';
 import { USER_SETTINGS_MIGRATIONS, USER_SETTINGS_SCHEMA, type UserSettings, effectiveSettings } from './settings.js';
@@ -25,15 +26,22 @@ function setupSingleInstance(): boolean {
 
 async function setupSettings() {
   const store = new Store<UserSettings>({ schema: USER_SETTINGS_SCHEMA as never, migrations: USER_SETTINGS_MIGRATIONS as never });
-  const managed = await readManagedSettings(process.platform);
-  return effectiveSettings(store.store, managed.settings);
+  const file = path.join(resolveStateDir(undefined), 'settings.json');
+  let fileLayer: ReturnType<typeof readSettingsFile>;
+  try {
+    fileLayer = readSettingsFile(file);
+  } catch (error) {
+    console.warn(`settings: ${(error as Error).message} (ignored)`);
+  }
+  const resolved = resolveSettings({ file: fileLayer, user: store.store as Record<string, unknown>, env: process.env, managed: await readManagedValues(process.platform) });
+  for (const line of settingsWarnings(resolved)) console.warn(line);
+  return effectiveSettings(resolved);
 }
 
 async function setupAgentHost(settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {
   const stateDir = resolveStateDir(undefined);
   const vault = createTokenVault(safeStorage, new Store({ name: 'credentials' }), stateDir);
-  const host = utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' });
-  const connection = new AgentConnection(host as never);
+  const connection = new AgentConnection(() => utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' }) as never);
   connection.start({ stateDir, settings: settings.agent, managedKeys: settings.managedKeys, enrollment: await vault.load() });
   connection.on('enrollment', (enrollment) => void vault.save(enrollment));
   connection.on('log', (line) => console.log(line));
@@ -71,6 +79,8 @@ async function main(): Promise<void> {
     tray.update(snapshot);
     notifications.update(snapshot);
   });
+  // Until the restarted host answers, the tray says the agent is away rather than showing stale decisions.
+  agent.on('offline', () => tray.update(undefined));
   // Closing the window keeps the app in the tray.
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', () => agent.stop());

@@ -1,8 +1,8 @@
-// The desktop app's settings: what the user may set (electron-store, with a schema and versioned migrations),
-// under what IT manages through MDM (which always wins and is shown locked), over the defaults.
-import type { AgentSettings } from '../agent/sync/settings.js';
-import { DEFAULT_SETTINGS } from '../agent/sync/settings.js';
-import type { ManagedSettings } from './managed-settings/managed-keys.js';
+// The desktop app's settings: what the user may set in the app (electron-store, with a schema and versioned
+// migrations), in the one stack every entry point resolves (src/agent/settings/resolve.ts), with what IT manages
+// through MDM winning and shown locked.
+import type { AgentSettings } from '../agent/settings/agent-settings.js';
+import type { ResolvedSettings } from '../agent/settings/resolve.js';
 
 export interface UserSettings {
   serverUrl?: string;
@@ -32,17 +32,6 @@ export interface EffectiveSettings {
   managedKeys: string[];
 }
 
-export function effectiveSettings(user: UserSettings, managed: ManagedSettings): EffectiveSettings {
-  const { hideQuit, launchAtLogin, ...managedAgent } = managed;
-  const agent: AgentSettings = { ...DEFAULT_SETTINGS, ...stripUndefined(user), ...stripUndefined(managedAgent) } as AgentSettings;
-  return {
-    agent,
-    hideQuit: hideQuit ?? false,
-    launchAtLogin: launchAtLogin ?? user.launchAtLogin ?? true,
-    managedKeys: Object.keys(stripUndefined(managed)),
-  };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+export function effectiveSettings(resolved: ResolvedSettings): EffectiveSettings {
+  return { agent: resolved.settings, hideQuit: resolved.desktop.hideQuit, launchAtLogin: resolved.desktop.launchAtLogin, managedKeys: [...resolved.locked] };
 }

@@ -1,11 +1,13 @@
 // The agent host's protocol, in plain Node: start, answer bridge calls, push invalidations, and send a new
 // enrollment back to main (which seals it in the keychain).
 import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveAgent } from '../../src/main/agent-host.js';
 import type { HostMessage, HostRequest } from '../../src/main/agent-host.js';
-import { DEFAULT_SETTINGS } from '../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/agent/settings/agent-settings.js';
 import { buildServer } from '../../src/server/app.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';
 import { EVERYTHING, NODE, type ProbeHome, probeHome } from '../helpers/probe-home.js';
@@ -54,5 +56,26 @@ describe('the agent host', () => {
 
     send({ type: 'invoke', id: 8, channel: 'approval:request', args: [{ serverId: 'nope', reason: '' }] });
     expect(await next((message) => message.type === 'result' && message.id === 8)).toMatchObject({ error: expect.stringMatching(/invalid arguments for approval:request/) });
+  });
+
+  it('logs a failing cycle and keeps answering, with no unhandled rejection', async () => {
+    home = probeHome({});
+    // A state "folder" that is a file: every cycle fails to spool its report.
+    writeFileSync(path.join(home.home, 'state-file'), 'not a folder');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { port, send, next } = fakePort();
+      host = serveAgent(port as never);
+      send({ type: 'start', stateDir: path.join(home.home, 'state-file'), settings: { ...DEFAULT_SETTINGS, probe: 'off' }, managedKeys: [], world: home.world });
+      expect(await next((message) => message.type === 'log' && message.line.startsWith('cycle failed (started):'))).toMatchObject({ line: expect.stringContaining('ENOTDIR') });
+      send({ type: 'invoke', id: 3, channel: 'snapshot:get', args: [] });
+      expect(await next((message) => message.type === 'result' && message.id === 3)).toMatchObject({ error: expect.stringContaining('ENOTDIR') });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });

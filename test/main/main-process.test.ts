@@ -218,7 +218,8 @@ describe('the line to the agent host', () => {
   it('matches answers to requests, passes errors on, and refreshes the snapshot on invalidation', async () => {
     const { AgentConnection } = await import('../../src/main/agent-connection.js');
     const host = Object.assign(new EventEmitter(), { postMessage: vi.fn(), kill: vi.fn(() => true) });
-    const connection = new AgentConnection(host as never);
+    const connection = new AgentConnection(() => host as never);
+    connection.start({ stateDir: '/state', settings: {} as never, managedKeys: [] });
     const first = connection.invoke('scan:now', []);
     const second = connection.invoke('approval:request', [{ serverId: 'x', reason: 'y' }]);
     host.emit('message', { type: 'result', id: 2, error: 'no such server' });
@@ -233,5 +234,42 @@ describe('the line to the agent host', () => {
     host.emit('message', { type: 'result', id: request.id, result: snapshot([]) });
     await new Promise((resolve) => setImmediate(resolve));
     expect(snapshots).toHaveLength(1);
+  });
+
+  it('answers waiting calls when the host exits, shows offline, and starts a new host with backoff', async () => {
+    vi.useFakeTimers();
+    const { AgentConnection } = await import('../../src/main/agent-connection.js');
+    const hosts: (EventEmitter & { postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn> })[] = [];
+    const spawn = () => {
+      const host = Object.assign(new EventEmitter(), { postMessage: vi.fn(), kill: vi.fn(() => true) });
+      hosts.push(host);
+      return host as never;
+    };
+    const connection = new AgentConnection(spawn, { firstDelayMs: 1000, maxDelayMs: 8000, stableAfterMs: 60_000 }, () => 0);
+    const offline: string[] = [];
+    connection.on('offline', (why) => offline.push(why));
+    connection.start({ stateDir: '/state', settings: {} as never, managedKeys: ['serverUrl'] });
+    const waiting = connection.invoke('snapshot:get', []);
+    hosts[0]!.emit('exit', 1);
+    await expect(waiting).rejects.toThrow('the agent stopped (exit code 1); it is being restarted');
+    expect(offline).toEqual(['the agent stopped (exit code 1)']);
+    await expect(connection.invoke('scan:now', [])).rejects.toThrow('the agent is restarting');
+    vi.advanceTimersByTime(999);
+    expect(hosts).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(hosts).toHaveLength(2);
+    expect(hosts[1]!.postMessage.mock.calls[0]![0]).toMatchObject({ type: 'start', stateDir: '/state', managedKeys: ['serverUrl'] });
+    // It exits again at once: the next wait doubles.
+    hosts[1]!.emit('exit', 1);
+    vi.advanceTimersByTime(1999);
+    expect(hosts).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(hosts).toHaveLength(3);
+    // Stopped on purpose: no restart.
+    connection.stop();
+    hosts[2]!.emit('exit', 0);
+    vi.advanceTimersByTime(60_000);
+    expect(hosts).toHaveLength(3);
+    vi.useRealTimers();
   });
 });

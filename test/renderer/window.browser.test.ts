@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../src/agent/app/app-service.js';
 import { type Harness, startHarness } from '../../src/agent/app/harness.js';
-import { DEFAULT_SETTINGS } from '../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../src/agent/sync/sync-engine.js';
 import { buildServer } from '../../src/server/app.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';

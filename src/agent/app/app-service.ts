@@ -12,7 +12,7 @@ import { runCycle } from '../sync/agent-cycle.js';
 import { decideServer } from '../sync/decisions.js';
 import { deviceFacts } from '../sync/device-identity.js';
 import { loadPolicy } from '../sync/policy-cache.js';
-import type { AgentSettings } from '../sync/settings.js';
+import type { AgentSettings } from '../settings/agent-settings.js';
 import { newEvent } from '../sync/spool.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
 

@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, port: { type: 'string' } }, strict: true });
   const scanOptions = scanOptionsFrom(values);
   const log = timestamped((text) => process.stderr.write(text));
-  const context = agentContext(values, scanOptions.world, log);
+  const context = await agentContext(values, {}, log);
   const service = new AppService({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, log, probeReplay: values['probe-replay'] });
   const harness = await startHarness(service, values.port ? Number(values.port) : 0, log);
   process.stdout.write(`MCP Warden window: ${harness.url}\n`);

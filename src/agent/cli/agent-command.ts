@@ -31,7 +31,7 @@ export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
   }
   const scanOptions = scanOptionsFrom(values);
   const log = timestamped(io.stdout);
-  const context = agentContext(values, scanOptions.world, log);
+  const context = await agentContext(values, io, log);
   // Remote servers are wrapped only while a guard serves them: by the long-running agent, in enforce mode.
   const httpGuard = !values.once && context.settings.mode === 'enforce' ? await hostHttpGuard(context.stateDir, context.settings.guardPort, log) : undefined;
   const cycle = () => runCycle({ scanOptions, settings: context.settings, stateDir: context.stateDir, engine: context.engine, log, httpBase: httpGuard?.base, probeReplay: values['probe-replay'] });

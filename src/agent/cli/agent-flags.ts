@@ -1,12 +1,14 @@
 // Flags and context shared by the commands that talk to the central endpoint: the state folder, the
-// endpoint, the settings file, and the settings they add up to.
+// endpoint, the settings file, and the settings they add up to with IT's managed values over all.
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import type { World } from '../discovery/world.js';
+import type { AgentSettings } from '../settings/agent-settings.js';
+import { readManagedValues } from '../settings/managed-store.js';
+import { type ResolvedSettings, readSettingsFile, resolveSettings, settingsWarnings } from '../settings/resolve.js';
 import { resolveStateDir } from '../state/state-dir.js';
-import { type AgentSettings, mergeSettings, settingsFromEnv, settingsFromFile } from '../sync/settings.js';
 import { SyncEngine } from '../sync/sync-engine.js';
-import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './probe-flags.js';
+import type { CommandIO } from './io.js';
+import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './replay-flag.js';
 
 export const AGENT_FLAGS = {
   'state-dir': { type: 'string' },
@@ -34,17 +36,28 @@ export interface AgentValues {
 export interface AgentContext {
   stateDir: string;
   settings: AgentSettings;
+  /** Every setting's value, origin and lock, and what did not fit (resolve.ts). */
+  resolved: ResolvedSettings;
   settingsFile: string;
   engine: SyncEngine;
 }
 
-/** Settings: flags over environment over the settings file over defaults. */
-export function agentContext(values: AgentValues, world: World, log: (line: string) => void): AgentContext {
+/** The settings every entry point resolves the same way (resolve.ts): flags over environment over settings.json, and IT's managed values over all. */
+export async function resolveAgentSettings(values: AgentValues & { 'probe-mode'?: string | undefined; 'probe-projects'?: string | undefined }, io: Pick<CommandIO, 'managed'>): Promise<{ stateDir: string; settingsFile: string; resolved: ResolvedSettings }> {
+  // The state folder belongs to this machine's user, also when another machine's layout is replayed.
   const stateDir = resolveStateDir(values['state-dir']);
   const settingsFile = path.resolve(values.settings ?? path.join(stateDir, 'settings.json'));
-  const flags = { ...(values.server ? { serverUrl: values.server } : {}), ...(values.secret ? { enrollSecret: values.secret } : {}) };
-  const settings = mergeSettings(settingsFromFile(settingsFile), settingsFromEnv(process.env), flags);
-  return { stateDir, settings, settingsFile, engine: new SyncEngine({ stateDir, settings, log }) };
+  const flags = { serverUrl: values.server, enrollSecret: values.secret, probe: values['probe-mode'], probeProjects: values['probe-projects'] };
+  const managed = await readManagedValues(process.platform, io.managed);
+  const resolved = resolveSettings({ file: readSettingsFile(settingsFile), env: process.env, flags, managed });
+  return { stateDir, settingsFile, resolved };
+}
+
+/** The context of a command that talks to the central endpoint; what does not fit in the settings is logged once. */
+export async function agentContext(values: AgentValues, io: Pick<CommandIO, 'managed'>, log: (line: string) => void): Promise<AgentContext> {
+  const { stateDir, settingsFile, resolved } = await resolveAgentSettings(values, io);
+  for (const line of settingsWarnings(resolved)) log(line);
+  return { stateDir, settings: resolved.settings, resolved, settingsFile, engine: new SyncEngine({ stateDir, settings: resolved.settings, log }) };
 }
 
 export function timestamped(write: (text: string) => void): (line: string) => void {

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
 import { undoEnforcement } from '../enforce/apply-mode.js';
-import { enforce } from '../enforce/enforce.js';
-import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
+import { defaultGuardLaunch, enforce } from '../enforce/enforce.js';
+import { settingsWarnings } from '../settings/resolve.js';
+import { AGENT_FLAGS, AGENT_HELP, resolveAgentSettings } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
 import { clientName } from './format-scan.js';
@@ -38,9 +39,11 @@ export async function runEnforce(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   const scanOptions = scanOptionsFrom(values);
-  const { stateDir } = agentContext(values, scanOptions.world, () => undefined);
+  const { stateDir, resolved } = await resolveAgentSettings(values, io);
+  for (const line of settingsWarnings(resolved)) io.stderr(`${line}\n`);
   const outcome = await scan(scanOptions);
-  const result = await enforce(outcome, { stateDir, dryRun: values['dry-run'] });
+  const guard = defaultGuardLaunch(resolved.settings.guardCommand);
+  const result = await enforce(outcome, { stateDir, dryRun: values['dry-run'], ...(guard ? { guard } : {}) });
   const names = new Map(outcome.result.servers.map((server) => [server.id, `${clientName(server.client)}: ${server.name}`]));
   if (values.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -64,7 +67,7 @@ export async function runRestore(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   const { world } = scanOptionsFrom({});
-  const { stateDir } = agentContext(values, world, () => undefined);
+  const { stateDir } = await resolveAgentSettings(values, io);
   const { released, native, restored: result } = await undoEnforcement({ stateDir, world });
   if (released.length) io.stdout(`Put back ${released.length} server entr${released.length === 1 ? 'y' : 'ies'} from quarantine\n`);
   for (const { control, result: cleared } of native) if (cleared.skipped) io.stdout(`  ${control.name} not cleared: ${cleared.skipped}\n`);

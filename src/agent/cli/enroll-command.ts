@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../state/state-dir.js';
-import { worldFromProcess } from '../discovery/world.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext, timestamped } from './agent-flags.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage-error.js';
@@ -22,7 +21,7 @@ export async function runEnroll(argv: string[], io: CommandIO): Promise<number> 
     io.stdout(`${ENROLL_HELP}\n`);
     return 0;
   }
-  const context = agentContext(values, worldFromProcess(), timestamped(io.stderr));
+  const context = await agentContext(values, io, timestamped(io.stderr));
   if (!context.settings.serverUrl) throw new UsageError('--server URL is required (or MCP_WARDEN_SERVER_URL)');
   try {
     const enrollment = await context.engine.enroll(context.settings.enrollSecret);

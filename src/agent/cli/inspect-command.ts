@@ -86,7 +86,7 @@ export async function runInspect(argv: string[], io: CommandIO): Promise<number>
   const server = pickServer(outcome.result.servers, positionals[0]!);
   // Probe only this server (others of the scan are left out), with the cache.
   const only = { ...outcome, result: { ...outcome.result, servers: [server] } };
-  const probe = (await probeAll(only, probeOptionsFrom(values, options)))[server.id]!;
+  const probe = (await probeAll(only, await probeOptionsFrom(values, options, io)))[server.id]!;
   if (values.json) io.stdout(`${JSON.stringify({ server, probe }, null, 2)}\n`);
   else io.stdout(formatInspect(server, probe, options.world.home));
   return 0;

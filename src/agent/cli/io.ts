@@ -1,4 +1,6 @@
 // What a command needs from its process, passed in so commands run the same in tests as in a terminal.
+import type { ManagedSources } from '../settings/managed-store.js';
+
 export interface CommandIO {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -8,6 +10,8 @@ export interface CommandIO {
   isTTY: boolean;
   /** Resolves when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
   untilStopped(): Promise<void>;
+  /** Where IT's managed settings are read: the system's stores unless a test says otherwise. */
+  managed?: ManagedSources;
 }
 
 export function processIO(): CommandIO {

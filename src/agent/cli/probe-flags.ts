@@ -3,13 +3,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import type { ProbeAllOptions, ProbeMode, ProbeProjects } from '../probe/probe-all.js';
-import { resolveStateDir } from '../state/state-dir.js';
+import type { CommandIO } from './io.js';
+import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './replay-flag.js';
 import { UsageError } from './usage-error.js';
-
-/** The one probe flag the agent and the harness share with `scan --probe`. */
-export const PROBE_REPLAY_FLAG = { 'probe-replay': { type: 'boolean', default: false } } as const satisfies ParseArgsConfig['options'];
-export const PROBE_REPLAY_HELP = `  --probe-replay         with --home/--root/--platform, start the copied machine's servers here
-                         (by default a replay only reads files)`;
 
 export const PROBE_FLAGS = {
   'probe-mode': { type: 'string' },
@@ -22,8 +18,9 @@ export const PROBE_FLAGS = {
   'no-cache': { type: 'boolean', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
-export const PROBE_HELP = `  --probe-mode MODE      all, remote-only or off (default: MCP_WARDEN_PROBE, else all)
-  --probe-projects WHICH approved (default: MCP_WARDEN_PROBE_PROJECTS, else approved): start a
+export const PROBE_HELP = `  --probe-mode MODE      all, remote-only or off (default: the settings, else all; IT's managed
+                         ProbeMode wins)
+  --probe-projects WHICH approved (default: the settings, else approved): start a
                          project's servers only when its client recorded the user's approval;
                          never; or all (docs/security.md)
 ${PROBE_REPLAY_HELP}
@@ -52,18 +49,22 @@ function positiveNumber(flag: string, value: string | undefined, max: number): n
   return number;
 }
 
-export function probeOptionsFrom(values: ProbeValues, scan: ScanOptions): ProbeAllOptions {
-  const mode = values['probe-mode'] ?? process.env.MCP_WARDEN_PROBE ?? 'all';
-  if (!(PROBE_MODES as readonly string[]).includes(mode)) throw new UsageError(`--probe-mode ${mode}: expected all, remote-only or off`);
-  const projects = values['probe-projects'] ?? process.env.MCP_WARDEN_PROBE_PROJECTS ?? 'approved';
-  if (!(PROBE_PROJECT_MODES as readonly string[]).includes(projects)) throw new UsageError(`--probe-projects ${projects}: expected approved, never or all`);
+/**
+ * The probe options of a command: its flags, in the settings every entry point resolves (IT's managed
+ * ProbeMode and ProbeProjects win over them, and say so). The settings load only when a command probes.
+ */
+export async function probeOptionsFrom(values: ProbeValues, scan: ScanOptions, io: Pick<CommandIO, 'managed' | 'stderr'>): Promise<ProbeAllOptions> {
+  if (values['probe-mode'] !== undefined && !(PROBE_MODES as readonly string[]).includes(values['probe-mode'])) throw new UsageError(`--probe-mode ${values['probe-mode']}: expected all, remote-only or off`);
+  if (values['probe-projects'] !== undefined && !(PROBE_PROJECT_MODES as readonly string[]).includes(values['probe-projects'])) throw new UsageError(`--probe-projects ${values['probe-projects']}: expected approved, never or all`);
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);
-  const stateDir = resolveStateDir(values['state-dir']);
+  const { resolveAgentSettings } = await import('./agent-flags.js');
+  const { stateDir, resolved } = await resolveAgentSettings(values, io);
+  for (const line of (await import('../settings/resolve.js')).settingsWarnings(resolved)) io.stderr(`${line}\n`);
   return {
-    mode: mode as ProbeMode,
-    projects: projects as ProbeProjects,
+    mode: resolved.settings.probe as ProbeMode,
+    projects: resolved.settings.probeProjects as ProbeProjects,
     probeReplay: values['probe-replay'] === true,
     ...(concurrency ? { concurrency: Math.floor(concurrency) } : {}),
     limits: {

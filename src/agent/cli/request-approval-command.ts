@@ -30,7 +30,7 @@ export async function runRequestApproval(argv: string[], io: CommandIO): Promise
   const reason = values.reason?.trim();
   if (!reason) throw new UsageError('--reason is required: say why you need this server');
   const scanOptions = scanOptionsFrom(values);
-  const context = agentContext(values, scanOptions.world, timestamped(io.stderr));
+  const context = await agentContext(values, io, timestamped(io.stderr));
   try {
     const server = pickServer((await scan(scanOptions)).result.servers, positionals[0]!);
     await context.engine.queueEvents([newEvent({ type: 'approval-request', client: server.client, serverId: server.id, serverKey: server.serverKey, serverName: server.name, reason, user: deviceFacts().user })]);

@@ -37,7 +37,7 @@ export async function runScan(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   const options = scanOptionsFrom(values);
-  const probeOptions = values.probe ? probeOptionsFrom(values, options) : undefined;
+  const probeOptions = values.probe ? await probeOptionsFrom(values, options, io) : undefined;
   const outcome = await scan(options);
   // The MCP SDK loads only when servers are probed.
   const probes = probeOptions ? await (await import('./probe-progress.js')).probeWithProgress(outcome, probeOptions, io) : undefined;

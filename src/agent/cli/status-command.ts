@@ -7,6 +7,7 @@ import { decideServer } from '../sync/decisions.js';
 import { currentDeviceIps } from '../platform/device-addresses.js';
 import { loadEnrollment } from '../sync/device-identity.js';
 import { loadPolicy } from '../sync/policy-cache.js';
+import { describeSettings, settingsWarnings } from '../settings/resolve.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { clientName } from './format-scan.js';
@@ -39,7 +40,7 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
     return 0;
   }
   const scanOptions = scanOptionsFrom(values);
-  const context = agentContext(values, scanOptions.world, () => undefined);
+  const context = await agentContext(values, io, () => undefined);
   const now = new Date();
   const [{ result }, quarantined, cached, enrollment, sync, queued] = await Promise.all([scan(scanOptions), quarantinedServers(context.stateDir), loadPolicy(context.stateDir), loadEnrollment(context.stateDir), context.engine.status(), context.engine.spool.counts()]);
   const ips = currentDeviceIps();
@@ -54,6 +55,9 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
           lastSync: sync,
           policy: cached ? { version: cached.policy.version, fetchedAt: cached.fetchedAt, checkedAt: cached.checkedAt, defaultVerdict: cached.policy.defaultVerdict, rules: cached.policy.rules.length } : null,
           queued,
+          // Every setting with its value (secrets as set / not set), where it came from and whether IT locked it.
+          settings: describeSettings(context.resolved),
+          settingsProblems: context.resolved.problems,
           servers: servers.map(({ server, decision, quarantined }) => ({ id: server.id, serverKey: server.serverKey, client: server.client, name: server.name, scope: server.scope, decision, ...(quarantined ? { quarantined } : {}) })),
         },
         null,
@@ -69,6 +73,8 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
     `Policy            ${cached ? `version ${cached.policy.version}, received ${age(cached.fetchedAt, now)}, confirmed ${age(cached.checkedAt, now)}` : 'none yet: decisions are pending'}`,
     `Waiting to send   ${queued.report ? 'an inventory report' : 'no report'}, ${queued.events} event${queued.events === 1 ? '' : 's'}`,
   ];
+  const warnings = settingsWarnings(context.resolved);
+  if (warnings.length) lines.push('', 'Settings that could not be applied', ...warnings.map((line) => `  ! ${line.replace(/^settings: /, '')}`));
   for (const client of [...new Set(servers.map(({ server }) => server.client))]) {
     lines.push('', clientName(client));
     for (const { server, decision, quarantined } of servers.filter((item) => item.server.client === client)) {

@@ -4,7 +4,7 @@ import type { ServerEntry } from '../../shared/inventory.js';
 import type { Policy } from '../../shared/policy.js';
 import type { ScanOutcome } from '../discovery/scan.js';
 import type { World } from '../discovery/world.js';
-import type { Mode } from '../sync/settings.js';
+import type { Mode } from '../settings/agent-settings.js';
 import { NoGuardCommand, type RestoreResult, defaultGuardLaunch, enforce, restore } from './enforce.js';
 import { type QuarantineRecord, loadLedger } from './ledger.js';
 import { type NativeControl, type NativeControlResult, applyNativeControls, clearNativeControls } from './native-controls.js';
@@ -52,7 +52,7 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
       }
     }
     try {
-      const guard = options.guardCommand ? { command: options.guardCommand, args: ['guard'] } : defaultGuardLaunch();
+      const guard = defaultGuardLaunch(options.guardCommand);
       const enforced = await enforce(outcome, { stateDir: options.stateDir, httpBase: options.httpBase, ...(guard ? { guard } : {}) });
       if (enforced.wrapped.length) options.log(`enforce: wrapped ${plural(enforced.wrapped.length)} with the guard`);
       for (const item of enforced.skipped.filter((skipped) => skipped.reason.startsWith('the file could not be edited'))) options.log(`enforce: ${item.name} not wrapped: ${item.reason}`);

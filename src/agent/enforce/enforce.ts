@@ -17,8 +17,8 @@ import { type GuardLaunch, replaceRange } from './wrap-entry.js';
  * this very command line. Undefined when neither exists (the desktop app's bundle has no command line of its
  * own): enforcement is then skipped rather than writing a command that cannot start.
  */
-export function defaultGuardLaunch(env: NodeJS.ProcessEnv = process.env): GuardLaunch | undefined {
-  if (env.MCP_WARDEN_GUARD_COMMAND) return { command: env.MCP_WARDEN_GUARD_COMMAND, args: ['guard'] };
+export function defaultGuardLaunch(guardCommand?: string | undefined): GuardLaunch | undefined {
+  if (guardCommand) return { command: guardCommand, args: ['guard'] };
   const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
   return existsSync(cli) ? { command: process.execPath, args: [cli, 'guard'] } : undefined;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CapabilityKind } from '../../shared/inventory.js';
 import { toCapability } from '../probe/capabilities.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
-import { osUserName } from '../sync/device-identity.js';
+import { osUserName } from '../platform/os-user.js';
 import { Spool, newEvent } from '../sync/spool.js';
 import { AuditLog } from './audit-log.js';
 import type { GuardSubject, RelayOptions } from './relay.js';

@@ -9,7 +9,7 @@ import { currentDeviceIps } from '../platform/device-addresses.js';
 import { notStartedSummary, probeAll } from '../probe/probe-all.js';
 import { decideServer } from './decisions.js';
 import { loadPolicy } from './policy-cache.js';
-import type { AgentSettings } from './settings.js';
+import type { AgentSettings } from '../settings/agent-settings.js';
 import type { SyncEngine } from './sync-engine.js';
 
 export interface CycleOptions {

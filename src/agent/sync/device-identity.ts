@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DeviceFacts } from '../../shared/protocol.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../version.js';
+import { osUserName } from '../platform/os-user.js';
 
 export interface Enrollment {
   serverUrl: string;
@@ -15,15 +16,6 @@ export interface Enrollment {
 
 const isEnrollment = (value: unknown): value is Enrollment =>
   typeof value === 'object' && value !== null && ['serverUrl', 'deviceId', 'token'].every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
-
-/** The OS user running this process (the environment's name where the account database cannot say). */
-export function osUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
 
 export function deviceFacts(): DeviceFacts {
   const platform = process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';

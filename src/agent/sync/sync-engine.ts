@@ -12,7 +12,7 @@ import { type Enrollment, deviceFacts } from './device-identity.js';
 import { type EnrollmentStore, fileEnrollmentStore } from './enrollment-store.js';
 import { type CachedPolicy, loadPolicy, savePolicy } from './policy-cache.js';
 import { loadReportState, newPendingReport, prepareReport, saveReportState, snapshotOf } from './report-builder.js';
-import type { AgentSettings } from './settings.js';
+import type { AgentSettings } from '../settings/agent-settings.js';
 import { Spool } from './spool.js';
 
 export interface RetryOptions {

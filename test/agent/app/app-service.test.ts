@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppService } from '../../../src/agent/app/app-service.js';
-import { DEFAULT_SETTINGS } from '../../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 import type { Policy } from '../../../src/shared/policy.js';
 import { NODE, SERVERS } from '../../helpers/probe-home.js';

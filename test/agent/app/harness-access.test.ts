@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppService } from '../../../src/agent/app/app-service.js';
 import { type Harness, startHarness } from '../../../src/agent/app/harness.js';
-import { DEFAULT_SETTINGS } from '../../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 
 let folder: string;

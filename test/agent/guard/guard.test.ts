@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Policy, Rule } from '../../../src/shared/policy.js';
 import { verifyAuditFile } from '../../../src/agent/guard/audit-log.js';
-import { DEFAULT_SETTINGS } from '../../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 import { buildServer } from '../../../src/server/app.js';
 import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppService } from '../../../src/agent/app/app-service.js';
 import { worldFromProcess } from '../../../src/agent/discovery/world.js';
-import { DEFAULT_SETTINGS } from '../../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 import { CLI } from '../../helpers/machines.js';
 import { NODE, SERVERS } from '../../helpers/probe-home.js';

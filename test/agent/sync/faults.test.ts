@@ -12,7 +12,7 @@ import type { ServerEntry } from '../../../src/shared/inventory.js';
 import { buildServer } from '../../../src/server/app.js';
 import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';
 import { newEvent } from '../../../src/agent/sync/spool.js';
-import { DEFAULT_SETTINGS } from '../../../src/agent/sync/settings.js';
+import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { type SyncEngineOptions, SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 import { freePort } from '../../helpers/probe-home.js';
 

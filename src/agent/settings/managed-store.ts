@@ -1,14 +1,16 @@
-// Reads the settings IT manages, from where each platform's device management puts them:
+// Reads the settings IT manages, from where each platform's device management puts them, for every entry
+// point (the desktop app, the headless agent, every command):
 // macOS  /Library/Managed Preferences/<bundle id>.plist (and per user), written by a configuration profile;
 // Windows HKLM\SOFTWARE\Policies\MCPWarden (machine) over HKCU\SOFTWARE\Policies\MCPWarden (user);
 // Linux  /etc/mcp-warden/managed.json.
+// Values come back raw, by their managed names: resolve.ts checks each against the settings catalogue.
 // Parsing is pure (tested on fixture files); reading the stores is injected.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import plist from 'plist';
-import { type ManagedSettings, fromManagedValues } from './managed-keys.js';
+import { osUserName } from '../platform/os-user.js';
 
 export const BUNDLE_ID = 'dev.mcpwarden.agent';
 export const REGISTRY_KEYS = ['HKCU\\SOFTWARE\\Policies\\MCPWarden', 'HKLM\\SOFTWARE\\Policies\\MCPWarden'];
@@ -46,28 +48,36 @@ export const systemSources: ManagedSources = {
       return undefined;
     }
   },
-  user: process.env.USER ?? process.env.USERNAME ?? '',
+  user: osUserName(),
 };
 
-export interface Managed {
-  settings: ManagedSettings;
-  /** Where they came from, for the settings page and logs. */
+export interface ManagedValues {
+  /** Raw values by managed name (`ServerUrl`, `ProbeMode`, …). */
+  values: Record<string, unknown>;
+  /** Where they came from, for status, the settings page and logs. */
   origin?: string;
+  /** A store that exists but cannot be used (a managed file that is not valid JSON): said loudly, never dropped in silence. */
+  problem?: string;
 }
 
-async function readMacProfile(sources: ManagedSources): Promise<Managed> {
+async function readMacProfile(sources: ManagedSources): Promise<ManagedValues> {
   // A per-user profile is more specific than the machine one; both are written by MDM, never by the user.
   for (const file of [path.posix.join('/Library/Managed Preferences', sources.user, `${BUNDLE_ID}.plist`), `/Library/Managed Preferences/${BUNDLE_ID}.plist`]) {
     let text = await sources.readFile(file);
     if (text === undefined) continue;
     // Binary plists are turned into XML by the system's own tool.
     if (!text.trimStart().startsWith('<')) text = await sources.run('/usr/bin/plutil', ['-convert', 'xml1', '-o', '-', file]);
-    if (text) return { settings: fromManagedValues(parsePlist(text)), origin: file };
+    if (!text) return { values: {}, origin: file, problem: `${file} could not be converted to XML by plutil (ignored)` };
+    try {
+      return { values: parsePlist(text), origin: file };
+    } catch (error) {
+      return { values: {}, origin: file, problem: `${file} is not a valid property list: ${(error as Error).message} (ignored)` };
+    }
   }
-  return { settings: {} };
+  return { values: {} };
 }
 
-async function readWindowsPolicies(sources: ManagedSources): Promise<Managed> {
+async function readWindowsPolicies(sources: ManagedSources): Promise<ManagedValues> {
   // Machine policy wins over user policy, value by value.
   let values: Record<string, unknown> = {};
   const origins: string[] = [];
@@ -77,21 +87,23 @@ async function readWindowsPolicies(sources: ManagedSources): Promise<Managed> {
     values = { ...values, ...parseRegQuery(output) };
     origins.push(key);
   }
-  return { settings: fromManagedValues(values), ...(origins.length ? { origin: origins.join(' + ') } : {}) };
+  return { values, ...(origins.length ? { origin: origins.join(' + ') } : {}) };
 }
 
-async function readLinuxFile(sources: ManagedSources): Promise<Managed> {
+async function readLinuxFile(sources: ManagedSources): Promise<ManagedValues> {
   const text = await sources.readFile(LINUX_MANAGED_FILE);
-  if (text === undefined) return { settings: {} };
+  if (text === undefined) return { values: {} };
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as unknown;
-    return { settings: value && typeof value === 'object' ? fromManagedValues(value as Record<string, unknown>) : {}, origin: LINUX_MANAGED_FILE };
-  } catch {
-    return { settings: {}, origin: `${LINUX_MANAGED_FILE} (not valid JSON: ignored)` };
+    value = JSON.parse(text);
+  } catch (error) {
+    return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} is not valid JSON: ${(error as Error).message} (every managed setting in it is ignored)` };
   }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} should hold an object of managed names (ignored)` };
+  return { values: value as Record<string, unknown>, origin: LINUX_MANAGED_FILE };
 }
 
-export function readManagedSettings(platform: NodeJS.Platform, sources: ManagedSources = systemSources): Promise<Managed> {
+export function readManagedValues(platform: NodeJS.Platform, sources: ManagedSources = systemSources): Promise<ManagedValues> {
   if (platform === 'darwin') return readMacProfile(sources);
   if (platform === 'win32') return readWindowsPolicies(sources);
   return readLinuxFile(sources);

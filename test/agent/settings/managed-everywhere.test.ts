@@ -1,0 +1,86 @@
+// IT's managed settings apply to every entry point, not only the desktop app: the headless agent that
+// docs/deploy-mdm.md installs as a service enrolls with a managed ServerUrl and EnrollSecret alone, `status`
+// says where each setting came from, and a value that does not fit is reported, not dropped in silence.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../src/agent/cli/main.js';
+import type { CommandIO } from '../../../src/agent/cli/io.js';
+import { LINUX_MANAGED_FILE, type ManagedSources } from '../../../src/agent/settings/managed-store.js';
+import { buildServer } from '../../../src/server/app.js';
+import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';
+
+let folder: string;
+let storage: SqliteStorage;
+let central: FastifyInstance;
+let url: string;
+
+beforeEach(async () => {
+  folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-managed-'));
+  mkdirSync(path.join(folder, 'home', '.cursor'), { recursive: true });
+  writeFileSync(path.join(folder, 'home', '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { docs: { url: 'https://mcp.example.com/docs' } } }));
+  storage = new SqliteStorage(':memory:');
+  central = await buildServer({ storage, enrollSecret: 'managed-enroll-secret', adminToken: 'admin', adminName: 'it@example.com' });
+  url = await central.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterEach(async () => {
+  await central.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** The command as a service would run it, with /etc/mcp-warden/managed.json holding `managed`. */
+async function run(argv: string[], managed: Record<string, unknown>): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sources: ManagedSources = { readFile: async (file) => (file === LINUX_MANAGED_FILE ? JSON.stringify(managed) : undefined), run: async () => undefined, user: 'carol' };
+  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), columns: Infinity, isTTY: false, untilStopped: async () => undefined, managed: sources };
+  const code = await main([...argv, '--state-dir', path.join(folder, 'state'), '--home', path.join(folder, 'home'), '--platform', 'linux'], io);
+  return { code, stdout, stderr };
+}
+
+describe.skipIf(process.platform !== 'linux')('managed settings in the headless agent and the commands', () => {
+  it('enrolls and reports with nothing but a managed ServerUrl and EnrollSecret', async () => {
+    const agent = await run(['agent', '--once'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret' });
+    expect(agent.stdout).not.toContain('not enrolled and no enroll secret');
+    expect(agent.code, agent.stdout).toBe(0);
+    const [device] = storage.devices();
+    expect(device).toBeDefined();
+    expect(storage.deviceServers({ deviceId: device!.id }).map((item) => item.server.name)).toEqual(['docs']);
+  });
+
+  it('wins over a flag, says so once, and shows in `status --json` where each setting came from', async () => {
+    const agent = await run(['agent', '--once', '--server', 'http://127.0.0.1:9/elsewhere'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret' });
+    expect(agent.code, agent.stdout).toBe(0);
+    expect(agent.stdout.match(/--server is overridden by the organisation's managed ServerUrl/g)).toHaveLength(1);
+
+    const status = await run(['status', '--json'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret', ProbeMode: 'remote-only' });
+    const settings = JSON.parse(status.stdout).settings as { key: string; value: unknown; origin: string; locked: boolean }[];
+    const setting = (key: string) => settings.find((item) => item.key === key);
+    expect(setting('serverUrl')).toMatchObject({ value: url, origin: `managed ServerUrl (${LINUX_MANAGED_FILE})`, locked: true });
+    expect(setting('enrollSecret')).toMatchObject({ value: 'set', locked: true });
+    expect(setting('probe')).toMatchObject({ value: 'remote-only', locked: true });
+    expect(setting('mode')).toMatchObject({ value: 'monitor', origin: 'default', locked: false });
+    expect(status.stdout).not.toContain('managed-enroll-secret');
+  });
+
+  it('reports an unfit managed value loudly, in the agent’s log and in `status`', async () => {
+    const managed = { ServerUrl: url, EnrollSecret: 'managed-enroll-secret', Mode: 'lockdown', ReportIntervalSeconds: 'hourly' };
+    const agent = await run(['agent', '--once'], managed);
+    expect(agent.stdout).toContain(`settings: managed Mode (${LINUX_MANAGED_FILE}): Mode "lockdown" is not a valid mode`);
+    expect(agent.stdout).toContain(`settings: managed ReportIntervalSeconds (${LINUX_MANAGED_FILE}): ReportIntervalSeconds "hourly" is not a valid report interval (seconds)`);
+    const status = await run(['status'], managed);
+    expect(status.stdout).toContain('Settings that could not be applied');
+    expect(status.stdout).toContain(`  ! managed Mode (${LINUX_MANAGED_FILE}): Mode "lockdown" is not a valid mode`);
+    const json = JSON.parse((await run(['status', '--json'], managed)).stdout);
+    expect(json.settingsProblems.map((problem: { name: string }) => problem.name)).toEqual(['Mode', 'ReportIntervalSeconds']);
+  });
+
+  it('applies IT’s ProbeProjects and ProbeMode to `scan --probe`, over its flags', async () => {
+    const scan = await run(['scan', '--probe', '--probe-replay', '--json', '--probe-mode', 'all'], { ProbeMode: 'off' });
+    expect(Object.values(JSON.parse(scan.stdout).probes as Record<string, { reason: string }>).map((probe) => probe.reason)).toEqual(['probing is off (setting probe: off)']);
+    expect(scan.stderr).toContain("settings: --probe-mode is overridden by the organisation's managed ProbeMode");
+  });
+});
