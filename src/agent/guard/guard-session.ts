@@ -1,12 +1,15 @@
 // What every guard does around the relay, whatever carries the messages (stdio, or the loopback HTTP proxy):
 // write each call to the hash-chained audit log and queue it for the central endpoint, and keep the passive
-// inventory of what the server lists, reporting a changed description.
+// inventory of what the server lists, reporting a changed description. The audit line is written at once; the
+// copies for the central endpoint reach the spool in batches, off the path of the call (one spool write per
+// call cost milliseconds once the spool held thousands of events).
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { CapabilityKind } from '../../shared/inventory.js';
 import { toCapability } from '../probe/capabilities.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
 import { osUserName } from '../platform/os-user.js';
+import type { AgentEvent } from '../../shared/protocol.js';
 import { Spool, newEvent } from '../sync/spool.js';
 import { AuditLog } from './audit-log.js';
 import type { GuardSubject, RelayOptions } from './relay.js';
@@ -18,6 +21,9 @@ export interface GuardSession {
   flush(): Promise<void>;
 }
 
+/** How long queued events wait for company before they are written to the spool together. */
+const SPOOL_BATCH_MS = 250;
+
 export async function openGuardSession(stateDir: string, subject: GuardSubject, deviceId: string | undefined, warn: (line: string) => void): Promise<GuardSession> {
   const user = osUserName();
   // One chain per guard: a random part keeps a later process with the same pid off an earlier chain.
@@ -28,6 +34,20 @@ export async function openGuardSession(stateDir: string, subject: GuardSubject, 
   let writes = Promise.resolve();
   const later = (work: () => Promise<unknown>) => {
     writes = writes.then(() => work().then(() => undefined, () => undefined));
+  };
+  let batch: AgentEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const spoolBatch = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const events = batch;
+    batch = [];
+    if (events.length) later(() => spool.addEvents(events));
+  };
+  const queue = (event: AgentEvent) => {
+    batch.push(event);
+    // Unref'd: a guard whose client went away is not kept alive by it (flush() writes what is left).
+    timer ??= setTimeout(spoolBatch, SPOOL_BATCH_MS).unref();
   };
   const about = { client: subject.agent, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName, user };
 
@@ -41,7 +61,7 @@ export async function openGuardSession(stateDir: string, subject: GuardSubject, 
         decision: { status: entry.decision === 'deny' ? 'rejected' : 'approved', reason: entry.reason },
         data: { durationMs: entry.durationMs, argumentsDigest: entry.argumentsDigest, outcome: entry.outcome, auditHash: chained.hash, sequence: chained.sequence },
       });
-      later(() => spool.addEvents([event]));
+      queue(event);
     },
     onListed: (kind: CapabilityKind, items) => {
       // Passive inventory: what the server exposes, seen in passing; a changed declaration is reported.
@@ -54,10 +74,13 @@ export async function openGuardSession(stateDir: string, subject: GuardSubject, 
       }
       if (changed.length) {
         warn(`mcp-warden guard: ${subject.serverName} changed ${changed.join(', ')} since it was last seen`);
-        later(() => spool.addEvents([newEvent({ type: 'capability-changed', ...about, data: { changed } })]));
+        queue(newEvent({ type: 'capability-changed', ...about, data: { changed } }));
       }
       later(() => writeFileAtomic(inventoryFile, JSON.stringify(seen)));
     },
-    flush: () => writes,
+    flush: () => {
+      spoolBatch();
+      return writes;
+    },
   };
 }

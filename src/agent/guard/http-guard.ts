@@ -11,7 +11,7 @@ import type { Policy } from '../../shared/policy.js';
 import { GUARD_URL_PATH, LOOPBACK_HOSTNAME } from '../discovery/server-identity.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
-import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
+import { BodyTooLarge, NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, passThrough, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
 
 export interface HttpRoute {
@@ -79,9 +79,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
       // The GET stream (server notifications and requests) and DELETE pass as they are: nothing to decide there.
       const upstream = await request(route.upstream, { method: req.method as 'GET', headers, signal, ...NO_TIMEOUTS });
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-      for await (const chunk of upstream.body) res.write(chunk);
-      res.end();
-      return;
+      return passThrough(upstream.body, res);
     }
 
     const body = await readBody(req);
@@ -153,8 +151,10 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      const message = error instanceof RangeError ? error.message : `the server cannot be reached (${(error as Error).message})`;
-      jsonRpcError(res, error instanceof RangeError ? 413 : 502, message);
+      // The rest of an oversized body is never read: the connection cannot carry another request.
+      if (error instanceof BodyTooLarge && !res.headersSent) res.setHeader('connection', 'close');
+      const message = error instanceof BodyTooLarge ? error.message : `the server cannot be reached (${(error as Error).message})`;
+      jsonRpcError(res, error instanceof BodyTooLarge ? 413 : 502, message);
     });
   });
   await new Promise<void>((resolve, reject) => {

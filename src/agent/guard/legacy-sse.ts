@@ -8,7 +8,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
 import type { GuardSession } from './guard-session.js';
-import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
+import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, passThrough, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
 
 /** The query parameter naming the stream a POST belongs to, in the endpoint the guard gives the client. */
@@ -36,8 +36,7 @@ export function legacySse(options: LegacySseOptions) {
     const upstream = await request(upstreamUrl, { method: 'GET', headers, signal, ...NO_TIMEOUTS });
     if (upstream.statusCode !== 200 || !String(upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-      for await (const chunk of upstream.body) res.write(chunk);
-      return void res.end();
+      return passThrough(upstream.body, res);
     }
     const token = randomBytes(18).toString('base64url');
     const relay = new GuardRelay({ subject, policy: options.policy, deviceIps: options.deviceIps, toClient: (message) => void res.write(sseEvent(message)), toServer: (message) => void streams.get(token)?.forward.push(message), audit: session.audit, onListed: session.onListed });
@@ -78,8 +77,7 @@ export function legacySse(options: LegacySseOptions) {
     const sent = messages.length ? JSON.stringify(batch ? open.forward : open.forward[0]) : body;
     const upstream = await request(open.endpoint, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
     res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-    for await (const chunk of upstream.body) res.write(chunk);
-    res.end();
+    await passThrough(upstream.body, res);
   }
 
   return { stream, post };

@@ -1,6 +1,8 @@
 // What the HTTP guard's two transports share: which headers cross the proxy, bodies read with a cap, errors
 // in JSON-RPC's shape, and server-sent events read whole and written back.
 import type http from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type EventSourceMessage, createParser } from 'eventsource-parser';
 
@@ -24,12 +26,22 @@ export function jsonRpcError(res: http.ServerResponse, status: number, message: 
   res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `MCP Warden: ${message}` } }));
 }
 
+/** A request body over the guard's cap: answered 413, never taken for another failure. */
+export class BodyTooLarge extends Error {
+  override name = 'BodyTooLarge';
+}
+
+/** Copies an upstream body to the client as it comes, at the pace the client reads it (back-pressure). */
+export async function passThrough(body: Readable, res: http.ServerResponse): Promise<void> {
+  await pipeline(body, res);
+}
+
 export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge(`request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);

@@ -81,6 +81,13 @@ describe('the HTTP guard', () => {
     expect(entries[2]).toMatchObject({ agent: 'cursor', serverKey: KEY, serverName: 'remote-everything' });
   });
 
+  it('answers a body over its cap with 413, saying so, and keeps serving', async () => {
+    const response = await fetch(guardUrl(proxy.base, 'srv-remote', everything.url), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: 'x'.repeat(17 * 1024 * 1024) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { message: 'MCP Warden: request body over 16777216 bytes' } });
+    expect(await toolNames(guarded)).toContain('get-sum');
+  });
+
   it('serves only the servers enforcement wrapped', async () => {
     const response = await fetch(guardUrl(proxy.base, 'someone-else', 'https://evil.example/mcp'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
     expect(response.status).toBe(404);
