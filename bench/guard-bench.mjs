@@ -47,9 +47,9 @@ async function startEverythingHttp() {
 }
 
 async function httpRows(stateDir, policy) {
-  const { guardUrl } = await import(path.join(REPO, 'dist/agent/discovery/server-identity.js'));
+  const { guardUrl } = await import(path.join(REPO, 'dist/agent/platform/guard-invocation.js'));
   const server = await startEverythingHttp();
-  const subject = { serverId: 'bench-http', serverKey: 'npm:@modelcontextprotocol/server-everything', serverName: 'everything', agent: 'cursor', url: server.url };
+  const subject = { serverId: 'bench-http', serverKey: 'npm:@modelcontextprotocol/server-everything', serverName: 'everything', clients: ['cursor'], url: server.url };
   // The guard in a process of its own, as the agent runs it, not sharing the client's event loop.
   const script = `const { startHttpGuard } = await import(${JSON.stringify(path.join(REPO, 'dist/agent/guard/http-guard.js'))});
 const guard = await startHttpGuard({ stateDir: ${JSON.stringify(stateDir)}, port: 0, route: async () => (${JSON.stringify({ subject, upstream: server.url })}), policy: () => (${JSON.stringify(policy)}), deviceIps: () => ['127.0.0.1'], warn: () => {} });

@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
   enforce: { summary: 'wrap every stdio server with the guard (restore undoes it)', load: async () => import('./enforce-command.js').then((m) => ({ help: m.ENFORCE_HELP, run: m.runEnforce })) },
   restore: { summary: 'put back every config entry enforcement changed, byte for byte', load: async () => import('./enforce-command.js').then((m) => ({ help: m.RESTORE_HELP, run: m.runRestore })) },
   audit: { summary: 'check the local audit log: every hash chain intact', load: async () => import('./audit-command.js').then((m) => ({ help: m.AUDIT_HELP, run: m.runAudit })) },
-  guard: { summary: 'wrap a stdio MCP server: enforce decisions per tool, audit every call', load: async () => import('../guard/guard-command.js').then((m) => ({ help: m.GUARD_HELP, run: m.runGuard })) },
+  guard: { summary: 'wrap a stdio MCP server: enforce decisions per tool, audit every call', load: async () => import('./guard-command.js').then((m) => ({ help: m.GUARD_HELP, run: m.runGuard })) },
   // The reference central endpoint ships in the same command; its code lives in src/server.
   server: { summary: 'run the reference central endpoint', load: async () => import('../../server/server-command.js').then((m) => ({ help: m.SERVER_HELP, run: m.runServer })) },
 };

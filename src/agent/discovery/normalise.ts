@@ -4,7 +4,7 @@
 import type { Transport } from '../../shared/inventory.js';
 import type { Dialect } from './catalogue/types.js';
 import { isSecretName } from './secrets.js';
-import { unwrapGuardUrl } from './server-identity.js';
+import { parseGuardUrl } from '../platform/guard-invocation.js';
 import { isObject } from './util.js';
 
 /**
@@ -126,7 +126,7 @@ export function normaliseEntry(raw: unknown, dialect: Dialect = {}): NormaliseRe
   if (url) {
     if (typeof url.value === 'string') {
       // An entry wrapped with the guard's HTTP proxy is still the server it proxies.
-      const guarded = unwrapGuardUrl(url.value);
+      const guarded = parseGuardUrl(url.value);
       spec.url = guarded?.upstream ?? url.value;
       if (guarded) spec.guardedUrl = url.value;
     } else warnings.push(`"${url.key}" should be a string`);

@@ -7,7 +7,8 @@ import type { LaunchSpec } from './normalise.js';
 import { redactArgs, redactUrl, secretValuedKeys } from './redact.js';
 import { redactSecrets } from './secrets.js';
 import { configRisks } from '../risk/config-risks.js';
-import { accessTypeOf, detectPackage, serverKeyOf, unwrapGuard } from './server-identity.js';
+import { parseGuardedCommand } from '../platform/guard-invocation.js';
+import { accessTypeOf, detectPackage, serverKeyOf } from './server-identity.js';
 
 export interface EntryContext {
   client: string;
@@ -36,7 +37,7 @@ export function toServerEntry(spec: LaunchSpec, context: EntryContext): ServerEn
 
   // The guard's own arguments (ids, the serverKey, the client) are the agent's, not the user's: only the
   // original command line after `--` is searched for credentials.
-  const guarded = spec.command === undefined ? undefined : unwrapGuard(spec.command, spec.args);
+  const guarded = spec.command === undefined ? undefined : parseGuardedCommand(spec.command, spec.args);
   const args = redactArgs(spec.args, guarded ? spec.args.length - guarded.args.length - 1 : 0);
   args.evidence.forEach((where) => secret(`${where} holds a literal credential`));
   const command = spec.command === undefined ? undefined : redactSecrets(spec.command);

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { AccessType, PackageRef } from '../../shared/inventory.js';
+import { parseGuardedCommand } from '../platform/guard-invocation.js';
 
 interface Runner {
   registry: PackageRef['registry'];
@@ -51,39 +52,9 @@ export function commandName(command: string): string {
   return (command.split(/[\\/]/).pop() ?? command).toLowerCase().replace(/\.(?:exe|cmd|bat|ps1)$/, '');
 }
 
-/** `… mcp-warden guard --server … -- <command> <args>` (an entry wrapped by enforcement): the wrapped command. */
-export function unwrapGuard(command: string, args: readonly string[]): { command: string; args: string[] } | undefined {
-  const guard = args.indexOf('guard');
-  const separator = args.indexOf('--', guard + 1);
-  const launcher = [command, ...args.slice(0, guard)].some((word) => /mcp-warden|[\\/]dist[\\/]agent[\\/]cli\.js$/.test(word));
-  if (guard === -1 || separator === -1 || separator + 1 >= args.length || !launcher || !args.includes('--server-key')) return undefined;
-  return { command: args[separator + 1]!, args: args.slice(separator + 2) };
-}
-
-/** This machine's names as a URL writes them, as a pattern: the guard's URLs, and what it accepts as Host and Origin. */
-export const LOOPBACK_HOSTNAME = String.raw`(?:127\.0\.0\.1|localhost|\[::1\])`;
-
-/** The path prefix of the guard's loopback HTTP proxy: `/mcp-warden/<server id>/<original URL, base64url>`. */
-export const GUARD_URL_PATH = '/mcp-warden/';
-
-/** The loopback URL a remote entry points at once wrapped; the original URL rides in it, so identity stays. */
-export function guardUrl(base: string, serverId: string, upstream: string): string {
-  return `${base.replace(/\/$/, '')}${GUARD_URL_PATH}${encodeURIComponent(serverId)}/${Buffer.from(upstream).toString('base64url')}`;
-}
-
-const GUARD_URL = new RegExp(String.raw`^http://${LOOPBACK_HOSTNAME}:\d+${GUARD_URL_PATH}([^/]+)/([A-Za-z0-9_-]+)$`);
-
-/** The original URL and server id of a URL the guard's proxy serves; undefined for any other URL. */
-export function unwrapGuardUrl(url: string): { serverId: string; upstream: string } | undefined {
-  const match = GUARD_URL.exec(url);
-  if (!match) return undefined;
-  const upstream = Buffer.from(match[2]!, 'base64url').toString('utf8');
-  return /^https?:\/\//.test(upstream) ? { serverId: decodeURIComponent(match[1]!), upstream } : undefined;
-}
-
 /** The command line with shell wrappers and the guard taken off: `cmd /c npx -y pkg` → `npx -y pkg`. */
 export function unwrapShell(command: string, args: readonly string[]): { command: string; args: string[] } {
-  const guarded = unwrapGuard(command, args);
+  const guarded = parseGuardedCommand(command, args);
   if (guarded) return unwrapShell(guarded.command, guarded.args);
   const flags = SHELL_WRAPPERS[commandName(command)];
   const flagIndex = flags ? args.findIndex((arg) => flags.includes(arg)) : -1;

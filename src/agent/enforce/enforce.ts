@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerEntry } from '../../shared/inventory.js';
 import type { ScanOutcome } from '../discovery/scan.js';
-import { guardUrl, unwrapGuard } from '../discovery/server-identity.js';
+import { guardUrl, parseGuardedCommand } from '../platform/guard-invocation.js';
 import { UnsupportedEncoding, type UpdateOptions, updateFile } from './file-update.js';
 import { type Ledger, type LedgerEntry, loadLedger, saveLedger } from './ledger.js';
 import { EDITORS, EditRefused, formatsOf } from './entry-editors.js';
@@ -48,7 +48,7 @@ function skipReason(server: ServerEntry, outcome: ScanOutcome, formatOf: (server
   const spec = outcome.launches.get(server.id);
   if (!spec || spec.transport === 'builtin' || (spec.transport === 'stdio' && !spec.command)) return 'runs inside its client';
   if (spec.transport === 'stdio') {
-    if (unwrapGuard(spec.command!, spec.args)) return 'already guarded';
+    if (parseGuardedCommand(spec.command!, spec.args)) return 'already guarded';
     if (!guard) return NO_GUARD;
   } else {
     // Guarded at another port (the setting changed): pointed again at this one, below.
@@ -106,7 +106,7 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
           for (const server of sharing) reasons.set(server.id, reason);
           continue;
         }
-        const clients = [...new Set(sharing.map((server) => server.client))].join(',');
+        const clients = [...new Set(sharing.map((server) => server.client))];
         // Pointed again at a new port: the user's original text is the one recorded when it was first wrapped.
         const earlier = remote && spec.guardedUrl ? ledger.entries.find((entry) => entry.file === file && JSON.stringify(entry.keyPath) === JSON.stringify(keyPath)) : undefined;
         if (remote && spec.guardedUrl && !earlier) {
@@ -114,8 +114,8 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
           continue;
         }
         // A remote entry points at the loopback proxy instead, which finds its way by the route kept here.
-        const wrapped = remote ? editor.wrapUrl(original, guardUrl(options.httpBase!, first.id, spec.url!)) : editor.wrap(original, guard!, { serverId: first.id, serverKey: first.serverKey, client: clients, name: first.name });
-        const route = remote ? { route: { upstream: spec.url!, transport: spec.transport === 'sse' ? ('sse' as const) : ('http' as const), serverKey: first.serverKey, client: clients, name: first.name } } : {};
+        const wrapped = remote ? editor.wrapUrl(original, guardUrl(options.httpBase!, first.id, spec.url!)) : editor.wrap(original, guard!, { serverId: first.id, serverKey: first.serverKey, clients, name: first.name });
+        const route = remote ? { route: { upstream: spec.url!, transport: spec.transport === 'sse' ? ('sse' as const) : ('http' as const), serverKey: first.serverKey, client: clients.join(','), name: first.name } } : {};
         next = replaceRange(next, range!, wrapped);
         for (const server of sharing) records.push({ file, format, keyPath: [...keyPath], serverId: server.id, original: earlier?.original ?? original, wrapped, ...route, at: (options.now?.() ?? new Date()).toISOString() });
       }

@@ -5,18 +5,14 @@
 import { type Node, type ParseError, applyEdits, findNodeAtLocation, getNodeValue, modify, parse, parseTree } from 'jsonc-parser';
 import { URL_FIELDS } from '../discovery/normalise.js';
 import type { KeyPath } from '../discovery/parse/document.js';
+import { type GuardTarget, formatGuardArgs } from '../platform/guard-invocation.js';
+
+export type { GuardTarget };
 
 export interface GuardLaunch {
   /** The program that runs the guard, and its arguments up to and including `guard`. */
   command: string;
   args: string[];
-}
-
-export interface GuardTarget {
-  serverId: string;
-  serverKey: string;
-  client: string;
-  name: string;
 }
 
 const PARSE = { allowTrailingComma: true, disallowComments: false } as const;
@@ -37,9 +33,9 @@ export function replaceRange(text: string, range: Range, replacement: string): s
   return text.slice(0, range.offset) + replacement + text.slice(range.offset + range.length);
 }
 
-/** The guard's arguments: who it guards, then `--` and the original command line. */
+/** The launcher's arguments, then the guard's (guard-invocation.ts): who it guards, `--` and the original command line. */
 export function guardArguments(guard: GuardLaunch, target: GuardTarget, command: string, args: readonly string[]): string[] {
-  return [...guard.args, '--server', target.serverId, '--server-key', target.serverKey, '--client', target.client, '--name', target.name, '--', command, ...args];
+  return [...guard.args, ...formatGuardArgs(target, command, args)];
 }
 
 const isStringList = (node: Node | undefined) => node?.type === 'array' && (node.children ?? []).every((child) => child.type === 'string');

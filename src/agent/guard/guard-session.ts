@@ -49,11 +49,13 @@ export async function openGuardSession(stateDir: string, subject: GuardSubject, 
     // Unref'd: a guard whose client went away is not kept alive by it (flush() writes what is left).
     timer ??= setTimeout(spoolBatch, SPOOL_BATCH_MS).unref();
   };
-  const about = { client: subject.agent, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName, user };
+  // The audit log and the events keep the clients as one field, as they always have: `cursor,claude-code`.
+  const clients = subject.clients.join(',');
+  const about = { client: clients, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName, user };
 
   return {
     audit: (entry) => {
-      const chained = log.append({ ...entry, at: new Date().toISOString(), deviceId, user, agent: subject.agent, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName });
+      const chained = log.append({ ...entry, at: new Date().toISOString(), deviceId, user, agent: clients, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName });
       const event = newEvent({
         type: 'tool-call',
         ...about,

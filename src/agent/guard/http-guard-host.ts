@@ -21,7 +21,7 @@ function ledgerRoutes(stateDir: string): (serverId: string) => Promise<HttpRoute
     const entry = cached.ledger.entries.find((item) => item.serverId === serverId && item.route);
     if (!entry?.route) return undefined;
     const { upstream, transport, serverKey, client, name } = entry.route;
-    return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, agent: client, url: upstream } };
+    return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, clients: client.split(','), url: upstream } };
   };
 }
 

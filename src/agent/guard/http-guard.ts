@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
-import { GUARD_URL_PATH, LOOPBACK_HOSTNAME } from '../discovery/server-identity.js';
+import { LOOPBACK_HOSTNAME, guardPathServerId } from '../platform/guard-invocation.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
 import { BodyTooLarge, NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, passThrough, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
@@ -63,8 +63,8 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     // Web pages must not reach the guard: a browser's cross-site request carries its Origin, and a DNS-rebound
     // name its own Host (the MCP spec asks local servers to check both).
     if (!loopbackHost(req.headers.host) || !acceptableOrigin(req.headers.origin)) return jsonRpcError(res, 403, 'requests from web pages are refused');
-    const match = new RegExp(`^${GUARD_URL_PATH}([^/]+)/[A-Za-z0-9_-]+$`).exec((req.url ?? '').split('?')[0]!);
-    const route = match ? await options.route(decodeURIComponent(match[1]!)) : undefined;
+    const serverId = guardPathServerId(req.url ?? '');
+    const route = serverId === undefined ? undefined : await options.route(serverId);
     if (!route) return jsonRpcError(res, 404, 'this is not a server MCP Warden guards');
     const session = await sessionFor(route.subject);
     const headers = { ...forwardable(req.headers), 'accept-encoding': 'identity' };

@@ -26,7 +26,8 @@ export interface GuardSubject {
   serverId: string;
   serverKey: string;
   serverName: string;
-  agent: string;
+  /** The clients whose config entry the guard stands in (several when they share a file). */
+  clients: string[];
   url?: string | undefined;
 }
 
@@ -54,13 +55,13 @@ export class GuardRelay {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The decision here and now; for an entry several clients share (`--client a,b`), the strictest of theirs. */
+  /** The decision here and now; for an entry several clients share, the strictest of theirs. */
   private decide(capability?: { kind: CapabilityKind; name: string }): Decision {
     const policy = this.options.policy();
     if (!policy) return NO_POLICY;
-    const { serverKey, agent, url } = this.options.subject;
+    const { serverKey, clients, url } = this.options.subject;
     const context = { now: this.now(), deviceIps: this.options.deviceIps() };
-    const decisions = agent.split(',').map((one) => evaluate(policy, { serverKey, agent: one, url, capability }, context));
+    const decisions = clients.map((client) => evaluate(policy, { serverKey, agent: client, url, capability }, context));
     return decisions.find(isBlocked) ?? decisions[0]!;
   }
 

@@ -1,7 +1,8 @@
 // Risks visible in the config file alone, without starting the server: unpinned packages, plain HTTP to
 // another machine, shell wrappers, auto-approved tools. (Plaintext secrets are found by the redaction.)
 import type { PackageRef, RiskSignal, ServerEntry } from '../../shared/inventory.js';
-import { commandName, hostOf, unwrapGuard } from '../discovery/server-identity.js';
+import { commandName, hostOf } from '../discovery/server-identity.js';
+import { parseGuardedCommand } from '../platform/guard-invocation.js';
 
 const SHELLS: Record<string, RegExp> = {
   sh: /^-l?c$/,
@@ -30,7 +31,7 @@ export function configRisks(entry: Pick<ServerEntry, 'command' | 'args' | 'url' 
   }
   if (entry.command !== undefined) {
     // Wrapped with the guard, the server is still started the way the user wrote it, after `--`.
-    const { command, args } = unwrapGuard(entry.command, entry.args) ?? entry;
+    const { command, args } = parseGuardedCommand(entry.command, entry.args) ?? entry;
     const shell = SHELLS[commandName(command!)];
     const flag = shell ? args.find((arg) => shell.test(arg)) : undefined;
     if (flag) signals.push({ id: 'runs-as-shell', severity: 'medium', evidence: `started through ${commandName(command!)} ${flag}: the command line is a shell script` });

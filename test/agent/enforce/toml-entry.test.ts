@@ -11,7 +11,7 @@ import { tomlEntryRange, tomlUnwrappableReason, wrapTomlEntryText } from '../../
 import { copyMachine } from '../../helpers/machines.js';
 
 const GUARD = { command: 'C:\\Program Files\\MCP Warden\\mcp-warden.exe', args: ['guard'] };
-const TARGET = { serverId: 'id1', serverKey: 'npm:@modelcontextprotocol/server-github', client: 'codex', name: 'git hub' };
+const TARGET = { serverId: 'id1', serverKey: 'npm:@modelcontextprotocol/server-github', clients: ['codex'], name: 'git hub' };
 
 const CONFIG = `# my Codex settings
 model = "gpt-5-codex"

@@ -13,7 +13,7 @@ import type { Policy } from '../../../src/shared/policy.js';
 import { copyMachine } from '../../helpers/machines.js';
 
 const GUARD = { command: '/opt/MCP Warden/mcp-warden', args: ['guard'] };
-const TARGET = { serverId: 'id1', serverKey: 'npm:@modelcontextprotocol/server-github', client: 'goose', name: 'github' };
+const TARGET = { serverId: 'id1', serverKey: 'npm:@modelcontextprotocol/server-github', clients: ['goose'], name: 'github' };
 
 const GOOSE = `GOOSE_MODEL: gpt-4o
 extensions:

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardUrl, unwrapGuardUrl } from '../../../src/agent/discovery/server-identity.js';
+import { guardUrl, parseGuardUrl } from '../../../src/agent/platform/guard-invocation.js';
 import { type HttpGuard, startHttpGuard } from '../../../src/agent/guard/http-guard.js';
 import type { Policy, Rule } from '../../../src/shared/policy.js';
 import { scan } from '../../../src/agent/discovery/scan.js';
@@ -29,7 +29,7 @@ const policy: Policy = { version: 'v1', defaultVerdict: 'allow', rules: [rule('b
 beforeAll(async () => {
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-http-guard-'));
   everything = await startEverythingHttp('streamableHttp');
-  const subject = { serverId: 'srv-remote', serverKey: KEY, serverName: 'remote-everything', agent: 'cursor', url: everything.url };
+  const subject = { serverId: 'srv-remote', serverKey: KEY, serverName: 'remote-everything', clients: ['cursor'], url: everything.url };
   proxy = await startHttpGuard({
     stateDir,
     port: 0,
@@ -58,8 +58,8 @@ describe('the HTTP guard', () => {
   it('carries the original URL in the loopback one, so the server keeps its identity', () => {
     const url = guardUrl(proxy.base, 'srv-remote', 'https://mcp.example.com/mcp?team=a');
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp-warden\/srv-remote\//);
-    expect(unwrapGuardUrl(url)).toEqual({ serverId: 'srv-remote', upstream: 'https://mcp.example.com/mcp?team=a' });
-    expect(unwrapGuardUrl('http://127.0.0.1:3000/mcp')).toBeUndefined();
+    expect(parseGuardUrl(url)).toEqual({ serverId: 'srv-remote', upstream: 'https://mcp.example.com/mcp?team=a' });
+    expect(parseGuardUrl('http://127.0.0.1:3000/mcp')).toBeUndefined();
   });
 
   it('hides blocked and expired tools, refuses calls to them with the reason, and passes the rest unchanged', async () => {
@@ -121,7 +121,7 @@ describe('the HTTP guard for a legacy SSE server', () => {
   beforeAll(async () => {
     sseState = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-sse-guard-'));
     sse = await startEverythingHttp('sse');
-    const subject = { serverId: 'srv-sse', serverKey: KEY, serverName: 'sse-everything', agent: 'cursor', url: sse.url };
+    const subject = { serverId: 'srv-sse', serverKey: KEY, serverName: 'sse-everything', clients: ['cursor'], url: sse.url };
     sseProxy = await startHttpGuard({
       stateDir: sseState,
       port: 0,
@@ -155,7 +155,7 @@ describe('the HTTP guard for a legacy SSE server', () => {
   });
 
   it('takes POSTs only for a stream it opened, and says how a legacy server is spoken to', async () => {
-    const other = await startHttpGuard({ stateDir: sseState, port: 0, route: async () => ({ subject: { serverId: 'srv-sse', serverKey: KEY, serverName: 'x', agent: 'cursor' }, upstream: sse.url, transport: 'sse' }), policy: () => policy, deviceIps: () => [], warn: () => {} });
+    const other = await startHttpGuard({ stateDir: sseState, port: 0, route: async () => ({ subject: { serverId: 'srv-sse', serverKey: KEY, serverName: 'x', clients: ['cursor'] }, upstream: sse.url, transport: 'sse' }), policy: () => policy, deviceIps: () => [], warn: () => {} });
     try {
       const url = guardUrl(other.base, 'srv-sse', sse.url);
       const ping = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' };
