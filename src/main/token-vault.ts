@@ -3,7 +3,7 @@
 // device.json is moved in on first start and removed from the file.
 import { rm } from 'node:fs/promises';
 import type { Enrollment } from '../agent/sync/device-identity.js';
-import { enrollmentFile, loadEnrollment } from '../agent/sync/device-identity.js';
+import { enrollmentFile, loadEnrollment, saveEnrollment } from '../agent/sync/device-identity.js';
 
 export interface SafeStorageLike {
   isEncryptionAvailable(): boolean;
@@ -44,10 +44,7 @@ export function createTokenVault(safeStorage: SafeStorageLike, store: StoreLike,
     },
     save: async (enrollment) => {
       // Without a keychain (a Linux box with no secret service), device.json (0600) stays the store.
-      if (!safeStorage.isEncryptionAvailable()) {
-        const { saveEnrollment } = await import('../agent/sync/device-identity.js');
-        return saveEnrollment(stateDir, enrollment);
-      }
+      if (!safeStorage.isEncryptionAvailable()) return saveEnrollment(stateDir, enrollment);
       store.set(KEY, safeStorage.encryptString(JSON.stringify(enrollment)).toString('base64'));
     },
   };

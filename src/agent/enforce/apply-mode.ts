@@ -5,7 +5,7 @@ import type { Policy } from '../../shared/policy.js';
 import type { ScanOutcome } from '../discovery/scan.js';
 import type { World } from '../discovery/world.js';
 import type { Mode } from '../settings/agent-settings.js';
-import { NoGuardCommand, type RestoreResult, defaultGuardLaunch, enforce, restore } from './enforce.js';
+import { FAILED_EDITS, NoGuardCommand, type RestoreResult, defaultGuardLaunch, enforce, restore } from './enforce.js';
 import { type QuarantineRecord, loadLedger } from './ledger.js';
 import { type NativeControl, type NativeControlResult, applyNativeControls, clearNativeControls } from './native-controls.js';
 import { quarantineBlocked, quarantinedServers, releaseQuarantined } from './quarantine.js';
@@ -55,7 +55,7 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
       const guard = defaultGuardLaunch(options.guardCommand);
       const enforced = await enforce(outcome, { stateDir: options.stateDir, httpBase: options.httpBase, ...(guard ? { guard } : {}) });
       if (enforced.wrapped.length) options.log(`enforce: wrapped ${plural(enforced.wrapped.length)} with the guard`);
-      for (const item of enforced.skipped.filter((skipped) => skipped.reason.startsWith('the file could not be edited'))) options.log(`enforce: ${item.name} not wrapped: ${item.reason}`);
+      for (const item of enforced.skipped.filter((skipped) => FAILED_EDITS.has(skipped.code))) options.log(`enforce: ${item.name} not wrapped: ${item.reason}`);
       changed = enforced.wrapped.length > 0;
     } catch (error) {
       if (!(error instanceof NoGuardCommand)) throw error;

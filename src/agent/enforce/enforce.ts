@@ -2,6 +2,7 @@
 // every remote one (streamable HTTP or legacy SSE) pointed at the running agent's loopback guard (`enforce`); both
 // are put back exactly as they were (`restore`). Other formats and dialects are reported as not wrapped, with why.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerEntry } from '../../shared/inventory.js';
@@ -27,9 +28,34 @@ export class NoGuardCommand extends Error {
   override name = 'NoGuardCommand';
 }
 
+/** Why a server was left as it is, as a code to act on (the reason beside it is for people). */
+export type SkipCode =
+  | 'inside-client'
+  | 'already-guarded'
+  | 'no-guard-command'
+  | 'needs-running-agent'
+  | 'url-variables'
+  | 'unsupported-format'
+  | 'unknown-place'
+  | 'unwrappable'
+  | 'no-original'
+  | 'unsupported-encoding'
+  | 'edit-failed'
+  | 'not-found';
+
+/** Codes that mean something went wrong on this machine (the agent logs them), not a choice. */
+export const FAILED_EDITS: ReadonlySet<SkipCode> = new Set(['unsupported-encoding', 'edit-failed']);
+
+export interface Skipped {
+  serverId: string;
+  name: string;
+  code: SkipCode;
+  reason: string;
+}
+
 export interface EnforceResult {
   wrapped: { serverId: string; name: string; file: string }[];
-  skipped: { serverId: string; name: string; reason: string }[];
+  skipped: Skipped[];
 }
 
 export interface EnforceOptions {
@@ -44,21 +70,23 @@ export interface EnforceOptions {
 
 const NO_GUARD = 'no mcp-warden command to run the guard: install it and set MCP_WARDEN_GUARD_COMMAND';
 
-function skipReason(server: ServerEntry, outcome: ScanOutcome, formatOf: (server: ServerEntry) => string, guard: GuardLaunch | undefined, httpBase: string | undefined): string | undefined {
+type Skip = Pick<Skipped, 'code' | 'reason'>;
+
+function skipOf(server: ServerEntry, outcome: ScanOutcome, formatOf: (server: ServerEntry) => string, guard: GuardLaunch | undefined, httpBase: string | undefined): Skip | undefined {
   const spec = outcome.launches.get(server.id);
-  if (!spec || spec.transport === 'builtin' || (spec.transport === 'stdio' && !spec.command)) return 'runs inside its client';
+  if (!spec || spec.transport === 'builtin' || (spec.transport === 'stdio' && !spec.command)) return { code: 'inside-client', reason: 'runs inside its client' };
   if (spec.transport === 'stdio') {
-    if (parseGuardedCommand(spec.command!, spec.args)) return 'already guarded';
-    if (!guard) return NO_GUARD;
+    if (parseGuardedCommand(spec.command!, spec.args)) return { code: 'already-guarded', reason: 'already guarded' };
+    if (!guard) return { code: 'no-guard-command', reason: NO_GUARD };
   } else {
     // Guarded at another port (the setting changed): pointed again at this one, below.
-    if (spec.guardedUrl && (!httpBase || spec.guardedUrl.startsWith(`${httpBase}/`))) return 'already guarded';
-    if (!httpBase) return 'remote servers are wrapped only by a running agent, whose loopback proxy serves them';
-    if (!spec.url || /\$\{|\{env:/.test(spec.url)) return 'its URL holds variables the client fills in';
+    if (spec.guardedUrl && (!httpBase || spec.guardedUrl.startsWith(`${httpBase}/`))) return { code: 'already-guarded', reason: 'already guarded' };
+    if (!httpBase) return { code: 'needs-running-agent', reason: 'remote servers are wrapped only by a running agent, whose loopback proxy serves them' };
+    if (!spec.url || /\$\{|\{env:/.test(spec.url)) return { code: 'url-variables', reason: 'its URL holds variables the client fills in' };
   }
   const format = formatOf(server);
-  if (!EDITORS[format]) return `${format.toUpperCase()} configs are not wrapped yet`;
-  if (!outcome.entryPaths.has(server.id)) return 'its place in the file is unknown';
+  if (!EDITORS[format]) return { code: 'unsupported-format', reason: `${format.toUpperCase()} configs are not wrapped yet` };
+  if (!outcome.entryPaths.has(server.id)) return { code: 'unknown-place', reason: 'its place in the file is unknown' };
   return undefined;
 }
 
@@ -69,15 +97,15 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
   const result: EnforceResult = { wrapped: [], skipped: [] };
   const byFile = new Map<string, ServerEntry[]>();
   for (const server of outcome.result.servers) {
-    const reason = skipReason(server, outcome, formatOf, guard, options.httpBase);
-    if (reason) result.skipped.push({ serverId: server.id, name: server.name, reason });
+    const skip = skipOf(server, outcome, formatOf, guard, options.httpBase);
+    if (skip) result.skipped.push({ serverId: server.id, name: server.name, ...skip });
     else byFile.set(server.configPath, [...(byFile.get(server.configPath) ?? []), server]);
   }
   const ledger = await loadLedger(options.stateDir);
   const backupFolder = path.join(options.stateDir, 'enforce', 'backups');
   for (const [file, servers] of byFile) {
     let records: LedgerEntry[] = [];
-    const reasons = new Map<string, string>();
+    const reasons = new Map<string, Skip>();
     const format = formatOf(servers[0]!);
     const editor = EDITORS[format]!;
     const transform = (text: string) => {
@@ -103,14 +131,14 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
         const remote = spec.transport !== 'stdio';
         const reason = remote ? undefined : editor.unwrappableReason(original);
         if (reason) {
-          for (const server of sharing) reasons.set(server.id, reason);
+          for (const server of sharing) reasons.set(server.id, { code: 'unwrappable', reason });
           continue;
         }
         const clients = [...new Set(sharing.map((server) => server.client))];
         // Pointed again at a new port: the user's original text is the one recorded when it was first wrapped.
         const earlier = remote && spec.guardedUrl ? ledger.entries.find((entry) => entry.file === file && JSON.stringify(entry.keyPath) === JSON.stringify(keyPath)) : undefined;
         if (remote && spec.guardedUrl && !earlier) {
-          for (const server of sharing) reasons.set(server.id, 'guarded at another port, with no record of its original: not changed');
+          for (const server of sharing) reasons.set(server.id, { code: 'no-original', reason: 'guarded at another port, with no record of its original: not changed' });
           continue;
         }
         // A remote entry points at the loopback proxy instead, which finds its way by the route kept here.
@@ -124,21 +152,20 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
     };
     try {
       if (options.dryRun) {
-        const { readFile } = await import('node:fs/promises');
         transform(await readFile(file, 'utf8'));
       } else {
         await updateFile(file, transform, { backupFolder, ...options.update });
       }
     } catch (error) {
       // One file that cannot be edited leaves the others, and the agent, going.
-      const reason = error instanceof UnsupportedEncoding ? 'the file is neither UTF-8 nor UTF-16, and is not edited' : `the file could not be edited: ${(error as Error).message}`;
-      for (const server of servers) result.skipped.push({ serverId: server.id, name: server.name, reason });
+      const skip: Skip = error instanceof UnsupportedEncoding ? { code: 'unsupported-encoding', reason: 'the file is neither UTF-8 nor UTF-16, and is not edited' } : { code: 'edit-failed', reason: `the file could not be edited: ${(error as Error).message}` };
+      for (const server of servers) result.skipped.push({ serverId: server.id, name: server.name, ...skip });
       continue;
     }
     const wrappedIds = new Set(records.map((record) => record.serverId));
     for (const server of servers) {
       if (wrappedIds.has(server.id)) result.wrapped.push({ serverId: server.id, name: server.name, file });
-      else result.skipped.push({ serverId: server.id, name: server.name, reason: reasons.get(server.id) ?? 'its entry was not found in the file' });
+      else result.skipped.push({ serverId: server.id, name: server.name, ...(reasons.get(server.id) ?? { code: 'not-found', reason: 'its entry was not found in the file' }) });
     }
     if (!options.dryRun && records.length) {
       ledger.entries = [...ledger.entries.filter((entry) => !(entry.file === file && records.some((record) => JSON.stringify(record.keyPath) === JSON.stringify(entry.keyPath)))), ...records];
