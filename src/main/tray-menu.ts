@@ -2,6 +2,7 @@
 // without Electron.
 import type { Snapshot, TrayState } from '../shared/ipc.js';
 import { isBlocked } from '../shared/policy.js';
+import { TRAY_STATE_TEXT, relativeTime } from '../shared/present.js';
 
 export interface TrayMenuItem {
   id: string;
@@ -15,21 +16,9 @@ export function trayIconFile(state: TrayState, platform: NodeJS.Platform): strin
   return platform === 'darwin' ? `tray-${state}Template.png` : `tray-${state}.png`;
 }
 
-const TOOLTIP: Record<TrayState, string> = {
-  ok: 'MCP Warden: all servers approved',
-  pending: 'MCP Warden: some servers await review',
-  blocked: 'MCP Warden: some servers are blocked',
-  offline: 'MCP Warden: not connected to your organisation',
-};
 
 export function trayTooltip(state: TrayState): string {
-  return TOOLTIP[state];
-}
-
-function when(iso: string | undefined, now: Date): string {
-  if (!iso) return 'never';
-  const minutes = Math.round((now.getTime() - Date.parse(iso)) / 60_000);
-  return minutes < 1 ? 'just now' : minutes < 120 ? `${minutes} min ago` : new Date(iso).toLocaleString();
+  return `MCP Warden: ${TRAY_STATE_TEXT[state].charAt(0).toLowerCase()}${TRAY_STATE_TEXT[state].slice(1)}`;
 }
 
 export function trayMenu(snapshot: Snapshot | undefined, options: { hideQuit: boolean; scanning: boolean; now: Date }): TrayMenuItem[] {
@@ -46,7 +35,7 @@ export function trayMenu(snapshot: Snapshot | undefined, options: { hideQuit: bo
   items.push({ id: 'separator-1', label: '', enabled: false, type: 'separator' });
   items.push({ id: 'open', label: 'Open MCP Warden', enabled: true });
   items.push({ id: 'scan', label: options.scanning ? 'Scanning…' : 'Scan now', enabled: !options.scanning });
-  items.push({ id: 'last-sync', label: `Last sync: ${snapshot?.sync.enrolled ? when(snapshot.sync.lastSuccessAt, options.now) : 'not enrolled'}`, enabled: false });
+  items.push({ id: 'last-sync', label: `Last sync: ${snapshot?.sync.enrolled ? relativeTime(snapshot.sync.lastSuccessAt, options.now) : 'not enrolled'}`, enabled: false });
   if (!options.hideQuit) {
     items.push({ id: 'separator-2', label: '', enabled: false, type: 'separator' });
     items.push({ id: 'quit', label: 'Quit MCP Warden', enabled: true });

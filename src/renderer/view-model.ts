@@ -3,6 +3,7 @@
 import type { ServerView, Snapshot } from '../shared/ipc.js';
 import type { RiskSignal } from '../shared/inventory.js';
 import type { Decision } from '../shared/policy.js';
+import { DECISION_LABELS, bySeverity, relativeTime } from '../shared/present.js';
 
 export type StatusFilter = 'all' | 'approved' | 'blocked' | 'conditional' | 'pending';
 export type RiskFilter = 'all' | 'high' | 'any';
@@ -16,21 +17,20 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { query: '', status: 'all', agent: 'all', risk: 'all' };
 
-const SEVERITY_RANK: Record<RiskSignal['severity'], number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /** The badge of a decision: text and a tone for its colour. */
 export function badgeOf(decision: Decision): { text: string; tone: 'ok' | 'blocked' | 'conditional' | 'pending' } {
   switch (decision.status) {
     case 'approved':
-      return { text: 'Approved', tone: 'ok' };
+      return { text: DECISION_LABELS.approved, tone: 'ok' };
     case 'rejected':
-      return { text: 'Blocked', tone: 'blocked' };
+      return { text: DECISION_LABELS.rejected, tone: 'blocked' };
     case 'expired':
-      return { text: 'Blocked (approval expired)', tone: 'blocked' };
+      return { text: DECISION_LABELS.expired, tone: 'blocked' };
     case 'conditional':
-      return { text: decision.expiresAt ? `Conditionally allowed until ${decision.expiresAt.slice(0, 10)}` : 'Conditionally allowed', tone: 'conditional' };
+      return { text: decision.expiresAt ? `${DECISION_LABELS.conditional} until ${decision.expiresAt.slice(0, 10)}` : DECISION_LABELS.conditional, tone: 'conditional' };
     case 'pending':
-      return { text: 'Pending review', tone: 'pending' };
+      return { text: DECISION_LABELS.pending, tone: 'pending' };
   }
 }
 
@@ -42,7 +42,7 @@ function statusGroup(decision: Decision): Exclude<StatusFilter, 'all'> {
 /** Every risk of a server (config findings, probe, capabilities), most severe first. */
 export function risksOf(server: ServerView): RiskSignal[] {
   const capabilities = server.probe?.capabilities.flatMap((capability) => capability.risks) ?? [];
-  return [...server.findings, ...(server.probe?.risks ?? []), ...capabilities].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  return [...server.findings, ...(server.probe?.risks ?? []), ...capabilities].sort(bySeverity);
 }
 
 /** One chip per kind of risk, with its worst severity. */
@@ -59,10 +59,10 @@ export function groupRisks(risks: readonly RiskSignal[]): { id: string; severity
     const group = groups.get(risk.id) ?? { id: risk.id, severity: risk.severity, count: 0, evidence: [] };
     group.count++;
     group.evidence.push(risk.evidence);
-    if (SEVERITY_RANK[risk.severity] > SEVERITY_RANK[group.severity]) group.severity = risk.severity;
+    if (bySeverity(risk, group) < 0) group.severity = risk.severity;
     groups.set(risk.id, group);
   }
-  return [...groups.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  return [...groups.values()].sort(bySeverity);
 }
 
 export function matches(server: ServerView, filters: Filters): boolean {
@@ -72,7 +72,7 @@ export function matches(server: ServerView, filters: Filters): boolean {
   if (filters.agent !== 'all' && server.client !== filters.agent) return false;
   const worst = risksOf(server)[0];
   if (filters.risk === 'any' && !worst) return false;
-  if (filters.risk === 'high' && (!worst || SEVERITY_RANK[worst.severity] < SEVERITY_RANK.high)) return false;
+  if (filters.risk === 'high' && (!worst || bySeverity(worst, { severity: 'high' }) > 0)) return false;
   return true;
 }
 
@@ -94,12 +94,5 @@ export function agentsOf(snapshot: Snapshot): { client: string; clientName: stri
   return [...seen].map(([client, clientName]) => ({ client, clientName }));
 }
 
-/** "3 min ago", for the age of the policy and of the last sync. */
-export function ago(iso: string | undefined, now: Date): string {
-  if (!iso) return 'never';
-  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
-  if (seconds < 60) return 'just now';
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
-}
+/** "3 minutes ago", for the age of the policy, the last sync and the last scan. */
+export const ago = relativeTime;

@@ -1,22 +1,14 @@
 // The admin's views of the fleet: every server by agent with its decision and device count, one server's
 // capabilities with their risks and decisions, and its devices.
 import type { Capability, RiskSignal, ServerEntry } from '../shared/inventory.js';
-import { type Decision, type Policy, evaluate } from '../shared/policy.js';
-import { SEVERITIES } from '../shared/vocabulary.js';
+import { type Policy, evaluate } from '../shared/policy.js';
+import { DECISION_LABELS, capabilitiesOf, worstSeverity } from '../shared/present.js';
 import type { DeviceServer, Storage } from './storage/storage.js';
-
-const LABELS: Record<Decision['status'], string> = {
-  approved: 'Approved',
-  rejected: 'Rejected',
-  conditional: 'Conditionally allowed',
-  expired: 'Rejected',
-  pending: 'Pending',
-};
 
 /** A decision as the fleet view shows it; IP conditions depend on each device and are not checked here. */
 export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluate>[1], now: Date) {
   const decision = evaluate(policy, subject, { now });
-  return { status: decision.status, label: LABELS[decision.status], reason: decision.reason, ...(decision.markedBy ? { markedBy: decision.markedBy } : {}), ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}) };
+  return { status: decision.status, label: DECISION_LABELS[decision.status], reason: decision.reason, ...(decision.markedBy ? { markedBy: decision.markedBy } : {}), ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}) };
 }
 
 function mostCommon(values: string[]): string {
@@ -53,11 +45,7 @@ export function fleetServers(storage: Storage, policy: Policy, now: Date) {
   return [...group(storage.deviceServers()).values()].map((rows) => summary(rows, policy, now));
 }
 
-const RANK = new Map(SEVERITIES.map((severity, index) => [severity, index]));
-
-function highest(risks: RiskSignal[]): string {
-  return risks.reduce<string>((top, risk) => (RANK.get(risk.severity)! > (RANK.get(top as RiskSignal['severity']) ?? -1) ? risk.severity : top), 'none');
-}
+const highest = (risks: readonly RiskSignal[]): string => worstSeverity(risks);
 
 export function serverDetail(storage: Storage, policy: Policy, serverKey: string, now: Date) {
   const rows = storage.deviceServers({ serverKey });
@@ -65,7 +53,7 @@ export function serverDetail(storage: Storage, policy: Policy, serverKey: string
   const agents = [...new Set(rows.map((row) => row.server.client))];
   const probe = storage.latestProbe(serverKey);
   const accessType = mostCommon(rows.map((row) => row.server.accessType));
-  const capabilities = probe ? [...probe.tools, ...probe.resources, ...probe.resourceTemplates, ...probe.prompts] : [];
+  const capabilities = probe ? capabilitiesOf(probe) : [];
   const devices = new Map(storage.devices().map((device) => [device.id, device]));
   return {
     serverKey,

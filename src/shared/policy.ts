@@ -4,6 +4,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CAPABILITY_KINDS } from './vocabulary.js';
+import { globToRegExp } from './glob.js';
 
 export const VERDICTS = ['allow', 'block', 'conditional'] as const;
 export const DECISION_STATUSES = ['approved', 'rejected', 'conditional', 'expired', 'pending'] as const;
@@ -125,7 +126,7 @@ function whoFor(rule: Rule): string {
 
 /** `*` matches any run of characters; everything else literally. */
 export function endpointMatches(pattern: string, url: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = globToRegExp(pattern);
   return regex.test(url.trim());
 }
 

@@ -33,7 +33,7 @@ describe('the window’s view of servers', () => {
 
   it('says how long ago, roughly', () => {
     const now = new Date('2026-11-22T12:00:00Z');
-    expect([undefined, '2026-11-22T11:59:40Z', '2026-11-22T11:40:00Z', '2026-11-22T08:00:00Z', '2026-11-10T12:00:00Z'].map((iso) => ago(iso, now))).toEqual(['never', 'just now', '20 min ago', '4 h ago', '12 days ago']);
+    expect([undefined, '2026-11-22T11:59:40Z', '2026-11-22T11:40:00Z', '2026-11-22T08:00:00Z', '2026-11-10T12:00:00Z'].map((iso) => ago(iso, now))).toEqual(['never', 'just now', '20 minutes ago', '4 hours ago', '12 days ago']);
   });
 });
 

@@ -161,16 +161,16 @@ describe('admin API', () => {
 
     const servers = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body;
     expect(servers.map((row: { agent: string; deviceCount: number; decision: { label: string } }) => [row.agent, row.deviceCount, row.decision.label])).toEqual([
-      ['cursor', 2, 'Pending'],
-      ['vscode', 1, 'Rejected'],
+      ['cursor', 2, 'Pending review'],
+      ['vscode', 1, 'Blocked'],
     ]);
     expect(servers[1]).toMatchObject({ serverKey: github.serverKey, name: 'github', accessType: 'public', decision: { markedBy: 'admin@example.com' }, firstDetected: expect.any(String), lastUpdated: expect.any(String) });
 
     const detail = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}`, undefined, ADMIN)).body;
     expect(detail.capabilities).toEqual([
-      expect.objectContaining({ type: 'tool', name: 'create_issue', risk: 'high', accessType: 'public', decision: expect.objectContaining({ agent: 'cursor', label: 'Pending' }) }),
+      expect.objectContaining({ type: 'tool', name: 'create_issue', risk: 'high', accessType: 'public', decision: expect.objectContaining({ agent: 'cursor', label: 'Pending review' }) }),
     ]);
-    expect(detail.capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual(['cursor Pending', 'vscode Rejected']);
+    expect(detail.capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual(['cursor Pending review', 'vscode Blocked']);
     expect(detail.devices.map((item: { hostname: string; agent: string }) => `${item.hostname} ${item.agent}`)).toEqual(['laptop-1 cursor', 'laptop-1 cursor', 'laptop-1 vscode']);
     expect((await call('GET', `/v1/admin/servers/${encodeURIComponent('npm:nothing')}`, undefined, ADMIN)).status).toBe(404);
   });

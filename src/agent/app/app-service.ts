@@ -15,6 +15,7 @@ import { loadPolicy } from '../sync/policy-cache.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
 import { newEvent } from '../sync/spool.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
+import { capabilitiesOf } from '../../shared/present.js';
 
 export interface AppServiceOptions {
   scanOptions: ScanOptions;
@@ -121,7 +122,7 @@ export class AppService {
                 status: probe.status,
                 ...(probe.reason ? { reason: probe.reason } : {}),
                 probedAt: probe.probedAt,
-                capabilities: [...probe.tools, ...probe.resources, ...probe.resourceTemplates, ...probe.prompts].map((capability) => ({
+                capabilities: capabilitiesOf(probe).map((capability) => ({
                   ...capability,
                   decision: decideServer(cached?.policy, server, ips, now, { kind: capability.kind, name: capability.name }),
                 })),

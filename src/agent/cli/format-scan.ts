@@ -1,7 +1,7 @@
 // Human output of a scan: one table per client, then the files that could not be read and the entries that
 // were skipped, each with its reason and position. Everything shown is already redacted.
 import type { ConfigSource, ProbeResult, RiskSignal, ScanResult, ServerEntry } from '../../shared/inventory.js';
-import { SEVERITIES } from '../../shared/vocabulary.js';
+import { bySeverity, capabilitiesOf } from '../../shared/present.js';
 import { CLIENTS } from '../discovery/catalogue/clients.js';
 import type { ScanChange } from '../discovery/diff.js';
 import { displayPath } from '../discovery/world.js';
@@ -38,12 +38,9 @@ function findingsText(server: ServerEntry): string {
   return [...counts].map(([id, count]) => (count > 1 ? `${id} ×${count}` : id)).join(', ');
 }
 
-const SEVERITY_RANK = new Map(SEVERITIES.map((severity, index) => [severity, index]));
-
 /** Every risk of a probed server, capability risks included, most severe first. */
 export function allRisks(probe: ProbeResult): RiskSignal[] {
-  const capabilities = [...probe.tools, ...probe.resources, ...probe.resourceTemplates, ...probe.prompts];
-  return [...probe.risks, ...capabilities.flatMap((capability) => capability.risks)].sort((a, b) => SEVERITY_RANK.get(b.severity)! - SEVERITY_RANK.get(a.severity)!);
+  return [...probe.risks, ...capabilitiesOf(probe).flatMap((capability) => capability.risks)].sort(bySeverity);
 }
 
 /** `13 tools, 7 resources, 4 prompts` (templates count as resources). */
@@ -55,7 +52,7 @@ export function exposesText(probe: ProbeResult): string {
 
 /** The two most severe kinds of risk, with their severity: `critical tool-poisoning, high privileged-access`. */
 function topRisks(server: ServerEntry, probe: ProbeResult | undefined): string {
-  const risks = [...server.findings, ...(probe ? allRisks(probe) : [])].sort((a, b) => SEVERITY_RANK.get(b.severity)! - SEVERITY_RANK.get(a.severity)!);
+  const risks = [...server.findings, ...(probe ? allRisks(probe) : [])].sort(bySeverity);
   const seen = new Set<string>();
   const top = risks.filter((risk) => !seen.has(risk.id) && seen.add(risk.id)).slice(0, 2);
   const more = seen.size > 2 || new Set(risks.map((risk) => risk.id)).size > 2 ? ' …' : '';

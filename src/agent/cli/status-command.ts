@@ -1,6 +1,6 @@
 // `mcp-warden status`: each server with the organisation's decision and why, the last sync and the policy's age.
 import { parseArgs } from 'node:util';
-import type { Decision } from '../../shared/policy.js';
+import { DECISION_LABELS, relativeTime } from '../../shared/present.js';
 import { scan } from '../discovery/scan.js';
 import { quarantinedServers, withQuarantined } from '../enforce/quarantine.js';
 import { decideServer } from '../sync/decisions.js';
@@ -24,13 +24,9 @@ ${AGENT_HELP}
 ${DISCOVERY_HELP}
   -h, --help             this help`;
 
-const LABEL: Record<Decision['status'], string> = { approved: 'Approved', rejected: 'Blocked', conditional: 'Conditionally allowed', expired: 'Blocked (expired)', pending: 'Pending review' };
-
+/** A moment as the time and how long ago: `2026-11-22T10:00:00Z (2 hours ago)`. */
 function age(from: string | undefined, now: Date): string {
-  if (!from) return 'never';
-  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(from)) / 1000));
-  const text = seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : seconds < 172_800 ? `${Math.round(seconds / 3600)} h` : `${Math.round(seconds / 86_400)} days`;
-  return `${from} (${text} ago)`;
+  return from ? `${from} (${relativeTime(from, now)})` : 'never';
 }
 
 export async function runStatus(argv: string[], io: CommandIO): Promise<number> {
@@ -78,7 +74,7 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
   for (const client of [...new Set(servers.map(({ server }) => server.client))]) {
     lines.push('', clientName(client));
     for (const { server, decision, quarantined } of servers.filter((item) => item.server.client === client)) {
-      lines.push(`  ${server.name.padEnd(24)} ${LABEL[decision.status].padEnd(22)} ${decision.reason}${quarantined ? ' (taken out of its config until approved)' : ''}`);
+      lines.push(`  ${server.name.padEnd(24)} ${DECISION_LABELS[decision.status].padEnd(26)} ${decision.reason}${quarantined ? ' (taken out of its config until approved)' : ''}`);
     }
   }
   if (cached?.policy.moreInfoUrl && servers.some(({ decision }) => decision.status === 'rejected' || decision.status === 'expired')) lines.push('', `More information: ${cached.policy.moreInfoUrl}`);

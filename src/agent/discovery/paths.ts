@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PathTemplate, PlatformPaths } from './catalogue/types.js';
 import type { FolderCache } from './folder-cache.js';
 import { type World, baseFolders, expandTemplate } from './world.js';
+import { globToRegExp } from '../../shared/glob.js';
 
 /** The templates that apply on the world's platform. */
 export function templatesFor(paths: PlatformPaths, world: World): PathTemplate[] {
@@ -23,8 +24,7 @@ export function hasWildcard(pattern: string): boolean {
 }
 
 function segmentMatcher(segment: string): RegExp {
-  const escaped = segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/\\\\]*');
-  return new RegExp(`^${escaped}$`, 'i');
+  return globToRegExp(segment, { segment: true });
 }
 
 /**

@@ -15,6 +15,7 @@ import { expandAll, expandWildcards, hasWildcard, wildcardBase } from './paths.j
 import { DEFAULT_SCAN_DEPTH, projectsUnderRoots, rememberedProjects } from './projects.js';
 import { toServerEntry } from './server-entry.js';
 import { type World, hostPath, writtenHome } from './world.js';
+import { globToRegExp } from '../../shared/glob.js';
 
 export interface ScanOptions {
   world: World;
@@ -178,7 +179,7 @@ async function presentClients(clients: readonly ClientDefinition[], world: World
 /** What a folder's direct entries look like when it holds a project config (`.vscode`, `*.code-workspace`, …). */
 export function projectMarkers(clients: readonly ClientDefinition[]): RegExp[] {
   const firstSegments = new Set(clients.flatMap((client) => (client.projectFiles ?? []).map((file) => file.path.split('/')[0]!)));
-  return [...firstSegments].map((segment) => new RegExp(`^${segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i'));
+  return [...firstSegments].map((segment) => globToRegExp(segment));
 }
 
 async function projectCandidates(clients: readonly ClientDefinition[], projects: readonly string[], folders: FolderCache, watchTargets: WatchTarget[]): Promise<Candidate[]> {

@@ -5,6 +5,7 @@ import type { CapabilityChanges, ProbeResult } from '../../shared/inventory.js';
 import type { LaunchSpec } from '../discovery/normalise.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
 import { canonicalJson, sha256 } from './capabilities.js';
+import { capabilitiesOf } from '../../shared/present.js';
 
 const CACHE_VERSION = 1;
 
@@ -25,8 +26,7 @@ export function launchFingerprint(spec: LaunchSpec, projectPath: string | undefi
 }
 
 export function capabilityHashes(result: ProbeResult): Record<string, string> {
-  const all = [...result.tools, ...result.resources, ...result.resourceTemplates, ...result.prompts];
-  return Object.fromEntries(all.map((capability) => [`${capability.kind}:${capability.name}`, capability.hash]));
+  return Object.fromEntries(capabilitiesOf(result).map((capability) => [`${capability.kind}:${capability.name}`, capability.hash]));
 }
 
 export function serverFingerprint(hashes: Record<string, string>): string {

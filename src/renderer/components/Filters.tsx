@@ -1,6 +1,7 @@
 import type { RiskFilter, StatusFilter } from '../view-model.js';
 import { agentsOf } from '../view-model.js';
 import { useWarden } from './StoreContext.js';
+import { DECISION_LABELS } from '../../shared/present.js';
 
 export function FiltersBar() {
   const filters = useWarden((state) => state.filters);
@@ -12,10 +13,10 @@ export function FiltersBar() {
       <input type="search" placeholder="Search servers" aria-label="Search servers" value={filters.query} onChange={(event) => setFilters({ query: event.target.value })} />
       <select aria-label="Status" value={filters.status} onChange={(event) => setFilters({ status: event.target.value as StatusFilter })}>
         <option value="all">Every status</option>
-        <option value="approved">Approved</option>
-        <option value="blocked">Blocked</option>
-        <option value="conditional">Conditionally allowed</option>
-        <option value="pending">Pending review</option>
+        <option value="approved">{DECISION_LABELS.approved}</option>
+        <option value="blocked">{DECISION_LABELS.rejected}</option>
+        <option value="conditional">{DECISION_LABELS.conditional}</option>
+        <option value="pending">{DECISION_LABELS.pending}</option>
       </select>
       <select aria-label="Agent" value={filters.agent} onChange={(event) => setFilters({ agent: event.target.value })}>
         <option value="all">Every agent</option>

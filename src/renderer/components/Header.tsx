@@ -1,7 +1,7 @@
+import { TRAY_STATE_TEXT } from '../../shared/present.js';
 import { ago } from '../view-model.js';
 import { useWarden } from './StoreContext.js';
 
-const TRAY_TEXT = { ok: 'All servers approved', pending: 'Some servers await review', blocked: 'Some servers are blocked', offline: 'Not connected to your organisation' } as const;
 
 export function Header() {
   const snapshot = useWarden((state) => state.snapshot);
@@ -13,7 +13,7 @@ export function Header() {
     <header className="header">
       <div className="title">
         <h1>MCP Warden</h1>
-        {snapshot && <span className={`tray tray-${snapshot.trayState}`}>{TRAY_TEXT[snapshot.trayState]}</span>}
+        {snapshot && <span className={`tray tray-${snapshot.trayState}`}>{TRAY_STATE_TEXT[snapshot.trayState]}</span>}
       </div>
       <nav aria-label="Pages">
         <button className={page === 'servers' ? 'tab active' : 'tab'} onClick={() => show('servers')} aria-current={page === 'servers'}>

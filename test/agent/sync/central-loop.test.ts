@@ -60,7 +60,7 @@ describe('the central loop', () => {
 
     const fleet = (await admin('GET', 'servers')) as { serverKey: string; agent: string; decision: { label: string } }[];
     expect(fleet.length).toBeGreaterThan(60);
-    expect(fleet.every((row) => row.decision.label === 'Pending')).toBe(true);
+    expect(fleet.every((row) => row.decision.label === 'Pending review')).toBe(true);
 
     await admin('POST', 'rules', { target: { serverKey: 'npm:@modelcontextprotocol/server-github' }, agents: ['*'], verdict: 'block', justification: 'use the approved GitHub app instead' });
     await admin('POST', 'rules', { target: { serverKey: 'url:https://mcp.sentry.dev/mcp' }, agents: ['claude-code'], verdict: 'conditional', conditions: { expiresAt: '2026-01-31T00:00:00Z' }, justification: 'incident review in January' });
@@ -81,7 +81,7 @@ describe('the central loop', () => {
 
     const table = cli('status', ...flags).stdout;
     expect(table).toMatch(/github +Blocked +blocked for all agents by admin@example\.com: use the approved GitHub app instead/);
-    expect(table).toMatch(/sentry +Blocked \(expired\) +conditional approval by admin@example\.com expired on 2026-01-31/);
+    expect(table).toMatch(/sentry +Blocked \(approval expired\) +conditional approval by admin@example\.com expired on 2026-01-31/);
   });
 
   it('delivers an approval request the admin sees', async () => {
