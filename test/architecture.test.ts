@@ -48,6 +48,29 @@ describe('layering', () => {
     expect(violations('server', (specifier, file) => reaches(file, specifier, 'agent'))).toEqual([]);
   });
 
+  it('keeps the order inside the agent: each folder imports only folders before it, so no two depend on each other', () => {
+    // Leaf helpers first, the composition root and its adapters last (DESIGN.md, "Layout"). Folders of one step are
+    // peers and import neither each other nor anything after them.
+    const ORDER = [['platform'], ['discovery'], ['state'], ['risk'], ['probe'], ['settings'], ['policy'], ['sync', 'enforce'], ['guard'], ['core'], ['app'], ['cli'], ['.']];
+    const rank = (folder: string) => ORDER.findIndex((step) => step.includes(folder));
+    const agentRoot = path.join(REPO, 'src', 'agent');
+    const folderOf = (file: string) => {
+      const relative = path.relative(agentRoot, file).split(path.sep);
+      return relative.length > 1 ? relative[0]! : '.';
+    };
+    const unknown = new Set(sourceFiles('agent').map(folderOf).filter((folder) => rank(folder) === -1));
+    expect([...unknown]).toEqual([]);
+    const against = violations('agent', (specifier, file) => {
+      if (!specifier.startsWith('.')) return false;
+      const target = path.resolve(path.dirname(file), specifier);
+      if (!target.startsWith(agentRoot + path.sep)) return false;
+      const from = folderOf(file);
+      const to = folderOf(target);
+      return from !== to && rank(to) >= rank(from);
+    });
+    expect(against).toEqual([]);
+  });
+
   it('keeps zod off the scan path: `mcp-warden scan` loads no schema module until it probes', () => {
     // Every module a plain scan loads: static runtime imports from the command's entry, never the lazy `import()`s.
     const loaded = new Set<string>();

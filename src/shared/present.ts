@@ -1,7 +1,7 @@
 // Facts of presentation every view shares (the CLI, the window, the tray, the admin API), written once so their
 // wording cannot drift: the name of each decision, the order of severities, how long ago, every capability of a
 // probe. Types only from the schemas, so the scan path loads no zod.
-import type { Capability, ProbeResult, RiskSignal } from './inventory.js';
+import type { Capability, ProbeResult, RiskSignal, ServerEntry } from './inventory.js';
 import type { Decision } from './policy.js';
 import { SEVERITIES } from './vocabulary.js';
 
@@ -54,4 +54,11 @@ export function relativeTime(iso: string | undefined, now: Date): string {
   // Up to two of a unit before the next larger one ("90 minutes ago", then "2 hours ago").
   const [unit, size] = UNITS.find(([, length]) => seconds >= 2 * length) ?? ['minute', 60];
   return RELATIVE.format(-Math.round(seconds / size), unit);
+}
+
+/** How a server is started or reached, as its config says (already redacted): the URL, or the command line. */
+export function launchText(server: Pick<ServerEntry, 'url' | 'command' | 'args'>): string {
+  if (server.url !== undefined) return server.url;
+  if (server.command === undefined) return '(provided by the client)';
+  return [server.command, ...server.args].map((word) => (/\s/.test(word) ? `"${word}"` : word)).join(' ');
 }

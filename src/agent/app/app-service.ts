@@ -1,35 +1,21 @@
-// The agent core as the window sees it: snapshots (servers with decisions and capabilities, broken files, sync
-// state, settings), a scan on demand, approval requests, and invalidation events. Plain Node: Electron runs it
-// in a utility process, the harness in a plain server; both expose it as the bridge of src/shared/ipc.ts.
+// The agent core (core/agent-core.ts) as the window sees it: snapshots (servers with decisions and capabilities,
+// broken files, sync state, settings), a scan on demand, approval requests, and invalidation events. Plain Node:
+// Electron runs it in a utility process, the harness in a plain server; both expose it as the bridge of
+// src/shared/ipc.ts.
 import type { ProbeResult, ScanResult } from '../../shared/inventory.js';
 import type { ApprovalRequestInput, ApprovalResult, ServerView, SettingView, Snapshot, TrayState } from '../../shared/ipc.js';
 import { isBlocked } from '../../shared/policy.js';
-import { clientName, launchText } from '../cli/format-scan.js';
+import { clientName } from '../discovery/catalogue/clients.js';
 import type { ScanOptions } from '../discovery/scan.js';
-import { quarantinedServers } from '../enforce/quarantine.js';
-import { currentDeviceIps } from '../platform/device-addresses.js';
-import { runCycle } from '../sync/agent-cycle.js';
-import { decideServer } from '../sync/decisions.js';
-import { deviceFacts } from '../sync/device-identity.js';
-import { loadPolicy } from '../sync/policy-cache.js';
+import { AgentCore, type AgentCoreOptions } from '../core/agent-core.js';
+import { decideServer } from '../policy/decisions.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
-import { newEvent } from '../sync/spool.js';
-import type { SyncEngine } from '../sync/sync-engine.js';
-import { capabilitiesOf } from '../../shared/present.js';
+import { capabilitiesOf, launchText } from '../../shared/present.js';
 
-export interface AppServiceOptions {
+export interface AppServiceOptions extends AgentCoreOptions {
   scanOptions: ScanOptions;
-  stateDir: string;
-  settings: AgentSettings;
   /** Setting keys IT manages through MDM (shown locked). */
   managedKeys?: ReadonlySet<string>;
-  engine: SyncEngine;
-  log?: (line: string) => void;
-  now?: () => Date;
-  /** The loopback HTTP guard the host runs in enforce mode, for remote servers. */
-  httpBase?: string | undefined;
-  /** Start a replayed machine's servers after all (`--probe-replay`). */
-  probeReplay?: boolean | undefined;
 }
 
 const SETTING_LABELS: [keyof AgentSettings, string][] = [
@@ -62,9 +48,11 @@ export class AppService {
   private running?: Promise<void>;
   private readonly listeners = new Set<(reason: string) => void>();
   private readonly now: () => Date;
+  private readonly core: AgentCore;
 
   constructor(private readonly options: AppServiceOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.core = new AgentCore(options);
+    this.now = this.core.now;
   }
 
   onInvalidated(listener: (reason: string) => void): () => void {
@@ -80,7 +68,7 @@ export class AppService {
   refresh(reason: string): Promise<void> {
     this.running ??= (async () => {
       try {
-        const cycle = await runCycle({ scanOptions: this.options.scanOptions, settings: this.options.settings, stateDir: this.options.stateDir, engine: this.options.engine, log: this.options.log ?? (() => undefined), now: this.now, httpBase: this.options.httpBase, probeReplay: this.options.probeReplay });
+        const cycle = await this.core.runCycle();
         this.last = { scan: cycle.scan, ...(cycle.probes ? { probes: cycle.probes } : {}), at: this.now().toISOString() };
       } finally {
         this.running = undefined;
@@ -93,11 +81,8 @@ export class AppService {
   async snapshot(): Promise<Snapshot> {
     if (!this.last) await this.refresh('first scan');
     const last = this.last!;
-    const [cached, enrollment, sync, quarantined] = await Promise.all([loadPolicy(this.options.stateDir), this.options.engine.enrollments.load(), this.options.engine.status(), quarantinedServers(this.options.stateDir)]);
-    const outOfConfig = new Set(quarantined.map((server) => server.id));
-    const ips = currentDeviceIps();
-    const now = this.now();
-    const servers: ServerView[] = last.scan.servers.map((server) => {
+    const [{ servers: statuses, cached, ips, now }, enrollment, sync] = await Promise.all([this.core.statuses(last.scan.servers), this.options.engine.enrollments.load(), this.options.engine.status()]);
+    const servers: ServerView[] = statuses.map(({ server, decision, quarantined }) => {
       const probe = last.probes?.[server.id];
       return {
         id: server.id,
@@ -113,8 +98,8 @@ export class AppService {
         accessType: server.accessType,
         disabled: server.disabled,
         findings: server.findings,
-        decision: decideServer(cached?.policy, server, ips, now),
-        ...(outOfConfig.has(server.id) ? { quarantined: true } : {}),
+        decision,
+        ...(quarantined ? { quarantined: true } : {}),
         lastDetected: last.at,
         ...(probe
           ? {
@@ -160,11 +145,10 @@ export class AppService {
   async requestApproval(input: ApprovalRequestInput): Promise<ApprovalResult> {
     const server = this.last?.scan.servers.find((candidate) => candidate.id === input.serverId);
     if (!server) return { delivered: false, message: 'that server is no longer configured on this machine' };
-    await this.options.engine.queueEvents([newEvent({ type: 'approval-request', client: server.client, serverId: server.id, serverKey: server.serverKey, serverName: server.name, reason: input.reason, user: deviceFacts().user })]);
-    const flushed = await this.options.engine.flush();
+    const sent = await this.core.requestApproval(server, input.reason);
     this.invalidate('approval requested');
-    return flushed.error
-      ? { delivered: false, message: `Your request is saved and will be sent when the central endpoint is reachable (${flushed.error}).` }
+    return sent.error
+      ? { delivered: false, message: `Your request is saved and will be sent when the central endpoint is reachable (${sent.error}).` }
       : { delivered: true, message: `Your request for ${server.name} was sent to your administrators.` };
   }
 

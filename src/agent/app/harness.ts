@@ -1,5 +1,4 @@
-// `npm run harness -- --home DIR [--platform P] [--state-dir DIR] [--server URL] [--port N]`: the built window in
-// any browser, with the real agent core behind the same interface the preload exposes (HTTP for invoke,
+// The built window in any browser (`npm run harness`, cli/harness-command.ts), with the real agent core behind the same interface the preload exposes (HTTP for invoke,
 // server-sent events for invalidations). Binds 127.0.0.1 only, and answers only the person who has the URL it
 // prints: a per-run token (kept in a same-site cookie), the loopback Host (DNS rebinding) and Origin (CSRF).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -7,9 +6,6 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { AGENT_FLAGS, agentContext, timestamped } from '../cli/agent-flags.js';
-import { DISCOVERY_FLAGS, scanOptionsFrom } from '../cli/discovery-flags.js';
 import { AppService } from './app-service.js';
 import { BridgeError, dispatch } from './dispatch.js';
 
@@ -143,23 +139,3 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
     },
   };
 }
-
-/** The command-line entry of `npm run harness`. */
-export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, port: { type: 'string' } }, strict: true });
-  const scanOptions = scanOptionsFrom(values);
-  const log = timestamped((text) => process.stderr.write(text));
-  const context = await agentContext(values, {}, log);
-  const service = new AppService({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, log, probeReplay: values['probe-replay'] });
-  const harness = await startHarness(service, values.port ? Number(values.port) : 0, log);
-  process.stdout.write(`MCP Warden window: ${harness.url}\n`);
-  const stop = async () => {
-    await harness.close();
-    await context.engine.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) void main(process.argv.slice(2));

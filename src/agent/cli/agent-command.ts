@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { watchConfigs } from '../discovery/watch.js';
 import { hostHttpGuard } from '../guard/http-guard-host.js';
-import { runCycle } from '../sync/agent-cycle.js';
+import { AgentCore } from '../core/agent-core.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext, timestamped } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import type { CommandIO } from './io.js';
@@ -34,7 +34,8 @@ export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
   const context = await agentContext(values, io, log);
   // Remote servers are wrapped only while a guard serves them: by the long-running agent, in enforce mode.
   const httpGuard = !values.once && context.settings.mode === 'enforce' ? await hostHttpGuard(context.stateDir, context.settings.guardPort, log) : undefined;
-  const cycle = () => runCycle({ scanOptions, settings: context.settings, stateDir: context.stateDir, engine: context.engine, log, httpBase: httpGuard?.base, probeReplay: values['probe-replay'] });
+  const core = new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, log, httpBase: httpGuard?.base, probeReplay: values['probe-replay'] });
+  const cycle = () => core.runCycle();
   try {
     if (values.once) return (await cycle()).error ? 1 : 0;
 

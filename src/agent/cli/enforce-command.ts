@@ -9,7 +9,7 @@ import { settingsWarnings } from '../settings/resolve.js';
 import { AGENT_FLAGS, AGENT_HELP, resolveAgentSettings } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
-import { clientName } from './format-scan.js';
+import { clientName } from '../discovery/catalogue/clients.js';
 import type { CommandIO } from './io.js';
 
 export const ENFORCE_HELP = `Usage: mcp-warden enforce [--dry-run] [options]

@@ -1,8 +1,8 @@
 // Human output of a scan: one table per client, then the files that could not be read and the entries that
 // were skipped, each with its reason and position. Everything shown is already redacted.
 import type { ConfigSource, ProbeResult, RiskSignal, ScanResult, ServerEntry } from '../../shared/inventory.js';
-import { bySeverity, capabilitiesOf } from '../../shared/present.js';
-import { CLIENTS } from '../discovery/catalogue/clients.js';
+import { bySeverity, capabilitiesOf, launchText } from '../../shared/present.js';
+import { clientName } from '../discovery/catalogue/clients.js';
 import type { ScanChange } from '../discovery/diff.js';
 import { displayPath } from '../discovery/world.js';
 
@@ -12,20 +12,12 @@ export interface FormatContext {
   width: number;
 }
 
-export function clientName(id: string): string {
-  return CLIENTS.find((client) => client.id === id)?.name ?? id;
-}
 
 function position(source: { line?: number | undefined; column?: number | undefined }): string {
   if (source.line === undefined) return '';
   return source.column === undefined ? `:${source.line}` : `:${source.line}:${source.column}`;
 }
 
-export function launchText(server: ServerEntry): string {
-  if (server.url !== undefined) return server.url;
-  if (server.command === undefined) return '(provided by the client)';
-  return [server.command, ...server.args].map((word) => (/\s/.test(word) ? `"${word}"` : word)).join(' ');
-}
 
 function scopeText(server: ServerEntry, home: string): string {
   if (server.scope !== 'project' || server.projectPath === undefined) return server.scope;

@@ -1,5 +1,5 @@
 // The `mcp-warden` command: a table of subcommands, each in its own file.
-import { AGENT_VERSION } from '../version.js';
+import { AGENT_VERSION } from '../platform/version.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage-error.js';
 

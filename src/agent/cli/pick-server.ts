@@ -1,6 +1,6 @@
 // Finding the server a person means: by id, or by a name when only one server has it.
 import type { ServerEntry } from '../../shared/inventory.js';
-import { clientName } from './format-scan.js';
+import { clientName } from '../discovery/catalogue/clients.js';
 import { UsageError } from './usage-error.js';
 
 export function pickServer(servers: readonly ServerEntry[], wanted: string): ServerEntry {

@@ -1,8 +1,7 @@
 // `mcp-warden request-approval <server> --reason "…"`: asks the organisation to review a server.
 import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
-import { deviceFacts } from '../sync/device-identity.js';
-import { newEvent } from '../sync/spool.js';
+import { AgentCore } from '../core/agent-core.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext, timestamped } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { pickServer } from './pick-server.js';
@@ -33,9 +32,8 @@ export async function runRequestApproval(argv: string[], io: CommandIO): Promise
   const context = await agentContext(values, io, timestamped(io.stderr));
   try {
     const server = pickServer((await scan(scanOptions)).result.servers, positionals[0]!);
-    await context.engine.queueEvents([newEvent({ type: 'approval-request', client: server.client, serverId: server.id, serverKey: server.serverKey, serverName: server.name, reason, user: deviceFacts().user })]);
-    const flushed = await context.engine.flush();
-    io.stdout(flushed.error ? `approval request for ${server.name} queued; it will be sent when the central endpoint is reachable (${flushed.error})\n` : `approval request for ${server.name} sent\n`);
+    const sent = await new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine }).requestApproval(server, reason);
+    io.stdout(sent.error ? `approval request for ${server.name} queued; it will be sent when the central endpoint is reachable (${sent.error})\n` : `approval request for ${server.name} sent\n`);
     return 0;
   } finally {
     await context.engine.close();

@@ -2,15 +2,12 @@
 import { parseArgs } from 'node:util';
 import { DECISION_LABELS, relativeTime } from '../../shared/present.js';
 import { scan } from '../discovery/scan.js';
-import { quarantinedServers, withQuarantined } from '../enforce/quarantine.js';
-import { decideServer } from '../sync/decisions.js';
-import { currentDeviceIps } from '../platform/device-addresses.js';
+import { AgentCore } from '../core/agent-core.js';
 import { loadEnrollment } from '../sync/device-identity.js';
-import { loadPolicy } from '../sync/policy-cache.js';
 import { describeSettings, settingsWarnings } from '../settings/resolve.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
-import { clientName } from './format-scan.js';
+import { clientName } from '../discovery/catalogue/clients.js';
 import type { CommandIO } from './io.js';
 
 export const STATUS_HELP = `Usage: mcp-warden status [--json] [options]
@@ -38,10 +35,9 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
   const scanOptions = scanOptionsFrom(values);
   const context = await agentContext(values, io, () => undefined);
   const now = new Date();
-  const [{ result }, quarantined, cached, enrollment, sync, queued] = await Promise.all([scan(scanOptions), quarantinedServers(context.stateDir), loadPolicy(context.stateDir), loadEnrollment(context.stateDir), context.engine.status(), context.engine.spool.counts()]);
-  const ips = currentDeviceIps();
-  const outOfConfig = new Set(quarantined.map((server) => server.id));
-  const servers = withQuarantined(result.servers, quarantined).map((server) => ({ server, decision: decideServer(cached?.policy, server, ips, now), quarantined: outOfConfig.has(server.id) }));
+  const core = new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, now: () => now });
+  const [{ result }, enrollment, sync, queued] = await Promise.all([scan(scanOptions), loadEnrollment(context.stateDir), context.engine.status(), context.engine.spool.counts()]);
+  const { servers, cached } = await core.statuses(result.servers);
 
   if (values.json) {
     io.stdout(

@@ -6,7 +6,7 @@ import type { RiskSignal, Scope, ServerEntry } from '../../shared/inventory.js';
 import type { LaunchSpec } from './normalise.js';
 import { redactArgs, redactUrl, secretValuedKeys } from './redact.js';
 import { redactSecrets } from './secrets.js';
-import { configRisks } from '../risk/config-risks.js';
+import { configRisks } from './config-findings.js';
 import { parseGuardedCommand } from '../platform/guard-invocation.js';
 import { accessTypeOf, detectPackage, serverKeyOf } from './server-identity.js';
 

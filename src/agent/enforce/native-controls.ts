@@ -14,7 +14,7 @@ import { CLAUDE_CODE_MANAGED_SETTINGS } from '../discovery/catalogue/clients.js'
 import type { LaunchSpec } from '../discovery/normalise.js';
 import type { ScanOutcome } from '../discovery/scan.js';
 import { type World, expandTemplate } from '../discovery/world.js';
-import { decideServer } from '../sync/decisions.js';
+import { decideServer } from '../policy/decisions.js';
 import { EditRefused } from './entry-editors.js';
 import { updateFile } from './file-update.js';
 import { type NativeAllowEntry, type NativeDenyEntry, loadLedger, saveLedger } from './ledger.js';

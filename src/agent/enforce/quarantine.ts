@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ServerEntry } from '../../shared/inventory.js';
 import { type Policy, isBlocked } from '../../shared/policy.js';
 import type { ScanOutcome } from '../discovery/scan.js';
-import { decideServer } from '../sync/decisions.js';
+import { decideServer } from '../policy/decisions.js';
 import { EDITORS, EditRefused, formatsOf } from './entry-editors.js';
 import { type UpdateOptions, updateFile } from './file-update.js';
 import { type QuarantineRecord, loadLedger, saveLedger } from './ledger.js';

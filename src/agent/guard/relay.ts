@@ -5,7 +5,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { CapabilityKind } from '../../shared/inventory.js';
 import { type Decision, type Policy, evaluate, isBlocked } from '../../shared/policy.js';
 import { MCP_LISTS } from '../probe/mcp-lists.js';
-import { NO_POLICY } from '../sync/decisions.js';
+import { NO_POLICY } from '../policy/decisions.js';
 import { argumentsDigest } from './audit-log.js';
 import type { AuditEntry } from './audit-log.js';
 

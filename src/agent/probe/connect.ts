@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { AGENT_VERSION } from '../version.js';
+import { AGENT_VERSION } from '../platform/version.js';
 import { ProcessTransport } from './process-transport.js';
 import type { ResolvedLaunch } from './resolve-launch.js';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DeviceFacts } from '../../shared/protocol.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
-import { AGENT_VERSION } from '../version.js';
+import { AGENT_VERSION } from '../platform/version.js';
 import { osUserName } from '../platform/os-user.js';
 
 export interface Enrollment {

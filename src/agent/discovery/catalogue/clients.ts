@@ -433,3 +433,8 @@ export const CLIENTS: readonly ClientDefinition[] = [
 export function findClient(id: string): ClientDefinition | undefined {
   return CLIENTS.find((client) => client.id === id);
 }
+
+/** A client's name for people (`Claude Code`), its id when the catalogue does not know it. */
+export function clientName(id: string): string {
+  return findClient(id)?.name ?? id;
+}

@@ -7,10 +7,10 @@ import { applyMode } from '../enforce/apply-mode.js';
 import { withQuarantined } from '../enforce/quarantine.js';
 import { currentDeviceIps } from '../platform/device-addresses.js';
 import { notStartedSummary, probeAll } from '../probe/probe-all.js';
-import { decideServer } from './decisions.js';
-import { loadPolicy } from './policy-cache.js';
+import { decideServer } from '../policy/decisions.js';
+import { loadPolicy } from '../sync/policy-cache.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
-import type { SyncEngine } from './sync-engine.js';
+import type { SyncEngine } from '../sync/sync-engine.js';
 
 export interface CycleOptions {
   scanOptions: ScanOptions;

@@ -1,7 +1,7 @@
 // Risks visible in the config file alone, without starting the server: unpinned packages, plain HTTP to
 // another machine, shell wrappers, auto-approved tools. (Plaintext secrets are found by the redaction.)
 import type { PackageRef, RiskSignal, ServerEntry } from '../../shared/inventory.js';
-import { commandName, hostOf } from '../discovery/server-identity.js';
+import { commandName, hostOf } from './server-identity.js';
 import { parseGuardedCommand } from '../platform/guard-invocation.js';
 
 const SHELLS: Record<string, RegExp> = {

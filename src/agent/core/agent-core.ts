@@ -1,0 +1,95 @@
+// The agent's one composition root: built once from resolved settings and the machine it runs on, it offers
+// what every entry point needs (run a cycle, the status of each server, an approval request, close). The CLI's
+// commands, the window's service (app/) and the desktop host are thin adapters over it.
+import type { ServerEntry } from '../../shared/inventory.js';
+import type { Decision } from '../../shared/policy.js';
+import type { ScanOptions } from '../discovery/scan.js';
+import { quarantinedServers, withQuarantined } from '../enforce/quarantine.js';
+import { currentDeviceIps } from '../platform/device-addresses.js';
+import { decideServer } from '../policy/decisions.js';
+import type { AgentSettings } from '../settings/agent-settings.js';
+import { deviceFacts } from '../sync/device-identity.js';
+import { type CachedPolicy, loadPolicy } from '../sync/policy-cache.js';
+import { newEvent } from '../sync/spool.js';
+import type { SyncEngine } from '../sync/sync-engine.js';
+import { type CycleResult, runCycle } from './cycle.js';
+
+export interface AgentCoreOptions {
+  scanOptions: ScanOptions;
+  stateDir: string;
+  settings: AgentSettings;
+  engine: SyncEngine;
+  log?: (line: string) => void;
+  now?: () => Date;
+  /** The running agent's loopback HTTP guard, which remote servers are pointed at in enforce mode. */
+  httpBase?: string | undefined;
+  /** Start a replayed machine's servers after all (`--probe-replay`). */
+  probeReplay?: boolean | undefined;
+}
+
+export interface ServerStatus {
+  server: ServerEntry;
+  decision: Decision;
+  /** Taken out of its config by enforcement until it is approved. */
+  quarantined: boolean;
+}
+
+export interface Statuses {
+  servers: ServerStatus[];
+  /** The policy the decisions come from, as last received. */
+  cached: CachedPolicy | undefined;
+  ips: string[];
+  now: Date;
+}
+
+export interface ApprovalOutcome {
+  delivered: boolean;
+  /** Why it waits in the spool, when it was not delivered. */
+  error?: string;
+}
+
+export class AgentCore {
+  readonly now: () => Date;
+
+  constructor(readonly options: AgentCoreOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get stateDir(): string {
+    return this.options.stateDir;
+  }
+
+  get engine(): SyncEngine {
+    return this.options.engine;
+  }
+
+  /** One full cycle: scan, apply the mode, probe, report, deliver, refresh the policy. */
+  runCycle(): Promise<CycleResult> {
+    const { scanOptions, settings, stateDir, engine, httpBase, probeReplay } = this.options;
+    return runCycle({ scanOptions, settings, stateDir, engine, log: this.options.log ?? (() => undefined), now: this.now, httpBase, probeReplay });
+  }
+
+  /**
+   * Each server with the organisation's decision here and now, from the cached policy (offline too), the
+   * servers enforcement took out of their configs among them.
+   */
+  async statuses(scanned: readonly ServerEntry[]): Promise<Statuses> {
+    const [quarantined, cached] = await Promise.all([quarantinedServers(this.stateDir), loadPolicy(this.stateDir)]);
+    const outOfConfig = new Set(quarantined.map((server) => server.id));
+    const ips = currentDeviceIps();
+    const now = this.now();
+    const servers = withQuarantined(scanned, quarantined).map((server) => ({ server, decision: decideServer(cached?.policy, server, ips, now), quarantined: outOfConfig.has(server.id) }));
+    return { servers, cached, ips, now };
+  }
+
+  /** Asks the organisation to approve a server: queued, then sent if the endpoint answers (else it waits in the spool). */
+  async requestApproval(server: ServerEntry, reason: string): Promise<ApprovalOutcome> {
+    await this.engine.queueEvents([newEvent({ type: 'approval-request', client: server.client, serverId: server.id, serverKey: server.serverKey, serverName: server.name, reason, user: deviceFacts().user })]);
+    const flushed = await this.engine.flush();
+    return flushed.error ? { delivered: false, error: flushed.error } : { delivered: true };
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
