@@ -2,10 +2,10 @@
 // /v1/admin. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { z } from 'zod';
-import { type Caller, DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
+import type { AppContext } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
@@ -25,23 +25,6 @@ export interface ServerOptions {
   logger?: boolean;
   /** Serve HTTPS with this certificate (PEM, leaf first, then intermediates) and key. */
   tls?: { cert: Buffer; key: Buffer };
-}
-
-export interface AppContext {
-  storage: Storage;
-  options: Required<Pick<ServerOptions, 'enrollSecret' | 'adminToken' | 'adminName'>>;
-  now: () => Date;
-  /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
-  limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;
-}
-
-/** Parses a request part with a zod schema, answering 400 with what was wrong. */
-export function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new HttpError(400, 'invalid-request', `${what}: ${issue.message}${where}`);
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {

@@ -30,7 +30,10 @@ function fakePort() {
       const poll = setInterval(() => {
         const found = port.sent.find(test);
         if (found) return clearInterval(poll), resolve(found);
-        if (Date.now() - started > 20_000) clearInterval(poll), reject(new Error(`no such message in ${JSON.stringify(port.sent.map((item) => item.type))}`));
+        if (Date.now() - started > 20_000) {
+          clearInterval(poll);
+          reject(new Error(`no such message in ${JSON.stringify(port.sent.map((item) => item.type))}`));
+        }
       }, 20);
     });
   return { port, send, next };

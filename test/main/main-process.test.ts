@@ -2,7 +2,7 @@
 // checks, the preload's bridge, the tray, notifications, and the line to the agent host.
 import { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ServerView, Snapshot } from '../../src/shared/ipc.js';
+import type { ServerView, Snapshot, WardenBridge } from '../../src/shared/ipc.js';
 
 const electron = vi.hoisted(() => {
   const handlers = new Map<string, (...args: unknown[]) => unknown>();
@@ -154,7 +154,7 @@ describe('the preload bridge', () => {
   it('exposes window.warden, validating what it sends and what it gets back', async () => {
     electron.ipcRendererResult = { delivered: true, message: 'sent' };
     await import('../../src/preload/preload.js');
-    const bridge = electron.exposed.warden as import('../../src/shared/ipc.js').WardenBridge;
+    const bridge = electron.exposed.warden as WardenBridge;
     await expect(bridge.requestApproval({ serverId: 's1', reason: 'needed' })).resolves.toEqual({ delivered: true, message: 'sent' });
     expect(electron.invoked).toEqual([['approval:request', { serverId: 's1', reason: 'needed' }]]);
     await expect(bridge.requestApproval({ serverId: 's1', reason: '' })).rejects.toThrow();

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppService } from './app-service.js';
+import type { AppService } from './app-service.js';
 import { BridgeError, dispatch } from './dispatch.js';
 
 const RENDERER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
@@ -86,7 +86,7 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
   });
 
   let listening = port;
-  const server = http.createServer(async (request, response) => {
+  const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const refused = siteRefusal(request, listening);
     if (refused) return void response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`${refused}\n`);
@@ -126,7 +126,9 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
       const status = error instanceof BridgeError || error instanceof SyntaxError ? 400 : 500;
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (error as Error).message }));
     }
-  });
+  };
+  // Whatever escapes the handler's own answers ends that response, not the harness.
+  const server = http.createServer((request, response) => void handle(request, response).catch(() => response.destroy()));
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   listening = (server.address() as { port: number }).port;
   return {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_VERDICTS, RuleInput } from '../../shared/policy.js';
-import { type AppContext, parse } from '../app.js';
+import { type AppContext, parse } from '../context.js';
 import { toCsv } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { fleetServers, serverDetail } from '../fleet.js';

@@ -3,7 +3,7 @@
 // enroll again.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EnrollRequest, EventBatch, FULL_REPORT_REQUIRED, InventoryReport } from '../../shared/protocol.js';
-import { type AppContext, parse } from '../app.js';
+import { type AppContext, parse } from '../context.js';
 import { hashToken, newDeviceToken } from '../auth.js';
 import { enrollCaller } from '../callers.js';
 import { HttpError } from '../errors.js';

@@ -103,7 +103,10 @@ describe('the central loop', () => {
         const started = Date.now();
         const check = setInterval(() => {
           if (pattern.test(output)) return clearInterval(check), resolve();
-          if (Date.now() - started > 15_000) clearInterval(check), reject(new Error(`no ${pattern} in:\n${output}`));
+          if (Date.now() - started > 15_000) {
+            clearInterval(check);
+            reject(new Error(`no ${pattern} in:\n${output}`));
+          }
         }, 50);
       });
     try {

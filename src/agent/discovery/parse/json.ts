@@ -1,7 +1,8 @@
 // JSON and JSONC through jsonc-parser's syntax tree. Building values from the tree ourselves gives
 // null-prototype objects (a `__proto__` key is just a key), positions for every value, and duplicate keys.
 import { type Node, type ParseError, findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser';
-import { type DuplicateKey, type KeyPath, type ParseResult, nestingError, positionFinder } from './document.js';
+import { nestingError, positionFinder } from './positions.js';
+import type { DuplicateKey, KeyPath, ParseResult } from './types.js';
 
 const FRIENDLY: Record<string, string> = {
   InvalidSymbol: 'unexpected character',

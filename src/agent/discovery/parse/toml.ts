@@ -1,6 +1,7 @@
 // TOML through smol-toml (null-prototype tables; duplicate keys are a parse error, as TOML says).
 import { parse } from 'smol-toml';
-import { type ParseResult, nestingError } from './document.js';
+import { nestingError } from './positions.js';
+import type { ParseResult } from './types.js';
 
 export function parseToml(text: string): ParseResult {
   try {

@@ -1,7 +1,8 @@
 // YAML through the `yaml` package, with its protections on: unique keys, a cap on alias expansion
 // (the "billion laughs" file), and no custom tags.
 import { type Document, parseDocument } from 'yaml';
-import { type KeyPath, type ParseResult, nestingError, positionFinder } from './document.js';
+import { nestingError, positionFinder } from './positions.js';
+import type { KeyPath, ParseResult } from './types.js';
 
 export function parseYaml(text: string): ParseResult {
   const toPosition = positionFinder(text);

@@ -1,0 +1,24 @@
+// What every route of the reference server is given: the storage, the server's secrets and names, the clock,
+// the rate limiter, and the zod parsing of request parts. Apart from app.ts, so the routes need not import it.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Caller } from './callers.js';
+import { HttpError } from './errors.js';
+import type { Storage } from './storage/storage.js';
+
+export interface AppContext {
+  storage: Storage;
+  options: { enrollSecret: string; adminToken: string; adminName: string };
+  now: () => Date;
+  /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
+  limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;
+}
+
+/** Parses a request part with a zod schema, answering 400 with what was wrong. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new HttpError(400, 'invalid-request', `${what}: ${issue.message}${where}`);
+}
