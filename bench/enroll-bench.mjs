@@ -31,7 +31,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runEnrollBench() {
   const data = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-enroll-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'server', '--port', String(port), '--data', data, '--admin-token', 'bench', '--enroll-secret', 'bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'server', '--port', String(port), '--data', data, '--admin-token', 'bench', '--enroll-secret', 'bench'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => child.stdout.on('data', (chunk) => chunk.toString().includes('listening') && resolve()));
   // Every laptop has a connection of its own, all from 127.0.0.1: one address, as behind the office NAT.
   const dispatcher = new Agent({ connections: LAPTOPS, pipelining: 0, connectTimeout: 30_000 });
@@ -40,11 +44,19 @@ export async function runEnrollBench() {
   try {
     const start = performance.now();
     const laptop = async (index) => {
-      const body = JSON.stringify({ secret: 'bench', device: { hostname: `office-${index}`, platform: 'darwin', osVersion: '24', user: `user${index}`, agentVersion: '0.1.0' } });
+      const body = JSON.stringify({
+        secret: 'bench',
+        device: { hostname: `office-${index}`, platform: 'darwin', osVersion: '24', user: `user${index}`, agentVersion: '0.1.0' },
+      });
       for (let attempt = 0; performance.now() - start < DEADLINE_MS; attempt++) {
         let response;
         try {
-          response = await request(`http://127.0.0.1:${port}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, dispatcher });
+          response = await request(`http://127.0.0.1:${port}/v1/enroll`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            dispatcher,
+          });
         } catch {
           counts.connectionRetries++;
           await sleep(backoffDelay(attempt, 1000, 60_000));
@@ -61,15 +73,23 @@ export async function runEnrollBench() {
       counts.failed++;
       return undefined;
     };
-    const done = (await Promise.all(Array.from({ length: LAPTOPS }, (_, index) => laptop(index)))).filter((ms) => ms !== undefined).sort((a, b) => a - b);
+    const done = (await Promise.all(Array.from({ length: LAPTOPS }, (_, index) => laptop(index))))
+      .filter((ms) => ms !== undefined)
+      .sort((a, b) => a - b);
     const at = (share) => (done.length ? `${(done[Math.min(done.length - 1, Math.floor(done.length * share))] / 1000).toFixed(1)} s` : '—');
     return {
       title: `Office rollout: ${LAPTOPS.toLocaleString('en')} laptops behind one address enroll at once (target: all within 10 minutes)`,
       rows: [
-        ['enrolled', `${done.length.toLocaleString('en')} of ${LAPTOPS.toLocaleString('en')}${counts.failed ? ` (${counts.failed} failed)` : ''}`],
+        [
+          'enrolled',
+          `${done.length.toLocaleString('en')} of ${LAPTOPS.toLocaleString('en')}${counts.failed ? ` (${counts.failed} failed)` : ''}`,
+        ],
         ['half enrolled after', at(0.5)],
         ['all enrolled after', done.length ? `${(done.at(-1) / 1000).toFixed(1)} s` : '—'],
-        ['answered 429 + Retry-After (times)', `${counts.rateLimited.toLocaleString('en')}${waits.length ? `, waits up to ${(Math.max(...waits) / 1000).toFixed(0)} s` : ''}`],
+        [
+          'answered 429 + Retry-After (times)',
+          `${counts.rateLimited.toLocaleString('en')}${waits.length ? `, waits up to ${(Math.max(...waits) / 1000).toFixed(0)} s` : ''}`,
+        ],
         ['connection retries', counts.connectionRetries.toLocaleString('en')],
       ],
     };

@@ -38,7 +38,10 @@ async function startEverythingHttp() {
       probe.close(() => resolve(free));
     });
   });
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server-everything did not start')), 15_000);
     child.stderr.on('data', (chunk) => /listening|running/i.test(chunk.toString()) && (clearTimeout(timer), resolve()));
@@ -49,7 +52,13 @@ async function startEverythingHttp() {
 async function httpRows(stateDir, policy) {
   const { guardUrl } = await import(path.join(REPO, 'dist/agent/platform/guard-invocation.js'));
   const server = await startEverythingHttp();
-  const subject = { serverId: 'bench-http', serverKey: 'npm:@modelcontextprotocol/server-everything', serverName: 'everything', clients: ['cursor'], url: server.url };
+  const subject = {
+    serverId: 'bench-http',
+    serverKey: 'npm:@modelcontextprotocol/server-everything',
+    serverName: 'everything',
+    clients: ['cursor'],
+    url: server.url,
+  };
   // The guard in a process of its own, as the agent runs it, not sharing the client's event loop.
   const script = `const { startHttpGuard } = await import(${JSON.stringify(path.join(REPO, 'dist/agent/guard/http-guard.js'))});
 const guard = await startHttpGuard({ stateDir: ${JSON.stringify(stateDir)}, port: 0, route: async () => (${JSON.stringify({ subject, upstream: server.url })}), policy: () => (${JSON.stringify(policy)}), deviceIps: () => ['127.0.0.1'], warn: () => {} });
@@ -81,22 +90,55 @@ console.log(guard.base);`;
 export async function runGuardBench() {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-guard-bench-'));
   // A realistic policy: some rules for this server, so every call is evaluated.
-  const rules = ['get-env', 'echo', 'trigger-long-running-operation'].map((name, index) => ({ id: `r${index}`, target: { serverKey: 'npm:@modelcontextprotocol/server-everything', capability: { kind: 'tool', name } }, agents: ['*'], verdict: 'block', justification: 'bench', markedBy: 'bench', updatedAt: '2026-11-20T00:00:00Z' }));
+  const rules = ['get-env', 'echo', 'trigger-long-running-operation'].map((name, index) => ({
+    id: `r${index}`,
+    target: { serverKey: 'npm:@modelcontextprotocol/server-everything', capability: { kind: 'tool', name } },
+    agents: ['*'],
+    verdict: 'block',
+    justification: 'bench',
+    markedBy: 'bench',
+    updatedAt: '2026-11-20T00:00:00Z',
+  }));
   const policy = { version: 'bench', defaultVerdict: 'allow', rules };
-  writeFileSync(path.join(stateDir, 'policy.json'), JSON.stringify({ policy, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }));
+  writeFileSync(
+    path.join(stateDir, 'policy.json'),
+    JSON.stringify({ policy, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }),
+  );
   const direct = new Client({ name: 'bench', version: '1' });
   await direct.connect(new StdioClientTransport({ command: process.execPath, args: [EVERYTHING], stderr: 'ignore' }));
   const guarded = new Client({ name: 'bench', version: '1' });
-  await guarded.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'guard', '--server', 'bench', '--server-key', 'npm:@modelcontextprotocol/server-everything', '--client', 'cursor', '--state-dir', stateDir, '--', process.execPath, EVERYTHING], stderr: 'ignore' }));
+  await guarded.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        CLI,
+        'guard',
+        '--server',
+        'bench',
+        '--server-key',
+        'npm:@modelcontextprotocol/server-everything',
+        '--client',
+        'cursor',
+        '--state-dir',
+        stateDir,
+        '--',
+        process.execPath,
+        EVERYTHING,
+      ],
+      stderr: 'ignore',
+    }),
+  );
   try {
     const directTimes = await timeCalls(direct);
     const guardedTimes = await timeCalls(guarded);
     // Throughput: 2,000 calls with 32 in flight; each call is two messages through the guard.
     let next = 0;
     const start = performance.now();
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next++ < CALLS) await guarded.callTool({ name: 'get-sum', arguments: { a: next, b: 1 } });
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next++ < CALLS) await guarded.callTool({ name: 'get-sum', arguments: { a: next, b: 1 } });
+      }),
+    );
     const seconds = (performance.now() - start) / 1000;
     const directMedian = percentile(directTimes, 0.5);
     const guardedMedian = percentile(guardedTimes, 0.5);
@@ -105,7 +147,10 @@ export async function runGuardBench() {
       rows: [
         ['direct: median / p99', `${us(directMedian)} / ${us(percentile(directTimes, 0.99))}`],
         ['through the guard: median / p99', `${us(guardedMedian)} / ${us(percentile(guardedTimes, 0.99))}`],
-        ['added by the guard: median / p99', `${us(guardedMedian - directMedian)} / ${us(percentile(guardedTimes, 0.99) - percentile(directTimes, 0.99))}`],
+        [
+          'added by the guard: median / p99',
+          `${us(guardedMedian - directMedian)} / ${us(percentile(guardedTimes, 0.99) - percentile(directTimes, 0.99))}`,
+        ],
         ['messages per second through the guard (32 in flight)', `${Math.round((CALLS * 2) / seconds)}`],
         ...(await httpRows(stateDir, policy)),
       ],

@@ -18,12 +18,18 @@ const server = (name) => path.join(REPO, `node_modules/@modelcontextprotocol/ser
 
 function tenServers(home) {
   const servers = {};
-  for (let i = 0; i < 4; i++) servers[`everything-${i}`] = { command: process.execPath, args: [server('everything')], env: { BENCH_ID: String(i) } };
+  for (let i = 0; i < 4; i++)
+    servers[`everything-${i}`] = { command: process.execPath, args: [server('everything')], env: { BENCH_ID: String(i) } };
   for (let i = 0; i < 3; i++) {
     mkdirSync(path.join(home, `root-${i}`), { recursive: true });
     servers[`filesystem-${i}`] = { command: process.execPath, args: [server('filesystem'), path.join(home, `root-${i}`)] };
   }
-  for (let i = 0; i < 3; i++) servers[`memory-${i}`] = { command: process.execPath, args: [server('memory')], env: { MEMORY_FILE_PATH: path.join(home, `memory-${i}.jsonl`) } };
+  for (let i = 0; i < 3; i++)
+    servers[`memory-${i}`] = {
+      command: process.execPath,
+      args: [server('memory')],
+      env: { MEMORY_FILE_PATH: path.join(home, `memory-${i}.jsonl`) },
+    };
   return servers;
 }
 
@@ -68,7 +74,8 @@ export async function runProbeBench() {
       const probes = await probeAll(outcome, { mode: 'all', env: process.env, home, concurrency });
       const wall = performance.now() - start;
       const results = Object.values(probes);
-      if (results.some((probe) => probe.status !== 'ok')) throw new Error(`a probe failed: ${JSON.stringify(results.map((probe) => probe.reason))}`);
+      if (results.some((probe) => probe.status !== 'ok'))
+        throw new Error(`a probe failed: ${JSON.stringify(results.map((probe) => probe.reason))}`);
       return { wall, slowest: Math.max(...results.map((probe) => probe.durationMs)) };
     };
     await inProcess(4); // warm the file cache
@@ -76,13 +83,30 @@ export async function runProbeBench() {
     const runs10 = [await inProcess(10), await inProcess(10), await inProcess(10)];
     await settle();
 
-    const wardenArgs = ['scan', '--probe', '--json', '--no-cache', '--client', 'cursor', '--home', home, '--platform', 'linux', '--state-dir', path.join(home, '.state')];
+    const wardenArgs = [
+      'scan',
+      '--probe',
+      '--json',
+      '--no-cache',
+      '--client',
+      'cursor',
+      '--home',
+      home,
+      '--platform',
+      'linux',
+      '--state-dir',
+      path.join(home, '.state'),
+    ];
     const warden = median([0, 1, 2].map(() => timeCommand(CLI, wardenArgs, {})));
     const cachedArgs = wardenArgs.filter((arg) => arg !== '--no-cache');
     timeCommand(CLI, cachedArgs, {});
     const wardenCached = median([0, 1, 2].map(() => timeCommand(CLI, cachedArgs, {})));
     // mcporter reads the same file; an empty HOME and folder keep it from importing other configs.
-    const mcporter = median([0, 1, 2].map(() => timeCommand(MCPORTER, ['--config', config, 'list', '--json'], { cwd: empty, env: { ...process.env, HOME: empty } })));
+    const mcporter = median(
+      [0, 1, 2].map(() =>
+        timeCommand(MCPORTER, ['--config', config, 'list', '--json'], { cwd: empty, env: { ...process.env, HOME: empty } }),
+      ),
+    );
     await settle();
     // Last: the plain SDK's close() does not wait for its servers to exit, which would load the runs after it.
     const floor = median([await startOnly(servers), await startOnly(servers), await startOnly(servers)]);

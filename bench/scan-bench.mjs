@@ -14,9 +14,14 @@ const SERVERS_PER_FILE = 10;
 function servers(prefix) {
   const entries = {};
   for (let i = 0; i < SERVERS_PER_FILE; i++) {
-    entries[`${prefix}-${i}`] = i % 3 === 0
-      ? { type: 'http', url: `https://mcp${i}.example.com/mcp?key=abc${i}`, headers: { Authorization: `Bearer tok${i}abcdefghijklmnop` } }
-      : { command: 'npx', args: ['-y', `@scope/server-${prefix}-${i}@1.${i}.0`, '--api-key', `k${i}abcdefghijklmnopqrstuvwxyz0123`], env: { API_TOKEN: `sk-ant-api03-${'x'.repeat(30)}${i}` } };
+    entries[`${prefix}-${i}`] =
+      i % 3 === 0
+        ? { type: 'http', url: `https://mcp${i}.example.com/mcp?key=abc${i}`, headers: { Authorization: `Bearer tok${i}abcdefghijklmnop` } }
+        : {
+            command: 'npx',
+            args: ['-y', `@scope/server-${prefix}-${i}@1.${i}.0`, '--api-key', `k${i}abcdefghijklmnopqrstuvwxyz0123`],
+            env: { API_TOKEN: `sk-ant-api03-${'x'.repeat(30)}${i}` },
+          };
   }
   return entries;
 }

@@ -42,7 +42,19 @@ function serverEntry(device, index) {
 }
 
 function inventory(device) {
-  return { sources: [{ path: `/Users/user${device}/.cursor/mcp.json`, client: 'cursor', scope: 'user', format: 'jsonc', status: 'ok', serverCount: SERVERS }], servers: Array.from({ length: SERVERS }, (_, index) => serverEntry(device, index)) };
+  return {
+    sources: [
+      {
+        path: `/Users/user${device}/.cursor/mcp.json`,
+        client: 'cursor',
+        scope: 'user',
+        format: 'jsonc',
+        status: 'ok',
+        serverCount: SERVERS,
+      },
+    ],
+    servers: Array.from({ length: SERVERS }, (_, index) => serverEntry(device, index)),
+  };
 }
 
 async function freePort() {
@@ -57,19 +69,43 @@ async function freePort() {
 export async function runServerBench() {
   const data = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-server-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/srvprof'] : []), CLI, 'server', '--port', String(port), '--data', data, '--admin-token', 'bench', '--enroll-secret', 'bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/srvprof'] : []),
+      CLI,
+      'server',
+      '--port',
+      String(port),
+      '--data',
+      data,
+      '--admin-token',
+      'bench',
+      '--enroll-secret',
+      'bench',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => child.stdout.on('data', (chunk) => chunk.toString().includes('listening') && resolve()));
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
   try {
     const post = async (route, body, token) => {
-      const response = await pool.request({ path: route, method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: gzipSync(JSON.stringify(body)) });
+      const response = await pool.request({
+        path: route,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: gzipSync(JSON.stringify(body)),
+      });
       const text = await response.body.text();
       if (response.statusCode >= 300) throw new Error(`${route}: ${response.statusCode} ${text}`);
       return JSON.parse(text);
     };
     const devices = [];
     for (let device = 0; device < DEVICES; device++) {
-      const enrolled = await post('/v1/enroll', { secret: 'bench', device: { hostname: `laptop-${device}`, platform: 'darwin', osVersion: '24', user: `user${device}`, agentVersion: '0.1.0' } });
+      const enrolled = await post('/v1/enroll', {
+        secret: 'bench',
+        device: { hostname: `laptop-${device}`, platform: 'darwin', osVersion: '24', user: `user${device}`, agentVersion: '0.1.0' },
+      });
       devices.push({ ...enrolled, inventory: inventory(device) });
     }
     // Bodies are prepared (and gzipped) beforehand: this measures the server, not the load generator.
@@ -77,8 +113,18 @@ export async function runServerBench() {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const device of devices) {
         // Each round one server of each device changes (a new version), as configs drift in real fleets.
-        const servers = device.inventory.servers.map((server, index) => (index === round % SERVERS ? { ...server, args: [...server.args.slice(0, 1), `${server.args[1]}-r${round}`, ...server.args.slice(2)] } : server));
-        const report = { reportId: randomUUID(), revision: round, generatedAt: new Date().toISOString(), kind: 'full', inventory: { ...device.inventory, servers } };
+        const servers = device.inventory.servers.map((server, index) =>
+          index === round % SERVERS
+            ? { ...server, args: [...server.args.slice(0, 1), `${server.args[1]}-r${round}`, ...server.args.slice(2)] }
+            : server,
+        );
+        const report = {
+          reportId: randomUUID(),
+          revision: round,
+          generatedAt: new Date().toISOString(),
+          kind: 'full',
+          inventory: { ...device.inventory, servers },
+        };
         requests.push({ route: `/v1/devices/${device.deviceId}/inventory`, body: gzipSync(JSON.stringify(report)), token: device.token });
       }
     }
@@ -88,7 +134,12 @@ export async function runServerBench() {
       Array.from({ length: 32 }, async () => {
         while (next < requests.length) {
           const request = requests[next++];
-          const response = await pool.request({ path: request.route, method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${request.token}` }, body: request.body });
+          const response = await pool.request({
+            path: request.route,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${request.token}` },
+            body: request.body,
+          });
           await response.body.text();
           if (response.statusCode !== 200) throw new Error(`report: ${response.statusCode}`);
         }
@@ -99,7 +150,13 @@ export async function runServerBench() {
     // A delta when nothing changed, as the agent would build it.
     const sample = devices[0];
     const state = { nextRevision: 7, acknowledged: { revision: 6, target: 't', snapshot: snapshotOf(sample.inventory) } };
-    const pending = { reportId: randomUUID(), revision: 7, createdAt: new Date().toISOString(), inventory: sample.inventory, deviceIps: ['192.168.1.20'] };
+    const pending = {
+      reportId: randomUUID(),
+      revision: 7,
+      createdAt: new Date().toISOString(),
+      inventory: sample.inventory,
+      deviceIps: ['192.168.1.20'],
+    };
     const delta = JSON.stringify(prepareReport(pending, state, 't'));
     const full = JSON.stringify(prepareReport(pending, { nextRevision: 7 }, 't'));
     return {

@@ -15,7 +15,8 @@ function sourceFiles(folder: string): string[] {
 function imports(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const found: { specifier: string; typeOnly: boolean }[] = [];
-  for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gms)) found.push({ specifier: match[3]!, typeOnly: Boolean(match[2]) });
+  for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gms))
+    found.push({ specifier: match[3]!, typeOnly: Boolean(match[2]) });
   for (const match of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: match[1]!, typeOnly: false });
   return found;
 }
@@ -37,11 +38,28 @@ describe('layering', () => {
   });
 
   it('keeps the shared model free of Node, Electron and our other folders', () => {
-    expect(violations('shared', (specifier, file) => specifier.startsWith('node:') || specifier === 'electron' || ['agent', 'main', 'server', 'renderer', 'preload'].some((folder) => reaches(file, specifier, folder)))).toEqual([]);
+    expect(
+      violations(
+        'shared',
+        (specifier, file) =>
+          specifier.startsWith('node:') ||
+          specifier === 'electron' ||
+          ['agent', 'main', 'server', 'renderer', 'preload'].some((folder) => reaches(file, specifier, folder)),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the renderer to the browser: no Node built-ins, no agent, no electron', () => {
-    expect(violations('renderer', (specifier, file) => specifier.startsWith('node:') || specifier === 'electron' || reaches(file, specifier, 'agent') || reaches(file, specifier, 'main'))).toEqual([]);
+    expect(
+      violations(
+        'renderer',
+        (specifier, file) =>
+          specifier.startsWith('node:') ||
+          specifier === 'electron' ||
+          reaches(file, specifier, 'agent') ||
+          reaches(file, specifier, 'main'),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the reference server independent of the agent', () => {
@@ -51,14 +69,32 @@ describe('layering', () => {
   it('keeps the order inside the agent: each folder imports only folders before it, so no two depend on each other', () => {
     // Leaf helpers first, the composition root and its adapters last (DESIGN.md, "Layout"). Folders of one step are
     // peers and import neither each other nor anything after them.
-    const ORDER = [['platform'], ['discovery'], ['state'], ['risk'], ['probe'], ['settings'], ['policy'], ['sync', 'enforce'], ['guard'], ['core'], ['app'], ['cli'], ['.']];
+    const ORDER = [
+      ['platform'],
+      ['discovery'],
+      ['state'],
+      ['risk'],
+      ['probe'],
+      ['settings'],
+      ['policy'],
+      ['sync', 'enforce'],
+      ['guard'],
+      ['core'],
+      ['app'],
+      ['cli'],
+      ['.'],
+    ];
     const rank = (folder: string) => ORDER.findIndex((step) => step.includes(folder));
     const agentRoot = path.join(REPO, 'src', 'agent');
     const folderOf = (file: string) => {
       const relative = path.relative(agentRoot, file).split(path.sep);
       return relative.length > 1 ? relative[0]! : '.';
     };
-    const unknown = new Set(sourceFiles('agent').map(folderOf).filter((folder) => rank(folder) === -1));
+    const unknown = new Set(
+      sourceFiles('agent')
+        .map(folderOf)
+        .filter((folder) => rank(folder) === -1),
+    );
     expect([...unknown]).toEqual([]);
     const against = violations('agent', (specifier, file) => {
       if (!specifier.startsWith('.')) return false;
@@ -82,7 +118,8 @@ describe('layering', () => {
       for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gms)) {
         const [, , typeOnly, specifier] = match;
         if (typeOnly) continue;
-        if (specifier === 'zod' || /shared\/inventory\.js$/.test(specifier!)) reachedZod.push(`${path.relative(REPO, file)} imports ${specifier}`);
+        if (specifier === 'zod' || /shared\/inventory\.js$/.test(specifier!))
+          reachedZod.push(`${path.relative(REPO, file)} imports ${specifier}`);
         if (specifier!.startsWith('.')) visit(path.resolve(path.dirname(file), specifier!.replace(/\.js$/, '.ts')));
       }
     };

@@ -29,7 +29,11 @@ describe('docs/clients.md', () => {
     const rowOf = (id: string) => rows.find((row) => row.split('|')[1]!.includes(`\`${id}\``));
     expect(CLIENTS.filter((client) => client.projectFiles && !rowOf(client.id)).map((client) => client.id)).toEqual([]);
     // A client whose record the code reads says which; one without says none.
-    expect(CLIENTS.filter((client) => client.projectFiles && Boolean(client.consent) === /\| none/.test(rowOf(client.id)!)).map((client) => client.id)).toEqual([]);
+    expect(
+      CLIENTS.filter((client) => client.projectFiles && Boolean(client.consent) === /\| none/.test(rowOf(client.id)!)).map(
+        (client) => client.id,
+      ),
+    ).toEqual([]);
   });
 
   it('lists every path the catalogue reads, and the documentation behind it', () => {
@@ -45,7 +49,9 @@ describe('docs/clients.md', () => {
 describe('docs/schemas', () => {
   it('holds the JSON Schema of every protocol message, as the code defines it today (`npm run schemas`)', () => {
     for (const [name, schema] of Object.entries(protocolJsonSchemas())) {
-      expect(JSON.parse(read(`docs/schemas/${name}.json`)), `docs/schemas/${name}.json is out of date: run npm run schemas`).toEqual(schema);
+      expect(JSON.parse(read(`docs/schemas/${name}.json`)), `docs/schemas/${name}.json is out of date: run npm run schemas`).toEqual(
+        schema,
+      );
     }
   });
 });
@@ -53,7 +59,8 @@ describe('docs/schemas', () => {
 describe('README', () => {
   it('gives the commands a new user runs, and CI runs exactly the README’s test command', () => {
     const readme = read('README.md');
-    for (const command of ['npm install', 'npx mcp-warden scan', 'npm test', 'npm start', 'npm run bench']) expect(readme).toContain(command);
+    for (const command of ['npm install', 'npx mcp-warden scan', 'npm test', 'npm start', 'npm run bench'])
+      expect(readme).toContain(command);
     expect(read('.ci/run')).toMatch(/^npm test$/m);
   });
 });

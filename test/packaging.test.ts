@@ -18,9 +18,18 @@ describe('electron-builder.yml', () => {
 
   it('builds dmg and pkg, nsis and msi per machine, deb and AppImage, with the fuses set', () => {
     expect(config.appId).toBe('dev.mcpwarden.agent');
-    expect([config.mac.target, config.win.target, config.linux.target]).toEqual([['dmg', 'pkg'], ['nsis', 'msi'], ['deb', 'AppImage']]);
+    expect([config.mac.target, config.win.target, config.linux.target]).toEqual([
+      ['dmg', 'pkg'],
+      ['nsis', 'msi'],
+      ['deb', 'AppImage'],
+    ]);
     expect([config.nsis.perMachine, config.msi.perMachine]).toEqual([true, true]);
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+    });
     expect(config.mac.extendInfo.LSUIElement).toBe(true);
   });
 });

@@ -48,15 +48,32 @@ export function serveAgent(port: Port): { stop(): Promise<void> } {
     service?.refresh(reason).catch((error: Error) => log(`cycle failed (${reason}): ${error.message}`));
   };
   const start = async (data: HostStart) => {
-    const scanOptions = { world: data.world ?? worldFromProcess(), scanRoots: data.settings.scanRoots, orgDomains: data.settings.orgDomains };
+    const scanOptions = {
+      world: data.world ?? worldFromProcess(),
+      scanRoots: data.settings.scanRoots,
+      orgDomains: data.settings.orgDomains,
+    };
     // A new enrollment goes back to main, which seals it in the keychain.
     const enrollmentStore = memoryEnrollmentStore(data.enrollment, (enrollment) => port.postMessage({ type: 'enrollment', enrollment }));
     const engine = new SyncEngine({ stateDir: data.stateDir, settings: data.settings, log, enrollmentStore });
     httpGuard = data.settings.mode === 'enforce' ? await hostHttpGuard(data.stateDir, data.settings.guardPort, log) : undefined;
-    service = new AppService({ scanOptions, stateDir: data.stateDir, settings: data.settings, managedKeys: new Set(data.managedKeys), engine, log, httpBase: httpGuard?.base });
+    service = new AppService({
+      scanOptions,
+      stateDir: data.stateDir,
+      settings: data.settings,
+      managedKeys: new Set(data.managedKeys),
+      engine,
+      log,
+      httpBase: httpGuard?.base,
+    });
     service.onInvalidated((reason) => port.postMessage({ type: 'invalidated', reason }));
     refresh('started');
-    watching = await watchConfigs({ ...scanOptions, debounceMs: 2000, onChanges: () => refresh('configuration changed'), onError: (error) => log(`watch: ${error.message}`) });
+    watching = await watchConfigs({
+      ...scanOptions,
+      debounceMs: 2000,
+      onChanges: () => refresh('configuration changed'),
+      onError: (error) => log(`watch: ${error.message}`),
+    });
     timer = setInterval(() => refresh('interval'), data.settings.reportIntervalSec * 1000);
   };
   const answer = async (id: number, channel: string, args: unknown[]) => {

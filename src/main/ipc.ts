@@ -19,7 +19,8 @@ export function registerBridgeHandlers(ipcMain: IpcMain, handler: BridgeHandler,
   for (const channel of Object.keys(INVOKE_CHANNELS) as InvokeChannel[]) {
     const contract = INVOKE_CHANNELS[channel];
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
-      if (!isTrustedSender(event.senderFrame, appUrls())) throw new UntrustedSender(`${channel}: refused a call from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+      if (!isTrustedSender(event.senderFrame, appUrls()))
+        throw new UntrustedSender(`${channel}: refused a call from ${event.senderFrame?.url ?? 'an unknown frame'}`);
       const parsed = contract.args.safeParse(args);
       if (!parsed.success) throw new Error(`${channel}: invalid arguments: ${parsed.error.issues[0]?.message}`);
       return contract.result.parse(await handler(channel, parsed.data as unknown[]));

@@ -33,7 +33,12 @@ async function setupSettings() {
   } catch (error) {
     console.warn(`settings: ${(error as Error).message} (ignored)`);
   }
-  const resolved = resolveSettings({ file: fileLayer, user: store.store as Record<string, unknown>, env: process.env, managed: await readManagedValues(process.platform) });
+  const resolved = resolveSettings({
+    file: fileLayer,
+    user: store.store as Record<string, unknown>,
+    env: process.env,
+    managed: await readManagedValues(process.platform),
+  });
   for (const line of settingsWarnings(resolved)) console.warn(line);
   return effectiveSettings(resolved);
 }
@@ -41,7 +46,9 @@ async function setupSettings() {
 async function setupAgentHost(settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {
   const stateDir = resolveStateDir(undefined);
   const vault = createTokenVault(safeStorage, new Store({ name: 'credentials' }), stateDir);
-  const connection = new AgentConnection(() => utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' }) as never);
+  const connection = new AgentConnection(
+    () => utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' }) as never,
+  );
   connection.start({ stateDir, settings: settings.agent, managedKeys: settings.managedKeys, enrollment: await vault.load() });
   connection.on('enrollment', (enrollment) => void vault.save(enrollment));
   connection.on('log', (line) => console.log(line));
@@ -73,7 +80,10 @@ async function main(): Promise<void> {
   app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
   const agent = await setupAgentHost(settings);
   setupIpc(agent);
-  const tray = setupTray({ open: showWindow, scan: async () => void (await agent.invoke('scan:now', [])), quit: () => app.quit() }, { hideQuit: settings.hideQuit });
+  const tray = setupTray(
+    { open: showWindow, scan: async () => void (await agent.invoke('scan:now', [])), quit: () => app.quit() },
+    { hideQuit: settings.hideQuit },
+  );
   const notifications = setupNotifications(showWindow);
   agent.on('snapshot', (snapshot) => {
     tray.update(snapshot);

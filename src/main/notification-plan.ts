@@ -21,14 +21,21 @@ export function planNotifications(snapshot: Snapshot, alreadyShown: ReadonlySet<
     const { decision } = server;
     if (isBlocked(decision)) {
       const key = `blocked:${server.id}:${decision.ruleId ?? decision.reason}`;
-      if (!alreadyShown.has(key)) planned.push({ key, serverId: server.id, title: `${server.name} is blocked`, body: blockBody(server, snapshot), ...more });
+      if (!alreadyShown.has(key))
+        planned.push({ key, serverId: server.id, title: `${server.name} is blocked`, body: blockBody(server, snapshot), ...more });
       continue;
     }
     if (decision.status === 'conditional' && decision.expiresAt) {
       const left = Date.parse(decision.expiresAt) - now.getTime();
       const key = `expiring:${server.id}:${decision.expiresAt}`;
       if (left > 0 && left <= EXPIRY_WARNING_MS && !alreadyShown.has(key)) {
-        planned.push({ key, serverId: server.id, title: `${server.name}: approval ends soon`, body: `Your organisation’s approval for ${server.name} in ${server.clientName} ends ${decision.expiresAt}.${decision.justification ? ` (${decision.justification})` : ''}`, ...more });
+        planned.push({
+          key,
+          serverId: server.id,
+          title: `${server.name}: approval ends soon`,
+          body: `Your organisation’s approval for ${server.name} in ${server.clientName} ends ${decision.expiresAt}.${decision.justification ? ` (${decision.justification})` : ''}`,
+          ...more,
+        });
       }
     }
   }
@@ -38,5 +45,7 @@ export function planNotifications(snapshot: Snapshot, alreadyShown: ReadonlySet<
 function blockBody(server: ServerView, snapshot: Snapshot): string {
   const who = server.decision.markedBy ? ` by ${server.decision.markedBy}` : '';
   const why = server.decision.justification ?? server.decision.reason;
-  return [`${server.clientName} will not be allowed to use it. Blocked${who}: ${why}`, snapshot.policy.blockMessage].filter(Boolean).join('\n');
+  return [`${server.clientName} will not be allowed to use it. Blocked${who}: ${why}`, snapshot.policy.blockMessage]
+    .filter(Boolean)
+    .join('\n');
 }

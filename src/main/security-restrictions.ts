@@ -2,7 +2,8 @@
 // navigation away from the app, no webviews, no permissions, and a strict Content-Security-Policy.
 import type { App, Session, WebContents } from 'electron';
 
-export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /** Whether a URL is the app's own window (the packaged file or the dev server). */
 export function isAppUrl(url: string, appUrls: readonly string[]): boolean {

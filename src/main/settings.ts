@@ -19,7 +19,10 @@ export const USER_SETTINGS_SCHEMA = {
 } as const;
 
 /** Store migrations by version: each brings an older store up to that version. */
-export const USER_SETTINGS_MIGRATIONS: Record<string, (store: { get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): void }) => void> = {
+export const USER_SETTINGS_MIGRATIONS: Record<
+  string,
+  (store: { get(key: string): unknown; set(key: string, value: unknown): void; delete(key: string): void }) => void
+> = {
   // 0.1.0: the first schema; nothing to migrate yet. The next change adds its step here.
   '0.1.0': () => undefined,
 };
@@ -33,5 +36,10 @@ export interface EffectiveSettings {
 }
 
 export function effectiveSettings(resolved: ResolvedSettings): EffectiveSettings {
-  return { agent: resolved.settings, hideQuit: resolved.desktop.hideQuit, launchAtLogin: resolved.desktop.launchAtLogin, managedKeys: [...resolved.locked] };
+  return {
+    agent: resolved.settings,
+    hideQuit: resolved.desktop.hideQuit,
+    launchAtLogin: resolved.desktop.launchAtLogin,
+    managedKeys: [...resolved.locked],
+  };
 }

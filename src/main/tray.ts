@@ -15,7 +15,8 @@ export function assetsFolder(): string {
 }
 
 export function setupTray(actions: TrayActions, options: { hideQuit: boolean }): { update(snapshot: Snapshot | undefined): void } {
-  const icon = (state: Snapshot['trayState']) => nativeImage.createFromPath(path.join(assetsFolder(), 'tray', trayIconFile(state, process.platform)));
+  const icon = (state: Snapshot['trayState']) =>
+    nativeImage.createFromPath(path.join(assetsFolder(), 'tray', trayIconFile(state, process.platform)));
   const tray = new Tray(icon('offline'));
   let scanning = false;
   let latest: Snapshot | undefined;
@@ -36,7 +37,13 @@ export function setupTray(actions: TrayActions, options: { hideQuit: boolean }):
       },
       quit: actions.quit,
     };
-    tray.setContextMenu(Menu.buildFromTemplate(items.map((item) => (item.type === 'separator' ? { type: 'separator' } : { label: item.label, enabled: item.enabled, click: click[item.id] }))));
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        items.map((item) =>
+          item.type === 'separator' ? { type: 'separator' } : { label: item.label, enabled: item.enabled, click: click[item.id] },
+        ),
+      ),
+    );
   };
   tray.on('click', actions.open);
   render();

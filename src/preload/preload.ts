@@ -10,7 +10,12 @@ async function invoke(channel: InvokeChannel, ...args: unknown[]): Promise<unkno
 }
 
 const bridge = {
-  ...Object.fromEntries(Object.entries(BRIDGE_METHODS).map(([method, channel]) => [method, method === 'openLink' ? (url: string) => invoke(channel, { url }) : (...args: unknown[]) => invoke(channel, ...args)])),
+  ...Object.fromEntries(
+    Object.entries(BRIDGE_METHODS).map(([method, channel]) => [
+      method,
+      method === 'openLink' ? (url: string) => invoke(channel, { url }) : (...args: unknown[]) => invoke(channel, ...args),
+    ]),
+  ),
   onInvalidated: (listener: (reason: string) => void) => {
     const handler = (_event: unknown, payload: unknown) => listener(EVENT_CHANNELS['snapshot:invalidated'].parse(payload).reason);
     ipcRenderer.on('snapshot:invalidated', handler);

@@ -25,7 +25,10 @@ export interface WardenState {
 }
 
 /** `initial` seeds the state (a snapshot already at hand, or a test's). */
-export function createWardenStore(bridge: WardenBridge, initial: Partial<Pick<WardenState, 'snapshot' | 'loading' | 'selectedId' | 'filters' | 'page'>> = {}) {
+export function createWardenStore(
+  bridge: WardenBridge,
+  initial: Partial<Pick<WardenState, 'snapshot' | 'loading' | 'selectedId' | 'filters' | 'page'>> = {},
+) {
   const store = create<WardenState>((set) => ({
     loading: true,
     scanning: false,

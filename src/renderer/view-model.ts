@@ -17,7 +17,6 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { query: '', status: 'all', agent: 'all', risk: 'all' };
 
-
 /** The badge of a decision: text and a tone for its colour. */
 export function badgeOf(decision: Decision): { text: string; tone: 'ok' | 'blocked' | 'conditional' | 'pending' } {
   switch (decision.status) {
@@ -28,7 +27,10 @@ export function badgeOf(decision: Decision): { text: string; tone: 'ok' | 'block
     case 'expired':
       return { text: DECISION_LABELS.expired, tone: 'blocked' };
     case 'conditional':
-      return { text: decision.expiresAt ? `${DECISION_LABELS.conditional} until ${decision.expiresAt.slice(0, 10)}` : DECISION_LABELS.conditional, tone: 'conditional' };
+      return {
+        text: decision.expiresAt ? `${DECISION_LABELS.conditional} until ${decision.expiresAt.slice(0, 10)}` : DECISION_LABELS.conditional,
+        tone: 'conditional',
+      };
     case 'pending':
       return { text: DECISION_LABELS.pending, tone: 'pending' };
   }
@@ -53,7 +55,9 @@ export function riskChips(server: ServerView, limit = 3): { id: string; severity
 }
 
 /** Risks of one capability by kind: the worst severity, how many, and the evidence of each. */
-export function groupRisks(risks: readonly RiskSignal[]): { id: string; severity: RiskSignal['severity']; count: number; evidence: string[] }[] {
+export function groupRisks(
+  risks: readonly RiskSignal[],
+): { id: string; severity: RiskSignal['severity']; count: number; evidence: string[] }[] {
   const groups = new Map<string, { id: string; severity: RiskSignal['severity']; count: number; evidence: string[] }>();
   for (const risk of risks) {
     const group = groups.get(risk.id) ?? { id: risk.id, severity: risk.severity, count: 0, evidence: [] };
@@ -67,7 +71,8 @@ export function groupRisks(risks: readonly RiskSignal[]): { id: string; severity
 
 export function matches(server: ServerView, filters: Filters): boolean {
   const query = filters.query.trim().toLowerCase();
-  if (query && ![server.name, server.serverKey, server.clientName, server.launch].some((text) => text.toLowerCase().includes(query))) return false;
+  if (query && ![server.name, server.serverKey, server.clientName, server.launch].some((text) => text.toLowerCase().includes(query)))
+    return false;
   if (filters.status !== 'all' && statusGroup(server.decision) !== filters.status) return false;
   if (filters.agent !== 'all' && server.client !== filters.agent) return false;
   const worst = risksOf(server)[0];

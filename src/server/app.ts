@@ -30,10 +30,20 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
   // forceCloseConnections: stopping the server does not wait on idle keep-alive connections.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, trustProxy: false, forceCloseConnections: true, ...(options.tls ? { https: options.tls } : {}) });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    trustProxy: false,
+    forceCloseConnections: true,
+    ...(options.tls ? { https: options.tls } : {}),
+  });
   await app.register(rateLimit, { global: false });
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-  const check = app.createRateLimit({ timeWindow: 60_000, keyGenerator: (request) => request.rateBucket.key, max: (request) => request.rateBucket.max });
+  const check = app.createRateLimit({
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.rateBucket.key,
+    max: (request) => request.rateBucket.max,
+  });
   const context: AppContext = {
     storage: options.storage,
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },
@@ -77,7 +87,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       inflated = gunzipSync(Buffer.concat(chunks), { maxOutputLength: limit });
     } catch (error) {
       const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      throw tooLarge ? new HttpError(413, 'too-large', `request body over ${limit} bytes`) : new HttpError(400, 'invalid-request', 'the body is not valid gzip');
+      throw tooLarge
+        ? new HttpError(413, 'too-large', `request body over ${limit} bytes`)
+        : new HttpError(400, 'invalid-request', 'the body is not valid gzip');
     }
     return Readable.from([inflated]);
   });
@@ -86,9 +98,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (error instanceof HttpError) return reply.status(error.statusCode).send(errorBody(error.code, error.message));
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const known: Record<number, string> = { 400: 'invalid-request', 413: 'too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };
-    const code = (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'invalid-json' : known[status] ?? 'internal-error';
+    const code =
+      (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? 'invalid-json'
+        : (known[status] ?? 'internal-error');
     if (status >= 500) app.log.error(error);
-    const message = status >= 500 ? 'internal error' : code === 'too-large' ? `request body over ${request.routeOptions.bodyLimit ?? bodyLimit} bytes` : code === 'invalid-json' ? 'the body is not valid JSON' : (error as Error).message;
+    const message =
+      status >= 500
+        ? 'internal error'
+        : code === 'too-large'
+          ? `request body over ${request.routeOptions.bodyLimit ?? bodyLimit} bytes`
+          : code === 'invalid-json'
+            ? 'the body is not valid JSON'
+            : (error as Error).message;
     return reply.status(status).send(errorBody(code, message));
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send(errorBody('not-found', 'no such endpoint')));

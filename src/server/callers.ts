@@ -30,7 +30,14 @@ export interface RateLimits {
   anonymous: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { device: 600, admin: 1200, enrolling: 10_000, enrollingPerAddress: 5000, guessing: 30, anonymous: 1200 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  device: 600,
+  admin: 1200,
+  enrolling: 10_000,
+  enrollingPerAddress: 5000,
+  guessing: 30,
+  anonymous: 1200,
+};
 
 /** A budget a request spends: its key and how many requests a minute it holds. */
 export interface RateBucket {

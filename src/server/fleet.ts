@@ -8,7 +8,13 @@ import type { DeviceServer, Storage } from './storage/storage.js';
 /** A decision as the fleet view shows it; IP conditions depend on each device and are not checked here. */
 export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluate>[1], now: Date) {
   const decision = evaluate(policy, subject, { now });
-  return { status: decision.status, label: DECISION_LABELS[decision.status], reason: decision.reason, ...(decision.markedBy ? { markedBy: decision.markedBy } : {}), ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}) };
+  return {
+    status: decision.status,
+    label: DECISION_LABELS[decision.status],
+    reason: decision.reason,
+    ...(decision.markedBy ? { markedBy: decision.markedBy } : {}),
+    ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}),
+  };
 }
 
 function mostCommon(values: string[]): string {
@@ -33,7 +39,10 @@ function summary(rows: DeviceServer[], policy: Policy, now: Date) {
     name: mostCommon(rows.map((row) => row.server.name)),
     agent: server.client,
     firstDetected: rows.map((row) => row.firstSeen).sort()[0]!,
-    lastUpdated: rows.map((row) => row.lastSeen).sort().at(-1)!,
+    lastUpdated: rows
+      .map((row) => row.lastSeen)
+      .sort()
+      .at(-1)!,
     accessType: mostCommon(rows.map((row) => row.server.accessType)),
     transport: server.transport,
     decision: fleetDecision(policy, { serverKey: server.serverKey, agent: server.client, url: server.url }, now),
@@ -59,9 +68,14 @@ export function serverDetail(storage: Storage, policy: Policy, serverKey: string
     serverKey,
     byAgent: [...group(rows).values()].map((group) => summary(group, policy, now)),
     findings: uniqueFindings(rows.map((row) => row.server)),
-    probe: probe ? { status: probe.status, probedAt: probe.probedAt, serverInfo: probe.serverInfo, fingerprint: probe.fingerprint, risks: probe.risks } : undefined,
+    probe: probe
+      ? { status: probe.status, probedAt: probe.probedAt, serverInfo: probe.serverInfo, fingerprint: probe.fingerprint, risks: probe.risks }
+      : undefined,
     capabilities: capabilities.map((capability: Capability) => {
-      const decisions = agents.map((agent) => ({ agent, ...fleetDecision(policy, { serverKey, agent, capability: { kind: capability.kind, name: capability.name } }, now) }));
+      const decisions = agents.map((agent) => ({
+        agent,
+        ...fleetDecision(policy, { serverKey, agent, capability: { kind: capability.kind, name: capability.name } }, now),
+      }));
       return {
         type: capability.kind,
         name: capability.name,
@@ -76,7 +90,16 @@ export function serverDetail(storage: Storage, policy: Policy, serverKey: string
     }),
     devices: rows.map((row) => {
       const device = devices.get(row.deviceId);
-      return { deviceId: row.deviceId, hostname: device?.hostname, user: device?.user, agent: row.server.client, name: row.server.name, scope: row.server.scope, firstSeen: row.firstSeen, lastSeen: row.lastSeen };
+      return {
+        deviceId: row.deviceId,
+        hostname: device?.hostname,
+        user: device?.user,
+        agent: row.server.client,
+        name: row.server.name,
+        scope: row.server.scope,
+        firstSeen: row.firstSeen,
+        lastSeen: row.lastSeen,
+      };
     }),
   };
 }

@@ -73,7 +73,14 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
 
   mkdirSync(data, { recursive: true, mode: 0o700 });
   const storage = new SqliteStorage(path.join(data, 'mcp-warden.sqlite'));
-  const app = await buildServer({ storage, adminToken, enrollSecret, adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin', ...(bodyLimit ? { bodyLimit } : {}), ...(tls ? { tls } : {}) });
+  const app = await buildServer({
+    storage,
+    adminToken,
+    enrollSecret,
+    adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin',
+    ...(bodyLimit ? { bodyLimit } : {}),
+    ...(tls ? { tls } : {}),
+  });
   const address = await app.listen({ port, host });
   io.stdout(`mcp-warden server listening on ${address} (data in ${data})\n`);
   await io.untilStopped();

@@ -4,5 +4,11 @@
 /** `*` matches any run of characters, or with `segment` any run within one path segment. */
 export function globToRegExp(pattern: string, options: { segment?: boolean } = {}): RegExp {
   const star = options.segment ? '[^/\\\\]*' : '.*';
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join(star)}$`, 'i');
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join(star)}$`,
+    'i',
+  );
 }

@@ -21,6 +21,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
 /** File name (without `.json`) → JSON Schema (draft 2020-12). */
 export function protocolJsonSchemas(): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(SCHEMAS).map(([name, schema]) => [name, { $id: `urn:mcp-warden:schema:v1:${name}`, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) }]),
+    Object.entries(SCHEMAS).map(([name, schema]) => [
+      name,
+      { $id: `urn:mcp-warden:schema:v1:${name}`, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+    ]),
   );
 }

@@ -48,10 +48,13 @@ export const RuleInput = z
     conditions: Conditions.optional(),
     justification: z.string().trim().min(1, 'a justification is required').max(2000),
   })
-  .refine((rule) => rule.verdict !== 'conditional' || (rule.conditions && Object.values(rule.conditions).some((value) => value !== undefined)), {
-    message: 'a conditional rule needs at least one condition (expiresAt, ipRanges or endpoints)',
-    path: ['conditions'],
-  });
+  .refine(
+    (rule) => rule.verdict !== 'conditional' || (rule.conditions && Object.values(rule.conditions).some((value) => value !== undefined)),
+    {
+      message: 'a conditional rule needs at least one condition (expiresAt, ipRanges or endpoints)',
+      path: ['conditions'],
+    },
+  );
 export type RuleInput = z.infer<typeof RuleInput>;
 
 export const Rule = z.object({
@@ -117,7 +120,12 @@ const forAgent = (rule: Rule, agent: string) => rule.agents.includes(agent);
 const forAll = (rule: Rule) => rule.agents.includes('*');
 
 function sameCapability(rule: Rule, capability: DecisionSubject['capability']): boolean {
-  return rule.target.capability !== undefined && capability !== undefined && rule.target.capability.kind === capability.kind && rule.target.capability.name === capability.name;
+  return (
+    rule.target.capability !== undefined &&
+    capability !== undefined &&
+    rule.target.capability.kind === capability.kind &&
+    rule.target.capability.name === capability.name
+  );
 }
 
 function whoFor(rule: Rule): string {
@@ -143,7 +151,9 @@ export function ipInRanges(ip: string, ranges: readonly string[]): boolean {
       if (!range.includes('/')) return ipaddr.process(range).toString() === address.toString();
       const [network, bits] = ipaddr.parseCIDR(range);
       if (address.kind() !== network.kind()) return false;
-      return address.kind() === 'ipv4' ? (address as ipaddr.IPv4).match(network as ipaddr.IPv4, bits) : (address as ipaddr.IPv6).match(network as ipaddr.IPv6, bits);
+      return address.kind() === 'ipv4'
+        ? (address as ipaddr.IPv4).match(network as ipaddr.IPv4, bits)
+        : (address as ipaddr.IPv6).match(network as ipaddr.IPv6, bits);
     } catch {
       return false;
     }
@@ -151,7 +161,15 @@ export function ipInRanges(ip: string, ranges: readonly string[]): boolean {
 }
 
 function fromRule(rule: Rule, status: DecisionStatus, reason: string, extra: Partial<Decision> = {}): Decision {
-  return { status, reason, markedBy: rule.markedBy, ruleId: rule.id, justification: rule.justification, decidedAt: rule.updatedAt, ...extra };
+  return {
+    status,
+    reason,
+    markedBy: rule.markedBy,
+    ruleId: rule.id,
+    justification: rule.justification,
+    decidedAt: rule.updatedAt,
+    ...extra,
+  };
 }
 
 /** A conditional rule here and now: conditional while every condition holds, else expired or rejected, saying which. */
@@ -159,24 +177,43 @@ function evaluateConditional(rule: Rule, subject: DecisionSubject, context: Deci
   const conditions = rule.conditions ?? {};
   const expiresAt = conditions.expiresAt;
   if (expiresAt && Date.parse(expiresAt) <= context.now.getTime()) {
-    return fromRule(rule, 'expired', `conditional approval by ${rule.markedBy} expired on ${expiresAt}: ${rule.justification}`, { expiresAt });
+    return fromRule(rule, 'expired', `conditional approval by ${rule.markedBy} expired on ${expiresAt}: ${rule.justification}`, {
+      expiresAt,
+    });
   }
   if (conditions.ipRanges && context.deviceIps && !context.deviceIps.some((ip) => ipInRanges(ip, conditions.ipRanges!))) {
     const here = context.deviceIps.length ? context.deviceIps.join(', ') : 'an unknown address';
-    return fromRule(rule, 'rejected', `not allowed from ${here} (allowed from ${conditions.ipRanges.join(', ')}), by ${rule.markedBy}: ${rule.justification}`, expiresAt ? { expiresAt } : {});
+    return fromRule(
+      rule,
+      'rejected',
+      `not allowed from ${here} (allowed from ${conditions.ipRanges.join(', ')}), by ${rule.markedBy}: ${rule.justification}`,
+      expiresAt ? { expiresAt } : {},
+    );
   }
   if (conditions.endpoints && !(subject.url && conditions.endpoints.some((pattern) => endpointMatches(pattern, subject.url!)))) {
     const where = subject.url ? `at ${subject.url}` : 'as a local server';
-    return fromRule(rule, 'rejected', `not allowed ${where} (allowed at ${conditions.endpoints.join(', ')}), by ${rule.markedBy}: ${rule.justification}`, expiresAt ? { expiresAt } : {});
+    return fromRule(
+      rule,
+      'rejected',
+      `not allowed ${where} (allowed at ${conditions.endpoints.join(', ')}), by ${rule.markedBy}: ${rule.justification}`,
+      expiresAt ? { expiresAt } : {},
+    );
   }
   const until = expiresAt ? ` until ${expiresAt}` : '';
-  return fromRule(rule, 'conditional', `conditionally allowed for ${whoFor(rule)}${until} by ${rule.markedBy}: ${rule.justification}`, expiresAt ? { expiresAt } : {});
+  return fromRule(
+    rule,
+    'conditional',
+    `conditionally allowed for ${whoFor(rule)}${until} by ${rule.markedBy}: ${rule.justification}`,
+    expiresAt ? { expiresAt } : {},
+  );
 }
 
 function fromMatch(rule: Rule, subject: DecisionSubject, context: DecisionContext): Decision {
   const what = rule.target.capability ? `${rule.target.capability.kind} ${rule.target.capability.name}` : '';
-  if (rule.verdict === 'block') return fromRule(rule, 'rejected', `${what ? `${what} ` : ''}blocked for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
-  if (rule.verdict === 'allow') return fromRule(rule, 'approved', `${what ? `${what} ` : ''}approved for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
+  if (rule.verdict === 'block')
+    return fromRule(rule, 'rejected', `${what ? `${what} ` : ''}blocked for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
+  if (rule.verdict === 'allow')
+    return fromRule(rule, 'approved', `${what ? `${what} ` : ''}approved for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
   return evaluateConditional(rule, subject, context);
 }
 
@@ -185,7 +222,10 @@ function byDefault(policy: Policy): Decision {
     case 'allow':
       return { status: 'approved', reason: 'allowed by the organisation’s default; no rule names this server' };
     case 'block':
-      return { status: 'rejected', reason: `blocked by the organisation’s default until reviewed${policy.blockMessage ? `: ${policy.blockMessage}` : ''}` };
+      return {
+        status: 'rejected',
+        reason: `blocked by the organisation’s default until reviewed${policy.blockMessage ? `: ${policy.blockMessage}` : ''}`,
+      };
     case 'pending':
       return { status: 'pending', reason: 'pending review: no rule names this server yet' };
   }
@@ -202,7 +242,9 @@ export function evaluate(policy: Policy, subject: DecisionSubject, context: Deci
     .filter((rule) => rule.target.serverKey === subject.serverKey && (forAgent(rule, subject.agent) || forAll(rule)))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   const serverRules = rules.filter((rule) => !rule.target.capability);
-  const block = serverRules.find((rule) => rule.verdict === 'block' && forAgent(rule, subject.agent)) ?? serverRules.find((rule) => rule.verdict === 'block');
+  const block =
+    serverRules.find((rule) => rule.verdict === 'block' && forAgent(rule, subject.agent)) ??
+    serverRules.find((rule) => rule.verdict === 'block');
   if (block) return fromMatch(block, subject, context);
 
   const capabilityRules = rules.filter((rule) => sameCapability(rule, subject.capability));

@@ -26,20 +26,35 @@ describe('mcp-warden scan', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^11 MCP servers in 7 config files from 5 clients; 7 files could not be read\n/);
     expect(stdout).toContain('\nClaude Code (4)\n  NAME           TRANSPORT  SCOPE  COMMAND / URL');
-    expect(stdout).toMatch(/Files that could not be read\n {2}invalid +Claude Desktop: ~\/\.config\/Claude\/claude_desktop_config\.json:3:53 {2}invalid JSON: trailing commas are not allowed in strict JSON/);
+    expect(stdout).toMatch(
+      /Files that could not be read\n {2}invalid +Claude Desktop: ~\/\.config\/Claude\/claude_desktop_config\.json:3:53 {2}invalid JSON: trailing commas are not allowed in strict JSON/,
+    );
     expect(stdout).toContain('Entries skipped or partly read\n  ~/.claude.json:10:17  server "a-string": entry is a string, not an object');
   });
 
   it('shows redacted commands, disabled servers and findings in the table', () => {
     const { stdout } = run('scan', '--client', 'claude-desktop', '--client', 'windsurf', ...machineFlags('darwin'));
-    expect(stdout).toMatch(/local-notes +stdio +user +node \/Users\/alice\/mcp\/notes\/dist\/index\.js --api-key <redacted> +plaintext-secret/);
+    expect(stdout).toMatch(
+      /local-notes +stdio +user +node \/Users\/alice\/mcp\/notes\/dist\/index\.js --api-key <redacted> +plaintext-secret/,
+    );
     expect(stdout).toMatch(/brave-search \(disabled\) +stdio/);
     expect(stdout).not.toContain('Cursor');
   });
 
   it('finds projects under --scan-root', () => {
     const root = path.join(REPO, 'test/fixtures/machines/linux');
-    const { stdout } = run('scan', '--json', '--client', 'cursor', '--home', path.join(root, 'home/carol'), '--platform', 'linux', '--scan-root', path.join(root, 'home'));
+    const { stdout } = run(
+      'scan',
+      '--json',
+      '--client',
+      'cursor',
+      '--home',
+      path.join(root, 'home/carol'),
+      '--platform',
+      'linux',
+      '--scan-root',
+      path.join(root, 'home'),
+    );
     const servers = ScanResult.parse(JSON.parse(stdout)).servers.map((server) => `${server.scope} ${server.name}`);
     expect(servers).toEqual(['user cursor-linux', 'project cursor-project']);
   });
@@ -58,7 +73,9 @@ describe('mcp-warden scan', () => {
   });
 
   it('has help and a version', () => {
-    expect(run('--help').stdout).toMatch(/scan +list every MCP server configured on this machine\n +watch +.*\n +inspect +one server in full/);
+    expect(run('--help').stdout).toMatch(
+      /scan +list every MCP server configured on this machine\n +watch +.*\n +inspect +one server in full/,
+    );
     expect(run('scan', '--help').stdout).toContain('--scan-root DIR');
     expect(run('help', 'watch').stdout).toContain('Usage: mcp-warden watch');
     const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };

@@ -20,13 +20,19 @@ function electronBinary(): string | undefined {
 
 const binary = electronBinary();
 const built = existsSync(path.join(REPO, 'out/main/main.js'));
-const reason = !binary ? 'the Electron binary is not installed (its download is not reachable on this machine)' : 'the app is not built (npm run build)';
+const reason = !binary
+  ? 'the Electron binary is not installed (its download is not reachable on this machine)'
+  : 'the app is not built (npm run build)';
 
 if (!binary || !built) console.info(`the Electron app test is skipped: ${reason}`);
 
 describe.skipIf(!binary || !built)(`the desktop app in Electron${!binary || !built ? ` — skipped: ${reason}` : ''}`, () => {
   it('starts in the tray, opens the window from the second instance, and shows the servers', async () => {
-    const app = await electron.launch({ executablePath: binary!, args: [path.join(REPO, 'out/main/main.js')], env: { ...process.env, MCP_WARDEN_PROBE: 'off' } });
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: [path.join(REPO, 'out/main/main.js')],
+      env: { ...process.env, MCP_WARDEN_PROBE: 'off' },
+    });
     try {
       const second = await electron.launch({ executablePath: binary!, args: [path.join(REPO, 'out/main/main.js')] }).catch(() => undefined);
       await second?.close();

@@ -58,7 +58,10 @@ export async function freePort(): Promise<number> {
 /** server-everything in one of its HTTP modes, on a loopback port; resolves once it listens. */
 export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(NODE, ['--import', path.join(SERVERS, 'loopback-only.mjs'), EVERYTHING, mode], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(NODE, ['--import', path.join(SERVERS, 'loopback-only.mjs'), EVERYTHING, mode], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server-everything ${mode} did not start`)), 15_000);
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -22,12 +22,52 @@ function openssl(cwd: string, ...args: string[]): void {
 
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-pki-'));
-  const ca = (name: string) => openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name} test CA`);
+  const ca = (name: string) =>
+    openssl(
+      dir,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name} test CA`,
+    );
   ca('ca');
   ca('other-ca');
   openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(dir, 'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  );
   const file = (name: string) => path.join(dir, name);
-  return { caCert: file('ca.pem'), otherCaCert: file('other-ca.pem'), serverCert: file('server.pem'), serverKey: file('server.key'), otherKey: file('other-ca.key'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    caCert: file('ca.pem'),
+    otherCaCert: file('other-ca.pem'),
+    serverCert: file('server.pem'),
+    serverKey: file('server.key'),
+    otherKey: file('other-ca.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -70,16 +70,52 @@ vi.mock('electron', async () => {
 const APP = 'file:///Applications/MCP Warden.app/Contents/Resources/app/out/renderer/index.html';
 
 function server(name: string, decision: ServerView['decision']): ServerView {
-  return { id: `${name}-id`, serverKey: `npm:${name}`, name, client: 'cursor', clientName: 'Cursor', scope: 'user', configPath: '/c', transport: 'stdio', launch: 'npx x', accessType: 'public', disabled: false, findings: [], decision, lastDetected: '2026-11-22T12:00:00Z' };
+  return {
+    id: `${name}-id`,
+    serverKey: `npm:${name}`,
+    name,
+    client: 'cursor',
+    clientName: 'Cursor',
+    scope: 'user',
+    configPath: '/c',
+    transport: 'stdio',
+    launch: 'npx x',
+    accessType: 'public',
+    disabled: false,
+    findings: [],
+    decision,
+    lastDetected: '2026-11-22T12:00:00Z',
+  };
 }
 
 function snapshot(servers: ServerView[], extra: Partial<Snapshot> = {}): Snapshot {
-  return { generatedAt: '2026-11-22T12:00:00Z', servers, brokenSources: [], sync: { enrolled: true, offline: false, lastSuccessAt: '2026-11-22T11:58:00Z' }, policy: {}, settings: [], trayState: 'ok', ...extra };
+  return {
+    generatedAt: '2026-11-22T12:00:00Z',
+    servers,
+    brokenSources: [],
+    sync: { enrolled: true, offline: false, lastSuccessAt: '2026-11-22T11:58:00Z' },
+    policy: {},
+    settings: [],
+    trayState: 'ok',
+    ...extra,
+  };
 }
 
-const blocked = server('github', { status: 'rejected', reason: 'blocked for all agents by admin@example.com: use the app', markedBy: 'admin@example.com', justification: 'use the app', ruleId: 'r1' });
+const blocked = server('github', {
+  status: 'rejected',
+  reason: 'blocked for all agents by admin@example.com: use the app',
+  markedBy: 'admin@example.com',
+  justification: 'use the app',
+  ruleId: 'r1',
+});
 const pending = server('memory', { status: 'pending', reason: 'pending review' });
-const expiring = server('sentry', { status: 'conditional', reason: 'until …', expiresAt: '2026-11-24T00:00:00Z', markedBy: 'admin@example.com', justification: 'trial' });
+const expiring = server('sentry', {
+  status: 'conditional',
+  reason: 'until …',
+  expiresAt: '2026-11-24T00:00:00Z',
+  markedBy: 'admin@example.com',
+  justification: 'trial',
+});
 
 beforeEach(() => {
   electron.handlers.clear();
@@ -108,7 +144,11 @@ describe('security restrictions', () => {
 
     let permission: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
     let headers: ((details: { responseHeaders: Record<string, string[]> }, callback: (response: unknown) => void) => void) | undefined;
-    restrictSession({ setPermissionRequestHandler: (handler: typeof permission) => (permission = handler), setPermissionCheckHandler: vi.fn(), webRequest: { onHeadersReceived: (handler: typeof headers) => (headers = handler) } } as never);
+    restrictSession({
+      setPermissionRequestHandler: (handler: typeof permission) => (permission = handler),
+      setPermissionCheckHandler: vi.fn(),
+      webRequest: { onHeadersReceived: (handler: typeof headers) => (headers = handler) },
+    } as never);
     const granted = vi.fn();
     permission!(undefined, 'media', granted);
     expect(granted).toHaveBeenCalledWith(false);
@@ -124,8 +164,15 @@ describe('the IPC bridge in main', () => {
     const { registerBridgeHandlers } = await import('../../src/main/ipc.js');
     const { ipcMain } = await import('electron');
     const calls: unknown[] = [];
-    registerBridgeHandlers(ipcMain, async (channel, args) => (calls.push([channel, args]), result), () => [APP]);
-    return { calls, call: (channel: string, frame: unknown, ...args: unknown[]) => electron.handlers.get(channel)!({ senderFrame: frame }, ...args) };
+    registerBridgeHandlers(
+      ipcMain,
+      async (channel, args) => (calls.push([channel, args]), result),
+      () => [APP],
+    );
+    return {
+      calls,
+      call: (channel: string, frame: unknown, ...args: unknown[]) => electron.handlers.get(channel)!({ senderFrame: frame }, ...args),
+    };
   }
 
   it('registers every channel of the contract and forwards a valid call from the app’s window', async () => {
@@ -137,9 +184,13 @@ describe('the IPC bridge in main', () => {
 
   it('refuses calls from other pages and from frames, and payloads that break the contract', async () => {
     const { calls, call } = await setup();
-    await expect(call('snapshot:get', { url: 'https://evil.example.com/', parent: null })).rejects.toThrow(/refused a call from https:\/\/evil\.example\.com/);
+    await expect(call('snapshot:get', { url: 'https://evil.example.com/', parent: null })).rejects.toThrow(
+      /refused a call from https:\/\/evil\.example\.com/,
+    );
     await expect(call('snapshot:get', { url: APP, parent: {} })).rejects.toThrow(/refused/);
-    await expect(call('approval:request', { url: APP, parent: null }, { serverId: 'x', reason: '   ' })).rejects.toThrow(/invalid arguments: say why you need this server/);
+    await expect(call('approval:request', { url: APP, parent: null }, { serverId: 'x', reason: '   ' })).rejects.toThrow(
+      /invalid arguments: say why you need this server/,
+    );
     await expect(call('link:open', { url: APP, parent: null }, { url: 'file:///etc/passwd' })).rejects.toThrow(/invalid arguments/);
     expect(calls).toEqual([]);
   });
@@ -175,9 +226,19 @@ describe('the tray', () => {
     const actions = { open: vi.fn(), scan: vi.fn(async () => undefined), quit: vi.fn() };
     const tray = setupTray(actions, { hideQuit: false });
     tray.update(snapshot([blocked, pending, expiring], { trayState: 'blocked' }));
-    expect(electron.trayImages.at(-1)).toMatch(process.platform === 'darwin' ? /tray\/tray-blockedTemplate\.png$/ : /tray\/tray-blocked\.png$/);
+    expect(electron.trayImages.at(-1)).toMatch(
+      process.platform === 'darwin' ? /tray\/tray-blockedTemplate\.png$/ : /tray\/tray-blocked\.png$/,
+    );
     const menu = electron.menus.at(-1) as { label?: string; type?: string; click?: () => void }[];
-    expect(menu.map((item) => item.label ?? item.type)).toEqual(['3 servers: 1 allowed, 1 pending, 1 blocked', 'separator', 'Open MCP Warden', 'Scan now', expect.stringMatching(/^Last sync: /), 'separator', 'Quit MCP Warden']);
+    expect(menu.map((item) => item.label ?? item.type)).toEqual([
+      '3 servers: 1 allowed, 1 pending, 1 blocked',
+      'separator',
+      'Open MCP Warden',
+      'Scan now',
+      expect.stringMatching(/^Last sync: /),
+      'separator',
+      'Quit MCP Warden',
+    ]);
     menu.find((item) => item.label === 'Open MCP Warden')!.click!();
     expect(actions.open).toHaveBeenCalled();
 
@@ -192,7 +253,8 @@ describe('the tray', () => {
     const { REPO } = await import('../helpers/machines.js');
     for (const state of ['ok', 'pending', 'blocked', 'offline'] as const) {
       for (const platform of ['darwin', 'win32', 'linux'] as const) {
-        for (const suffix of ['', '@2x']) expect(existsSync(`${REPO}/assets/tray/${trayIconFile(state, platform).replace('.png', `${suffix}.png`)}`)).toBe(true);
+        for (const suffix of ['', '@2x'])
+          expect(existsSync(`${REPO}/assets/tray/${trayIconFile(state, platform).replace('.png', `${suffix}.png`)}`)).toBe(true);
       }
     }
   });
@@ -202,13 +264,18 @@ describe('notifications', () => {
   it('tells about a new block with who decided and why, and about an approval ending soon, once each', async () => {
     const { setupNotifications } = await import('../../src/main/notifications.js');
     const notifications = setupNotifications(vi.fn());
-    const now = snapshot([blocked, pending, expiring], { policy: { blockMessage: 'Ask security for a review.', moreInfoUrl: 'https://intranet.example.com/mcp' } });
+    const now = snapshot([blocked, pending, expiring], {
+      policy: { blockMessage: 'Ask security for a review.', moreInfoUrl: 'https://intranet.example.com/mcp' },
+    });
     vi.setSystemTime(new Date('2026-11-22T12:00:00Z'));
     notifications.update(now);
     notifications.update(now);
     vi.useRealTimers();
     expect(electron.notifications).toEqual([
-      { title: 'github is blocked', body: 'Cursor will not be allowed to use it. Blocked by admin@example.com: use the app\nAsk security for a review.' },
+      {
+        title: 'github is blocked',
+        body: 'Cursor will not be allowed to use it. Blocked by admin@example.com: use the app\nAsk security for a review.',
+      },
       { title: 'sentry: approval ends soon', body: 'Your organisation’s approval for sentry in Cursor ends 2026-11-24T00:00:00Z. (trial)' },
     ]);
   });

@@ -16,7 +16,12 @@ const store = () => {
   const values = new Map<string, unknown>();
   return { values, get: (key: string) => values.get(key), set: (key: string, value: unknown) => values.set(key, value) };
 };
-const enrollment = { serverUrl: 'https://warden.example.com', deviceId: 'd1', token: 'tok-secret-value', enrolledAt: '2026-11-22T12:00:00Z' };
+const enrollment = {
+  serverUrl: 'https://warden.example.com',
+  deviceId: 'd1',
+  token: 'tok-secret-value',
+  enrolledAt: '2026-11-22T12:00:00Z',
+};
 
 let stateDir: string;
 beforeEach(() => (stateDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-vault-'))));

@@ -29,7 +29,11 @@ let browser: Browser;
 let page: Page;
 
 async function admin(url: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${url}/v1/admin/${route}`, { method, headers: { authorization: 'Bearer admin', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${url}/v1/admin/${route}`, {
+    method,
+    headers: { authorization: 'Bearer admin', 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return response.json();
 }
 
@@ -45,8 +49,17 @@ describe.skipIf(!hasChromium)('the window in Chromium', () => {
       mkdirSync(path.dirname(path.join(home, relative)), { recursive: true });
       writeFileSync(path.join(home, relative), JSON.stringify(value, null, 2));
     };
-    write('.cursor/mcp.json', { mcpServers: { everything: { command: NODE, args: [EVERYTHING] }, poisoned: { command: NODE, args: [path.join(SERVERS, 'poisoned.mjs')] } } });
-    write('.config/Claude/claude_desktop_config.json', { mcpServers: { filesystem: { command: NODE, args: [FILESYSTEM, home], env: { GITHUB_TOKEN: 'ghp_FAKEwindowSECRET0123456789abcdefghijkl' } } } });
+    write('.cursor/mcp.json', {
+      mcpServers: {
+        everything: { command: NODE, args: [EVERYTHING] },
+        poisoned: { command: NODE, args: [path.join(SERVERS, 'poisoned.mjs')] },
+      },
+    });
+    write('.config/Claude/claude_desktop_config.json', {
+      mcpServers: {
+        filesystem: { command: NODE, args: [FILESYSTEM, home], env: { GITHUB_TOKEN: 'ghp_FAKEwindowSECRET0123456789abcdefghijkl' } },
+      },
+    });
     write('.codeium/windsurf/mcp_config.json', '{ "mcpServers": { "broken": ');
     writeFileSync(path.join(home, '.codeium/windsurf/mcp_config.json'), '{ "mcpServers": { "broken": ');
 
@@ -54,13 +67,34 @@ describe.skipIf(!hasChromium)('the window in Chromium', () => {
     central = await buildServer({ storage, enrollSecret: 'secret', adminToken: 'admin', adminName: 'security@example.com' });
     const url = await central.listen({ port: 0, host: '127.0.0.1' });
     engine = new SyncEngine({ stateDir, settings: { ...DEFAULT_SETTINGS, serverUrl: url, enrollSecret: 'secret' } });
-    const service = new AppService({ scanOptions: { world: { platform: 'linux', home, root: '/', env: {} } }, stateDir, settings: { ...DEFAULT_SETTINGS, serverUrl: url, enrollSecret: 'secret' }, managedKeys: new Set(['serverUrl', 'probe']), engine });
+    const service = new AppService({
+      scanOptions: { world: { platform: 'linux', home, root: '/', env: {} } },
+      stateDir,
+      settings: { ...DEFAULT_SETTINGS, serverUrl: url, enrollSecret: 'secret' },
+      managedKeys: new Set(['serverUrl', 'probe']),
+      engine,
+    });
     await service.refresh('start');
     const keys = (await service.snapshot()).servers;
     const keyOf = (name: string) => keys.find((server) => server.name === name)!.serverKey;
-    await admin(url, 'POST', 'rules', { target: { serverKey: keyOf('poisoned') }, agents: ['*'], verdict: 'block', justification: 'its tool descriptions carry hidden instructions' });
-    await admin(url, 'POST', 'rules', { target: { serverKey: keyOf('filesystem') }, agents: ['claude-desktop'], verdict: 'conditional', conditions: { expiresAt: '2030-06-30T00:00:00Z' }, justification: 'read-only review of the docs folder' });
-    await admin(url, 'PUT', 'policy/settings', { defaultVerdict: 'pending', blockMessage: 'Blocked servers stay off until security reviews them.', moreInfoUrl: 'https://intranet.example.com/mcp-policy' });
+    await admin(url, 'POST', 'rules', {
+      target: { serverKey: keyOf('poisoned') },
+      agents: ['*'],
+      verdict: 'block',
+      justification: 'its tool descriptions carry hidden instructions',
+    });
+    await admin(url, 'POST', 'rules', {
+      target: { serverKey: keyOf('filesystem') },
+      agents: ['claude-desktop'],
+      verdict: 'conditional',
+      conditions: { expiresAt: '2030-06-30T00:00:00Z' },
+      justification: 'read-only review of the docs folder',
+    });
+    await admin(url, 'PUT', 'policy/settings', {
+      defaultVerdict: 'pending',
+      blockMessage: 'Blocked servers stay off until security reviews them.',
+      moreInfoUrl: 'https://intranet.example.com/mcp-policy',
+    });
     await service.refresh('policy');
 
     harness = await startHarness(service);
@@ -118,7 +152,13 @@ describe.skipIf(!hasChromium)('the window in Chromium', () => {
     await page.getByLabel('Request approval').fill('I maintain this server and fixed its descriptions in 2.0');
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.getByText('Your request for poisoned was sent to your administrators.').waitFor();
-    expect(storage.events({ type: 'approval-request' })).toEqual([expect.objectContaining({ serverName: 'poisoned', client: 'cursor', reason: 'I maintain this server and fixed its descriptions in 2.0' })]);
+    expect(storage.events({ type: 'approval-request' })).toEqual([
+      expect.objectContaining({
+        serverName: 'poisoned',
+        client: 'cursor',
+        reason: 'I maintain this server and fixed its descriptions in 2.0',
+      }),
+    ]);
     await shot('4-request-sent');
   });
 
@@ -181,7 +221,12 @@ describe.skipIf(!hasChromium)('the window when the agent core cannot give a firs
     const stateFile = path.join(folder, 'state');
     writeFileSync(stateFile, 'not a folder');
     failingEngine = new SyncEngine({ stateDir: stateFile, settings: DEFAULT_SETTINGS });
-    const service = new AppService({ scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } }, stateDir: stateFile, settings: { ...DEFAULT_SETTINGS, probe: 'off' }, engine: failingEngine });
+    const service = new AppService({
+      scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } },
+      stateDir: stateFile,
+      settings: { ...DEFAULT_SETTINGS, probe: 'off' },
+      engine: failingEngine,
+    });
     failing = await startHarness(service);
     failingBrowser = await launchChromium();
   }, 60_000);

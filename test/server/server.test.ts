@@ -15,15 +15,29 @@ let base: string;
 const ADMIN = { authorization: 'Bearer admin-token' };
 
 async function start(options: { bodyLimit?: number; rateLimits?: Partial<RateLimits> } = {}) {
-  app = await buildServer({ storage: new SqliteStorage(':memory:'), enrollSecret: 'enroll-secret', adminToken: 'admin-token', adminName: 'admin@example.com', ...options });
+  app = await buildServer({
+    storage: new SqliteStorage(':memory:'),
+    enrollSecret: 'enroll-secret',
+    adminToken: 'admin-token',
+    adminName: 'admin@example.com',
+    ...options,
+  });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 }
 afterEach(async () => app?.close());
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body) });
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body),
+  });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text && response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text,
+  };
 }
 
 const facts = { hostname: 'laptop-1', platform: 'darwin', osVersion: 'Darwin 24.1', user: 'alice', agentVersion: '0.1.0' };
@@ -33,9 +47,34 @@ async function enroll() {
 }
 
 function server(name: string, serverKey = `npm:${name}`, client = 'cursor'): ServerEntry {
-  return { id: `${client}-${name}`.padEnd(16, '0').slice(0, 16), serverKey, name, client, scope: 'user', configPath: '/Users/alice/.cursor/mcp.json', transport: 'stdio', command: 'npx', args: ['-y', name], envKeys: [], headerKeys: [], disabled: false, autoApprove: [], inputs: [], accessType: 'public', findings: [] };
+  return {
+    id: `${client}-${name}`.padEnd(16, '0').slice(0, 16),
+    serverKey,
+    name,
+    client,
+    scope: 'user',
+    configPath: '/Users/alice/.cursor/mcp.json',
+    transport: 'stdio',
+    command: 'npx',
+    args: ['-y', name],
+    envKeys: [],
+    headerKeys: [],
+    disabled: false,
+    autoApprove: [],
+    inputs: [],
+    accessType: 'public',
+    findings: [],
+  };
 }
-const full = (revision: number, servers: ServerEntry[], extra: Partial<InventoryReport> = {}): InventoryReport => ({ reportId: randomUUID(), revision, generatedAt: new Date().toISOString(), kind: 'full', inventory: { sources: [], servers }, ...extra }) as InventoryReport;
+const full = (revision: number, servers: ServerEntry[], extra: Partial<InventoryReport> = {}): InventoryReport =>
+  ({
+    reportId: randomUUID(),
+    revision,
+    generatedAt: new Date().toISOString(),
+    kind: 'full',
+    inventory: { sources: [], servers },
+    ...extra,
+  }) as InventoryReport;
 
 describe('enrollment', () => {
   beforeEach(() => start());
@@ -44,7 +83,9 @@ describe('enrollment', () => {
     const ok = await call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ deviceId: expect.stringMatching(/^[0-9a-f-]{36}$/), token: expect.any(String) });
-    expect((await call('POST', '/v1/enroll', { secret: 'nope', device: facts })).body).toEqual({ error: { code: 'bad-enroll-secret', message: 'the enroll secret is not valid' } });
+    expect((await call('POST', '/v1/enroll', { secret: 'nope', device: facts })).body).toEqual({
+      error: { code: 'bad-enroll-secret', message: 'the enroll secret is not valid' },
+    });
     expect((await call('POST', '/v1/enroll', { secret: 'enroll-secret', device: { ...facts, platform: 'beos' } })).status).toBe(400);
   });
 
@@ -63,7 +104,15 @@ describe('inventory reports', () => {
     const device = await enroll();
     const path = `/v1/devices/${device.id}/inventory`;
     expect((await call('POST', path, full(1, [server('a'), server('b')]), device.auth)).body).toEqual({ acceptedRevision: 1 });
-    const delta = { reportId: randomUUID(), revision: 2, generatedAt: new Date().toISOString(), kind: 'delta', baseRevision: 1, upserted: [server('c')], removed: [server('a').id] };
+    const delta = {
+      reportId: randomUUID(),
+      revision: 2,
+      generatedAt: new Date().toISOString(),
+      kind: 'delta',
+      baseRevision: 1,
+      upserted: [server('c')],
+      removed: [server('a').id],
+    };
     expect((await call('POST', path, delta, device.auth)).body).toEqual({ acceptedRevision: 2 });
     const names = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body.map((row: { name: string }) => row.name).sort();
     expect(names).toEqual(['b', 'c']);
@@ -71,7 +120,15 @@ describe('inventory reports', () => {
 
   it('asks for a full report when a delta’s base is not what it holds', async () => {
     const device = await enroll();
-    const delta = { reportId: randomUUID(), revision: 5, generatedAt: new Date().toISOString(), kind: 'delta', baseRevision: 4, upserted: [], removed: [] };
+    const delta = {
+      reportId: randomUUID(),
+      revision: 5,
+      generatedAt: new Date().toISOString(),
+      kind: 'delta',
+      baseRevision: 4,
+      upserted: [],
+      removed: [],
+    };
     const response = await call('POST', `/v1/devices/${device.id}/inventory`, delta, device.auth);
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('full-report-required');
@@ -93,7 +150,9 @@ describe('inventory reports', () => {
     const device = await enroll();
     const path = `/v1/devices/${device.id}/inventory`;
     const zipped = gzipSync(JSON.stringify(full(1, [server('a')])));
-    expect((await call('POST', path, zipped, { ...device.auth, 'content-type': 'application/json', 'content-encoding': 'gzip' })).body).toEqual({ acceptedRevision: 1 });
+    expect(
+      (await call('POST', path, zipped, { ...device.auth, 'content-type': 'application/json', 'content-encoding': 'gzip' })).body,
+    ).toEqual({ acceptedRevision: 1 });
     const bomb = gzipSync(JSON.stringify(full(2, [{ ...server('b'), args: ['x'.repeat(200_000)] }])));
     expect(bomb.length).toBeLessThan(64 * 1024);
     const refused = await call('POST', path, bomb, { ...device.auth, 'content-type': 'application/json', 'content-encoding': 'gzip' });
@@ -141,10 +200,24 @@ describe('admin API', () => {
   });
 
   it('records who marked a rule and when, validates rules, and deletes them', async () => {
-    const created = await call('POST', '/v1/admin/rules', { target: { serverKey: 'npm:a', capability: { kind: 'tool', name: 'delete' } }, agents: ['cursor'], verdict: 'conditional', conditions: { ipRanges: ['10.0.0.0/8'] }, justification: 'office only' }, ADMIN);
+    const created = await call(
+      'POST',
+      '/v1/admin/rules',
+      {
+        target: { serverKey: 'npm:a', capability: { kind: 'tool', name: 'delete' } },
+        agents: ['cursor'],
+        verdict: 'conditional',
+        conditions: { ipRanges: ['10.0.0.0/8'] },
+        justification: 'office only',
+      },
+      ADMIN,
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: expect.any(String), markedBy: 'admin@example.com', updatedAt: expect.any(String) });
-    expect((await call('POST', '/v1/admin/rules', { target: { serverKey: 'npm:a' }, agents: ['*'], verdict: 'allow' }, ADMIN)).body.error.message).toMatch(/justification/);
+    expect(
+      (await call('POST', '/v1/admin/rules', { target: { serverKey: 'npm:a' }, agents: ['*'], verdict: 'allow' }, ADMIN)).body.error
+        .message,
+    ).toMatch(/justification/);
     expect((await call('GET', '/v1/admin/rules', undefined, ADMIN)).body).toHaveLength(1);
     expect((await call('DELETE', `/v1/admin/rules/${created.body.id}`, undefined, ADMIN)).status).toBe(204);
     expect((await call('DELETE', `/v1/admin/rules/${created.body.id}`, undefined, ADMIN)).status).toBe(404);
@@ -154,24 +227,74 @@ describe('admin API', () => {
     const a = await enroll();
     const b = await enroll();
     const github = server('github', 'npm:@modelcontextprotocol/server-github');
-    const probe = { status: 'ok', durationMs: 5, probedAt: new Date().toISOString(), tools: [{ kind: 'tool', name: 'create_issue', hash: 'h', risks: [{ id: 'privileged-access', severity: 'high', evidence: 'x' }] }], resources: [], resourceTemplates: [], prompts: [], risks: [] };
-    await call('POST', `/v1/devices/${a.id}/inventory`, { ...full(1, [github]), inventory: { sources: [], servers: [github], probes: { [github.id]: probe } } }, a.auth);
-    await call('POST', `/v1/devices/${b.id}/inventory`, full(1, [github, server('github', 'npm:@modelcontextprotocol/server-github', 'vscode')]), b.auth);
-    await call('POST', '/v1/admin/rules', { target: { serverKey: github.serverKey }, agents: ['vscode'], verdict: 'block', justification: 'use the approved fork' }, ADMIN);
+    const probe = {
+      status: 'ok',
+      durationMs: 5,
+      probedAt: new Date().toISOString(),
+      tools: [{ kind: 'tool', name: 'create_issue', hash: 'h', risks: [{ id: 'privileged-access', severity: 'high', evidence: 'x' }] }],
+      resources: [],
+      resourceTemplates: [],
+      prompts: [],
+      risks: [],
+    };
+    await call(
+      'POST',
+      `/v1/devices/${a.id}/inventory`,
+      { ...full(1, [github]), inventory: { sources: [], servers: [github], probes: { [github.id]: probe } } },
+      a.auth,
+    );
+    await call(
+      'POST',
+      `/v1/devices/${b.id}/inventory`,
+      full(1, [github, server('github', 'npm:@modelcontextprotocol/server-github', 'vscode')]),
+      b.auth,
+    );
+    await call(
+      'POST',
+      '/v1/admin/rules',
+      { target: { serverKey: github.serverKey }, agents: ['vscode'], verdict: 'block', justification: 'use the approved fork' },
+      ADMIN,
+    );
 
     const servers = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body;
-    expect(servers.map((row: { agent: string; deviceCount: number; decision: { label: string } }) => [row.agent, row.deviceCount, row.decision.label])).toEqual([
+    expect(
+      servers.map((row: { agent: string; deviceCount: number; decision: { label: string } }) => [
+        row.agent,
+        row.deviceCount,
+        row.decision.label,
+      ]),
+    ).toEqual([
       ['cursor', 2, 'Pending review'],
       ['vscode', 1, 'Blocked'],
     ]);
-    expect(servers[1]).toMatchObject({ serverKey: github.serverKey, name: 'github', accessType: 'public', decision: { markedBy: 'admin@example.com' }, firstDetected: expect.any(String), lastUpdated: expect.any(String) });
+    expect(servers[1]).toMatchObject({
+      serverKey: github.serverKey,
+      name: 'github',
+      accessType: 'public',
+      decision: { markedBy: 'admin@example.com' },
+      firstDetected: expect.any(String),
+      lastUpdated: expect.any(String),
+    });
 
     const detail = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}`, undefined, ADMIN)).body;
     expect(detail.capabilities).toEqual([
-      expect.objectContaining({ type: 'tool', name: 'create_issue', risk: 'high', accessType: 'public', decision: expect.objectContaining({ agent: 'cursor', label: 'Pending review' }) }),
+      expect.objectContaining({
+        type: 'tool',
+        name: 'create_issue',
+        risk: 'high',
+        accessType: 'public',
+        decision: expect.objectContaining({ agent: 'cursor', label: 'Pending review' }),
+      }),
     ]);
-    expect(detail.capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual(['cursor Pending review', 'vscode Blocked']);
-    expect(detail.devices.map((item: { hostname: string; agent: string }) => `${item.hostname} ${item.agent}`)).toEqual(['laptop-1 cursor', 'laptop-1 cursor', 'laptop-1 vscode']);
+    expect(detail.capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual([
+      'cursor Pending review',
+      'vscode Blocked',
+    ]);
+    expect(detail.devices.map((item: { hostname: string; agent: string }) => `${item.hostname} ${item.agent}`)).toEqual([
+      'laptop-1 cursor',
+      'laptop-1 cursor',
+      'laptop-1 vscode',
+    ]);
     expect((await call('GET', `/v1/admin/servers/${encodeURIComponent('npm:nothing')}`, undefined, ADMIN)).status).toBe(404);
   });
 
@@ -179,13 +302,30 @@ describe('admin API', () => {
     const device = await enroll();
     const hostile = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> ✓';
     const events = [
-      { id: randomUUID(), type: 'approval-request', at: '2026-11-20T10:00:00Z', client: 'cursor', serverKey: 'npm:a', serverName: hostile, reason: 'I need it, "really"' },
-      { id: randomUUID(), type: 'block-notice', at: '2026-11-21T10:00:00Z', client: 'vscode', serverKey: 'npm:b', decision: { status: 'rejected', reason: 'no' } },
+      {
+        id: randomUUID(),
+        type: 'approval-request',
+        at: '2026-11-20T10:00:00Z',
+        client: 'cursor',
+        serverKey: 'npm:a',
+        serverName: hostile,
+        reason: 'I need it, "really"',
+      },
+      {
+        id: randomUUID(),
+        type: 'block-notice',
+        at: '2026-11-21T10:00:00Z',
+        client: 'vscode',
+        serverKey: 'npm:b',
+        decision: { status: 'rejected', reason: 'no' },
+      },
     ];
     const path = `/v1/devices/${device.id}/events`;
     expect((await call('POST', path, { events }, device.auth)).body).toEqual({ accepted: 2, duplicates: 0 });
     expect((await call('POST', path, { events }, device.auth)).body).toEqual({ accepted: 0, duplicates: 2 });
-    expect((await call('GET', '/v1/admin/requests', undefined, ADMIN)).body.map((event: { serverName: string }) => event.serverName)).toEqual([hostile]);
+    expect(
+      (await call('GET', '/v1/admin/requests', undefined, ADMIN)).body.map((event: { serverName: string }) => event.serverName),
+    ).toEqual([hostile]);
     expect((await call('GET', '/v1/admin/events?agent=vscode', undefined, ADMIN)).body).toHaveLength(1);
     expect((await call('GET', '/v1/admin/events?decision=rejected', undefined, ADMIN)).body).toHaveLength(1);
     expect((await call('GET', '/v1/admin/events?from=2026-11-21T00:00:00Z', undefined, ADMIN)).body).toHaveLength(1);
@@ -255,7 +395,9 @@ describe('limits', () => {
 
   it('spreads a fleet-wide rush of enrollments with 429 and Retry-After', async () => {
     await start({ rateLimits: { enrolling: 3 } });
-    const answers = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => call('POST', '/v1/enroll', { secret: 'enroll-secret', device: facts })),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 429, 429]);
     const refused = answers.find((answer) => answer.status === 429)!;
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -18,7 +18,8 @@ function rule(fields: Partial<Rule> & Pick<Rule, 'verdict'>): Rule {
 }
 const policy = (rules: Rule[], defaultVerdict: Policy['defaultVerdict'] = 'pending'): Policy => ({ version: 'v', defaultVerdict, rules });
 const subject = { serverKey: 'npm:pkg', agent: 'cursor' };
-const decide = (rules: Rule[], extra: Partial<Parameters<typeof evaluate>[1]> = {}, ips: string[] = ['192.168.1.20']) => evaluate(policy(rules), { ...subject, ...extra }, { now: NOW, deviceIps: ips });
+const decide = (rules: Rule[], extra: Partial<Parameters<typeof evaluate>[1]> = {}, ips: string[] = ['192.168.1.20']) =>
+  evaluate(policy(rules), { ...subject, ...extra }, { now: NOW, deviceIps: ips });
 
 describe('precedence', () => {
   const allowAll = rule({ verdict: 'allow' });
@@ -27,7 +28,11 @@ describe('precedence', () => {
   const blockCursor = rule({ verdict: 'block', agents: ['cursor'] });
   const blockOther = rule({ verdict: 'block', agents: ['vscode'] });
   const toolBlockAll = rule({ verdict: 'block', target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'delete' } } });
-  const toolAllowCursor = rule({ verdict: 'allow', agents: ['cursor'], target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'delete' } } });
+  const toolAllowCursor = rule({
+    verdict: 'allow',
+    agents: ['cursor'],
+    target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'delete' } },
+  });
   const tool = { capability: { kind: 'tool' as const, name: 'delete' } };
 
   it.each([
@@ -67,22 +72,43 @@ describe('precedence', () => {
 describe('reasons name who decided and why', () => {
   it('for a block for all agents', () => {
     const block = rule({ verdict: 'block', justification: 'exfiltrates repos' });
-    expect(decide([block])).toEqual({ status: 'rejected', reason: 'blocked for all agents by admin@example.com: exfiltrates repos', markedBy: 'admin@example.com', ruleId: block.id, justification: 'exfiltrates repos', decidedAt: block.updatedAt });
+    expect(decide([block])).toEqual({
+      status: 'rejected',
+      reason: 'blocked for all agents by admin@example.com: exfiltrates repos',
+      markedBy: 'admin@example.com',
+      ruleId: block.id,
+      justification: 'exfiltrates repos',
+      decidedAt: block.updatedAt,
+    });
   });
 
   it('for a capability block for one agent', () => {
-    const block = rule({ verdict: 'block', agents: ['cursor'], target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'delete' } }, justification: 'no deletes' });
-    expect(decide([block], { capability: { kind: 'tool', name: 'delete' } }).reason).toBe('tool delete blocked for cursor by admin@example.com: no deletes');
+    const block = rule({
+      verdict: 'block',
+      agents: ['cursor'],
+      target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'delete' } },
+      justification: 'no deletes',
+    });
+    expect(decide([block], { capability: { kind: 'tool', name: 'delete' } }).reason).toBe(
+      'tool delete blocked for cursor by admin@example.com: no deletes',
+    );
   });
 });
 
 describe('conditional approvals', () => {
   it('hold until they expire, then count as blocked, saying when', () => {
     const until = rule({ verdict: 'conditional', conditions: { expiresAt: '2026-12-01T00:00:00Z' }, justification: 'trial' });
-    expect(decide([until])).toMatchObject({ status: 'conditional', expiresAt: '2026-12-01T00:00:00Z', reason: 'conditionally allowed for all agents until 2026-12-01T00:00:00Z by admin@example.com: trial' });
+    expect(decide([until])).toMatchObject({
+      status: 'conditional',
+      expiresAt: '2026-12-01T00:00:00Z',
+      reason: 'conditionally allowed for all agents until 2026-12-01T00:00:00Z by admin@example.com: trial',
+    });
     const expired = rule({ verdict: 'conditional', conditions: { expiresAt: '2026-11-22T11:59:59Z' }, justification: 'trial' });
     const decision = decide([expired]);
-    expect(decision).toMatchObject({ status: 'expired', reason: 'conditional approval by admin@example.com expired on 2026-11-22T11:59:59Z: trial' });
+    expect(decision).toMatchObject({
+      status: 'expired',
+      reason: 'conditional approval by admin@example.com expired on 2026-11-22T11:59:59Z: trial',
+    });
     expect(isBlocked(decision)).toBe(true);
   });
 
@@ -101,9 +127,11 @@ describe('conditional approvals', () => {
   });
 
   it('says where the device is not allowed from', () => {
-    expect(decide([rule({ verdict: 'conditional', conditions: { ipRanges: ['10.0.0.0/8'] }, justification: 'office only' })], {}, ['203.0.113.7']).reason).toBe(
-      'not allowed from 203.0.113.7 (allowed from 10.0.0.0/8), by admin@example.com: office only',
-    );
+    expect(
+      decide([rule({ verdict: 'conditional', conditions: { ipRanges: ['10.0.0.0/8'] }, justification: 'office only' })], {}, [
+        '203.0.113.7',
+      ]).reason,
+    ).toBe('not allowed from 203.0.113.7 (allowed from 10.0.0.0/8), by admin@example.com: office only');
   });
 
   it.each([
@@ -132,8 +160,12 @@ describe('rule input', () => {
     const base = { target: { serverKey: 'npm:pkg' }, agents: ['*'], verdict: 'block' as const };
     expect(RuleInput.safeParse({ ...base, justification: '  ' }).success).toBe(false);
     expect(RuleInput.safeParse({ ...base, verdict: 'conditional', justification: 'x' }).success).toBe(false);
-    expect(RuleInput.safeParse({ ...base, verdict: 'conditional', justification: 'x', conditions: { ipRanges: ['10.0.0.0/33'] } }).success).toBe(false);
-    expect(RuleInput.safeParse({ ...base, verdict: 'conditional', justification: 'x', conditions: { ipRanges: ['10.0.0.0/8', '::1'] } }).success).toBe(true);
+    expect(
+      RuleInput.safeParse({ ...base, verdict: 'conditional', justification: 'x', conditions: { ipRanges: ['10.0.0.0/33'] } }).success,
+    ).toBe(false);
+    expect(
+      RuleInput.safeParse({ ...base, verdict: 'conditional', justification: 'x', conditions: { ipRanges: ['10.0.0.0/8', '::1'] } }).success,
+    ).toBe(true);
   });
 
   it('matches IPs and endpoints exactly as documented', () => {

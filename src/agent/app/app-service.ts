@@ -81,7 +81,11 @@ export class AppService {
   async snapshot(): Promise<Snapshot> {
     if (!this.last) await this.refresh('first scan');
     const last = this.last!;
-    const [{ servers: statuses, cached, ips, now }, enrollment, sync] = await Promise.all([this.core.statuses(last.scan.servers), this.options.engine.enrollments.load(), this.options.engine.status()]);
+    const [{ servers: statuses, cached, ips, now }, enrollment, sync] = await Promise.all([
+      this.core.statuses(last.scan.servers),
+      this.options.engine.enrollments.load(),
+      this.options.engine.status(),
+    ]);
     const servers: ServerView[] = statuses.map(({ server, decision, quarantined }) => {
       const probe = last.probes?.[server.id];
       return {
@@ -131,7 +135,10 @@ export class AppService {
         ...(sync.lastError ? { lastError: sync.lastError } : {}),
         ...(cached ? { policyVersion: cached.policy.version, policyFetchedAt: cached.fetchedAt, policyCheckedAt: cached.checkedAt } : {}),
       },
-      policy: { ...(cached?.policy.blockMessage ? { blockMessage: cached.policy.blockMessage } : {}), ...(cached?.policy.moreInfoUrl ? { moreInfoUrl: cached.policy.moreInfoUrl } : {}) },
+      policy: {
+        ...(cached?.policy.blockMessage ? { blockMessage: cached.policy.blockMessage } : {}),
+        ...(cached?.policy.moreInfoUrl ? { moreInfoUrl: cached.policy.moreInfoUrl } : {}),
+      },
       settings: this.settingViews(),
       trayState: trayStateOf(servers, offline),
     };
@@ -157,7 +164,12 @@ export class AppService {
     return SETTING_LABELS.map(([key, label]) => {
       const raw = this.options.settings[key];
       const worded = VALUE_LABELS[key]?.[String(raw)];
-      const value = key === 'enrollSecret' ? (raw ? 'set' : 'not set') : worded ?? (Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw));
+      const value =
+        key === 'enrollSecret'
+          ? raw
+            ? 'set'
+            : 'not set'
+          : (worded ?? (Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw)));
       return { key, label, value, managed: managed.has(key) };
     });
   }

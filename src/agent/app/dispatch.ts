@@ -11,7 +11,12 @@ export function isInvokeChannel(name: string): name is InvokeChannel {
   return Object.hasOwn(INVOKE_CHANNELS, name);
 }
 
-export async function dispatch(service: AppService, channel: string, args: unknown, openLink: (url: string) => Promise<void> = async () => undefined): Promise<unknown> {
+export async function dispatch(
+  service: AppService,
+  channel: string,
+  args: unknown,
+  openLink: (url: string) => Promise<void> = async () => undefined,
+): Promise<unknown> {
   if (!isInvokeChannel(channel)) throw new BridgeError(`unknown channel ${channel}`);
   const contract = INVOKE_CHANNELS[channel];
   const parsed = contract.args.safeParse(args);

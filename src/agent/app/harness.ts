@@ -11,7 +11,13 @@ import { BridgeError, dispatch } from './dispatch.js';
 
 const RENDERER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 
 /** `window.warden` for a browser: the bridge contract over fetch and EventSource. */
 const BRIDGE_SCRIPT = `(() => {
@@ -94,15 +100,25 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
     const offered = url.searchParams.get('token');
     if (offered !== null && sameToken(offered, token)) {
       url.searchParams.delete('token');
-      return void response.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': `${cookieName(listening)}=${token}; HttpOnly; SameSite=Strict; Path=/` }).end();
+      return void response
+        .writeHead(303, {
+          location: `${url.pathname}${url.search}`,
+          'set-cookie': `${cookieName(listening)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        })
+        .end();
     }
-    if (!carriesToken(request, listening, token)) return void response.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('this harness answers only the address it printed (with its token)\n');
+    if (!carriesToken(request, listening, token))
+      return void response
+        .writeHead(401, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('this harness answers only the address it printed (with its token)\n');
     try {
       if (request.method === 'POST' && url.pathname.startsWith('/api/invoke/')) {
         const chunks: Buffer[] = [];
         for await (const chunk of request) chunks.push(chunk as Buffer);
         const args: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '[]');
-        const result = await dispatch(service, decodeURIComponent(url.pathname.slice('/api/invoke/'.length)), args, async (link) => log(`open ${link}`));
+        const result = await dispatch(service, decodeURIComponent(url.pathname.slice('/api/invoke/'.length)), args, async (link) =>
+          log(`open ${link}`),
+        );
         return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result }));
       }
       if (url.pathname === '/api/events') {
@@ -112,10 +128,14 @@ export async function startHarness(service: AppService, port = 0, log: (line: st
         request.on('close', () => streams.delete(response));
         return;
       }
-      if (url.pathname === '/harness-bridge.js') return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(BRIDGE_SCRIPT);
+      if (url.pathname === '/harness-bridge.js')
+        return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(BRIDGE_SCRIPT);
       if (url.pathname === '/' || url.pathname === '/index.html') {
         // The bridge script runs before the window's module script, as the preload does in Electron.
-        const html = readFileSync(path.join(RENDERER, 'index.html'), 'utf8').replace('<script type="module"', '<script src="/harness-bridge.js"></script>\n    <script type="module"');
+        const html = readFileSync(path.join(RENDERER, 'index.html'), 'utf8').replace(
+          '<script type="module"',
+          '<script src="/harness-bridge.js"></script>\n    <script type="module"',
+        );
         return void response.writeHead(200, { 'content-type': TYPES['.html']! }).end(html);
       }
       const file = path.resolve(RENDERER, `.${url.pathname}`);

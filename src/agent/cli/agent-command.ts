@@ -24,7 +24,11 @@ ${DISCOVERY_HELP}
 Exit status with --once: 0 when everything was delivered, 1 when something waits in the spool.`;
 
 export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, once: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, once: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     io.stdout(`${AGENT_COMMAND_HELP}\n`);
     return 0;
@@ -33,13 +37,26 @@ export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
   const log = timestamped(io.stdout);
   const context = await agentContext(values, io, log);
   // Remote servers are wrapped only while a guard serves them: by the long-running agent, in enforce mode.
-  const httpGuard = !values.once && context.settings.mode === 'enforce' ? await hostHttpGuard(context.stateDir, context.settings.guardPort, log) : undefined;
-  const core = new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, log, httpBase: httpGuard?.base, probeReplay: values['probe-replay'] });
+  const httpGuard =
+    !values.once && context.settings.mode === 'enforce'
+      ? await hostHttpGuard(context.stateDir, context.settings.guardPort, log)
+      : undefined;
+  const core = new AgentCore({
+    scanOptions,
+    stateDir: context.stateDir,
+    settings: context.settings,
+    engine: context.engine,
+    log,
+    httpBase: httpGuard?.base,
+    probeReplay: values['probe-replay'],
+  });
   const cycle = () => core.runCycle();
   try {
     if (values.once) return (await cycle()).error ? 1 : 0;
 
-    log(`agent started: reporting to ${context.settings.serverUrl ?? '(no endpoint configured)'} every ${context.settings.reportIntervalSec} s and on every change`);
+    log(
+      `agent started: reporting to ${context.settings.serverUrl ?? '(no endpoint configured)'} every ${context.settings.reportIntervalSec} s and on every change`,
+    );
     let running = cycle().catch((error: Error) => log(`cycle failed: ${error.message}`));
     const again = () => {
       running = running.then(cycle).then(
@@ -47,7 +64,12 @@ export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
         (error: Error) => log(`cycle failed: ${error.message}`),
       );
     };
-    const watching = await watchConfigs({ ...scanOptions, debounceMs: 2000, onChanges: (changes) => (log(`${changes.length} configuration change(s)`), again()), onError: (error) => log(`watch: ${error.message}`) });
+    const watching = await watchConfigs({
+      ...scanOptions,
+      debounceMs: 2000,
+      onChanges: (changes) => (log(`${changes.length} configuration change(s)`), again()),
+      onError: (error) => log(`watch: ${error.message}`),
+    });
     const timer = setInterval(again, context.settings.reportIntervalSec * 1000);
     await io.untilStopped();
     clearInterval(timer);

@@ -43,21 +43,39 @@ export interface AgentContext {
 }
 
 /** The settings every entry point resolves the same way (resolve.ts): flags over environment over settings.json, and IT's managed values over all. */
-export async function resolveAgentSettings(values: AgentValues & { 'probe-mode'?: string | undefined; 'probe-projects'?: string | undefined }, io: Pick<CommandIO, 'managed'>): Promise<{ stateDir: string; settingsFile: string; resolved: ResolvedSettings }> {
+export async function resolveAgentSettings(
+  values: AgentValues & { 'probe-mode'?: string | undefined; 'probe-projects'?: string | undefined },
+  io: Pick<CommandIO, 'managed'>,
+): Promise<{ stateDir: string; settingsFile: string; resolved: ResolvedSettings }> {
   // The state folder belongs to this machine's user, also when another machine's layout is replayed.
   const stateDir = resolveStateDir(values['state-dir']);
   const settingsFile = path.resolve(values.settings ?? path.join(stateDir, 'settings.json'));
-  const flags = { serverUrl: values.server, enrollSecret: values.secret, probe: values['probe-mode'], probeProjects: values['probe-projects'] };
+  const flags = {
+    serverUrl: values.server,
+    enrollSecret: values.secret,
+    probe: values['probe-mode'],
+    probeProjects: values['probe-projects'],
+  };
   const managed = await readManagedValues(process.platform, io.managed);
   const resolved = resolveSettings({ file: readSettingsFile(settingsFile), env: process.env, flags, managed });
   return { stateDir, settingsFile, resolved };
 }
 
 /** The context of a command that talks to the central endpoint; what does not fit in the settings is logged once. */
-export async function agentContext(values: AgentValues, io: Pick<CommandIO, 'managed'>, log: (line: string) => void): Promise<AgentContext> {
+export async function agentContext(
+  values: AgentValues,
+  io: Pick<CommandIO, 'managed'>,
+  log: (line: string) => void,
+): Promise<AgentContext> {
   const { stateDir, settingsFile, resolved } = await resolveAgentSettings(values, io);
   for (const line of settingsWarnings(resolved)) log(line);
-  return { stateDir, settings: resolved.settings, resolved, settingsFile, engine: new SyncEngine({ stateDir, settings: resolved.settings, log }) };
+  return {
+    stateDir,
+    settings: resolved.settings,
+    resolved,
+    settingsFile,
+    engine: new SyncEngine({ stateDir, settings: resolved.settings, log }),
+  };
 }
 
 export function timestamped(write: (text: string) => void): (line: string) => void {

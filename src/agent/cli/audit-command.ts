@@ -16,7 +16,11 @@ Options:
   -h, --help             this help`;
 
 export async function runAudit(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'state-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'state-dir': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     io.stdout(`${AUDIT_HELP}\n`);
     return 0;
@@ -27,7 +31,9 @@ export async function runAudit(argv: string[], io: CommandIO): Promise<number> {
   if (values.json) io.stdout(`${JSON.stringify({ chains }, null, 2)}\n`);
   else {
     const entries = chains.reduce((sum, chain) => sum + chain.entries, 0);
-    io.stdout(`${chains.length} audit chain(s), ${entries} entr${entries === 1 ? 'y' : 'ies'} intact${broken.length ? `; ${broken.length} broken` : ''}\n`);
+    io.stdout(
+      `${chains.length} audit chain(s), ${entries} entr${entries === 1 ? 'y' : 'ies'} intact${broken.length ? `; ${broken.length} broken` : ''}\n`,
+    );
     for (const chain of broken) io.stdout(`  BROKEN ${chain.broken!.file}:${chain.broken!.line}: ${chain.broken!.problem}\n`);
   }
   return broken.length ? 1 : 0;

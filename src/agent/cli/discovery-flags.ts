@@ -55,9 +55,11 @@ export function scanOptionsFrom(values: DiscoveryValues): ScanOptions {
   const platform = values.platform;
   if (platform !== undefined && !isPlatform(platform)) throw new UsageError(`--platform ${platform}: expected darwin, win32 or linux`);
   const depth = values['scan-depth'] === undefined ? undefined : Number(values['scan-depth']);
-  if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > 20)) throw new UsageError('--scan-depth: expected a whole number from 0 to 20');
+  if (depth !== undefined && (!Number.isInteger(depth) || depth < 0 || depth > 20))
+    throw new UsageError('--scan-depth: expected a whole number from 0 to 20');
   const unknownClients = (values.client ?? []).filter((id) => !CLIENTS.some((client) => client.id === id));
-  if (unknownClients.length) throw new UsageError(`--client ${unknownClients.join(', ')}: unknown; known clients: ${CLIENTS.map((client) => client.id).join(', ')}`);
+  if (unknownClients.length)
+    throw new UsageError(`--client ${unknownClients.join(', ')}: unknown; known clients: ${CLIENTS.map((client) => client.id).join(', ')}`);
   const world = worldFromProcess({
     home: values.home === undefined ? undefined : requireFolder('--home', values.home),
     root: values.root === undefined ? undefined : requireFolder('--root', values.root),

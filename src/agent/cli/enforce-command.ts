@@ -33,7 +33,11 @@ out of a config because the organisation blocks it. Entries edited since are lef
 An agent still in enforce mode will apply the policy again on its next cycle.`;
 
 export async function runEnforce(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     io.stdout(`${ENFORCE_HELP}\n`);
     return 0;
@@ -56,7 +60,8 @@ export async function runEnforce(argv: string[], io: CommandIO): Promise<number>
     io.stdout(`Not wrapped (${result.skipped.length})\n`);
     for (const item of result.skipped) io.stdout(`  ${names.get(item.serverId)}: ${item.reason}\n`);
   }
-  if (!values['dry-run'] && result.wrapped.length) io.stdout(`Backups and the restore ledger are in ${path.join(stateDir, 'enforce')}; \`mcp-warden restore\` undoes this.\n`);
+  if (!values['dry-run'] && result.wrapped.length)
+    io.stdout(`Backups and the restore ledger are in ${path.join(stateDir, 'enforce')}; \`mcp-warden restore\` undoes this.\n`);
   return 0;
 }
 
@@ -71,7 +76,9 @@ export async function runRestore(argv: string[], io: CommandIO): Promise<number>
   const { released, native, restored: result } = await undoEnforcement({ stateDir, world });
   if (released.length) io.stdout(`Put back ${released.length} server entr${released.length === 1 ? 'y' : 'ies'} from quarantine\n`);
   for (const { control, result: cleared } of native) if (cleared.skipped) io.stdout(`  ${control.name} not cleared: ${cleared.skipped}\n`);
-  io.stdout(`Restored ${new Set(result.restored.map((item) => `${item.file}\0${item.serverId}`)).size} server entr${result.restored.length === 1 ? 'y' : 'ies'}\n`);
+  io.stdout(
+    `Restored ${new Set(result.restored.map((item) => `${item.file}\0${item.serverId}`)).size} server entr${result.restored.length === 1 ? 'y' : 'ies'}\n`,
+  );
   for (const item of result.leftAlone) io.stdout(`  left alone in ${item.file}: ${item.reason}\n`);
   return 0;
 }

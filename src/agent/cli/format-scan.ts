@@ -12,12 +12,10 @@ export interface FormatContext {
   width: number;
 }
 
-
 function position(source: { line?: number | undefined; column?: number | undefined }): string {
   if (source.line === undefined) return '';
   return source.column === undefined ? `:${source.line}` : `:${source.line}:${source.column}`;
 }
-
 
 function scopeText(server: ServerEntry, home: string): string {
   if (server.scope !== 'project' || server.projectPath === undefined) return server.scope;
@@ -38,7 +36,11 @@ export function allRisks(probe: ProbeResult): RiskSignal[] {
 /** `13 tools, 7 resources, 4 prompts` (templates count as resources). */
 export function exposesText(probe: ProbeResult): string {
   const resources = probe.resources.length + probe.resourceTemplates.length;
-  const parts = [[probe.tools.length, 'tool'], [resources, 'resource'], [probe.prompts.length, 'prompt']] as const;
+  const parts = [
+    [probe.tools.length, 'tool'],
+    [resources, 'resource'],
+    [probe.prompts.length, 'prompt'],
+  ] as const;
   return parts.map(([count, word]) => `${count} ${word}${count === 1 ? '' : 's'}`).join(', ');
 }
 
@@ -63,7 +65,12 @@ function truncate(text: string, width: number): string {
 
 function table(rows: string[][], maxWidths: number[]): string[] {
   const widths = rows[0]!.map((_, column) => Math.min(maxWidths[column] ?? Infinity, Math.max(...rows.map((row) => row[column]!.length))));
-  return rows.map((row) => row.map((cell, column) => truncate(cell, widths[column]!).padEnd(widths[column]!)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => truncate(cell, widths[column]!).padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Every column but the command keeps its width (name and scope within reason); the command or URL gets the rest. */
@@ -94,7 +101,12 @@ export function formatScan(result: ScanResult, context: FormatContext): string {
       ? [['  NAME', 'TRANSPORT', 'SCOPE', 'COMMAND / URL', 'PROBE', 'RISKS']]
       : [['  NAME', 'TRANSPORT', 'SCOPE', 'COMMAND / URL', 'FINDINGS']];
     for (const server of servers) {
-      const head = [`  ${server.name}${server.disabled ? ' (disabled)' : ''}`, server.transport, scopeText(server, context.home), launchText(server)];
+      const head = [
+        `  ${server.name}${server.disabled ? ' (disabled)' : ''}`,
+        server.transport,
+        scopeText(server, context.home),
+        launchText(server),
+      ];
       rows.push(probes ? [...head, probeText(probes[server.id]), topRisks(server, probes[server.id])] : [...head, findingsText(server)]);
     }
     lines.push(...table(rows, columnLimits(rows, context.width)));
@@ -110,10 +122,12 @@ export function formatScan(result: ScanResult, context: FormatContext): string {
   if (warned.length) {
     lines.push('', 'Entries skipped or partly read');
     for (const source of warned) {
-      for (const warning of source.warnings ?? []) lines.push(`  ${displayPath(source.path, context.home)}${position(warning)}  ${warning.message}`);
+      for (const warning of source.warnings ?? [])
+        lines.push(`  ${displayPath(source.path, context.home)}${position(warning)}  ${warning.message}`);
     }
   }
-  if (result.servers.length === 0 && broken.length === 0) lines.push('', 'No MCP client configuration found. `mcp-warden scan --help` lists the options.');
+  if (result.servers.length === 0 && broken.length === 0)
+    lines.push('', 'No MCP client configuration found. `mcp-warden scan --help` lists the options.');
   return `${lines.join('\n')}\n`;
 }
 

@@ -14,7 +14,15 @@ export async function main(argv: string[]): Promise<void> {
   const scanOptions = scanOptionsFrom(values);
   const log = timestamped((text) => process.stderr.write(text));
   const context = await agentContext(values, processIO(), log);
-  const service = new AppService({ scanOptions, stateDir: context.stateDir, settings: context.settings, managedKeys: context.resolved.locked, engine: context.engine, log, probeReplay: values['probe-replay'] });
+  const service = new AppService({
+    scanOptions,
+    stateDir: context.stateDir,
+    settings: context.settings,
+    managedKeys: context.resolved.locked,
+    engine: context.engine,
+    log,
+    probeReplay: values['probe-replay'],
+  });
   const harness = await startHarness(service, values.port ? Number(values.port) : 0, log);
   process.stdout.write(`MCP Warden window: ${harness.url}\n`);
   const stop = async () => {

@@ -28,16 +28,23 @@ ${PROBE_HELP}
 function capabilityBlock(capability: Capability): string[] {
   const lines = [`  ${capability.name}${capability.title && capability.title !== capability.name ? ` — ${capability.title}` : ''}`];
   for (const risk of capability.risks) lines.push(`    ! ${risk.severity} ${risk.id}: ${risk.evidence}`);
-  if (capability.uri ?? capability.uriTemplate) lines.push(`    ${capability.uri ?? capability.uriTemplate}${capability.mimeType ? ` (${capability.mimeType})` : ''}`);
+  if (capability.uri ?? capability.uriTemplate)
+    lines.push(`    ${capability.uri ?? capability.uriTemplate}${capability.mimeType ? ` (${capability.mimeType})` : ''}`);
   if (capability.description) {
-    const cut = capability.descriptionLength ? ` [cut at ${capability.description.length} of ${capability.descriptionLength} characters]` : '';
+    const cut = capability.descriptionLength
+      ? ` [cut at ${capability.description.length} of ${capability.descriptionLength} characters]`
+      : '';
     for (const line of capability.description.split('\n')) lines.push(`    ${line}`);
     if (cut) lines.push(`   ${cut}`);
   }
   const properties = (capability.inputSchema as { properties?: Record<string, unknown>; required?: string[] } | undefined) ?? {};
   const names = Object.keys(properties.properties ?? {});
-  if (names.length) lines.push(`    parameters: ${names.map((name) => (properties.required?.includes(name) ? `${name}*` : name)).join(', ')}`);
-  if (capability.arguments?.length) lines.push(`    arguments: ${capability.arguments.map((argument) => (argument.required ? `${argument.name}*` : argument.name)).join(', ')}`);
+  if (names.length)
+    lines.push(`    parameters: ${names.map((name) => (properties.required?.includes(name) ? `${name}*` : name)).join(', ')}`);
+  if (capability.arguments?.length)
+    lines.push(
+      `    arguments: ${capability.arguments.map((argument) => (argument.required ? `${argument.name}*` : argument.name)).join(', ')}`,
+    );
   return lines;
 }
 
@@ -57,11 +64,19 @@ export function formatInspect(server: ServerEntry, probe: ProbeResult, home: str
   for (const finding of server.findings) lines.push(`  ! ${finding.severity} ${finding.id}: ${finding.evidence}`);
   const info = probe.serverInfo ? ` — ${probe.serverInfo.title ?? probe.serverInfo.name} ${probe.serverInfo.version}` : '';
   const protocol = probe.protocolVersion ? `, protocol ${probe.protocolVersion}` : '';
-  lines.push('', `Probe: ${probe.status}${probe.cached ? ' (cached)' : ''} in ${probe.durationMs} ms${info}${protocol}${probe.status === 'ok' ? ` — ${exposesText(probe)}` : ''}`);
+  lines.push(
+    '',
+    `Probe: ${probe.status}${probe.cached ? ' (cached)' : ''} in ${probe.durationMs} ms${info}${protocol}${probe.status === 'ok' ? ` — ${exposesText(probe)}` : ''}`,
+  );
   if (probe.reason) lines.push(`  ${probe.reason}`);
   for (const risk of probe.risks) lines.push(`  ! ${risk.severity} ${risk.id}: ${risk.evidence}`);
   if (probe.instructions) lines.push('', 'Instructions', ...probe.instructions.split('\n').map((line) => `  ${line}`));
-  const sections: [string, Capability[]][] = [['Tools', probe.tools], ['Resources', probe.resources], ['Resource templates', probe.resourceTemplates], ['Prompts', probe.prompts]];
+  const sections: [string, Capability[]][] = [
+    ['Tools', probe.tools],
+    ['Resources', probe.resources],
+    ['Resource templates', probe.resourceTemplates],
+    ['Prompts', probe.prompts],
+  ];
   for (const [title, capabilities] of sections) {
     if (!capabilities.length) continue;
     lines.push('', `${title} (${capabilities.length})`);

@@ -15,19 +15,55 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  scan: { summary: 'list every MCP server configured on this machine', load: async () => import('./scan-command.js').then((m) => ({ help: m.SCAN_HELP, run: m.runScan })) },
-  watch: { summary: 'print a line whenever an MCP configuration changes', load: async () => import('./watch-command.js').then((m) => ({ help: m.WATCH_HELP, run: m.runWatch })) },
-  inspect: { summary: 'one server in full: config, capabilities and risks', load: async () => import('./inspect-command.js').then((m) => ({ help: m.INSPECT_HELP, run: m.runInspect })) },
-  agent: { summary: 'the headless agent: watch, probe, report, fetch policy', load: async () => import('./agent-command.js').then((m) => ({ help: m.AGENT_COMMAND_HELP, run: m.runAgent })) },
-  status: { summary: 'each server with its decision and reason, the last sync, the policy age', load: async () => import('./status-command.js').then((m) => ({ help: m.STATUS_HELP, run: m.runStatus })) },
-  enroll: { summary: 'register this device with a central endpoint', load: async () => import('./enroll-command.js').then((m) => ({ help: m.ENROLL_HELP, run: m.runEnroll })) },
-  'request-approval': { summary: 'ask the organisation to approve a server', load: async () => import('./request-approval-command.js').then((m) => ({ help: m.REQUEST_APPROVAL_HELP, run: m.runRequestApproval })) },
-  enforce: { summary: 'wrap every stdio server with the guard (restore undoes it)', load: async () => import('./enforce-command.js').then((m) => ({ help: m.ENFORCE_HELP, run: m.runEnforce })) },
-  restore: { summary: 'put back every config entry enforcement changed, byte for byte', load: async () => import('./enforce-command.js').then((m) => ({ help: m.RESTORE_HELP, run: m.runRestore })) },
-  audit: { summary: 'check the local audit log: every hash chain intact', load: async () => import('./audit-command.js').then((m) => ({ help: m.AUDIT_HELP, run: m.runAudit })) },
-  guard: { summary: 'wrap a stdio MCP server: enforce decisions per tool, audit every call', load: async () => import('./guard-command.js').then((m) => ({ help: m.GUARD_HELP, run: m.runGuard })) },
+  scan: {
+    summary: 'list every MCP server configured on this machine',
+    load: async () => import('./scan-command.js').then((m) => ({ help: m.SCAN_HELP, run: m.runScan })),
+  },
+  watch: {
+    summary: 'print a line whenever an MCP configuration changes',
+    load: async () => import('./watch-command.js').then((m) => ({ help: m.WATCH_HELP, run: m.runWatch })),
+  },
+  inspect: {
+    summary: 'one server in full: config, capabilities and risks',
+    load: async () => import('./inspect-command.js').then((m) => ({ help: m.INSPECT_HELP, run: m.runInspect })),
+  },
+  agent: {
+    summary: 'the headless agent: watch, probe, report, fetch policy',
+    load: async () => import('./agent-command.js').then((m) => ({ help: m.AGENT_COMMAND_HELP, run: m.runAgent })),
+  },
+  status: {
+    summary: 'each server with its decision and reason, the last sync, the policy age',
+    load: async () => import('./status-command.js').then((m) => ({ help: m.STATUS_HELP, run: m.runStatus })),
+  },
+  enroll: {
+    summary: 'register this device with a central endpoint',
+    load: async () => import('./enroll-command.js').then((m) => ({ help: m.ENROLL_HELP, run: m.runEnroll })),
+  },
+  'request-approval': {
+    summary: 'ask the organisation to approve a server',
+    load: async () => import('./request-approval-command.js').then((m) => ({ help: m.REQUEST_APPROVAL_HELP, run: m.runRequestApproval })),
+  },
+  enforce: {
+    summary: 'wrap every stdio server with the guard (restore undoes it)',
+    load: async () => import('./enforce-command.js').then((m) => ({ help: m.ENFORCE_HELP, run: m.runEnforce })),
+  },
+  restore: {
+    summary: 'put back every config entry enforcement changed, byte for byte',
+    load: async () => import('./enforce-command.js').then((m) => ({ help: m.RESTORE_HELP, run: m.runRestore })),
+  },
+  audit: {
+    summary: 'check the local audit log: every hash chain intact',
+    load: async () => import('./audit-command.js').then((m) => ({ help: m.AUDIT_HELP, run: m.runAudit })),
+  },
+  guard: {
+    summary: 'wrap a stdio MCP server: enforce decisions per tool, audit every call',
+    load: async () => import('./guard-command.js').then((m) => ({ help: m.GUARD_HELP, run: m.runGuard })),
+  },
   // The reference central endpoint ships in the same command; its code lives in src/server.
-  server: { summary: 'run the reference central endpoint', load: async () => import('../../server/server-command.js').then((m) => ({ help: m.SERVER_HELP, run: m.runServer })) },
+  server: {
+    summary: 'run the reference central endpoint',
+    load: async () => import('../../server/server-command.js').then((m) => ({ help: m.SERVER_HELP, run: m.runServer })),
+  },
 };
 
 function overview(): string {

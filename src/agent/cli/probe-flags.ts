@@ -53,9 +53,15 @@ function positiveNumber(flag: string, value: string | undefined, max: number): n
  * The probe options of a command: its flags, in the settings every entry point resolves (IT's managed
  * ProbeMode and ProbeProjects win over them, and say so). The settings load only when a command probes.
  */
-export async function probeOptionsFrom(values: ProbeValues, scan: ScanOptions, io: Pick<CommandIO, 'managed' | 'stderr'>): Promise<ProbeAllOptions> {
-  if (values['probe-mode'] !== undefined && !(PROBE_MODES as readonly string[]).includes(values['probe-mode'])) throw new UsageError(`--probe-mode ${values['probe-mode']}: expected all, remote-only or off`);
-  if (values['probe-projects'] !== undefined && !(PROBE_PROJECT_MODES as readonly string[]).includes(values['probe-projects'])) throw new UsageError(`--probe-projects ${values['probe-projects']}: expected approved, never or all`);
+export async function probeOptionsFrom(
+  values: ProbeValues,
+  scan: ScanOptions,
+  io: Pick<CommandIO, 'managed' | 'stderr'>,
+): Promise<ProbeAllOptions> {
+  if (values['probe-mode'] !== undefined && !(PROBE_MODES as readonly string[]).includes(values['probe-mode']))
+    throw new UsageError(`--probe-mode ${values['probe-mode']}: expected all, remote-only or off`);
+  if (values['probe-projects'] !== undefined && !(PROBE_PROJECT_MODES as readonly string[]).includes(values['probe-projects']))
+    throw new UsageError(`--probe-projects ${values['probe-projects']}: expected approved, never or all`);
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);

@@ -5,7 +5,11 @@ import { type ProbeAllOptions, notStartedSummary, probeAll } from '../probe/prob
 import type { CommandIO } from './io.js';
 
 /** Probes with a progress line on a terminal. */
-export async function probeWithProgress(outcome: ScanOutcome, options: ProbeAllOptions, io: CommandIO): Promise<Record<string, ProbeResult>> {
+export async function probeWithProgress(
+  outcome: ScanOutcome,
+  options: ProbeAllOptions,
+  io: CommandIO,
+): Promise<Record<string, ProbeResult>> {
   const showProgress = io.isTTY;
   const probes = await probeAll(outcome, {
     ...options,

@@ -20,7 +20,12 @@ ${DISCOVERY_HELP}
   -h, --help             this help`;
 
 export async function runRequestApproval(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, reason: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
   if (values.help) {
     io.stdout(`${REQUEST_APPROVAL_HELP}\n`);
     return 0;
@@ -32,8 +37,17 @@ export async function runRequestApproval(argv: string[], io: CommandIO): Promise
   const context = await agentContext(values, io, timestamped(io.stderr));
   try {
     const server = pickServer((await scan(scanOptions)).result.servers, positionals[0]!);
-    const sent = await new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine }).requestApproval(server, reason);
-    io.stdout(sent.error ? `approval request for ${server.name} queued; it will be sent when the central endpoint is reachable (${sent.error})\n` : `approval request for ${server.name} sent\n`);
+    const sent = await new AgentCore({
+      scanOptions,
+      stateDir: context.stateDir,
+      settings: context.settings,
+      engine: context.engine,
+    }).requestApproval(server, reason);
+    io.stdout(
+      sent.error
+        ? `approval request for ${server.name} queued; it will be sent when the central endpoint is reachable (${sent.error})\n`
+        : `approval request for ${server.name} sent\n`,
+    );
     return 0;
   } finally {
     await context.engine.close();

@@ -27,7 +27,11 @@ function age(from: string | undefined, now: Date): string {
 }
 
 export async function runStatus(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...DISCOVERY_FLAGS, ...AGENT_FLAGS, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     io.stdout(`${STATUS_HELP}\n`);
     return 0;
@@ -35,22 +39,51 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
   const scanOptions = scanOptionsFrom(values);
   const context = await agentContext(values, io, () => undefined);
   const now = new Date();
-  const core = new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine, now: () => now });
-  const [{ result }, enrollment, sync, queued] = await Promise.all([scan(scanOptions), loadEnrollment(context.stateDir), context.engine.status(), context.engine.spool.counts()]);
+  const core = new AgentCore({
+    scanOptions,
+    stateDir: context.stateDir,
+    settings: context.settings,
+    engine: context.engine,
+    now: () => now,
+  });
+  const [{ result }, enrollment, sync, queued] = await Promise.all([
+    scan(scanOptions),
+    loadEnrollment(context.stateDir),
+    context.engine.status(),
+    context.engine.spool.counts(),
+  ]);
   const { servers, cached } = await core.statuses(result.servers);
 
   if (values.json) {
     io.stdout(
       `${JSON.stringify(
         {
-          central: enrollment ? { serverUrl: enrollment.serverUrl, deviceId: enrollment.deviceId, enrolledAt: enrollment.enrolledAt } : null,
+          central: enrollment
+            ? { serverUrl: enrollment.serverUrl, deviceId: enrollment.deviceId, enrolledAt: enrollment.enrolledAt }
+            : null,
           lastSync: sync,
-          policy: cached ? { version: cached.policy.version, fetchedAt: cached.fetchedAt, checkedAt: cached.checkedAt, defaultVerdict: cached.policy.defaultVerdict, rules: cached.policy.rules.length } : null,
+          policy: cached
+            ? {
+                version: cached.policy.version,
+                fetchedAt: cached.fetchedAt,
+                checkedAt: cached.checkedAt,
+                defaultVerdict: cached.policy.defaultVerdict,
+                rules: cached.policy.rules.length,
+              }
+            : null,
           queued,
           // Every setting with its value (secrets as set / not set), where it came from and whether IT locked it.
           settings: describeSettings(context.resolved),
           settingsProblems: context.resolved.problems,
-          servers: servers.map(({ server, decision, quarantined }) => ({ id: server.id, serverKey: server.serverKey, client: server.client, name: server.name, scope: server.scope, decision, ...(quarantined ? { quarantined } : {}) })),
+          servers: servers.map(({ server, decision, quarantined }) => ({
+            id: server.id,
+            serverKey: server.serverKey,
+            client: server.client,
+            name: server.name,
+            scope: server.scope,
+            decision,
+            ...(quarantined ? { quarantined } : {}),
+          })),
         },
         null,
         2,
@@ -66,14 +99,18 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
     `Waiting to send   ${queued.report ? 'an inventory report' : 'no report'}, ${queued.events} event${queued.events === 1 ? '' : 's'}`,
   ];
   const warnings = settingsWarnings(context.resolved);
-  if (warnings.length) lines.push('', 'Settings that could not be applied', ...warnings.map((line) => `  ! ${line.replace(/^settings: /, '')}`));
+  if (warnings.length)
+    lines.push('', 'Settings that could not be applied', ...warnings.map((line) => `  ! ${line.replace(/^settings: /, '')}`));
   for (const client of [...new Set(servers.map(({ server }) => server.client))]) {
     lines.push('', clientName(client));
     for (const { server, decision, quarantined } of servers.filter((item) => item.server.client === client)) {
-      lines.push(`  ${server.name.padEnd(24)} ${DECISION_LABELS[decision.status].padEnd(26)} ${decision.reason}${quarantined ? ' (taken out of its config until approved)' : ''}`);
+      lines.push(
+        `  ${server.name.padEnd(24)} ${DECISION_LABELS[decision.status].padEnd(26)} ${decision.reason}${quarantined ? ' (taken out of its config until approved)' : ''}`,
+      );
     }
   }
-  if (cached?.policy.moreInfoUrl && servers.some(({ decision }) => decision.status === 'rejected' || decision.status === 'expired')) lines.push('', `More information: ${cached.policy.moreInfoUrl}`);
+  if (cached?.policy.moreInfoUrl && servers.some(({ decision }) => decision.status === 'rejected' || decision.status === 'expired'))
+    lines.push('', `More information: ${cached.policy.moreInfoUrl}`);
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -47,7 +47,10 @@ export async function runWatch(argv: string[], io: CommandIO): Promise<number> {
   });
   const { result } = watching.current();
   const summary = `watching ${result.sources.filter((source) => source.status !== 'missing').length} config files (${result.servers.length} servers); Ctrl-C to stop`;
-  if (values.json) io.stdout(`${JSON.stringify({ time: new Date().toISOString(), event: 'ready', servers: result.servers.length, sources: result.sources.length })}\n`);
+  if (values.json)
+    io.stdout(
+      `${JSON.stringify({ time: new Date().toISOString(), event: 'ready', servers: result.servers.length, sources: result.sources.length })}\n`,
+    );
   else io.stderr(`${summary}\n`);
   await io.untilStopped();
   await watching.close();

@@ -66,7 +66,16 @@ export class AgentCore {
   /** One full cycle: scan, apply the mode, probe, report, deliver, refresh the policy. */
   runCycle(): Promise<CycleResult> {
     const { scanOptions, settings, stateDir, engine, httpBase, probeReplay } = this.options;
-    return runCycle({ scanOptions, settings, stateDir, engine, log: this.options.log ?? (() => undefined), now: this.now, httpBase, probeReplay });
+    return runCycle({
+      scanOptions,
+      settings,
+      stateDir,
+      engine,
+      log: this.options.log ?? (() => undefined),
+      now: this.now,
+      httpBase,
+      probeReplay,
+    });
   }
 
   /**
@@ -78,13 +87,27 @@ export class AgentCore {
     const outOfConfig = new Set(quarantined.map((server) => server.id));
     const ips = currentDeviceIps();
     const now = this.now();
-    const servers = withQuarantined(scanned, quarantined).map((server) => ({ server, decision: decideServer(cached?.policy, server, ips, now), quarantined: outOfConfig.has(server.id) }));
+    const servers = withQuarantined(scanned, quarantined).map((server) => ({
+      server,
+      decision: decideServer(cached?.policy, server, ips, now),
+      quarantined: outOfConfig.has(server.id),
+    }));
     return { servers, cached, ips, now };
   }
 
   /** Asks the organisation to approve a server: queued, then sent if the endpoint answers (else it waits in the spool). */
   async requestApproval(server: ServerEntry, reason: string): Promise<ApprovalOutcome> {
-    await this.engine.queueEvents([newEvent({ type: 'approval-request', client: server.client, serverId: server.id, serverKey: server.serverKey, serverName: server.name, reason, user: deviceFacts().user })]);
+    await this.engine.queueEvents([
+      newEvent({
+        type: 'approval-request',
+        client: server.client,
+        serverId: server.id,
+        serverKey: server.serverKey,
+        serverName: server.name,
+        reason,
+        user: deviceFacts().user,
+      }),
+    ]);
     const flushed = await this.engine.flush();
     return flushed.error ? { delivered: false, error: flushed.error } : { delivered: true };
   }

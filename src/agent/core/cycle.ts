@@ -38,10 +38,25 @@ export interface CycleResult {
 export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const now = options.now ?? (() => new Date());
   const ips = currentDeviceIps();
-  const scanOptions = { ...options.scanOptions, scanRoots: [...(options.scanOptions.scanRoots ?? []), ...options.settings.scanRoots], orgDomains: [...(options.scanOptions.orgDomains ?? []), ...options.settings.orgDomains] };
+  const scanOptions = {
+    ...options.scanOptions,
+    scanRoots: [...(options.scanOptions.scanRoots ?? []), ...options.settings.scanRoots],
+    orgDomains: [...(options.scanOptions.orgDomains ?? []), ...options.settings.orgDomains],
+  };
   const policy = (await loadPolicy(options.stateDir))?.policy;
   // Enforcement follows the mode before anything is probed or reported, so both see the files as they now are.
-  const { outcome, quarantined } = await applyMode(await scan(scanOptions), { mode: options.settings.mode, guardCommand: options.settings.guardCommand, httpBase: options.httpBase, world: scanOptions.world, stateDir: options.stateDir, policy, deviceIps: ips, now, log: options.log, rescan: () => scan(scanOptions) });
+  const { outcome, quarantined } = await applyMode(await scan(scanOptions), {
+    mode: options.settings.mode,
+    guardCommand: options.settings.guardCommand,
+    httpBase: options.httpBase,
+    world: scanOptions.world,
+    stateDir: options.stateDir,
+    policy,
+    deviceIps: ips,
+    now,
+    log: options.log,
+    rescan: () => scan(scanOptions),
+  });
   let probes: Record<string, ProbeResult> | undefined;
   if (options.settings.probe !== 'off') {
     probes = await probeAll(outcome, {
@@ -54,7 +69,10 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       isBlocked: (entry) => isBlocked(decideServer(policy, entry, ips, now())),
     });
   }
-  for (const line of probes ? notStartedSummary(outcome, { projects: options.settings.probeProjects, probeReplay: options.probeReplay === true }, probes) : []) options.log(line);
+  for (const line of probes
+    ? notStartedSummary(outcome, { projects: options.settings.probeProjects, probeReplay: options.probeReplay === true }, probes)
+    : [])
+    options.log(line);
   const { sources } = outcome.result;
   // Quarantined servers are out of their files but still on this machine: they stay in the inventory.
   const servers = withQuarantined(outcome.result.servers, quarantined);

@@ -32,7 +32,11 @@ type Verdict = { granted: boolean; why: string };
 /** The files a client's consent record is read from, for one project (watched too, so a new approval counts at once). */
 export function consentFiles(record: ConsentRecord, world: World, project: string): string[] {
   if (record.kind !== 'claude-code') return expandAll(record.path, world);
-  return [...expandAll(record.state, world), ...record.settings.flatMap((template) => expandAll(template, world)), ...record.projectSettings.map((file) => path.join(project, ...file.split('/')))];
+  return [
+    ...expandAll(record.state, world),
+    ...record.settings.flatMap((template) => expandAll(template, world)),
+    ...record.projectSettings.map((file) => path.join(project, ...file.split('/'))),
+  ];
 }
 
 /**
@@ -75,8 +79,10 @@ async function consentOf(server: ServerEntry, context: ConsentContext): Promise<
   const project: Project = { real, place: folded(real, context.world) };
   // Claude Code's own `projects.<path>.mcpServers`: the user added these through the client.
   if (!context.projectFiles.has(server.configPath)) return { granted: true, reason: `added for ${where} through ${clientName} itself` };
-  if (!context.remembered.has(path.resolve(server.projectPath!))) return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
-  if (!client?.consent) return { granted: false, reason: `${clientName} keeps no record MCP Warden can read of the user approving ${where}'s servers` };
+  if (!context.remembered.has(path.resolve(server.projectPath!)))
+    return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
+  if (!client?.consent)
+    return { granted: false, reason: `${clientName} keeps no record MCP Warden can read of the user approving ${where}'s servers` };
   const verdict = await readRecord(client.consent, server, project, context);
   return { granted: verdict.granted, reason: `${verdict.why} in ${clientName} for ${where}` };
 }
@@ -95,7 +101,12 @@ function readRecord(record: ConsentRecord, server: ServerEntry, project: Project
 }
 
 /** The value at `keyPath` of each readable file. */
-async function valuesAt(files: readonly string[], format: SourceFormat, keyPath: readonly string[], context: ConsentContext): Promise<unknown[]> {
+async function valuesAt(
+  files: readonly string[],
+  format: SourceFormat,
+  keyPath: readonly string[],
+  context: ConsentContext,
+): Promise<unknown[]> {
   const loaded = await Promise.all(files.map((file) => context.load(file, format)));
   return loaded.flatMap((item) => {
     if (item.status !== 'ok') return [];
@@ -106,7 +117,12 @@ async function valuesAt(files: readonly string[], format: SourceFormat, keyPath:
 }
 
 /** A table keyed by absolute paths as the machine wrote them, keyed by places on this disk (keeping the written key). */
-async function pathKeyedTable(files: readonly string[], format: SourceFormat, keyPath: readonly string[], context: ConsentContext): Promise<Map<string, { key: string; value: unknown }>> {
+async function pathKeyedTable(
+  files: readonly string[],
+  format: SourceFormat,
+  keyPath: readonly string[],
+  context: ConsentContext,
+): Promise<Map<string, { key: string; value: unknown }>> {
   const table = new Map<string, { key: string; value: unknown }>();
   for (const found of await valuesAt(files, format, keyPath, context)) {
     if (!isObject(found)) continue;
@@ -138,15 +154,26 @@ function within(folder: string, base: string): boolean {
  * exact folder: a cloned repository cannot approve itself, and a folder Claude Code never opened (another
  * client's workspace) has no trust to lean on, even where the user's settings enable every project server.
  */
-async function claudeCodeConsent(record: Extract<ConsentRecord, { kind: 'claude-code' }>, server: ServerEntry, project: Project, context: ConsentContext): Promise<Verdict> {
+async function claudeCodeConsent(
+  record: Extract<ConsentRecord, { kind: 'claude-code' }>,
+  server: ServerEntry,
+  project: Project,
+  context: ConsentContext,
+): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.state, context.world), 'json', ['projects'], context);
   const own = projects.get(project.place)?.value;
   const trusted = isObject(own) && own.hasTrustDialogAccepted === true;
-  const files = [...record.settings.flatMap((template) => expandAll(template, context.world)), ...record.projectSettings.map((file) => path.join(project.real, ...file.split('/')))];
+  const files = [
+    ...record.settings.flatMap((template) => expandAll(template, context.world)),
+    ...record.projectSettings.map((file) => path.join(project.real, ...file.split('/'))),
+  ];
   const layers = [...(await valuesAt(files, 'jsonc', [], context)).filter(isObject), ...(isObject(own) ? [own] : [])];
-  if (layers.some((layer) => names(layer.disabledMcpjsonServers).includes(server.name))) return { granted: false, why: `"${server.name}" is disabled` };
+  if (layers.some((layer) => names(layer.disabledMcpjsonServers).includes(server.name)))
+    return { granted: false, why: `"${server.name}" is disabled` };
   if (!trusted) return { granted: false, why: 'the folder was never trusted' };
-  const enabled = layers.some((layer) => layer.enableAllProjectMcpServers === true || names(layer.enabledMcpjsonServers).includes(server.name));
+  const enabled = layers.some(
+    (layer) => layer.enableAllProjectMcpServers === true || names(layer.enabledMcpjsonServers).includes(server.name),
+  );
   return enabled ? { granted: true, why: `"${server.name}" is approved` } : { granted: false, why: `"${server.name}" was never approved` };
 }
 
@@ -154,7 +181,11 @@ async function claudeCodeConsent(record: Extract<ConsentRecord, { kind: 'claude-
  * Gemini CLI: a rule covers its folder and everything below it (TRUST_PARENT: the folder above the one
  * named); of the rules covering the project, the one with the longest path wins, as in Gemini CLI itself.
  */
-async function trustedFolderConsent(record: Extract<ConsentRecord, { kind: 'trusted-folders' }>, project: Project, context: ConsentContext): Promise<Verdict> {
+async function trustedFolderConsent(
+  record: Extract<ConsentRecord, { kind: 'trusted-folders' }>,
+  project: Project,
+  context: ConsentContext,
+): Promise<Verdict> {
   const rules = await pathKeyedTable(expandAll(record.path, context.world), 'jsonc', [], context);
   let winner: { length: number; level: unknown } | undefined;
   for (const [folder, { key, value }] of rules) {
@@ -166,7 +197,11 @@ async function trustedFolderConsent(record: Extract<ConsentRecord, { kind: 'trus
 }
 
 /** Copilot CLI: folders the user trusted, each with everything below it. */
-async function trustedFolderListConsent(record: Extract<ConsentRecord, { kind: 'trusted-folder-list' }>, project: Project, context: ConsentContext): Promise<Verdict> {
+async function trustedFolderListConsent(
+  record: Extract<ConsentRecord, { kind: 'trusted-folder-list' }>,
+  project: Project,
+  context: ConsentContext,
+): Promise<Verdict> {
   const lists = await valuesAt(expandAll(record.path, context.world), 'json', record.keyPath, context);
   const folders = await Promise.all(lists.flatMap(names).map((folder) => place(hostPath(context.world, folder), context.world)));
   const trusted = folders.some((folder) => within(project.place, folder));
@@ -177,7 +212,11 @@ async function trustedFolderListConsent(record: Extract<ConsentRecord, { kind: '
  * Codex reads a project's `.codex/config.toml` only when `[projects]` says trusted: the folder's own entry
  * if it has a level, else that of the repository it is in (the nearest folder above holding `.git`).
  */
-async function trustedProjectConsent(record: Extract<ConsentRecord, { kind: 'trusted-projects' }>, project: Project, context: ConsentContext): Promise<Verdict> {
+async function trustedProjectConsent(
+  record: Extract<ConsentRecord, { kind: 'trusted-projects' }>,
+  project: Project,
+  context: ConsentContext,
+): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.path, context.world), record.format, record.keyPath, context);
   let repository: string | undefined;
   for (const folder of selfAndAncestors(project.real)) {

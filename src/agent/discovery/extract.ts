@@ -32,7 +32,11 @@ function resolve(root: unknown, segments: readonly string[]): Container[] {
       if (segment === PROJECT) {
         for (const [key, value] of Object.entries(item.value)) next.push({ value, path: [...item.path, key], projectPath: key });
       } else if (Object.hasOwn(item.value, segment)) {
-        next.push({ value: item.value[segment], path: [...item.path, segment], ...(item.projectPath ? { projectPath: item.projectPath } : {}) });
+        next.push({
+          value: item.value[segment],
+          path: [...item.path, segment],
+          ...(item.projectPath ? { projectPath: item.projectPath } : {}),
+        });
       }
     }
     frontier = next;
@@ -49,7 +53,9 @@ export function extractEntries(document: ParsedDocument, paths: readonly ServerP
   let found = false;
   for (const serverPath of paths) {
     if (serverPath.fallback && found) continue;
-    const containers = resolve(document.value, serverPath.path).filter((container) => container.value !== undefined && container.value !== null);
+    const containers = resolve(document.value, serverPath.path).filter(
+      (container) => container.value !== undefined && container.value !== null,
+    );
     if (containers.length > 0) found = true;
     for (const container of containers) {
       entries.push(...entriesOf(document, container, serverPath, warnings));
@@ -88,7 +94,11 @@ function entriesOf(document: ParsedDocument, container: Container, serverPath: S
   }
   for (const duplicate of document.duplicates) {
     if (sameKeyPath(duplicate.parent, container.path)) {
-      warnings.push({ server: duplicate.key, message: `server "${duplicate.key}" is defined twice in ${where}; the client uses the last one`, ...duplicate.position });
+      warnings.push({
+        server: duplicate.key,
+        message: `server "${duplicate.key}" is defined twice in ${where}; the client uses the last one`,
+        ...duplicate.position,
+      });
     }
   }
   return Object.entries(container.value)

@@ -16,7 +16,10 @@ export function createFolderCache(): FolderCache {
   const listing = (folder: string) => {
     let pending = listings.get(folder);
     if (!pending) {
-      pending = fs.readdir(folder).then((names) => new Set(names), () => new Set<string>());
+      pending = fs.readdir(folder).then(
+        (names) => new Set(names),
+        () => new Set<string>(),
+      );
       listings.set(folder, pending);
     }
     return pending;

@@ -114,7 +114,9 @@ export function normaliseEntry(raw: unknown, dialect: Dialect = {}): NormaliseRe
   const forwardedEnv = pick(entry, FIELDS.forwardedEnv);
   if (forwardedEnv && Array.isArray(forwardedEnv.value)) {
     // Codex `env_vars` items are names or `{ name, source }`.
-    spec.forwardedEnv = forwardedEnv.value.map((item) => (isObject(item) ? item.name : item)).filter((name): name is string => typeof name === 'string');
+    spec.forwardedEnv = forwardedEnv.value
+      .map((item) => (isObject(item) ? item.name : item))
+      .filter((name): name is string => typeof name === 'string');
   }
 
   const envFile = pick(entry, FIELDS.envFile);
@@ -168,7 +170,13 @@ function flattenNested(entry: Entry): Entry {
   return flat;
 }
 
-function decideTransport(entry: Entry, spec: LaunchSpec, urlKey: string | undefined, dialect: Dialect, warnings: string[]): LaunchSpec['transport'] | undefined {
+function decideTransport(
+  entry: Entry,
+  spec: LaunchSpec,
+  urlKey: string | undefined,
+  dialect: Dialect,
+  warnings: string[],
+): LaunchSpec['transport'] | undefined {
   const type = pick(entry, FIELDS.type);
   let declared: LaunchSpec['transport'] | undefined;
   if (type && typeof type.value === 'string') {
@@ -186,7 +194,9 @@ function decideTransport(entry: Entry, spec: LaunchSpec, urlKey: string | undefi
   if (spec.url === undefined || spec.url.trim() === '') {
     // Zed's extension-provided servers carry only settings; the extension knows how to start them.
     if (!declared && (isObject(entry.settings) || entry.source === 'extension')) return 'builtin';
-    warnings.push(declared ? `${declared} server without a url: the client cannot reach it` : 'neither a command nor a url: the client cannot start it');
+    warnings.push(
+      declared ? `${declared} server without a url: the client cannot reach it` : 'neither a command nor a url: the client cannot start it',
+    );
     return undefined;
   }
   if (declared) return declared;
@@ -219,7 +229,13 @@ function stringMap(value: unknown, key: string, warnings: string[]): Record<stri
   return result;
 }
 
-const LAUNCH_FIELDS = new Set<string>([...Object.values(FIELDS).flat(), 'requestOptions', 'env_http_headers', 'bearer_token_env_var', 'bearer_token']);
+const LAUNCH_FIELDS = new Set<string>([
+  ...Object.values(FIELDS).flat(),
+  'requestOptions',
+  'env_http_headers',
+  'bearer_token_env_var',
+  'bearer_token',
+]);
 
 /** Literal credentials anywhere else in the entry (`oauth.clientSecret`, Cline's stored tokens), by path. */
 function findSecretFields(entry: Entry, prefix = '', depth = 0): string[] {

@@ -11,10 +11,41 @@ import { isObject } from './util.js';
 
 /** Folders never worth descending into when looking for projects. */
 export const SKIPPED_FOLDERS = new Set([
-  'node_modules', '.git', '.hg', '.svn', '.venv', 'venv', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache',
-  'dist', 'build', 'out', 'target', '.next', '.nuxt', '.cache', '.npm', '.pnpm-store', '.yarn', 'bower_components',
-  'vendor', 'Pods', 'DerivedData', '.gradle', '.m2', '.cargo', '.rustup', 'Library', 'AppData', '.Trash', '$RECYCLE.BIN',
-  'coverage', '.terraform', '.idea',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'dist',
+  'build',
+  'out',
+  'target',
+  '.next',
+  '.nuxt',
+  '.cache',
+  '.npm',
+  '.pnpm-store',
+  '.yarn',
+  'bower_components',
+  'vendor',
+  'Pods',
+  'DerivedData',
+  '.gradle',
+  '.m2',
+  '.cargo',
+  '.rustup',
+  'Library',
+  'AppData',
+  '.Trash',
+  '$RECYCLE.BIN',
+  'coverage',
+  '.terraform',
+  '.idea',
 ]);
 
 export const DEFAULT_SCAN_DEPTH = 5;
@@ -36,7 +67,11 @@ async function projectsFromIndex(index: WorkspaceIndex, world: World, load: Docu
       if (loaded.status !== 'ok') return [];
       let value: unknown = loaded.document.value;
       for (const key of index.keyPath) value = isObject(value) ? value[key] : undefined;
-      return isObject(value) ? Object.keys(value).filter(isAbsoluteAnywhere).map((key) => hostPath(world, key)) : [];
+      return isObject(value)
+        ? Object.keys(value)
+            .filter(isAbsoluteAnywhere)
+            .map((key) => hostPath(world, key))
+        : [];
     }),
   );
   return results.flat();
@@ -83,7 +118,11 @@ function isAbsoluteAnywhere(candidate: string): boolean {
  * Folders under the scan roots that hold a project config file (any first segment a catalogue project file
  * starts with). Breadth-first, to `depth` levels, never following links (no loops), skipping SKIPPED_FOLDERS.
  */
-export async function projectsUnderRoots(roots: readonly string[], markers: readonly RegExp[], depth = DEFAULT_SCAN_DEPTH): Promise<string[]> {
+export async function projectsUnderRoots(
+  roots: readonly string[],
+  markers: readonly RegExp[],
+  depth = DEFAULT_SCAN_DEPTH,
+): Promise<string[]> {
   const found: string[] = [];
   const seen = new Set<string>();
   let frontier = roots.map((root) => path.resolve(root));

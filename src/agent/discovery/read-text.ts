@@ -6,9 +6,7 @@ import type { SourceStatus } from '../../shared/inventory.js';
 /** Config files are kilobytes; Claude Code's ~/.claude.json (which keeps history) reaches a few megabytes. */
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
-export type ReadResult =
-  | { status: 'ok'; text: string }
-  | { status: Exclude<SourceStatus, 'ok'>; message: string };
+export type ReadResult = { status: 'ok'; text: string } | { status: Exclude<SourceStatus, 'ok'>; message: string };
 
 const ERRNO_MESSAGES: Record<string, { status: Exclude<SourceStatus, 'ok'>; message: string }> = {
   ENOENT: { status: 'missing', message: 'file does not exist' },

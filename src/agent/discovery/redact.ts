@@ -35,7 +35,8 @@ function redactArg(arg: string, previous: string): { text: string; reason?: stri
   if (flag && isSecretName(flag[1]!) && isPlaintextSecret(flag[1]!, flag[2]!)) return { text: `${flag[1]}=${REDACTED}`, reason: flag[1]! };
   // `GITHUB_TOKEN=VALUE` (docker -e, env) and `Authorization: Bearer VALUE` (--header)
   const pair = /^([A-Za-z_][\w.-]*)(=|:\s*)(.*)$/s.exec(arg);
-  if (pair && !arg.includes('://') && isPlaintextSecret(pair[1]!, pair[3]!)) return { text: `${pair[1]}${pair[2]}${REDACTED}`, reason: pair[1]! };
+  if (pair && !arg.includes('://') && isPlaintextSecret(pair[1]!, pair[3]!))
+    return { text: `${pair[1]}${pair[2]}${REDACTED}`, reason: pair[1]! };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
     const url = redactUrl(arg);
     return url.evidence.length ? { text: url.value, reason: `URL ${url.evidence.join(', ')}` } : { text: url.value };

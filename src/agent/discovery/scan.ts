@@ -63,7 +63,8 @@ interface Candidate {
 export function selectClients(ids: readonly string[] | undefined, catalogue: readonly ClientDefinition[] = CLIENTS): ClientDefinition[] {
   if (!ids || ids.length === 0) return [...catalogue];
   const unknown = ids.filter((id) => !catalogue.some((client) => client.id === id));
-  if (unknown.length > 0) throw new Error(`unknown client ${unknown.join(', ')}; known clients: ${catalogue.map((client) => client.id).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown client ${unknown.join(', ')}; known clients: ${catalogue.map((client) => client.id).join(', ')}`);
   return catalogue.filter((client) => ids.includes(client.id));
 }
 
@@ -100,19 +101,46 @@ export async function scan(options: ScanOptions): Promise<ScanOutcome> {
 
   const launches = new Map<string, LaunchSpec>();
   const entryPaths = new Map<string, KeyPath>();
-  const read = await Promise.all(candidates.map((candidate) => readCandidate(candidate, world, load, folders, options.orgDomains ?? [], launches, entryPaths)));
+  const read = await Promise.all(
+    candidates.map((candidate) => readCandidate(candidate, world, load, folders, options.orgDomains ?? [], launches, entryPaths)),
+  );
   const sources = read.map((item) => item.source).filter((source): source is ConfigSource => source !== undefined);
   const servers = read.flatMap((item) => item.servers);
-  const consents = await projectConsents(servers, { world, load, exists: (file) => folders.exists(file), clients, remembered, projectFiles: new Set(inProjects.map((candidate) => candidate.path)) });
+  const consents = await projectConsents(servers, {
+    world,
+    load,
+    exists: (file) => folders.exists(file),
+    clients,
+    remembered,
+    projectFiles: new Set(inProjects.map((candidate) => candidate.path)),
+  });
 
   const order = new Map(clients.map((client, index) => [client.id, index]));
   sources.sort((a, b) => order.get(a.client)! - order.get(b.client)! || a.path.localeCompare(b.path));
-  servers.sort((a, b) => order.get(a.client)! - order.get(b.client)! || a.configPath.localeCompare(b.configPath) || (a.projectPath ?? '').localeCompare(b.projectPath ?? '') || a.name.localeCompare(b.name));
+  servers.sort(
+    (a, b) =>
+      order.get(a.client)! - order.get(b.client)! ||
+      a.configPath.localeCompare(b.configPath) ||
+      (a.projectPath ?? '').localeCompare(b.projectPath ?? '') ||
+      a.name.localeCompare(b.name),
+  );
 
-  return { result: { schemaVersion: SCAN_SCHEMA_VERSION, sources, servers }, launches, entryPaths, consents, replayed: world.replayed === true, watchTargets };
+  return {
+    result: { schemaVersion: SCAN_SCHEMA_VERSION, sources, servers },
+    launches,
+    entryPaths,
+    consents,
+    replayed: world.replayed === true,
+    watchTargets,
+  };
 }
 
-async function fixedCandidates(clients: readonly ClientDefinition[], world: World, folders: FolderCache, watchTargets: WatchTarget[]): Promise<Candidate[]> {
+async function fixedCandidates(
+  clients: readonly ClientDefinition[],
+  world: World,
+  folders: FolderCache,
+  watchTargets: WatchTarget[],
+): Promise<Candidate[]> {
   const groups = await Promise.all(
     clients.flatMap((client) =>
       client.locations.flatMap((location) =>
@@ -139,11 +167,17 @@ async function fixedCandidates(clients: readonly ClientDefinition[], world: Worl
 }
 
 /** Every project folder to look in, and those a client remembers (only those may ever have consented). */
-async function projectFolders(clients: readonly ClientDefinition[], options: ScanOptions, load: DocumentLoader): Promise<{ projects: string[]; remembered: Set<string> }> {
+async function projectFolders(
+  clients: readonly ClientDefinition[],
+  options: ScanOptions,
+  load: DocumentLoader,
+): Promise<{ projects: string[]; remembered: Set<string> }> {
   const markers = projectMarkers(clients);
   const [remembered, underRoots] = await Promise.all([
     rememberedProjects(clients, options.world, load),
-    options.scanRoots?.length ? projectsUnderRoots(options.scanRoots, markers, options.scanDepth ?? DEFAULT_SCAN_DEPTH) : Promise.resolve([]),
+    options.scanRoots?.length
+      ? projectsUnderRoots(options.scanRoots, markers, options.scanDepth ?? DEFAULT_SCAN_DEPTH)
+      : Promise.resolve([]),
   ]);
   const rememberedSet = new Set(remembered.map((folder) => path.resolve(folder)));
   return { projects: [...new Set([...rememberedSet, ...underRoots.map((folder) => path.resolve(folder))])], remembered: rememberedSet };
@@ -151,7 +185,9 @@ async function projectFolders(clients: readonly ClientDefinition[], options: Sca
 
 /** The files where present clients record consent: approving a server there changes what may be probed. */
 function consentWatchTargets(clients: readonly ClientDefinition[], projects: readonly string[], world: World): WatchTarget[] {
-  const files = clients.flatMap((client) => (client.consent ? projects.flatMap((project) => consentFiles(client.consent!, world, project)) : []));
+  const files = clients.flatMap((client) =>
+    client.consent ? projects.flatMap((project) => consentFiles(client.consent!, world, project)) : [],
+  );
   return [...new Set(files)].map((file) => ({ path: file, depth: 0 }));
 }
 
@@ -163,10 +199,12 @@ async function presentClients(clients: readonly ClientDefinition[], world: World
   const checks = await Promise.all(
     clients.map(async (client) => {
       const evidence = [
-        ...client.locations.flatMap((location) => expandAll(location.path, world)).map((pattern) => {
-          const folder = wildcardBase(path.dirname(pattern)).path;
-          return folder === world.home ? pattern : folder;
-        }),
+        ...client.locations
+          .flatMap((location) => expandAll(location.path, world))
+          .map((pattern) => {
+            const folder = wildcardBase(path.dirname(pattern)).path;
+            return folder === world.home ? pattern : folder;
+          }),
         ...(client.workspaceIndexes ?? []).flatMap((index) => expandAll(index.path, world)),
       ];
       const found = await Promise.all(evidence.map((file) => folders.exists(file)));
@@ -182,7 +220,12 @@ export function projectMarkers(clients: readonly ClientDefinition[]): RegExp[] {
   return [...firstSegments].map((segment) => globToRegExp(segment));
 }
 
-async function projectCandidates(clients: readonly ClientDefinition[], projects: readonly string[], folders: FolderCache, watchTargets: WatchTarget[]): Promise<Candidate[]> {
+async function projectCandidates(
+  clients: readonly ClientDefinition[],
+  projects: readonly string[],
+  folders: FolderCache,
+  watchTargets: WatchTarget[],
+): Promise<Candidate[]> {
   const groups = await Promise.all(
     projects.flatMap((project) =>
       clients.flatMap((client) =>
@@ -216,7 +259,9 @@ async function readCandidate(
   entryPaths: Map<string, KeyPath>,
 ): Promise<{ source?: ConfigSource; servers: ServerEntry[] }> {
   // Absent files are known from their folder's listing, without a failing open each.
-  const loaded = (await folders.exists(candidate.path)) ? await load(candidate.path, candidate.format) : ({ status: 'missing', error: { message: 'file does not exist' } } as const);
+  const loaded = (await folders.exists(candidate.path))
+    ? await load(candidate.path, candidate.format)
+    : ({ status: 'missing', error: { message: 'file does not exist' } } as const);
   const source: ConfigSource = {
     path: candidate.path,
     client: candidate.client.id,

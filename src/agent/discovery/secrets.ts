@@ -30,13 +30,52 @@ const KNOWN_SECRETS = new RegExp(KNOWN_SECRET_PATTERNS.map((pattern) => `(?:${pa
 
 /** Words that make a flag, variable, header or query key a secret's name (`--api-key`, `GITHUB_TOKEN`, `x-api-key`). */
 const SECRET_WORDS = new Set([
-  'key', 'apikey', 'token', 'secret', 'password', 'passwd', 'pwd', 'passphrase', 'auth', 'authorization',
-  'credential', 'credentials', 'bearer', 'session', 'cookie', 'sig', 'signature', 'pat', 'jwt',
+  'key',
+  'apikey',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'auth',
+  'authorization',
+  'credential',
+  'credentials',
+  'bearer',
+  'session',
+  'cookie',
+  'sig',
+  'signature',
+  'pat',
+  'jwt',
 ]);
 /** A last word that says the value only points at the secret (`TOKEN_FILE`, `API_KEY_ID`, `auth-url`). */
 const POINTER_WORDS = new Set([
-  'file', 'path', 'dir', 'directory', 'url', 'uri', 'endpoint', 'host', 'env', 'var', 'name', 'id', 'type',
-  'header', 'scheme', 'mode', 'count', 'length', 'limit', 'timeout', 'ttl', 'expiry', 'expires', 'helper',
+  'file',
+  'path',
+  'dir',
+  'directory',
+  'url',
+  'uri',
+  'endpoint',
+  'host',
+  'env',
+  'var',
+  'name',
+  'id',
+  'type',
+  'header',
+  'scheme',
+  'mode',
+  'count',
+  'length',
+  'limit',
+  'timeout',
+  'ttl',
+  'expiry',
+  'expires',
+  'helper',
 ]);
 
 /** `--apiKey`, `API_KEY`, `x-api-key` → `['api', 'key']`. */
@@ -124,7 +163,10 @@ function hasUrlPassword(text: string): boolean {
  * fills in at launch. `name` is the variable or header it is assigned to.
  */
 export function isPlaintextSecret(name: string, value: string): boolean {
-  const literal = value.replace(REFERENCE, '').replace(/^\s*(?:Bearer|Basic|Token)\s*/i, '').trim();
+  const literal = value
+    .replace(REFERENCE, '')
+    .replace(/^\s*(?:Bearer|Basic|Token)\s*/i, '')
+    .trim();
   if (literal.length === 0) return false;
   if (redactSecrets(literal).redacted || hasUrlPassword(literal)) return true;
   if (!isSecretName(name)) return false;

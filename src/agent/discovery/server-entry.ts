@@ -50,7 +50,15 @@ export function toServerEntry(spec: LaunchSpec, context: EntryContext): ServerEn
 
   const launched = spec.transport === 'stdio' && spec.command !== undefined;
   const pkg = launched ? detectPackage(spec.command!, args.value) : undefined;
-  const identity = { transport: spec.transport, client: context.client, name: context.name, command: command?.text, args: args.value, url: url?.value, homes: context.homes };
+  const identity = {
+    transport: spec.transport,
+    client: context.client,
+    name: context.name,
+    command: command?.text,
+    args: args.value,
+    url: url?.value,
+    homes: context.homes,
+  };
 
   const entry: ServerEntry = {
     id: serverId(context),

@@ -20,11 +20,55 @@ interface Runner {
 
 const NPM_VALUE_FLAGS = ['-c', '--call', '--cache', '--registry', '--userconfig', '--node-options', '--workspace', '-w', '--prefix'];
 const DOCKER_VALUE_FLAGS = [
-  '-e', '--env', '--env-file', '-v', '--volume', '-p', '--publish', '--name', '--network', '--net', '-w', '--workdir',
-  '--entrypoint', '-u', '--user', '--mount', '--platform', '--pull', '-l', '--label', '--label-file', '--add-host',
-  '--cpus', '-m', '--memory', '--memory-swap', '-h', '--hostname', '--device', '--cap-add', '--cap-drop',
-  '--security-opt', '--ulimit', '--log-driver', '--log-opt', '--restart', '--dns', '--ipc', '--pid', '--runtime',
-  '--shm-size', '--tmpfs', '--gpus', '--group-add', '--expose', '--link', '--stop-signal', '--stop-timeout', '--cidfile',
+  '-e',
+  '--env',
+  '--env-file',
+  '-v',
+  '--volume',
+  '-p',
+  '--publish',
+  '--name',
+  '--network',
+  '--net',
+  '-w',
+  '--workdir',
+  '--entrypoint',
+  '-u',
+  '--user',
+  '--mount',
+  '--platform',
+  '--pull',
+  '-l',
+  '--label',
+  '--label-file',
+  '--add-host',
+  '--cpus',
+  '-m',
+  '--memory',
+  '--memory-swap',
+  '-h',
+  '--hostname',
+  '--device',
+  '--cap-add',
+  '--cap-drop',
+  '--security-opt',
+  '--ulimit',
+  '--log-driver',
+  '--log-opt',
+  '--restart',
+  '--dns',
+  '--ipc',
+  '--pid',
+  '--runtime',
+  '--shm-size',
+  '--tmpfs',
+  '--gpus',
+  '--group-add',
+  '--expose',
+  '--link',
+  '--stop-signal',
+  '--stop-timeout',
+  '--cidfile',
 ];
 
 const RUNNERS: readonly Runner[] = [
@@ -32,10 +76,32 @@ const RUNNERS: readonly Runner[] = [
   { registry: 'npm', commands: ['npm'], subcommands: [['exec'], ['x']], packageFlags: ['-p', '--package'], valueFlags: NPM_VALUE_FLAGS },
   { registry: 'npm', commands: ['pnpm', 'yarn'], subcommands: [['dlx']], packageFlags: ['-p', '--package'], valueFlags: NPM_VALUE_FLAGS },
   { registry: 'npm', commands: ['bun'], subcommands: [['x']], valueFlags: [] },
-  { registry: 'pypi', commands: ['uvx'], packageFlags: ['--from'], valueFlags: ['--python', '-p', '--with', '--index-url', '--index', '--extra-index-url', '--refresh-package', '--with-requirements'] },
-  { registry: 'pypi', commands: ['uv'], subcommands: [['tool', 'run']], packageFlags: ['--from'], valueFlags: ['--python', '-p', '--with', '--index-url', '--index', '--extra-index-url'] },
-  { registry: 'pypi', commands: ['pipx'], subcommands: [['run']], packageFlags: ['--spec'], valueFlags: ['--python', '--index-url', '--pip-args'] },
-  { registry: 'oci', commands: ['docker', 'podman', 'nerdctl'], subcommands: [['run'], ['container', 'run']], valueFlags: DOCKER_VALUE_FLAGS },
+  {
+    registry: 'pypi',
+    commands: ['uvx'],
+    packageFlags: ['--from'],
+    valueFlags: ['--python', '-p', '--with', '--index-url', '--index', '--extra-index-url', '--refresh-package', '--with-requirements'],
+  },
+  {
+    registry: 'pypi',
+    commands: ['uv'],
+    subcommands: [['tool', 'run']],
+    packageFlags: ['--from'],
+    valueFlags: ['--python', '-p', '--with', '--index-url', '--index', '--extra-index-url'],
+  },
+  {
+    registry: 'pypi',
+    commands: ['pipx'],
+    subcommands: [['run']],
+    packageFlags: ['--spec'],
+    valueFlags: ['--python', '--index-url', '--pip-args'],
+  },
+  {
+    registry: 'oci',
+    commands: ['docker', 'podman', 'nerdctl'],
+    subcommands: [['run'], ['container', 'run']],
+    valueFlags: DOCKER_VALUE_FLAGS,
+  },
 ];
 
 /** Shells whose script argument is the real command line (`cmd /c npx …`, `bash -c "uvx …"`). */
@@ -139,12 +205,20 @@ function parseImage(reference: string): PackageRef | undefined {
   const hasRegistry = parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost');
   const name = hasRegistry ? parts.join('/') : parts.length === 1 ? `docker.io/library/${parts[0]}` : `docker.io/${parts.join('/')}`;
   const version = digest ?? tag;
-  return { registry: 'oci', name, ...(version ? { version } : {}), pinned: digest !== undefined || (tag !== undefined && tag !== 'latest') };
+  return {
+    registry: 'oci',
+    name,
+    ...(version ? { version } : {}),
+    pinned: digest !== undefined || (tag !== undefined && tag !== 'latest'),
+  };
 }
 
 /** Comparable form of a path: forward slashes, no drive letter, lower case (Windows paths ignore case). */
 function comparable(text: string): string {
-  return text.replace(/\\/g, '/').replace(/^[A-Za-z]:(?=\/)/, '').toLowerCase();
+  return text
+    .replace(/\\/g, '/')
+    .replace(/^[A-Za-z]:(?=\/)/, '')
+    .toLowerCase();
 }
 
 /** `~` for the home folder, so the same layout on two machines gives the same key. */
@@ -215,7 +289,7 @@ const PRIVATE_SUFFIXES = ['.local', '.localhost', '.internal', '.lan', '.corp', 
 
 /** Whether a host is inside the organisation: loopback, private ranges, internal names, or an org domain. */
 export function isPrivateHost(host: string, orgDomains: readonly string[] = []): boolean {
-  if (host === 'localhost' || !host.includes('.') && !host.includes(':')) return true;
+  if (host === 'localhost' || (!host.includes('.') && !host.includes(':'))) return true;
   // net.isIP is native and cheap; ipaddr.js then classifies the range.
   if (isIP(host) !== 0) {
     let address = ipaddr.parse(host);
@@ -226,7 +300,11 @@ export function isPrivateHost(host: string, orgDomains: readonly string[] = []):
   return orgDomains.some((domain) => host === domain.toLowerCase() || host.endsWith(`.${domain.toLowerCase()}`));
 }
 
-export function accessTypeOf(input: Pick<IdentityInput, 'transport' | 'url'>, pkg: PackageRef | undefined, orgDomains: readonly string[] = []): AccessType {
+export function accessTypeOf(
+  input: Pick<IdentityInput, 'transport' | 'url'>,
+  pkg: PackageRef | undefined,
+  orgDomains: readonly string[] = [],
+): AccessType {
   if (input.transport === 'stdio' || input.transport === 'builtin') return pkg ? 'public' : 'local';
   const host = input.url ? hostOf(input.url) : undefined;
   // A URL still made of variables (`${env:HOST}`) cannot be placed; count it as outside.

@@ -37,7 +37,13 @@ export interface ModeApplied {
 const plural = (count: number) => `${count} server(s)`;
 
 export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions): Promise<ModeApplied> {
-  const quarantine = { stateDir: options.stateDir, policy: options.policy, deviceIps: options.deviceIps, now: options.now, log: options.log };
+  const quarantine = {
+    stateDir: options.stateDir,
+    policy: options.policy,
+    deviceIps: options.deviceIps,
+    now: options.now,
+    log: options.log,
+  };
   let changed = false;
   if (options.mode === 'enforce') {
     const released = await releaseQuarantined(quarantine);
@@ -55,7 +61,8 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
       const guard = defaultGuardLaunch(options.guardCommand);
       const enforced = await enforce(outcome, { stateDir: options.stateDir, httpBase: options.httpBase, ...(guard ? { guard } : {}) });
       if (enforced.wrapped.length) options.log(`enforce: wrapped ${plural(enforced.wrapped.length)} with the guard`);
-      for (const item of enforced.skipped.filter((skipped) => FAILED_EDITS.has(skipped.code))) options.log(`enforce: ${item.name} not wrapped: ${item.reason}`);
+      for (const item of enforced.skipped.filter((skipped) => FAILED_EDITS.has(skipped.code)))
+        options.log(`enforce: ${item.name} not wrapped: ${item.reason}`);
       changed = enforced.wrapped.length > 0;
     } catch (error) {
       if (!(error instanceof NoGuardCommand)) throw error;
@@ -64,9 +71,12 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
   } else {
     const undone = await undoEnforcement(options);
     if (undone.released.length) options.log(`monitor: put back ${plural(undone.released.length)} from quarantine`);
-    for (const { control, result } of undone.native) if (result.skipped) options.log(`monitor: ${control.name} not cleared: ${result.skipped}`);
+    for (const { control, result } of undone.native)
+      if (result.skipped) options.log(`monitor: ${control.name} not cleared: ${result.skipped}`);
     if (undone.restored.restored.length || undone.restored.leftAlone.length) {
-      options.log(`monitor: restored ${plural(undone.restored.restored.length)}${undone.restored.leftAlone.length ? `; left ${undone.restored.leftAlone.length} edited since` : ''}`);
+      options.log(
+        `monitor: restored ${plural(undone.restored.restored.length)}${undone.restored.leftAlone.length ? `; left ${undone.restored.leftAlone.length} edited since` : ''}`,
+      );
     }
     changed = undone.released.length > 0 || undone.restored.restored.length > 0;
   }
@@ -86,8 +96,16 @@ export interface Undone {
  * wrapped entries.
  */
 export async function undoEnforcement(options: { stateDir: string; world: World; log?: (line: string) => void }): Promise<Undone> {
-  const released = await releaseQuarantined({ stateDir: options.stateDir, policy: undefined, deviceIps: [], all: true, ...(options.log ? { log: options.log } : {}) });
+  const released = await releaseQuarantined({
+    stateDir: options.stateDir,
+    policy: undefined,
+    deviceIps: [],
+    all: true,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const native = await clearNativeControls(options);
-  const restored = (await loadLedger(options.stateDir)).entries.length ? await restore({ stateDir: options.stateDir }) : { restored: [], leftAlone: [] };
+  const restored = (await loadLedger(options.stateDir)).entries.length
+    ? await restore({ stateDir: options.stateDir })
+    : { restored: [], leftAlone: [] };
   return { released, native, restored };
 }

@@ -72,16 +72,28 @@ const NO_GUARD = 'no mcp-warden command to run the guard: install it and set MCP
 
 type Skip = Pick<Skipped, 'code' | 'reason'>;
 
-function skipOf(server: ServerEntry, outcome: ScanOutcome, formatOf: (server: ServerEntry) => string, guard: GuardLaunch | undefined, httpBase: string | undefined): Skip | undefined {
+function skipOf(
+  server: ServerEntry,
+  outcome: ScanOutcome,
+  formatOf: (server: ServerEntry) => string,
+  guard: GuardLaunch | undefined,
+  httpBase: string | undefined,
+): Skip | undefined {
   const spec = outcome.launches.get(server.id);
-  if (!spec || spec.transport === 'builtin' || (spec.transport === 'stdio' && !spec.command)) return { code: 'inside-client', reason: 'runs inside its client' };
+  if (!spec || spec.transport === 'builtin' || (spec.transport === 'stdio' && !spec.command))
+    return { code: 'inside-client', reason: 'runs inside its client' };
   if (spec.transport === 'stdio') {
     if (parseGuardedCommand(spec.command!, spec.args)) return { code: 'already-guarded', reason: 'already guarded' };
     if (!guard) return { code: 'no-guard-command', reason: NO_GUARD };
   } else {
     // Guarded at another port (the setting changed): pointed again at this one, below.
-    if (spec.guardedUrl && (!httpBase || spec.guardedUrl.startsWith(`${httpBase}/`))) return { code: 'already-guarded', reason: 'already guarded' };
-    if (!httpBase) return { code: 'needs-running-agent', reason: 'remote servers are wrapped only by a running agent, whose loopback proxy serves them' };
+    if (spec.guardedUrl && (!httpBase || spec.guardedUrl.startsWith(`${httpBase}/`)))
+      return { code: 'already-guarded', reason: 'already guarded' };
+    if (!httpBase)
+      return {
+        code: 'needs-running-agent',
+        reason: 'remote servers are wrapped only by a running agent, whose loopback proxy serves them',
+      };
     if (!spec.url || /\$\{|\{env:/.test(spec.url)) return { code: 'url-variables', reason: 'its URL holds variables the client fills in' };
   }
   const format = formatOf(server);
@@ -120,7 +132,11 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
       }
       // From the end of the file backwards, so earlier offsets stay valid.
       const located = [...entries.values()]
-        .map((sharing) => ({ sharing, keyPath: outcome.entryPaths.get(sharing[0]!.id)!, range: editor.range(text, outcome.entryPaths.get(sharing[0]!.id)!) }))
+        .map((sharing) => ({
+          sharing,
+          keyPath: outcome.entryPaths.get(sharing[0]!.id)!,
+          range: editor.range(text, outcome.entryPaths.get(sharing[0]!.id)!),
+        }))
         .filter((item) => item.range)
         .sort((a, b) => b.range!.offset - a.range!.offset);
       let next = text;
@@ -136,16 +152,42 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
         }
         const clients = [...new Set(sharing.map((server) => server.client))];
         // Pointed again at a new port: the user's original text is the one recorded when it was first wrapped.
-        const earlier = remote && spec.guardedUrl ? ledger.entries.find((entry) => entry.file === file && JSON.stringify(entry.keyPath) === JSON.stringify(keyPath)) : undefined;
+        const earlier =
+          remote && spec.guardedUrl
+            ? ledger.entries.find((entry) => entry.file === file && JSON.stringify(entry.keyPath) === JSON.stringify(keyPath))
+            : undefined;
         if (remote && spec.guardedUrl && !earlier) {
-          for (const server of sharing) reasons.set(server.id, { code: 'no-original', reason: 'guarded at another port, with no record of its original: not changed' });
+          for (const server of sharing)
+            reasons.set(server.id, { code: 'no-original', reason: 'guarded at another port, with no record of its original: not changed' });
           continue;
         }
         // A remote entry points at the loopback proxy instead, which finds its way by the route kept here.
-        const wrapped = remote ? editor.wrapUrl(original, guardUrl(options.httpBase!, first.id, spec.url!)) : editor.wrap(original, guard!, { serverId: first.id, serverKey: first.serverKey, clients, name: first.name });
-        const route = remote ? { route: { upstream: spec.url!, transport: spec.transport === 'sse' ? ('sse' as const) : ('http' as const), serverKey: first.serverKey, client: clients.join(','), name: first.name } } : {};
+        const wrapped = remote
+          ? editor.wrapUrl(original, guardUrl(options.httpBase!, first.id, spec.url!))
+          : editor.wrap(original, guard!, { serverId: first.id, serverKey: first.serverKey, clients, name: first.name });
+        const route = remote
+          ? {
+              route: {
+                upstream: spec.url!,
+                transport: spec.transport === 'sse' ? ('sse' as const) : ('http' as const),
+                serverKey: first.serverKey,
+                client: clients.join(','),
+                name: first.name,
+              },
+            }
+          : {};
         next = replaceRange(next, range!, wrapped);
-        for (const server of sharing) records.push({ file, format, keyPath: [...keyPath], serverId: server.id, original: earlier?.original ?? original, wrapped, ...route, at: (options.now?.() ?? new Date()).toISOString() });
+        for (const server of sharing)
+          records.push({
+            file,
+            format,
+            keyPath: [...keyPath],
+            serverId: server.id,
+            original: earlier?.original ?? original,
+            wrapped,
+            ...route,
+            at: (options.now?.() ?? new Date()).toISOString(),
+          });
       }
       if (!editor.valid(next)) throw new EditRefused('the edited file would not read back');
       return next;
@@ -158,17 +200,30 @@ export async function enforce(outcome: ScanOutcome, options: EnforceOptions): Pr
       }
     } catch (error) {
       // One file that cannot be edited leaves the others, and the agent, going.
-      const skip: Skip = error instanceof UnsupportedEncoding ? { code: 'unsupported-encoding', reason: 'the file is neither UTF-8 nor UTF-16, and is not edited' } : { code: 'edit-failed', reason: `the file could not be edited: ${(error as Error).message}` };
+      const skip: Skip =
+        error instanceof UnsupportedEncoding
+          ? { code: 'unsupported-encoding', reason: 'the file is neither UTF-8 nor UTF-16, and is not edited' }
+          : { code: 'edit-failed', reason: `the file could not be edited: ${(error as Error).message}` };
       for (const server of servers) result.skipped.push({ serverId: server.id, name: server.name, ...skip });
       continue;
     }
     const wrappedIds = new Set(records.map((record) => record.serverId));
     for (const server of servers) {
       if (wrappedIds.has(server.id)) result.wrapped.push({ serverId: server.id, name: server.name, file });
-      else result.skipped.push({ serverId: server.id, name: server.name, ...(reasons.get(server.id) ?? { code: 'not-found', reason: 'its entry was not found in the file' }) });
+      else
+        result.skipped.push({
+          serverId: server.id,
+          name: server.name,
+          ...(reasons.get(server.id) ?? { code: 'not-found', reason: 'its entry was not found in the file' }),
+        });
     }
     if (!options.dryRun && records.length) {
-      ledger.entries = [...ledger.entries.filter((entry) => !(entry.file === file && records.some((record) => JSON.stringify(record.keyPath) === JSON.stringify(entry.keyPath)))), ...records];
+      ledger.entries = [
+        ...ledger.entries.filter(
+          (entry) => !(entry.file === file && records.some((record) => JSON.stringify(record.keyPath) === JSON.stringify(entry.keyPath))),
+        ),
+        ...records,
+      ];
       // Saved after every file: an edit on disk never goes without the record that undoes it.
       await saveLedger(options.stateDir, ledger);
     }
@@ -199,8 +254,11 @@ export async function restore(options: Pick<EnforceOptions, 'stateDir' | 'update
           outcome = { restored: [], leftAlone: [] };
           // Records of one shared entry (several clients) restore it once.
           const byEntry = new Map<string, LedgerEntry[]>();
-          for (const record of records) byEntry.set(JSON.stringify(record.keyPath), [...(byEntry.get(JSON.stringify(record.keyPath)) ?? []), record]);
-          const located = [...byEntry.values()].map((group) => ({ group, range: EDITORS[group[0]!.format ?? 'json']!.range(text, group[0]!.keyPath) })).sort((a, b) => (b.range?.offset ?? -1) - (a.range?.offset ?? -1));
+          for (const record of records)
+            byEntry.set(JSON.stringify(record.keyPath), [...(byEntry.get(JSON.stringify(record.keyPath)) ?? []), record]);
+          const located = [...byEntry.values()]
+            .map((group) => ({ group, range: EDITORS[group[0]!.format ?? 'json']!.range(text, group[0]!.keyPath) }))
+            .sort((a, b) => (b.range?.offset ?? -1) - (a.range?.offset ?? -1));
           let next = text;
           for (const { group, range } of located) {
             const record = group[0]!;
@@ -210,7 +268,13 @@ export async function restore(options: Pick<EnforceOptions, 'stateDir' | 'update
               next = replaceRange(next, range!, record.original);
               outcome.restored.push(...done);
             } else if (current === record.original) outcome.restored.push(...done);
-            else outcome.leftAlone.push(...done.map((item) => ({ ...item, reason: current === undefined ? 'the entry is no longer in the file' : 'the entry was edited after it was wrapped' })));
+            else
+              outcome.leftAlone.push(
+                ...done.map((item) => ({
+                  ...item,
+                  reason: current === undefined ? 'the entry is no longer in the file' : 'the entry was edited after it was wrapped',
+                })),
+              );
           }
           return next;
         },
@@ -218,7 +282,14 @@ export async function restore(options: Pick<EnforceOptions, 'stateDir' | 'update
       );
     } catch (error) {
       const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      outcome = { restored: [], leftAlone: records.map((record) => ({ file, serverId: record.serverId, reason: gone ? 'the file no longer exists' : `the file could not be edited: ${(error as Error).message}` })) };
+      outcome = {
+        restored: [],
+        leftAlone: records.map((record) => ({
+          file,
+          serverId: record.serverId,
+          reason: gone ? 'the file no longer exists' : `the file could not be edited: ${(error as Error).message}`,
+        })),
+      };
       if (gone) {
         result.leftAlone.push(...outcome.leftAlone);
         continue;

@@ -4,9 +4,36 @@
 import type { ServerEntry } from '../../shared/inventory.js';
 import type { KeyPath } from '../discovery/parse/document.js';
 import type { ScanOutcome } from '../discovery/scan.js';
-import { tomlCutRange, tomlEntryRange, tomlInsertByKey, tomlUnwrappableReason, validToml, wrapTomlEntryText, wrapTomlEntryUrl } from './toml-entry.js';
-import { validYaml, wrapYamlEntryText, wrapYamlEntryUrl, yamlCutRange, yamlEntryRange, yamlInsertByKey, yamlUnwrappableReason } from './yaml-entry.js';
-import { type GuardLaunch, type GuardTarget, type Range, cutRange, entryRange, insertByKey, unwrappableReason, validJson, wrapEntryText, wrapEntryUrl } from './wrap-entry.js';
+import {
+  tomlCutRange,
+  tomlEntryRange,
+  tomlInsertByKey,
+  tomlUnwrappableReason,
+  validToml,
+  wrapTomlEntryText,
+  wrapTomlEntryUrl,
+} from './toml-entry.js';
+import {
+  validYaml,
+  wrapYamlEntryText,
+  wrapYamlEntryUrl,
+  yamlCutRange,
+  yamlEntryRange,
+  yamlInsertByKey,
+  yamlUnwrappableReason,
+} from './yaml-entry.js';
+import {
+  type GuardLaunch,
+  type GuardTarget,
+  type Range,
+  cutRange,
+  entryRange,
+  insertByKey,
+  unwrappableReason,
+  validJson,
+  wrapEntryText,
+  wrapEntryUrl,
+} from './wrap-entry.js';
 
 export interface EntryEditor {
   /** Where the entry's text stands in the file. */
@@ -32,12 +59,41 @@ export class EditRefused extends Error {
   override name = 'EditRefused';
 }
 
-const JSON_EDITOR: EntryEditor = { range: entryRange, unwrappableReason, wrap: wrapEntryText, wrapUrl: wrapEntryUrl, cutRange, insertByKey, valid: validJson };
-const TOML_EDITOR: EntryEditor = { range: tomlEntryRange, unwrappableReason: tomlUnwrappableReason, wrap: wrapTomlEntryText, wrapUrl: wrapTomlEntryUrl, cutRange: tomlCutRange, insertByKey: tomlInsertByKey, valid: validToml };
+const JSON_EDITOR: EntryEditor = {
+  range: entryRange,
+  unwrappableReason,
+  wrap: wrapEntryText,
+  wrapUrl: wrapEntryUrl,
+  cutRange,
+  insertByKey,
+  valid: validJson,
+};
+const TOML_EDITOR: EntryEditor = {
+  range: tomlEntryRange,
+  unwrappableReason: tomlUnwrappableReason,
+  wrap: wrapTomlEntryText,
+  wrapUrl: wrapTomlEntryUrl,
+  cutRange: tomlCutRange,
+  insertByKey: tomlInsertByKey,
+  valid: validToml,
+};
 
-const YAML_EDITOR: EntryEditor = { range: yamlEntryRange, unwrappableReason: yamlUnwrappableReason, wrap: wrapYamlEntryText, wrapUrl: wrapYamlEntryUrl, cutRange: yamlCutRange, insertByKey: yamlInsertByKey, valid: validYaml };
+const YAML_EDITOR: EntryEditor = {
+  range: yamlEntryRange,
+  unwrappableReason: yamlUnwrappableReason,
+  wrap: wrapYamlEntryText,
+  wrapUrl: wrapYamlEntryUrl,
+  cutRange: yamlCutRange,
+  insertByKey: yamlInsertByKey,
+  valid: validYaml,
+};
 
-export const EDITORS: Readonly<Record<string, EntryEditor>> = { json: JSON_EDITOR, jsonc: JSON_EDITOR, toml: TOML_EDITOR, yaml: YAML_EDITOR };
+export const EDITORS: Readonly<Record<string, EntryEditor>> = {
+  json: JSON_EDITOR,
+  jsonc: JSON_EDITOR,
+  toml: TOML_EDITOR,
+  yaml: YAML_EDITOR,
+};
 
 /** The format of each server's config file, as the scan read it (a file may be read by several clients). */
 export function formatsOf(outcome: ScanOutcome): (server: Pick<ServerEntry, 'client' | 'configPath'>) => string {

@@ -65,7 +65,8 @@ export interface Ledger {
   native?: Partial<Record<'claudeCode' | 'vscode', NativeRecord | undefined>>;
 }
 
-const isLedger = (value: unknown): value is Ledger => typeof value === 'object' && value !== null && (value as Ledger).version === 1 && Array.isArray((value as Ledger).entries);
+const isLedger = (value: unknown): value is Ledger =>
+  typeof value === 'object' && value !== null && (value as Ledger).version === 1 && Array.isArray((value as Ledger).entries);
 
 export const ledgerFile = (stateDir: string) => path.join(stateDir, 'enforce', 'ledger.json');
 

@@ -58,7 +58,8 @@ export const VSCODE_CONTROL: NativeControl = {
 
 export const NATIVE_CONTROLS: readonly NativeControl[] = [CLAUDE_CODE_CONTROL, VSCODE_CONTROL];
 
-const controlFile = (control: NativeControl, world: World) => (control.files[world.platform] ? expandTemplate(control.files[world.platform]!, world) : undefined);
+const controlFile = (control: NativeControl, world: World) =>
+  control.files[world.platform] ? expandTemplate(control.files[world.platform]!, world) : undefined;
 export const claudeCodeManagedSettings = (world: World) => controlFile(CLAUDE_CODE_CONTROL, world)!;
 
 /**
@@ -66,7 +67,12 @@ export const claudeCodeManagedSettings = (world: World) => controlFile(CLAUDE_CO
  * machine-wide files are readable by every user of the machine), else its name.
  */
 export function denyEntryFor(server: ServerEntry, launch: LaunchSpec | undefined): NativeDenyEntry {
-  if (launch?.transport === 'stdio' && launch.command && launch.command === server.command && JSON.stringify(launch.args) === JSON.stringify(server.args)) {
+  if (
+    launch?.transport === 'stdio' &&
+    launch.command &&
+    launch.command === server.command &&
+    JSON.stringify(launch.args) === JSON.stringify(server.args)
+  ) {
     return { serverCommand: [launch.command, ...launch.args] };
   }
   if (launch?.url && launch.url === server.url) return { serverUrl: launch.url };
@@ -93,10 +99,17 @@ export interface NativeControlResult {
 const same = (a: NativeDenyEntry, b: NativeDenyEntry) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The denylist entries this policy calls for: the control's blocked servers now configured, and those in quarantine. */
-export async function controlDenials(control: NativeControl, outcome: ScanOutcome, options: NativeControlOptions): Promise<NativeDenyEntry[]> {
-  const blocked = (server: ServerEntry) => control.clients.includes(server.client) && isBlocked(decideServer(options.policy, server, options.deviceIps, options.now));
+export async function controlDenials(
+  control: NativeControl,
+  outcome: ScanOutcome,
+  options: NativeControlOptions,
+): Promise<NativeDenyEntry[]> {
+  const blocked = (server: ServerEntry) =>
+    control.clients.includes(server.client) && isBlocked(decideServer(options.policy, server, options.deviceIps, options.now));
   const fromScan = outcome.result.servers.filter(blocked).map((server) => denyEntryFor(server, outcome.launches.get(server.id)));
-  const fromQuarantine = ((await loadLedger(options.stateDir)).quarantine ?? []).filter((record) => record.servers.some(blocked) && record.deny).map((record) => record.deny!);
+  const fromQuarantine = ((await loadLedger(options.stateDir)).quarantine ?? [])
+    .filter((record) => record.servers.some(blocked) && record.deny)
+    .map((record) => record.deny!);
   return [...fromScan, ...fromQuarantine].filter((entry, index, all) => all.findIndex((other) => same(other, entry)) === index);
 }
 
@@ -113,11 +126,17 @@ export interface WantedControls {
  * exact `serverCommand` would go stale whenever the guard moves); a server renamed to pass is still wrapped or
  * quarantined by its identity on the next cycle.
  */
-export function controlAllowances(control: NativeControl, outcome: ScanOutcome, options: Pick<NativeControlOptions, 'policy' | 'deviceIps' | 'now'>): NativeAllowEntry[] | undefined {
+export function controlAllowances(
+  control: NativeControl,
+  outcome: ScanOutcome,
+  options: Pick<NativeControlOptions, 'policy' | 'deviceIps' | 'now'>,
+): NativeAllowEntry[] | undefined {
   if (options.policy?.defaultVerdict !== 'block') return undefined;
   // A client with no config on this machine gets no file written for it.
   if (!outcome.result.sources.some((source) => control.clients.includes(source.client))) return undefined;
-  const approved = outcome.result.servers.filter((server) => control.clients.includes(server.client) && !isBlocked(decideServer(options.policy, server, options.deviceIps, options.now)));
+  const approved = outcome.result.servers.filter(
+    (server) => control.clients.includes(server.client) && !isBlocked(decideServer(options.policy, server, options.deviceIps, options.now)),
+  );
   return [...new Set(approved.map((server) => server.name))].sort().map((serverName) => ({ serverName }));
 }
 
@@ -141,7 +160,11 @@ const encodeList = (control: NativeControl, list: readonly unknown[]) => (contro
  * Makes the agent's part of a control's denylist exactly `wanted.denied` (nothing, to take it all out), leaving
  * IT's own, and its allowlist exactly `wanted.allowed` when the agent owns it (absent: taken out).
  */
-export async function writeNativeControl(control: NativeControl, wanted: WantedControls, options: Pick<NativeControlOptions, 'world' | 'stateDir'>): Promise<NativeControlResult> {
+export async function writeNativeControl(
+  control: NativeControl,
+  wanted: WantedControls,
+  options: Pick<NativeControlOptions, 'world' | 'stateDir'>,
+): Promise<NativeControlResult> {
   const ledger = await loadLedger(options.stateDir);
   // Where the agent wrote last time is where its entries are to be taken out of.
   const file = ledger.native?.[control.id]?.file ?? controlFile(control, options.world);
@@ -174,7 +197,8 @@ export async function writeNativeControl(control: NativeControl, wanted: WantedC
         added = wanted.denied.filter((entry) => !theirs.some((other) => same(other, entry)));
         const next = [...theirs, ...added];
         const base = text || '{}\n';
-        const edit = (edited: string, key: string, value: unknown) => applyEdits(edited, modify(edited, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
+        const edit = (edited: string, key: string, value: unknown) =>
+          applyEdits(edited, modify(edited, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
         let out = edit(base, control.deniedKey, next.length ? encodeList(control, next) : undefined);
         // IT's own allowlist is theirs: the agent neither widens nor replaces it.
         const itsAllowlist = settings[control.allowedKey] !== undefined && !ours.allowed;
@@ -189,12 +213,14 @@ export async function writeNativeControl(control: NativeControl, wanted: WantedC
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof EditRefused) return { ...nothing, skipped: error.message };
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return { ...nothing, skipped: `no rights to write ${file}: run the agent as an administrator to use ${control.name}` };
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      return { ...nothing, skipped: `no rights to write ${file}: run the agent as an administrator to use ${control.name}` };
     return { ...nothing, skipped: `${file}: ${(error as Error).message}` };
   }
   const created = ours.created || !existed;
   // A file the agent created and that now holds nothing is removed, leaving the machine as it found it.
-  if (!wanted.denied.length && !allowedOwned && created && JSON.stringify(parse(await readFile(file, 'utf8'))) === '{}') await rm(file, { force: true });
+  if (!wanted.denied.length && !allowedOwned && created && JSON.stringify(parse(await readFile(file, 'utf8'))) === '{}')
+    await rm(file, { force: true });
   const kept = added.length || allowedOwned ? { file, denied: added, created, ...(allowedOwned ? { allowed: true } : {}) } : undefined;
   const latest = await loadLedger(options.stateDir);
   await saveLedger(options.stateDir, { ...latest, native: { ...latest.native, [control.id]: kept } });
@@ -202,7 +228,10 @@ export async function writeNativeControl(control: NativeControl, wanted: WantedC
 }
 
 /** Every native control brought in line with the policy (enforce mode). */
-export async function applyNativeControls(outcome: ScanOutcome, options: NativeControlOptions): Promise<{ control: NativeControl; result: NativeControlResult }[]> {
+export async function applyNativeControls(
+  outcome: ScanOutcome,
+  options: NativeControlOptions,
+): Promise<{ control: NativeControl; result: NativeControlResult }[]> {
   const applied = [];
   for (const control of NATIVE_CONTROLS) {
     const wanted = { denied: await controlDenials(control, outcome, options), allowed: controlAllowances(control, outcome, options) };
@@ -212,7 +241,9 @@ export async function applyNativeControls(outcome: ScanOutcome, options: NativeC
 }
 
 /** Everything the agent wrote into native controls, taken out again (monitor mode, `mcp-warden restore`). */
-export async function clearNativeControls(options: Pick<NativeControlOptions, 'world' | 'stateDir'>): Promise<{ control: NativeControl; result: NativeControlResult }[]> {
+export async function clearNativeControls(
+  options: Pick<NativeControlOptions, 'world' | 'stateDir'>,
+): Promise<{ control: NativeControl; result: NativeControlResult }[]> {
   const cleared = [];
   for (const control of NATIVE_CONTROLS) cleared.push({ control, result: await writeNativeControl(control, { denied: [] }, options) });
   return cleared;

@@ -32,13 +32,19 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
   const now = options.now?.() ?? new Date();
   const formatOf = formatsOf(outcome);
   // Managed configs are IT's own files, changed through MDM; extensions and plugins have no entry to cut.
-  const editable = (server: ServerEntry) => (server.scope === 'user' || server.scope === 'project') && EDITORS[formatOf(server)] !== undefined && outcome.entryPaths.has(server.id);
+  const editable = (server: ServerEntry) =>
+    (server.scope === 'user' || server.scope === 'project') && EDITORS[formatOf(server)] !== undefined && outcome.entryPaths.has(server.id);
   // One entry may stand for several clients (a project's .mcp.json): it goes if any of their decisions blocks it.
   const entries = new Map<string, { file: string; format: string; keyPath: (string | number)[]; servers: ServerEntry[] }>();
   for (const server of outcome.result.servers.filter(editable)) {
     const keyPath = outcome.entryPaths.get(server.id)!;
     const key = JSON.stringify([server.configPath, keyPath]);
-    const entry = entries.get(key) ?? { file: server.configPath, format: formatOf(server), keyPath: [...keyPath], servers: [] as ServerEntry[] };
+    const entry = entries.get(key) ?? {
+      file: server.configPath,
+      format: formatOf(server),
+      keyPath: [...keyPath],
+      servers: [] as ServerEntry[],
+    };
     entry.servers.push(server);
     entries.set(key, entry);
   }
@@ -93,7 +99,8 @@ export async function quarantineBlocked(outcome: ScanOutcome, options: Quarantin
 }
 
 const listPosition = (keyPath: readonly (string | number)[]) => (typeof keyPath.at(-1) === 'number' ? (keyPath.at(-1) as number) : -1);
-const byListPositionDescending = (a: { keyPath: (string | number)[] }, b: { keyPath: (string | number)[] }) => listPosition(b.keyPath) - listPosition(a.keyPath);
+const byListPositionDescending = (a: { keyPath: (string | number)[] }, b: { keyPath: (string | number)[] }) =>
+  listPosition(b.keyPath) - listPosition(a.keyPath);
 
 /** Puts an entry back where it was cut when the text around is unchanged; else by key, as its format does. */
 function putBack(format: string) {
@@ -103,7 +110,10 @@ function putBack(format: string) {
     // A list item's position names another item once it is out; the editor's insertByKey checks those by name.
     if (record.keyPath && listPosition(record.keyPath) === -1 && editor.range(text, record.keyPath)) return text;
     const { offset, before, after, removed, placeholder = '' } = record;
-    if (text.slice(Math.max(0, offset - before.length), offset) === before && text.slice(offset, offset + placeholder.length + after.length) === placeholder + after) {
+    if (
+      text.slice(Math.max(0, offset - before.length), offset) === before &&
+      text.slice(offset, offset + placeholder.length + after.length) === placeholder + after
+    ) {
       return text.slice(0, offset) + removed + text.slice(offset + placeholder.length);
     }
     return editor.insertByKey(text, record.containerPath, removed);
@@ -142,7 +152,10 @@ export async function releaseQuarantined(options: QuarantineOptions & { all?: bo
     }
     released.push(...records);
     const current = await loadLedger(options.stateDir);
-    await saveLedger(options.stateDir, { ...current, quarantine: (current.quarantine ?? []).filter((record) => !records.some((done) => JSON.stringify(done) === JSON.stringify(record))) });
+    await saveLedger(options.stateDir, {
+      ...current,
+      quarantine: (current.quarantine ?? []).filter((record) => !records.some((done) => JSON.stringify(done) === JSON.stringify(record))),
+    });
   }
   return released;
 }

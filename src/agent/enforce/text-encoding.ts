@@ -29,6 +29,7 @@ export function decodeForEditing(bytes: Buffer, file: string): EditableText {
   const read = decodeText(bytes);
   if (read.status !== 'ok') throw new UnsupportedEncoding(`${file} is not UTF-8 or UTF-16; it is not edited (${read.message})`);
   const encode = encoderFor(bytes);
-  if (!encode(read.text).equals(bytes)) throw new UnsupportedEncoding(`${file} is not UTF-8 or UTF-16; it is not edited (its bytes would not come back the same)`);
+  if (!encode(read.text).equals(bytes))
+    throw new UnsupportedEncoding(`${file} is not UTF-8 or UTF-16; it is not edited (its bytes would not come back the same)`);
   return { text: read.text, encode };
 }

@@ -43,7 +43,8 @@ function lines(text: string): Line[] {
   return out;
 }
 
-const startsWith = (path: readonly string[], prefix: readonly (string | number)[]) => prefix.every((segment, index) => path[index] === segment);
+const startsWith = (path: readonly string[], prefix: readonly (string | number)[]) =>
+  prefix.every((segment, index) => path[index] === segment);
 
 // Header-looking lines inside multi-line strings would mislead the search; an entry in such a file is not edited.
 const hasMultilineStrings = (text: string) => text.includes('"""') || text.includes("'''");
@@ -63,7 +64,12 @@ export function tomlEntryRange(text: string, keyPath: KeyPath): Range | undefine
     end++;
   }
   // A sub-table of this entry further down, after other tables, would be left behind by an edit: not edited.
-  if (all.slice(end).some((line) => startsWith(headerPath(line.text) ?? [], keyPath) && (headerPath(line.text)?.length ?? 0) >= keyPath.length)) return undefined;
+  if (
+    all
+      .slice(end)
+      .some((line) => startsWith(headerPath(line.text) ?? [], keyPath) && (headerPath(line.text)?.length ?? 0) >= keyPath.length)
+  )
+    return undefined;
   // Blank and comment lines at the end belong to what follows (the user's next table, its comment).
   while (end - 1 > start && /^\s*(?:#.*)?$/.test(all[end - 1]!.text.replace(/\r?\n$/, ''))) end--;
   const offset = all[start]!.offset;
@@ -88,8 +94,10 @@ export function tomlUnwrappableReason(entryText: string): string | undefined {
   const values = entryValues(entryText);
   if (!values) return 'its table could not be read on its own';
   if (typeof values.command !== 'string') return 'its command is not a plain `command` string (this dialect is not wrapped yet)';
-  if (values.args !== undefined && !(Array.isArray(values.args) && values.args.every((arg) => typeof arg === 'string'))) return 'its `args` is not a list of strings';
-  if (!/^\s*command\s*=\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')\s*(?:#.*)?$/m.test(ownPart(entryText))) return 'its `command` is not written on one line of its own';
+  if (values.args !== undefined && !(Array.isArray(values.args) && values.args.every((arg) => typeof arg === 'string')))
+    return 'its `args` is not a list of strings';
+  if (!/^\s*command\s*=\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')\s*(?:#.*)?$/m.test(ownPart(entryText)))
+    return 'its `command` is not written on one line of its own';
   if (values.args !== undefined && !assignment(ownPart(entryText), 'args')) return 'its `args` are not written as a plain list';
   return undefined;
 }
@@ -134,7 +142,10 @@ export function wrapTomlEntryText(entryText: string, guard: GuardLaunch, target:
   const args = (values.args as string[] | undefined) ?? [];
   const guardArgs = guardArguments(guard, target, values.command as string, args);
   const own = ownPart(entryText);
-  let next = own.replace(/^(\s*command\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')/m, (_, lead: string) => `${lead}${tomlString(guard.command)}`);
+  let next = own.replace(
+    /^(\s*command\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')/m,
+    (_, lead: string) => `${lead}${tomlString(guard.command)}`,
+  );
   const existing = assignment(next, 'args');
   if (existing) next = `${next.slice(0, existing.offset)}args = ${tomlList(guardArgs)}${next.slice(existing.offset + existing.length)}`;
   else next = next.replace(/^(\s*command\s*=.*)$/m, (line) => `${line}\nargs = ${tomlList(guardArgs)}`);
@@ -155,7 +166,9 @@ export function tomlInsertByKey(text: string, _containerPath: readonly (string |
 /** The entry with its `url` pointed at the guard's loopback proxy; every other line as it was. */
 export function wrapTomlEntryUrl(entryText: string, url: string): string {
   const own = ownPart(entryText);
-  const wrapped = own.replace(/^(\s*url\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')/m, (_, lead: string) => `${lead}${tomlString(url)}`) + entryText.slice(own.length);
+  const wrapped =
+    own.replace(/^(\s*url\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')/m, (_, lead: string) => `${lead}${tomlString(url)}`) +
+    entryText.slice(own.length);
   parse(wrapped);
   return wrapped;
 }

@@ -45,14 +45,22 @@ const isStringList = (node: Node | undefined) => node?.type === 'array' && (node
  * `command: [program, ...args]` (opencode), `command: { path, args }` (Zed's early builds), and any of these
  * under `transport` (Cline's newer files, Continue's config.json).
  */
-function commandLine(entry: Node, at: string[] = []): { command: string; args: string[]; rewrite: (text: string, guard: GuardLaunch, guardArgs: string[]) => string } | undefined {
+function commandLine(
+  entry: Node,
+  at: string[] = [],
+): { command: string; args: string[]; rewrite: (text: string, guard: GuardLaunch, guardArgs: string[]) => string } | undefined {
   const command = findNodeAtLocation(entry, [...at, 'command']);
-  const set = (text: string, key: string[], value: unknown) => applyEdits(text, modify(text, [...at, ...key], value, { formattingOptions: FORMATTING }));
+  const set = (text: string, key: string[], value: unknown) =>
+    applyEdits(text, modify(text, [...at, ...key], value, { formattingOptions: FORMATTING }));
   const strings = (node: Node | undefined) => (node?.children ?? []).map((child) => child.value as string);
   if (command?.type === 'string') {
     const args = findNodeAtLocation(entry, [...at, 'args']);
     if (args && !isStringList(args)) return undefined;
-    return { command: command.value as string, args: strings(args), rewrite: (text, guard, guardArgs) => set(set(text, ['command'], guard.command), ['args'], guardArgs) };
+    return {
+      command: command.value as string,
+      args: strings(args),
+      rewrite: (text, guard, guardArgs) => set(set(text, ['command'], guard.command), ['args'], guardArgs),
+    };
   }
   if (isStringList(command) && command!.children!.length) {
     const [program, ...args] = strings(command);
@@ -61,7 +69,11 @@ function commandLine(entry: Node, at: string[] = []): { command: string; args: s
   const nestedPath = command?.type === 'object' ? findNodeAtLocation(command, ['path']) : undefined;
   const nestedArgs = command?.type === 'object' ? findNodeAtLocation(command, ['args']) : undefined;
   if (nestedPath?.type === 'string' && (!nestedArgs || isStringList(nestedArgs))) {
-    return { command: nestedPath.value as string, args: strings(nestedArgs), rewrite: (text, guard, guardArgs) => set(set(text, ['command', 'path'], guard.command), ['command', 'args'], guardArgs) };
+    return {
+      command: nestedPath.value as string,
+      args: strings(nestedArgs),
+      rewrite: (text, guard, guardArgs) => set(set(text, ['command', 'path'], guard.command), ['command', 'args'], guardArgs),
+    };
   }
   return !at.length && findNodeAtLocation(entry, ['transport'])?.type === 'object' ? commandLine(entry, ['transport']) : undefined;
 }

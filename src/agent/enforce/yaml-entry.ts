@@ -48,13 +48,15 @@ interface Fragment {
 
 /** The entry read on its own: its first line (which starts mid-line in the file) indented like its keys. */
 function fragment(entryText: string): Fragment | undefined {
-  const rest = entryText.split('\n').slice(1).filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+  const rest = entryText
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
   const pad = rest.length ? Math.min(...rest.map((line) => line.length - line.trimStart().length)) : 0;
   const padded = ' '.repeat(pad) + entryText;
   const contents = read(padded)?.contents;
   return isMap(contents) ? { padded, pad, map: contents } : undefined;
 }
-
 
 function pairOf(map: YAMLMap, keys: readonly string[]): Pair<Node, Node> | undefined {
   for (const key of keys) {
@@ -84,9 +86,11 @@ export function yamlUnwrappableReason(entryText: string): string | undefined {
   if (!entry) return 'its YAML could not be read on its own';
   if (usesAnchors(entry.map)) return 'it uses YAML anchors or aliases, which an edit could change elsewhere';
   const command = pairOf(entry.map, COMMAND_FIELDS);
-  if (!command || !isScalar(command.value) || typeof command.value.value !== 'string') return 'its command is not a plain `command` string (this dialect is not wrapped yet)';
+  if (!command || !isScalar(command.value) || typeof command.value.value !== 'string')
+    return 'its command is not a plain `command` string (this dialect is not wrapped yet)';
   const args = pairOf(entry.map, ['args']);
-  if (args && !(isSeq(args.value) && args.value.items.every((item) => isScalar(item) && typeof item.value === 'string'))) return 'its `args` is not a list of strings';
+  if (args && !(isSeq(args.value) && args.value.items.every((item) => isScalar(item) && typeof item.value === 'string')))
+    return 'its `args` is not a list of strings';
   return undefined;
 }
 
@@ -105,7 +109,8 @@ function replaceValue(text: string, pair: Pair<Node, Node>, replacement: string)
   const end = valueEnd(text, value);
   const between = /^\s*:[ \t]*(#[^\r\n]*)?\s*$/.exec(text.slice(pair.key.range![1], value.range![0]));
   // A comment after the key stays, after the value now beside it.
-  if (between && between[0].includes('\n')) return { offset: pair.key.range![1], length: end - pair.key.range![1], text: `: ${replacement}${between[1] ? ` ${between[1]}` : ''}` };
+  if (between && between[0].includes('\n'))
+    return { offset: pair.key.range![1], length: end - pair.key.range![1], text: `: ${replacement}${between[1] ? ` ${between[1]}` : ''}` };
   return { offset: value.range![0], length: end - value.range![0], text: replacement };
 }
 
@@ -116,13 +121,16 @@ function insertAfter(text: string, map: YAMLMap, pair: Pair<Node, Node>, key: st
   const indent = ' '.repeat(pair.key.range![0] - lineStart(text, pair.key.range![0]));
   const at = lineEnd(text, end);
   const eol = eolOf(text);
-  return at === text.length && !text.endsWith('\n') ? { offset: at, length: 0, text: `${eol}${indent}${key}: ${value}` } : { offset: at, length: 0, text: `${indent}${key}: ${value}${eol}` };
+  return at === text.length && !text.endsWith('\n')
+    ? { offset: at, length: 0, text: `${eol}${indent}${key}: ${value}` }
+    : { offset: at, length: 0, text: `${indent}${key}: ${value}${eol}` };
 }
 
 /** Applies the edits to the entry and checks that it now reads as `expected`, nothing else changed. */
 function edited(entry: Fragment, edits: Edit[], expected: Record<string, unknown>): string {
   let text = entry.padded;
-  for (const edit of [...edits].sort((a, b) => b.offset - a.offset)) text = text.slice(0, edit.offset) + edit.text + text.slice(edit.offset + edit.length);
+  for (const edit of [...edits].sort((a, b) => b.offset - a.offset))
+    text = text.slice(0, edit.offset) + edit.text + text.slice(edit.offset + edit.length);
   const check = fragment(text.slice(entry.pad));
   if (!check || !isDeepStrictEqual(check.map.toJSON(), expected)) throw new Error('the edited entry would not read back as intended');
   return text.slice(entry.pad);
@@ -136,7 +144,12 @@ export function wrapYamlEntryText(entryText: string, guard: GuardLaunch, target:
   const values = entry.map.toJSON() as Record<string, unknown>;
   const commandKey = (command.key as { value: string }).value;
   const guardArgs = guardArguments(guard, target, values[commandKey] as string, (values.args as string[] | undefined) ?? []);
-  const edits = [replaceValue(entry.padded, command, yamlString(guard.command)), args ? replaceValue(entry.padded, args, yamlList(guardArgs)) : insertAfter(entry.padded, entry.map, command, 'args', yamlList(guardArgs))];
+  const edits = [
+    replaceValue(entry.padded, command, yamlString(guard.command)),
+    args
+      ? replaceValue(entry.padded, args, yamlList(guardArgs))
+      : insertAfter(entry.padded, entry.map, command, 'args', yamlList(guardArgs)),
+  ];
   return edited(entry, edits, { ...values, [commandKey]: guard.command, args: guardArgs });
 }
 
@@ -144,7 +157,10 @@ export function wrapYamlEntryText(entryText: string, guard: GuardLaunch, target:
 export function wrapYamlEntryUrl(entryText: string, url: string): string {
   const entry = fragment(entryText)!;
   const pair = pairOf(entry.map, URL_FIELDS)!;
-  return edited(entry, [replaceValue(entry.padded, pair, yamlString(url))], { ...(entry.map.toJSON() as Record<string, unknown>), [(pair.key as { value: string }).value]: url });
+  return edited(entry, [replaceValue(entry.padded, pair, yamlString(url))], {
+    ...(entry.map.toJSON() as Record<string, unknown>),
+    [(pair.key as { value: string }).value]: url,
+  });
 }
 
 /**

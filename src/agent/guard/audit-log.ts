@@ -37,7 +37,9 @@ export function entryHash(entry: Omit<ChainedEntry, 'hash'>): string {
 }
 
 export function argumentsDigest(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(args ?? null))
+    .digest('hex');
 }
 
 export class AuditLog {
@@ -86,7 +88,10 @@ export class AuditLog {
 }
 
 /** Checks a chain: the line number of the first entry that does not follow from the one before, or ok. */
-export function verifyAuditFile(file: string, previousHash = GENESIS_HASH): { ok: true; entries: number; lastHash: string } | { ok: false; line: number; problem: string } {
+export function verifyAuditFile(
+  file: string,
+  previousHash = GENESIS_HASH,
+): { ok: true; entries: number; lastHash: string } | { ok: false; line: number; problem: string } {
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   let previous = previousHash;
   for (const [index, line] of lines.entries()) {
@@ -97,7 +102,8 @@ export function verifyAuditFile(file: string, previousHash = GENESIS_HASH): { ok
       return { ok: false, line: index + 1, problem: 'not JSON' };
     }
     const { hash, ...rest } = entry;
-    if (entry.previousHash !== previous) return { ok: false, line: index + 1, problem: 'does not follow the entry before it (removed, reordered or inserted)' };
+    if (entry.previousHash !== previous)
+      return { ok: false, line: index + 1, problem: 'does not follow the entry before it (removed, reordered or inserted)' };
     if (entryHash(rest) !== hash) return { ok: false, line: index + 1, problem: 'its content does not match its hash (edited)' };
     previous = hash;
   }
@@ -126,23 +132,25 @@ export function verifyAuditFolder(folder: string): ChainReport[] {
     const match = /^(.*?)(?:\.(\d+))?\.jsonl$/.exec(name)!;
     chains.set(match[1]!, [...(chains.get(match[1]!) ?? []), { part: Number(match[2] ?? 0), file: path.join(folder, name) }]);
   }
-  return [...chains.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([chain, parts]) => {
-    const files = parts.sort((a, b) => a.part - b.part).map((part) => part.file);
-    const report: ChainReport = { chain, files, entries: 0 };
-    let previous = GENESIS_HASH;
-    for (const [index, file] of files.entries()) {
-      if (parts[index]!.part !== index) {
-        report.broken = { file, line: 1, problem: `part ${index} of the chain is missing` };
-        break;
+  return [...chains.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([chain, parts]) => {
+      const files = parts.sort((a, b) => a.part - b.part).map((part) => part.file);
+      const report: ChainReport = { chain, files, entries: 0 };
+      let previous = GENESIS_HASH;
+      for (const [index, file] of files.entries()) {
+        if (parts[index]!.part !== index) {
+          report.broken = { file, line: 1, problem: `part ${index} of the chain is missing` };
+          break;
+        }
+        const result = verifyAuditFile(file, previous);
+        if (!result.ok) {
+          report.broken = { file, line: result.line, problem: result.problem };
+          break;
+        }
+        report.entries += result.entries;
+        previous = result.lastHash;
       }
-      const result = verifyAuditFile(file, previous);
-      if (!result.ok) {
-        report.broken = { file, line: result.line, problem: result.problem };
-        break;
-      }
-      report.entries += result.entries;
-      previous = result.lastHash;
-    }
-    return report;
-  });
+      return report;
+    });
 }

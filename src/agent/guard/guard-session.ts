@@ -24,16 +24,33 @@ export interface GuardSession {
 /** How long queued events wait for company before they are written to the spool together. */
 const SPOOL_BATCH_MS = 250;
 
-export async function openGuardSession(stateDir: string, subject: GuardSubject, deviceId: string | undefined, warn: (line: string) => void): Promise<GuardSession> {
+export async function openGuardSession(
+  stateDir: string,
+  subject: GuardSubject,
+  deviceId: string | undefined,
+  warn: (line: string) => void,
+): Promise<GuardSession> {
   const user = osUserName();
   // One chain per guard: a random part keeps a later process with the same pid off an earlier chain.
-  const log = new AuditLog(path.join(stateDir, 'audit'), `${new Date().toISOString().slice(0, 10)}-${subject.serverId}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const log = new AuditLog(
+    path.join(stateDir, 'audit'),
+    `${new Date().toISOString().slice(0, 10)}-${subject.serverId}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
   const spool = new Spool(path.join(stateDir, 'spool'));
   const inventoryFile = path.join(stateDir, 'guard-inventory', `${subject.serverId}.json`);
-  const seen = await readJsonState<Record<string, string>>(inventoryFile, {}, (value): value is Record<string, string> => typeof value === 'object' && value !== null);
+  const seen = await readJsonState<Record<string, string>>(
+    inventoryFile,
+    {},
+    (value): value is Record<string, string> => typeof value === 'object' && value !== null,
+  );
   let writes = Promise.resolve();
   const later = (work: () => Promise<unknown>) => {
-    writes = writes.then(() => work().then(() => undefined, () => undefined));
+    writes = writes.then(() =>
+      work().then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   };
   let batch: AgentEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -55,13 +72,28 @@ export async function openGuardSession(stateDir: string, subject: GuardSubject, 
 
   return {
     audit: (entry) => {
-      const chained = log.append({ ...entry, at: new Date().toISOString(), deviceId, user, agent: clients, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName });
+      const chained = log.append({
+        ...entry,
+        at: new Date().toISOString(),
+        deviceId,
+        user,
+        agent: clients,
+        serverId: subject.serverId,
+        serverKey: subject.serverKey,
+        serverName: subject.serverName,
+      });
       const event = newEvent({
         type: 'tool-call',
         ...about,
         capability: entry.capability,
         decision: { status: entry.decision === 'deny' ? 'rejected' : 'approved', reason: entry.reason },
-        data: { durationMs: entry.durationMs, argumentsDigest: entry.argumentsDigest, outcome: entry.outcome, auditHash: chained.hash, sequence: chained.sequence },
+        data: {
+          durationMs: entry.durationMs,
+          argumentsDigest: entry.argumentsDigest,
+          outcome: entry.outcome,
+          auditHash: chained.hash,
+          sequence: chained.sequence,
+        },
       });
       queue(event);
     },

@@ -21,7 +21,11 @@ function ledgerRoutes(stateDir: string): (serverId: string) => Promise<HttpRoute
     const entry = cached.ledger.entries.find((item) => item.serverId === serverId && item.route);
     if (!entry?.route) return undefined;
     const { upstream, transport, serverKey, client, name } = entry.route;
-    return { upstream, transport: transport ?? 'http', subject: { serverId, serverKey, serverName: name, clients: client.split(','), url: upstream } };
+    return {
+      upstream,
+      transport: transport ?? 'http',
+      subject: { serverId, serverKey, serverName: name, clients: client.split(','), url: upstream },
+    };
   };
 }
 
@@ -31,7 +35,15 @@ export async function hostHttpGuard(stateDir: string, port: number, log: (line: 
   await policy.start();
   const deviceId = (await loadEnrollment(stateDir))?.deviceId;
   try {
-    const guard = await startHttpGuard({ stateDir, port, route: ledgerRoutes(stateDir), policy: () => policy.policy, deviceIps: liveDeviceIps(), deviceId, warn: log });
+    const guard = await startHttpGuard({
+      stateDir,
+      port,
+      route: ledgerRoutes(stateDir),
+      policy: () => policy.policy,
+      deviceIps: liveDeviceIps(),
+      deviceId,
+      warn: log,
+    });
     log(`guard: remote servers are guarded at ${guard.base}`);
     return {
       base: guard.base,

@@ -11,7 +11,19 @@ import type { Policy } from '../../shared/policy.js';
 import { LOOPBACK_HOSTNAME, guardPathServerId } from '../platform/guard-invocation.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
-import { BodyTooLarge, NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, passThrough, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
+import {
+  BodyTooLarge,
+  NO_TIMEOUTS,
+  eventMessage,
+  forwardable,
+  jsonRpcError,
+  messagesOf,
+  passThrough,
+  rawSseEvent,
+  readBody,
+  readEvents,
+  sseEvent,
+} from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
 
 export interface HttpRoute {
@@ -44,7 +56,8 @@ const LOOPBACK_HOST = new RegExp(String.raw`^${LOOPBACK_HOSTNAME}(?::\d+)?$`, 'i
 const LOOPBACK_ORIGIN = new RegExp(String.raw`^[a-z][a-z0-9+.-]*://${LOOPBACK_HOSTNAME}(?::\d+)?$`, 'i');
 const loopbackHost = (host: string | undefined) => host !== undefined && LOOPBACK_HOST.test(host);
 /** No Origin (a program, not a page), or a page served from this machine. */
-const acceptableOrigin = (origin: string | undefined) => origin === undefined || origin === 'null' || LOOPBACK_ORIGIN.test(origin) || !/^https?:/i.test(origin);
+const acceptableOrigin = (origin: string | undefined) =>
+  origin === undefined || origin === 'null' || LOOPBACK_ORIGIN.test(origin) || !/^https?:/i.test(origin);
 
 export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGuard> {
   const sessions = new Map<string, Promise<GuardSession>>();
@@ -62,7 +75,8 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     const signal = hangUp.signal;
     // Web pages must not reach the guard: a browser's cross-site request carries its Origin, and a DNS-rebound
     // name its own Host (the MCP spec asks local servers to check both).
-    if (!loopbackHost(req.headers.host) || !acceptableOrigin(req.headers.origin)) return jsonRpcError(res, 403, 'requests from web pages are refused');
+    if (!loopbackHost(req.headers.host) || !acceptableOrigin(req.headers.origin))
+      return jsonRpcError(res, 403, 'requests from web pages are refused');
     const serverId = guardPathServerId(req.url ?? '');
     const route = serverId === undefined ? undefined : await options.route(serverId);
     if (!route) return jsonRpcError(res, 404, 'this is not a server MCP Warden guards');
@@ -88,7 +102,15 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     const local: JSONRPCMessage[] = [];
     const forward: JSONRPCMessage[] = [];
     let toClient = (message: JSONRPCMessage) => void local.push(message);
-    const relay = new GuardRelay({ subject: route.subject, policy: options.policy, deviceIps: options.deviceIps, toClient: (message) => toClient(message), toServer: (message) => void forward.push(message), audit: session.audit, onListed: session.onListed });
+    const relay = new GuardRelay({
+      subject: route.subject,
+      policy: options.policy,
+      deviceIps: options.deviceIps,
+      toClient: (message) => toClient(message),
+      toServer: (message) => void forward.push(message),
+      audit: session.audit,
+      onListed: session.onListed,
+    });
     for (const message of messages) relay.fromClient(message);
 
     if (messages.length && !forward.length) {

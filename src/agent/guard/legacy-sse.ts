@@ -8,7 +8,18 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
 import type { GuardSession } from './guard-session.js';
-import { NO_TIMEOUTS, eventMessage, forwardable, jsonRpcError, messagesOf, passThrough, rawSseEvent, readBody, readEvents, sseEvent } from './proxy-http.js';
+import {
+  NO_TIMEOUTS,
+  eventMessage,
+  forwardable,
+  jsonRpcError,
+  messagesOf,
+  passThrough,
+  rawSseEvent,
+  readBody,
+  readEvents,
+  sseEvent,
+} from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
 
 /** The query parameter naming the stream a POST belongs to, in the endpoint the guard gives the client. */
@@ -32,14 +43,30 @@ export function legacySse(options: LegacySseOptions) {
   const streams = new Map<string, Stream>();
 
   /** GET: the server's stream, relayed; its endpoint replaced by the guard's own for this stream. */
-  async function stream(req: http.IncomingMessage, res: http.ServerResponse, subject: GuardSubject, upstreamUrl: string, session: GuardSession, headers: Record<string, string | string[]>, signal: AbortSignal): Promise<void> {
+  async function stream(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    subject: GuardSubject,
+    upstreamUrl: string,
+    session: GuardSession,
+    headers: Record<string, string | string[]>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const upstream = await request(upstreamUrl, { method: 'GET', headers, signal, ...NO_TIMEOUTS });
     if (upstream.statusCode !== 200 || !String(upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
       return passThrough(upstream.body, res);
     }
     const token = randomBytes(18).toString('base64url');
-    const relay = new GuardRelay({ subject, policy: options.policy, deviceIps: options.deviceIps, toClient: (message) => void res.write(sseEvent(message)), toServer: (message) => void streams.get(token)?.forward.push(message), audit: session.audit, onListed: session.onListed });
+    const relay = new GuardRelay({
+      subject,
+      policy: options.policy,
+      deviceIps: options.deviceIps,
+      toClient: (message) => void res.write(sseEvent(message)),
+      toServer: (message) => void streams.get(token)?.forward.push(message),
+      audit: session.audit,
+      onListed: session.onListed,
+    });
     res.once('close', () => streams.delete(token));
     res.writeHead(200, forwardable(upstream.headers));
     await readEvents(
@@ -63,7 +90,14 @@ export function legacySse(options: LegacySseOptions) {
   }
 
   /** POST to a stream's endpoint: through the stream's relay to the server's endpoint; refused calls answered on the stream. */
-  async function post(req: http.IncomingMessage, res: http.ServerResponse, serverId: string, token: string, headers: Record<string, string | string[]>, signal: AbortSignal): Promise<void> {
+  async function post(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    serverId: string,
+    token: string,
+    headers: Record<string, string | string[]>,
+    signal: AbortSignal,
+  ): Promise<void> {
     const open = streams.get(token);
     if (!open || open.serverId !== serverId) return jsonRpcError(res, 404, 'no open stream for this session');
     const body = await readBody(req);

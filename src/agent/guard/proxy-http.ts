@@ -11,9 +11,24 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const NO_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0 } as const;
 
 // Hop-by-hop and framing headers are the proxy's own business on each side.
-const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'accept-encoding', 'upgrade', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'content-encoding']);
+const NOT_FORWARDED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'accept-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'content-encoding',
+]);
 
-export function forwardable(headers: http.IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function forwardable(
+  headers: http.IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_FORWARDED.has(name.toLowerCase())) out[name] = value;
   return out;
@@ -59,8 +74,10 @@ export function messagesOf(body: Buffer): { messages: JSONRPCMessage[]; batch: b
   return { messages, batch: Array.isArray(parsed) };
 }
 
-export const sseEvent = (message: JSONRPCMessage, id?: string) => `${id ? `id: ${id}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`;
-export const rawSseEvent = (event: EventSourceMessage) => `${event.id ? `id: ${event.id}\n` : ''}${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`;
+export const sseEvent = (message: JSONRPCMessage, id?: string) =>
+  `${id ? `id: ${id}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`;
+export const rawSseEvent = (event: EventSourceMessage) =>
+  `${event.id ? `id: ${event.id}\n` : ''}${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`;
 
 /** The JSON-RPC message an event carries, when it is a `message` event holding JSON. */
 export function eventMessage(event: EventSourceMessage): JSONRPCMessage | undefined {
@@ -73,7 +90,11 @@ export function eventMessage(event: EventSourceMessage): JSONRPCMessage | undefi
 }
 
 /** Reads a stream of server-sent events to its end, each event whole, characters split across chunks decoded whole. */
-export async function readEvents(body: AsyncIterable<unknown>, onEvent: (event: EventSourceMessage) => void, onRetry: (retry: number) => void): Promise<void> {
+export async function readEvents(
+  body: AsyncIterable<unknown>,
+  onEvent: (event: EventSourceMessage) => void,
+  onRetry: (retry: number) => void,
+): Promise<void> {
   const parser = createParser({ onEvent, onRetry });
   const decoder = new TextDecoder();
   for await (const chunk of body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));

@@ -43,9 +43,21 @@ export interface RelayOptions {
   onListed?: (kind: CapabilityKind, items: Record<string, unknown>[]) => void;
 }
 
-type Pending = { method: string; started: number; capability?: { kind: CapabilityKind; name: string }; args?: unknown; decision?: Decision };
+type Pending = {
+  method: string;
+  started: number;
+  capability?: { kind: CapabilityKind; name: string };
+  args?: unknown;
+  decision?: Decision;
+};
 
-type Message = { id?: string | number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: unknown };
+type Message = {
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: unknown;
+};
 
 export class GuardRelay {
   private readonly pending = new Map<string | number, Pending>();
@@ -77,8 +89,19 @@ export class GuardRelay {
         const args = request.params?.arguments;
         if (isBlocked(decision)) {
           // Answered here: the server never sees a blocked call.
-          this.options.toClient({ jsonrpc: '2.0', id: request.id, error: { code: BLOCKED_ERROR_CODE, message: `Blocked by your organisation: ${decision.reason}`, data: { decision } } } as JSONRPCMessage);
-          this.options.audit({ capability, decision: 'deny', reason: decision.reason, durationMs: 0, argumentsDigest: argumentsDigest(args), outcome: 'denied' });
+          this.options.toClient({
+            jsonrpc: '2.0',
+            id: request.id,
+            error: { code: BLOCKED_ERROR_CODE, message: `Blocked by your organisation: ${decision.reason}`, data: { decision } },
+          } as JSONRPCMessage);
+          this.options.audit({
+            capability,
+            decision: 'deny',
+            reason: decision.reason,
+            durationMs: 0,
+            argumentsDigest: argumentsDigest(args),
+            outcome: 'denied',
+          });
           return;
         }
         this.pending.set(request.id, { method: request.method, started: performance.now(), capability, args, decision });

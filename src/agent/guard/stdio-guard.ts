@@ -27,14 +27,24 @@ export interface StdioGuardOptions {
 /** Runs until the server exits; resolves to its exit code (127 when it cannot start). */
 export async function runStdioGuard(options: StdioGuardOptions): Promise<number> {
   const { invocation, stateDir, warn } = options;
-  const subject = { serverId: invocation.serverId, serverKey: invocation.serverKey, serverName: invocation.name, clients: invocation.clients };
+  const subject = {
+    serverId: invocation.serverId,
+    serverKey: invocation.serverKey,
+    serverName: invocation.name,
+    clients: invocation.clients,
+  };
   const policy = new PolicySource(stateDir);
   await policy.start();
   const deviceId = (await loadEnrollment(stateDir))?.deviceId;
   const session = await openGuardSession(stateDir, subject, deviceId, warn);
 
   // The server gets what the client gave the guard, minus MCP Warden's own variables.
-  const child = spawn(invocation.command, invocation.args, { stdio: ['pipe', 'pipe', 'inherit'], env: withoutAgentVariables(process.env), detached: process.platform !== 'win32', windowsHide: true });
+  const child = spawn(invocation.command, invocation.args, {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: withoutAgentVariables(process.env),
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
   const relay = new GuardRelay({
     subject,
     policy: () => policy.policy,
@@ -47,7 +57,9 @@ export async function runStdioGuard(options: StdioGuardOptions): Promise<number>
 
   const pump = (stream: NodeJS.ReadableStream, deliver: (message: JSONRPCMessage) => void, side: string) => {
     const buffer = new ReadBuffer();
-    stream.on('data', (chunk: Buffer) => drainMessages(buffer, chunk, deliver, () => warn(`mcp-warden guard: dropped a line from the ${side} that is not JSON-RPC`)));
+    stream.on('data', (chunk: Buffer) =>
+      drainMessages(buffer, chunk, deliver, () => warn(`mcp-warden guard: dropped a line from the ${side} that is not JSON-RPC`)),
+    );
   };
   pump(options.stdin, (message) => relay.fromClient(message), 'client');
   pump(child.stdout!, (message) => relay.fromServer(message), 'server');

@@ -14,7 +14,23 @@ export function isAgentVariable(name: string): boolean {
  * What a login session holds beyond the MCP SDK's safe default list: the locale and temporary folder that
  * servers written in Python or Node read, and the XDG folders where they find their own configuration.
  */
-const LOGIN_EXTRAS = ['LANG', 'LANGUAGE', 'TMPDIR', 'TMP', 'TEMP', 'TZ', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'PATHEXT', 'COMSPEC', 'WINDIR', 'PROGRAMDATA'];
+const LOGIN_EXTRAS = [
+  'LANG',
+  'LANGUAGE',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'TZ',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_STATE_HOME',
+  'XDG_RUNTIME_DIR',
+  'PATHEXT',
+  'COMSPEC',
+  'WINDIR',
+  'PROGRAMDATA',
+];
 
 const LOGIN_NAMES = new Set([...DEFAULT_INHERITED_ENV_VARS, ...LOGIN_EXTRAS].map((name) => name.toUpperCase()));
 

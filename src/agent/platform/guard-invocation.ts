@@ -20,10 +20,28 @@ export interface GuardInvocation extends GuardTarget {
 
 /** The guard's own arguments (after the launcher's `guard`): who it guards, then `--` and the original command line. */
 export function formatGuardArgs(target: GuardTarget, command: string, args: readonly string[]): string[] {
-  return ['--server', target.serverId, '--server-key', target.serverKey, '--client', target.clients.join(','), '--name', target.name, '--', command, ...args];
+  return [
+    '--server',
+    target.serverId,
+    '--server-key',
+    target.serverKey,
+    '--client',
+    target.clients.join(','),
+    '--name',
+    target.name,
+    '--',
+    command,
+    ...args,
+  ];
 }
 
-const OPTIONS: Record<string, 'serverId' | 'serverKey' | 'clients' | 'name' | 'stateDir'> = { '--server': 'serverId', '--server-key': 'serverKey', '--client': 'clients', '--name': 'name', '--state-dir': 'stateDir' };
+const OPTIONS: Record<string, 'serverId' | 'serverKey' | 'clients' | 'name' | 'stateDir'> = {
+  '--server': 'serverId',
+  '--server-key': 'serverKey',
+  '--client': 'clients',
+  '--name': 'name',
+  '--state-dir': 'stateDir',
+};
 
 export type ParsedGuardArgs = { ok: true; invocation: GuardInvocation } | { ok: false; problem: string };
 
@@ -41,11 +59,20 @@ export function parseGuardArgs(argv: readonly string[]): ParsedGuardArgs {
     if (value === undefined) return { ok: false, problem: `${flag} needs a value` };
     found[key] = value;
   }
-  if (!found.serverId || !found.serverKey || !found.clients) return { ok: false, problem: '--server, --server-key and --client are required' };
+  if (!found.serverId || !found.serverKey || !found.clients)
+    return { ok: false, problem: '--server, --server-key and --client are required' };
   const [command, ...args] = argv.slice(separator + 1) as [string, ...string[]];
   return {
     ok: true,
-    invocation: { serverId: found.serverId, serverKey: found.serverKey, clients: found.clients.split(',').filter(Boolean), name: found.name ?? found.serverId, command, args, stateDir: found.stateDir },
+    invocation: {
+      serverId: found.serverId,
+      serverKey: found.serverKey,
+      clients: found.clients.split(',').filter(Boolean),
+      name: found.name ?? found.serverId,
+      command,
+      args,
+      stateDir: found.stateDir,
+    },
   };
 }
 

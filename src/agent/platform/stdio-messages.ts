@@ -5,7 +5,12 @@ import type { ReadBuffer } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /** Appends a chunk and delivers every complete message in the buffer; each bad line (or an overlong one) is reported and skipped. */
-export function drainMessages(buffer: ReadBuffer, chunk: Buffer, onMessage: (message: JSONRPCMessage) => void, onBadLine: (error: Error) => void): void {
+export function drainMessages(
+  buffer: ReadBuffer,
+  chunk: Buffer,
+  onMessage: (message: JSONRPCMessage) => void,
+  onBadLine: (error: Error) => void,
+): void {
   try {
     buffer.append(chunk);
   } catch (error) {

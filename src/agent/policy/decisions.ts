@@ -5,7 +5,13 @@ import { type Decision, type Policy, evaluate } from '../../shared/policy.js';
 
 export const NO_POLICY: Decision = { status: 'pending', reason: 'no policy yet: this device has not synced with a central endpoint' };
 
-export function decideServer(policy: Policy | undefined, server: ServerEntry, deviceIps: readonly string[], now: Date, capability?: { kind: CapabilityKind; name: string }): Decision {
+export function decideServer(
+  policy: Policy | undefined,
+  server: ServerEntry,
+  deviceIps: readonly string[],
+  now: Date,
+  capability?: { kind: CapabilityKind; name: string },
+): Decision {
   if (!policy) return NO_POLICY;
   return evaluate(policy, { serverKey: server.serverKey, agent: server.client, url: server.url, capability }, { now, deviceIps });
 }

@@ -59,7 +59,10 @@ export function toCapability(kind: CapabilityKind, item: Declared, limits: Pick<
   if (text(item.mimeType)) capability.mimeType = text(item.mimeType)!;
   if (kind === 'prompt' && Array.isArray(item.arguments)) {
     capability.arguments = item.arguments
-      .filter((argument): argument is Record<string, unknown> => typeof argument === 'object' && argument !== null && typeof (argument as Declared).name === 'string')
+      .filter(
+        (argument): argument is Record<string, unknown> =>
+          typeof argument === 'object' && argument !== null && typeof (argument as Declared).name === 'string',
+      )
       .map((argument) => ({
         name: argument.name as string,
         ...(typeof argument.description === 'string' ? { description: argument.description } : {}),
@@ -73,7 +76,10 @@ type Page = { items: Declared[]; nextCursor?: string | undefined };
 
 /** One page of a list, asked for with its own method and read from its own field. */
 async function listPage(client: Client, list: McpList, cursor: string | undefined, options: { timeout: number }): Promise<Page> {
-  const result = (await client.request({ method: list.method, params: cursor ? { cursor } : {} }, list.resultSchema, options)) as Record<string, unknown> & { nextCursor?: string };
+  const result = (await client.request({ method: list.method, params: cursor ? { cursor } : {} }, list.resultSchema, options)) as Record<
+    string,
+    unknown
+  > & { nextCursor?: string };
   return { items: result[list.field] as Declared[], nextCursor: result.nextCursor };
 }
 

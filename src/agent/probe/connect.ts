@@ -47,7 +47,11 @@ export function cappedFetch(maxBytes: number): typeof fetch & { fatal?: Error } 
         } else controller.enqueue(chunk);
       },
     });
-    return new Response(response.body.pipeThrough(counter), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body.pipeThrough(counter), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
   return capped;
 }
@@ -96,7 +100,9 @@ export async function connect(launch: ResolvedLaunch, limits: ConnectLimits): Pr
   const requestInit = { headers: launch.headers };
   const fetcher = cappedFetch(limits.maxBytes);
   const remote = (kind: 'http' | 'sse'): Transport =>
-    kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit, fetch: fetcher }) : new SSEClientTransport(url, { requestInit, fetch: fetcher });
+    kind === 'http'
+      ? new StreamableHTTPClientTransport(url, { requestInit, fetch: fetcher })
+      : new SSEClientTransport(url, { requestInit, fetch: fetcher });
   const sessionOf = (transport: Transport, kind: 'http' | 'sse', current: Client): Session => ({
     client: current,
     transport,

@@ -36,10 +36,21 @@ export const DEFAULT_PROBE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_FAILURE_TTL_MS = 60 * 60 * 1000;
 
 function skipped(reason: string, now: Date): ProbeResult {
-  return { status: 'skipped', reason, durationMs: 0, probedAt: now.toISOString(), tools: [], resources: [], resourceTemplates: [], prompts: [], risks: [] };
+  return {
+    status: 'skipped',
+    reason,
+    durationMs: 0,
+    probedAt: now.toISOString(),
+    tools: [],
+    resources: [],
+    resourceTemplates: [],
+    prompts: [],
+    risks: [],
+  };
 }
 
-export const REPLAY_SKIP_REASON = 'a copy of another machine (--home/--root/--platform): MCP Warden reads its files and never starts or contacts its servers (--probe-replay does)';
+export const REPLAY_SKIP_REASON =
+  'a copy of another machine (--home/--root/--platform): MCP Warden reads its files and never starts or contacts its servers (--probe-replay does)';
 
 /** Why a server is not probed, or undefined when it may be. */
 function skipReason(entry: ServerEntry, spec: LaunchSpec, outcome: ScanOutcome, options: ProbeAllOptions): string | undefined {
@@ -73,8 +84,19 @@ async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Pro
 /** Risks on each capability, and the server-level ones that follow from the capability list. */
 function withRisks(result: ProbeResult): ProbeResult {
   const analyse = (list: ProbeResult['tools']) => list.map((capability) => ({ ...capability, risks: analyseCapability(capability) }));
-  const risks: RiskSignal[] = (result.truncated ?? []).map((list) => ({ id: 'oversized-server', severity: 'medium', evidence: `more ${list} than the cap; the list was cut` }));
-  return { ...result, tools: analyse(result.tools), resources: analyse(result.resources), resourceTemplates: analyse(result.resourceTemplates), prompts: analyse(result.prompts), risks: [...result.risks, ...risks] };
+  const risks: RiskSignal[] = (result.truncated ?? []).map((list) => ({
+    id: 'oversized-server',
+    severity: 'medium',
+    evidence: `more ${list} than the cap; the list was cut`,
+  }));
+  return {
+    ...result,
+    tools: analyse(result.tools),
+    resources: analyse(result.resources),
+    resourceTemplates: analyse(result.resourceTemplates),
+    prompts: analyse(result.prompts),
+    risks: [...result.risks, ...risks],
+  };
 }
 
 /** The same tool name from two servers of one client: the model cannot tell which one it calls. */
@@ -93,7 +115,11 @@ function shadowing(entries: readonly ServerEntry[], probes: Record<string, Probe
       if (names.length < 2) continue;
       for (const owner of owners) {
         const others = names.filter((name) => name !== owner.name);
-        probes[owner.id]!.risks.push({ id: 'tool-shadowing', severity: 'medium', evidence: `tool "${tool}" is also exposed by ${others.map((name) => `"${name}"`).join(', ')} in the same client` });
+        probes[owner.id]!.risks.push({
+          id: 'tool-shadowing',
+          severity: 'medium',
+          evidence: `tool "${tool}" is also exposed by ${others.map((name) => `"${name}"`).join(', ')} in the same client`,
+        });
       }
     }
   }
@@ -104,9 +130,12 @@ function changeRisks(result: ProbeResult): RiskSignal[] {
   if (!changes) return [];
   const describe = (keys: string[]) => keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
   const signals: RiskSignal[] = [];
-  if (changes.changed.length) signals.push({ id: 'capability-changed', severity: 'high', evidence: `changed since the last probe: ${describe(changes.changed)}` });
-  if (changes.added.length) signals.push({ id: 'capability-added', severity: 'low', evidence: `new since the last probe: ${describe(changes.added)}` });
-  if (changes.removed.length) signals.push({ id: 'capability-removed', severity: 'info', evidence: `gone since the last probe: ${describe(changes.removed)}` });
+  if (changes.changed.length)
+    signals.push({ id: 'capability-changed', severity: 'high', evidence: `changed since the last probe: ${describe(changes.changed)}` });
+  if (changes.added.length)
+    signals.push({ id: 'capability-added', severity: 'low', evidence: `new since the last probe: ${describe(changes.added)}` });
+  if (changes.removed.length)
+    signals.push({ id: 'capability-removed', severity: 'info', evidence: `gone since the last probe: ${describe(changes.removed)}` });
   return signals;
 }
 
@@ -159,12 +188,23 @@ export async function probeAll(outcome: ScanOutcome, options: ProbeAllOptions): 
 }
 
 /** Why servers a person may expect to see probed were left alone, said once, not only per server. */
-export function notStartedSummary(outcome: ScanOutcome, options: Pick<ProbeAllOptions, 'projects' | 'probeReplay'>, probes: Record<string, ProbeResult>): string[] {
+export function notStartedSummary(
+  outcome: ScanOutcome,
+  options: Pick<ProbeAllOptions, 'projects' | 'probeReplay'>,
+  probes: Record<string, ProbeResult>,
+): string[] {
   const skipped = outcome.result.servers.filter((server) => probes[server.id]?.status === 'skipped' && !server.disabled);
   const plural = (count: number) => (count === 1 ? '1 server was' : `${count} servers were`);
   if (outcome.replayed && !options.probeReplay) {
-    return skipped.length ? [`This is a copy of another machine: ${plural(skipped.length)} not started or contacted (--probe-replay starts them here).`] : [];
+    return skipped.length
+      ? [`This is a copy of another machine: ${plural(skipped.length)} not started or contacted (--probe-replay starts them here).`]
+      : [];
   }
-  const unapproved = skipped.filter((server) => server.scope === 'project' && outcome.consents.get(server.id)?.granted !== true && (options.projects ?? 'approved') === 'approved');
-  return unapproved.length ? [`${plural(unapproved.length)} not started: project servers their client has no record of the user approving (docs/security.md).`] : [];
+  const unapproved = skipped.filter(
+    (server) =>
+      server.scope === 'project' && outcome.consents.get(server.id)?.granted !== true && (options.projects ?? 'approved') === 'approved',
+  );
+  return unapproved.length
+    ? [`${plural(unapproved.length)} not started: project servers their client has no record of the user approving (docs/security.md).`]
+    : [];
 }

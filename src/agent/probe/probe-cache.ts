@@ -18,7 +18,11 @@ interface CacheFile {
 }
 
 const isCacheFile = (value: unknown): value is CacheFile =>
-  typeof value === 'object' && value !== null && (value as CacheFile).version === CACHE_VERSION && typeof (value as CacheFile).results === 'object' && typeof (value as CacheFile).capabilities === 'object';
+  typeof value === 'object' &&
+  value !== null &&
+  (value as CacheFile).version === CACHE_VERSION &&
+  typeof (value as CacheFile).results === 'object' &&
+  typeof (value as CacheFile).capabilities === 'object';
 
 /** What identifies a launch. Hashed, so the secrets it holds are not written to disk. */
 export function launchFingerprint(spec: LaunchSpec, projectPath: string | undefined): string {
@@ -33,12 +37,21 @@ export function serverFingerprint(hashes: Record<string, string>): string {
   return sha256(canonicalJson(hashes));
 }
 
-export function compareCapabilities(previous: Record<string, string> | undefined, current: Record<string, string>): CapabilityChanges | undefined {
+export function compareCapabilities(
+  previous: Record<string, string> | undefined,
+  current: Record<string, string>,
+): CapabilityChanges | undefined {
   if (!previous) return undefined;
   return {
-    added: Object.keys(current).filter((key) => !(key in previous)).sort(),
-    removed: Object.keys(previous).filter((key) => !(key in current)).sort(),
-    changed: Object.keys(current).filter((key) => key in previous && previous[key] !== current[key]).sort(),
+    added: Object.keys(current)
+      .filter((key) => !(key in previous))
+      .sort(),
+    removed: Object.keys(previous)
+      .filter((key) => !(key in current))
+      .sort(),
+    changed: Object.keys(current)
+      .filter((key) => key in previous && previous[key] !== current[key])
+      .sort(),
   };
 }
 

@@ -35,15 +35,26 @@ export function scrub(text: string, spec: LaunchSpec): string {
 
 /** The stderr line that says what went wrong (`Error: Cannot find module …`), else the last non-empty ones. */
 function stderrExcerpt(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
-  const telling = lines.filter((line) => /\b(?:error|exception|fatal|cannot|can't|denied|refused|not found|no such|failed|traceback)\b/i.test(line));
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const telling = lines.filter((line) =>
+    /\b(?:error|exception|fatal|cannot|can't|denied|refused|not found|no such|failed|traceback)\b/i.test(line),
+  );
   const chosen = telling.length ? telling.slice(0, 2) : lines.slice(-2);
   return chosen.join(' | ').slice(0, 400);
 }
 
 /** A failure in words a person can act on. */
 export function classify(error: unknown, limits: ProbeLimits, stage: string): Outcome {
-  const err = error as Error & { code?: unknown; errno?: string; stderr?: string; exit?: { code: number | null; signal: string | null }; cause?: { code?: string } };
+  const err = error as Error & {
+    code?: unknown;
+    errno?: string;
+    stderr?: string;
+    exit?: { code: number | null; signal: string | null };
+    cause?: { code?: string };
+  };
   const message = err?.message ?? String(error);
   const status = typeof err.code === 'number' && err.code >= 100 && err.code < 600 ? err.code : undefined;
   if (err?.name === 'UnauthorizedError' || status === 401 || /\b401\b|unauthori[sz]ed/i.test(message)) {
@@ -83,7 +94,13 @@ function deadline<T>(work: Promise<T>, ms: number, onExpire: () => void): Promis
 
 const EMPTY: Omit<Listed, 'truncated'> = { tools: [], resources: [], resourceTemplates: [], prompts: [] };
 
-export async function probeServer(entry: ServerEntry, spec: LaunchSpec, context: ResolveContext, limits: ProbeLimits = DEFAULT_PROBE_LIMITS, now = () => new Date()): Promise<ProbeResult> {
+export async function probeServer(
+  entry: ServerEntry,
+  spec: LaunchSpec,
+  context: ResolveContext,
+  limits: ProbeLimits = DEFAULT_PROBE_LIMITS,
+  now = () => new Date(),
+): Promise<ProbeResult> {
   const started = performance.now();
   const base = () => ({ durationMs: Math.round(performance.now() - started), probedAt: now().toISOString(), risks: [], ...EMPTY });
   const resolution = await resolveLaunch(spec, entry, context);
@@ -107,10 +124,22 @@ export async function probeServer(entry: ServerEntry, spec: LaunchSpec, context:
       ...base(),
       ...lists,
       // Clients skip such lines too; said, because a server that logs to stdout can also corrupt a message.
-      ...(stray ? { risks: [{ id: 'non-protocol-output', severity: 'info' as const, evidence: `wrote ${stray === 1 ? '1 line to stdout that is not an MCP message' : `${stray} lines to stdout that are not MCP messages`} (skipped, as clients skip them)` }] } : {}),
+      ...(stray
+        ? {
+            risks: [
+              {
+                id: 'non-protocol-output',
+                severity: 'info' as const,
+                evidence: `wrote ${stray === 1 ? '1 line to stdout that is not an MCP message' : `${stray} lines to stdout that are not MCP messages`} (skipped, as clients skip them)`,
+              },
+            ],
+          }
+        : {}),
       status: 'ok',
       transport: session!.kind,
-      ...(info ? { serverInfo: { name: String(info.name), version: String(info.version), ...(info.title ? { title: String(info.title) } : {}) } } : {}),
+      ...(info
+        ? { serverInfo: { name: String(info.name), version: String(info.version), ...(info.title ? { title: String(info.title) } : {}) } }
+        : {}),
       ...(session!.protocolVersion() ? { protocolVersion: session!.protocolVersion()! } : {}),
       capabilities: (client.getServerCapabilities() ?? {}) as Record<string, unknown>,
       ...(instructions ? { instructions } : {}),

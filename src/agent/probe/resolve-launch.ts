@@ -55,14 +55,26 @@ function lookup(name: string, env: ResolveContext['env'], whole: string): string
 }
 
 function inputsIn(spec: LaunchSpec): string[] {
-  const texts = [spec.command ?? '', ...spec.args, spec.url ?? '', spec.cwd ?? '', ...Object.values(spec.env), ...Object.values(spec.headers)];
+  const texts = [
+    spec.command ?? '',
+    ...spec.args,
+    spec.url ?? '',
+    spec.cwd ?? '',
+    ...Object.values(spec.env),
+    ...Object.values(spec.headers),
+  ];
   return [...new Set(texts.flatMap((text) => [...text.matchAll(/\$\{input:([^}]+)\}/g)].map((match) => match[1]!)))];
 }
 
 export async function resolveLaunch(spec: LaunchSpec, entry: ServerEntry, context: ResolveContext): Promise<Resolution> {
   if (spec.transport === 'builtin') return { ok: false, status: 'error', reason: 'runs inside its client; there is nothing to launch' };
   const inputs = inputsIn(spec);
-  if (inputs.length) return { ok: false, status: 'needs-input', reason: `the client asks the user for ${inputs.map((id) => `\${input:${id}}`).join(', ')} before starting it` };
+  if (inputs.length)
+    return {
+      ok: false,
+      status: 'needs-input',
+      reason: `the client asks the user for ${inputs.map((id) => `\${input:${id}}`).join(', ')} before starting it`,
+    };
 
   const project = entry.projectPath;
   const configFolder = path.dirname(entry.configPath);
@@ -81,15 +93,26 @@ export async function resolveLaunch(spec: LaunchSpec, entry: ServerEntry, contex
   };
   const userEnv = withoutAgentVariables(context.env);
   try {
-    const fromFile = spec.envFile ? withoutAgentVariables(await readEnvFile(expand(spec.envFile, builtins, userEnv), project ?? configFolder)) : {};
-    const ownEnv = Object.fromEntries(Object.entries(spec.env).map(([key, value]) => [key, expand(value, builtins, { ...userEnv, ...fromFile })]));
+    const fromFile = spec.envFile
+      ? withoutAgentVariables(await readEnvFile(expand(spec.envFile, builtins, userEnv), project ?? configFolder))
+      : {};
+    const ownEnv = Object.fromEntries(
+      Object.entries(spec.env).map(([key, value]) => [key, expand(value, builtins, { ...userEnv, ...fromFile })]),
+    );
     const env: Record<string, string> = { ...loginEnvironment(context.env), ...fromFile, ...ownEnv };
     const lookupEnv = { ...userEnv, ...fromFile, ...ownEnv };
     if (spec.transport === 'stdio') {
       const cwd = spec.cwd ? path.resolve(project ?? configFolder, expand(spec.cwd, builtins, lookupEnv)) : project;
       return {
         ok: true,
-        launch: { transport: 'stdio', command: expand(spec.command!, builtins, lookupEnv), args: spec.args.map((arg) => expand(arg, builtins, lookupEnv)), env, ...(cwd ? { cwd } : {}), headers: {} },
+        launch: {
+          transport: 'stdio',
+          command: expand(spec.command!, builtins, lookupEnv),
+          args: spec.args.map((arg) => expand(arg, builtins, lookupEnv)),
+          env,
+          ...(cwd ? { cwd } : {}),
+          headers: {},
+        },
       };
     }
     const headers = Object.fromEntries(Object.entries(spec.headers).map(([key, value]) => [key, expand(value, builtins, lookupEnv)]));
@@ -107,7 +130,8 @@ async function readEnvFile(file: string, base: string): Promise<Record<string, s
   let text: string;
   try {
     const real = await realpath(path.resolve(base, file));
-    if (NOT_ENV_FILES.some((prefix) => real.startsWith(prefix)) || !(await stat(real)).isFile()) throw new Unresolved(`envFile ${file} is not a file of variables`);
+    if (NOT_ENV_FILES.some((prefix) => real.startsWith(prefix)) || !(await stat(real)).isFile())
+      throw new Unresolved(`envFile ${file} is not a file of variables`);
     text = await readFile(real, 'utf8');
   } catch (error) {
     if (error instanceof Unresolved) throw error;

@@ -11,8 +11,9 @@ function propertyNames(schema: unknown): string[] {
 
 /** Every text a model reads about the capability: title, description, and its parameters' descriptions. */
 function modelFacingText(capability: Capability): string {
-  const parameterTexts = Object.values(((capability.inputSchema as { properties?: Record<string, { description?: unknown }> }) ?? {}).properties ?? {})
-    .map((property) => (typeof property?.description === 'string' ? property.description : ''));
+  const parameterTexts = Object.values(
+    ((capability.inputSchema as { properties?: Record<string, { description?: unknown }> }) ?? {}).properties ?? {},
+  ).map((property) => (typeof property?.description === 'string' ? property.description : ''));
   const argumentTexts = (capability.arguments ?? []).map((argument) => argument.description ?? '');
   const visible = [capability.title ?? '', capability.description ?? '', ...parameterTexts, ...argumentTexts].join('\n');
   return `${visible}\n${revealTagText(visible)}`;
@@ -20,7 +21,11 @@ function modelFacingText(capability: Capability): string {
 
 /** Unicode tag characters spell ASCII invisibly (U+E0041 is an invisible "A"): read what they say. */
 function revealTagText(text: string): string {
-  return [...text].map((char) => char.codePointAt(0)!).filter((code) => code >= 0xe0020 && code <= 0xe007e).map((code) => String.fromCharCode(code - 0xe0000)).join('');
+  return [...text]
+    .map((char) => char.codePointAt(0)!)
+    .filter((code) => code >= 0xe0020 && code <= 0xe007e)
+    .map((code) => String.fromCharCode(code - 0xe0000))
+    .join('');
 }
 
 function privilegedAccess(capability: Capability): RiskSignal[] {
@@ -35,9 +40,11 @@ function privilegedAccess(capability: Capability): RiskSignal[] {
     if (capability.description && rule.description.test(capability.description)) evidence.push('its description');
     const property = rule.inputProperties ? properties.find((name) => rule.inputProperties!.test(name)) : undefined;
     if (property) evidence.push(`input "${property}"`);
-    if (evidence.length) signals.push({ id: 'privileged-access', severity: rule.severity, evidence: `${rule.category}: ${evidence.join(', ')}` });
+    if (evidence.length)
+      signals.push({ id: 'privileged-access', severity: rule.severity, evidence: `${rule.category}: ${evidence.join(', ')}` });
   }
-  if (annotations.destructiveHint === true && !readOnly) signals.push({ id: 'privileged-access', severity: 'high', evidence: 'annotated destructive (destructiveHint)' });
+  if (annotations.destructiveHint === true && !readOnly)
+    signals.push({ id: 'privileged-access', severity: 'high', evidence: 'annotated destructive (destructiveHint)' });
   if (annotations.openWorldHint === true && !signals.some((signal) => signal.evidence.startsWith('network access'))) {
     signals.push({ id: 'privileged-access', severity: 'medium', evidence: 'network access: annotated open-world (openWorldHint)' });
   }
@@ -46,13 +53,22 @@ function privilegedAccess(capability: Capability): RiskSignal[] {
 
 function poisoning(capability: Capability): RiskSignal[] {
   const text = modelFacingText(capability);
-  const signals: RiskSignal[] = POISONING_PATTERNS.filter((rule) => rule.pattern.test(text)).map((rule) => ({ id: 'tool-poisoning', severity: rule.severity, evidence: `the description ${rule.evidence}` }));
+  const signals: RiskSignal[] = POISONING_PATTERNS.filter((rule) => rule.pattern.test(text)).map((rule) => ({
+    id: 'tool-poisoning',
+    severity: rule.severity,
+    evidence: `the description ${rule.evidence}`,
+  }));
   for (const rule of HIDDEN_CHARACTERS) {
     const count = text.match(rule.pattern)?.length ?? 0;
     if (count) signals.push({ id: 'hidden-unicode', severity: rule.severity, evidence: `${count} ${rule.label} in the description` });
   }
   const length = capability.descriptionLength ?? capability.description?.length ?? 0;
-  if (length > OVERSIZED_DESCRIPTION_CHARS) signals.push({ id: 'oversized-description', severity: 'medium', evidence: `the description is ${length.toLocaleString('en')} characters long` });
+  if (length > OVERSIZED_DESCRIPTION_CHARS)
+    signals.push({
+      id: 'oversized-description',
+      severity: 'medium',
+      evidence: `the description is ${length.toLocaleString('en')} characters long`,
+    });
   return signals;
 }
 

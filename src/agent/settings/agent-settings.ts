@@ -8,12 +8,38 @@ export const MODES = ['monitor', 'enforce'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Text values from an environment variable, a registry value or a plist string, split into a list. */
-const listOf = (separator: RegExp) => z.preprocess((value) => (typeof value === 'string' ? value.split(separator).map((item) => item.trim()).filter(Boolean) : value), z.array(z.string().trim().min(1)));
+const listOf = (separator: RegExp) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(separator)
+            .map((item) => item.trim())
+            .filter(Boolean)
+        : value,
+    z.array(z.string().trim().min(1)),
+  );
 const text = z.string().trim().min(1);
 /** Numbers from text (`"600"`) as well as numbers. */
-const wholeNumber = (min: number, max: number) => z.preprocess((value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value), z.number().int().min(min).max(max));
-const positiveNumber = (max: number) => z.preprocess((value) => (typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : value), z.number().positive().max(max));
-const flag = z.preprocess((value) => (typeof value === 'number' ? value !== 0 : typeof value === 'string' ? /^(?:1|true|yes)$/i.test(value.trim()) || (/^(?:0|false|no)$/i.test(value.trim()) ? false : value) : value), z.boolean());
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+    z.number().int().min(min).max(max),
+  );
+const positiveNumber = (max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : value),
+    z.number().positive().max(max),
+  );
+const flag = z.preprocess(
+  (value) =>
+    typeof value === 'number'
+      ? value !== 0
+      : typeof value === 'string'
+        ? /^(?:1|true|yes)$/i.test(value.trim()) || (/^(?:0|false|no)$/i.test(value.trim()) ? false : value)
+        : value,
+  z.boolean(),
+);
 
 /** Where a setting comes from besides the settings file (whose keys are the setting's own). */
 export interface SettingSpec {
@@ -30,12 +56,41 @@ export interface SettingSpec {
 
 export const AGENT_SETTINGS = {
   mode: { label: 'Mode', schema: z.enum(MODES), env: 'MCP_WARDEN_MODE', managed: 'Mode' },
-  serverUrl: { label: 'Central endpoint', schema: z.url({ protocol: /^https?$/ }), env: 'MCP_WARDEN_SERVER_URL', managed: 'ServerUrl', flag: '--server' },
-  enrollSecret: { label: 'Enroll secret', schema: text, env: 'MCP_WARDEN_ENROLL_SECRET', managed: 'EnrollSecret', flag: '--secret', secret: true },
+  serverUrl: {
+    label: 'Central endpoint',
+    schema: z.url({ protocol: /^https?$/ }),
+    env: 'MCP_WARDEN_SERVER_URL',
+    managed: 'ServerUrl',
+    flag: '--server',
+  },
+  enrollSecret: {
+    label: 'Enroll secret',
+    schema: text,
+    env: 'MCP_WARDEN_ENROLL_SECRET',
+    managed: 'EnrollSecret',
+    flag: '--secret',
+    secret: true,
+  },
   probe: { label: 'Probing', schema: z.enum(PROBE_MODES), env: 'MCP_WARDEN_PROBE', managed: 'ProbeMode', flag: '--probe-mode' },
-  probeProjects: { label: 'Project servers', schema: z.enum(PROBE_PROJECT_MODES), env: 'MCP_WARDEN_PROBE_PROJECTS', managed: 'ProbeProjects', flag: '--probe-projects' },
-  scanRoots: { label: 'Project folders', schema: listOf(new RegExp(`[\\n;${path.delimiter === ':' ? ':' : ''}]+`)), env: 'MCP_WARDEN_SCAN_ROOTS', managed: 'ScanRoots' },
-  reportIntervalSec: { label: 'Report interval (seconds)', schema: positiveNumber(7 * 86_400), env: 'MCP_WARDEN_REPORT_INTERVAL', managed: 'ReportIntervalSeconds' },
+  probeProjects: {
+    label: 'Project servers',
+    schema: z.enum(PROBE_PROJECT_MODES),
+    env: 'MCP_WARDEN_PROBE_PROJECTS',
+    managed: 'ProbeProjects',
+    flag: '--probe-projects',
+  },
+  scanRoots: {
+    label: 'Project folders',
+    schema: listOf(new RegExp(`[\\n;${path.delimiter === ':' ? ':' : ''}]+`)),
+    env: 'MCP_WARDEN_SCAN_ROOTS',
+    managed: 'ScanRoots',
+  },
+  reportIntervalSec: {
+    label: 'Report interval (seconds)',
+    schema: positiveNumber(7 * 86_400),
+    env: 'MCP_WARDEN_REPORT_INTERVAL',
+    managed: 'ReportIntervalSeconds',
+  },
   orgDomains: { label: 'Organisation domains', schema: listOf(/[\n;,\s]+/), env: 'MCP_WARDEN_ORG_DOMAINS', managed: 'OrgDomains' },
   caFile: { label: 'Extra CA bundle', schema: text, env: 'MCP_WARDEN_CA_FILE', managed: 'CaFile' },
   guardCommand: { label: 'Guard command', schema: text, env: 'MCP_WARDEN_GUARD_COMMAND', managed: 'GuardCommand' },
@@ -78,7 +133,15 @@ export interface DesktopSettings {
   launchAtLogin: boolean;
 }
 
-export const DEFAULT_SETTINGS: AgentSettings = { mode: 'monitor', probe: 'all', probeProjects: 'approved', scanRoots: [], reportIntervalSec: 900, orgDomains: [], guardPort: 47318 };
+export const DEFAULT_SETTINGS: AgentSettings = {
+  mode: 'monitor',
+  probe: 'all',
+  probeProjects: 'approved',
+  scanRoots: [],
+  reportIntervalSec: 900,
+  orgDomains: [],
+  guardPort: 47318,
+};
 export const DEFAULT_DESKTOP_SETTINGS: DesktopSettings = { hideQuit: false, launchAtLogin: true };
 
 export const ALL_SETTINGS: Record<SettingKey, SettingSpec> = { ...AGENT_SETTINGS, ...DESKTOP_SETTINGS };

@@ -28,7 +28,8 @@ export function parseRegQuery(output: string): Record<string, unknown> {
     const match = /^\s{2,}(\S+)\s+(REG_SZ|REG_EXPAND_SZ|REG_DWORD|REG_MULTI_SZ)\s+(.*)$/.exec(line);
     if (!match) continue;
     const [, name, type, data] = match;
-    values[name!] = type === 'REG_DWORD' ? Number.parseInt(data!, 16) : type === 'REG_MULTI_SZ' ? data!.split('\\0').filter(Boolean) : data!.trim();
+    values[name!] =
+      type === 'REG_DWORD' ? Number.parseInt(data!, 16) : type === 'REG_MULTI_SZ' ? data!.split('\\0').filter(Boolean) : data!.trim();
   }
   return values;
 }
@@ -62,7 +63,10 @@ export interface ManagedValues {
 
 async function readMacProfile(sources: ManagedSources): Promise<ManagedValues> {
   // A per-user profile is more specific than the machine one; both are written by MDM, never by the user.
-  for (const file of [path.posix.join('/Library/Managed Preferences', sources.user, `${BUNDLE_ID}.plist`), `/Library/Managed Preferences/${BUNDLE_ID}.plist`]) {
+  for (const file of [
+    path.posix.join('/Library/Managed Preferences', sources.user, `${BUNDLE_ID}.plist`),
+    `/Library/Managed Preferences/${BUNDLE_ID}.plist`,
+  ]) {
     let text = await sources.readFile(file);
     if (text === undefined) continue;
     // Binary plists are turned into XML by the system's own tool.
@@ -97,9 +101,14 @@ async function readLinuxFile(sources: ManagedSources): Promise<ManagedValues> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} is not valid JSON: ${(error as Error).message} (every managed setting in it is ignored)` };
+    return {
+      values: {},
+      origin: LINUX_MANAGED_FILE,
+      problem: `${LINUX_MANAGED_FILE} is not valid JSON: ${(error as Error).message} (every managed setting in it is ignored)`,
+    };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} should hold an object of managed names (ignored)` };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} should hold an object of managed names (ignored)` };
   return { values: value as Record<string, unknown>, origin: LINUX_MANAGED_FILE };
 }
 

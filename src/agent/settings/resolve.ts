@@ -67,7 +67,8 @@ function layersOf(input: SettingsInput): Layer[] {
   }
   if (input.env) {
     const env = input.env;
-    const variable = (key: SettingKey) => (key in AGENT_SETTINGS ? (AGENT_SETTINGS[key as AgentSettingKey] as { env?: string }).env : undefined);
+    const variable = (key: SettingKey) =>
+      key in AGENT_SETTINGS ? (AGENT_SETTINGS[key as AgentSettingKey] as { env?: string }).env : undefined;
     layers.push({
       kind: 'environment',
       where: (key) => `environment ${variable(key)}`,
@@ -78,12 +79,22 @@ function layersOf(input: SettingsInput): Layer[] {
   }
   if (input.flags) {
     const flags = input.flags;
-    layers.push({ kind: 'flag', where: (key) => `flag ${ALL_SETTINGS[key].flag ?? key}`, value: (key) => flags[key as AgentSettingKey], name: (key) => ALL_SETTINGS[key].flag ?? key });
+    layers.push({
+      kind: 'flag',
+      where: (key) => `flag ${ALL_SETTINGS[key].flag ?? key}`,
+      value: (key) => flags[key as AgentSettingKey],
+      name: (key) => ALL_SETTINGS[key].flag ?? key,
+    });
   }
   if (input.managed) {
     const { values, origin } = input.managed;
     const managedName = (key: SettingKey) => ALL_SETTINGS[key].managed ?? key;
-    layers.push({ where: (key) => `managed ${managedName(key)} (${origin ?? 'MDM'})`, value: (key) => values[managedName(key)], name: managedName, kind: 'managed' });
+    layers.push({
+      where: (key) => `managed ${managedName(key)} (${origin ?? 'MDM'})`,
+      value: (key) => values[managedName(key)],
+      name: managedName,
+      kind: 'managed',
+    });
   }
   return layers;
 }
@@ -112,7 +123,11 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       const parsed = spec.schema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        problems.push({ name: layer.name(key), where: layer.where(key), message: `${shown(raw, spec.secret)} is not a valid ${spec.label.toLowerCase()}: ${issue.message} (ignored)` });
+        problems.push({
+          name: layer.name(key),
+          where: layer.where(key),
+          message: `${shown(raw, spec.secret)} is not a valid ${spec.label.toLowerCase()}: ${issue.message} (ignored)`,
+        });
         continue;
       }
       if (layer.kind === 'managed' && fromFlag) overridden.push(`${fromFlag} is overridden by the organisation's managed ${spec.managed}`);
@@ -123,16 +138,27 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     }
   }
 
-  if (input.managed?.problem) problems.push({ name: '(all)', where: `managed (${input.managed.origin ?? 'MDM'})`, message: input.managed.problem });
+  if (input.managed?.problem)
+    problems.push({ name: '(all)', where: `managed (${input.managed.origin ?? 'MDM'})`, message: input.managed.problem });
   for (const name of Object.keys(input.managed?.values ?? {})) {
     // Configuration profiles carry their own bookkeeping (PayloadUUID, …): not settings, not mistakes.
-    if (!MANAGED_NAMES.has(name) && !name.startsWith('Payload')) problems.push({ name, where: `managed (${input.managed!.origin ?? 'MDM'})`, message: `is not a setting MCP Warden knows (ignored); known names: ${[...MANAGED_NAMES.keys()].join(', ')}` });
+    if (!MANAGED_NAMES.has(name) && !name.startsWith('Payload'))
+      problems.push({
+        name,
+        where: `managed (${input.managed!.origin ?? 'MDM'})`,
+        message: `is not a setting MCP Warden knows (ignored); known names: ${[...MANAGED_NAMES.keys()].join(', ')}`,
+      });
   }
   for (const name of Object.keys(input.file?.values ?? {})) {
-    if (!(name in ALL_SETTINGS)) problems.push({ name, where: `settings file ${input.file!.path}`, message: 'is not a setting MCP Warden knows (ignored)' });
+    if (!(name in ALL_SETTINGS))
+      problems.push({ name, where: `settings file ${input.file!.path}`, message: 'is not a setting MCP Warden knows (ignored)' });
   }
 
-  const settings = Object.fromEntries(Object.keys(AGENT_SETTINGS).map((key) => [key, values[key]]).filter(([, value]) => value !== undefined)) as unknown as AgentSettings;
+  const settings = Object.fromEntries(
+    Object.keys(AGENT_SETTINGS)
+      .map((key) => [key, values[key]])
+      .filter(([, value]) => value !== undefined),
+  ) as unknown as AgentSettings;
   const desktop: DesktopSettings = { hideQuit: values.hideQuit as boolean, launchAtLogin: values.launchAtLogin as boolean };
   return { settings, desktop, locked, origins, problems, overridden };
 }
@@ -157,11 +183,18 @@ export function readSettingsFile(file: string): SettingsInput['file'] {
 
 /** One line per problem and overridden flag, for the agent's log and `status`. */
 export function settingsWarnings(resolved: ResolvedSettings): string[] {
-  return [...resolved.problems.map((problem) => `settings: ${problem.where}: ${problem.name === '(all)' ? '' : `${problem.name} `}${problem.message}`), ...resolved.overridden.map((line) => `settings: ${line}`)];
+  return [
+    ...resolved.problems.map(
+      (problem) => `settings: ${problem.where}: ${problem.name === '(all)' ? '' : `${problem.name} `}${problem.message}`,
+    ),
+    ...resolved.overridden.map((line) => `settings: ${line}`),
+  ];
 }
 
 /** Every setting with its value (secrets as set / not set) and where it came from, for `status --json` and the window. */
-export function describeSettings(resolved: ResolvedSettings): { key: SettingKey; label: string; value: unknown; origin: string; locked: boolean }[] {
+export function describeSettings(
+  resolved: ResolvedSettings,
+): { key: SettingKey; label: string; value: unknown; origin: string; locked: boolean }[] {
   const values: Record<string, unknown> = { ...resolved.settings, ...resolved.desktop };
   return (Object.keys(ALL_SETTINGS) as SettingKey[]).map((key) => {
     const spec = ALL_SETTINGS[key];

@@ -50,9 +50,16 @@ const CA_HINT = 'trust the organisation’s CA with CaFile (MCP_WARDEN_CA_FILE, 
 
 /** The TLS problem behind a failed request, in words, when there is one. */
 function tlsProblem(error: unknown): string | undefined {
-  for (let cause = error as { code?: string; cause?: unknown } | undefined, depth = 0; cause && depth < 4; cause = cause.cause as typeof cause, depth++) {
+  for (
+    let cause = error as { code?: string; cause?: unknown } | undefined, depth = 0;
+    cause && depth < 4;
+    cause = cause.cause as typeof cause, depth++
+  ) {
     const problem = cause.code ? TLS_PROBLEMS[cause.code] : undefined;
-    if (problem) return cause.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || cause.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `${problem} (${cause.code})` : `${problem} (${cause.code}); ${CA_HINT}`;
+    if (problem)
+      return cause.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || cause.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `${problem} (${cause.code})`
+        : `${problem} (${cause.code}); ${CA_HINT}`;
   }
   return undefined;
 }
@@ -78,7 +85,11 @@ export class CentralClient {
     readonly baseUrl: string,
     options: CentralClientOptions = {},
   ) {
-    this.options = { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, requestTimeoutMs: options.requestTimeoutMs ?? 30_000, maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024 };
+    this.options = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+    };
     // An extra CA is added to Node's own roots, not put in their place; it applies to the proxy too.
     const bundle = options.caFile ? readCaBundle(options.caFile) : undefined;
     this.caProblem = bundle && 'problem' in bundle ? bundle.problem : undefined;
@@ -87,7 +98,11 @@ export class CentralClient {
     this.dispatcher = new EnvHttpProxyAgent({ connect, keepAliveTimeout: 30_000, ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}) });
   }
 
-  async call(method: 'GET' | 'POST', path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<CentralResponse> {
+  async call(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<CentralResponse> {
     if (this.caProblem) throw new CentralUnavailable(`cannot reach ${this.baseUrl}: ${this.caProblem}`, true);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;

@@ -15,7 +15,9 @@ export interface Enrollment {
 }
 
 const isEnrollment = (value: unknown): value is Enrollment =>
-  typeof value === 'object' && value !== null && ['serverUrl', 'deviceId', 'token'].every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
+  typeof value === 'object' &&
+  value !== null &&
+  ['serverUrl', 'deviceId', 'token'].every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
 
 export function deviceFacts(): DeviceFacts {
   const platform = process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
@@ -25,7 +27,9 @@ export function deviceFacts(): DeviceFacts {
 export const enrollmentFile = (stateDir: string) => path.join(stateDir, 'device.json');
 
 export async function loadEnrollment(stateDir: string): Promise<Enrollment | undefined> {
-  return readJsonState<Enrollment | undefined>(enrollmentFile(stateDir), undefined, (value): value is Enrollment | undefined => isEnrollment(value));
+  return readJsonState<Enrollment | undefined>(enrollmentFile(stateDir), undefined, (value): value is Enrollment | undefined =>
+    isEnrollment(value),
+  );
 }
 
 export async function saveEnrollment(stateDir: string, enrollment: Enrollment): Promise<void> {

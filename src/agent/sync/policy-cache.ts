@@ -13,12 +13,17 @@ export interface CachedPolicy {
 }
 
 const isCached = (value: unknown): value is CachedPolicy =>
-  typeof value === 'object' && value !== null && typeof (value as CachedPolicy).fetchedAt === 'string' && Array.isArray((value as CachedPolicy).policy?.rules);
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as CachedPolicy).fetchedAt === 'string' &&
+  Array.isArray((value as CachedPolicy).policy?.rules);
 
 export const policyFile = (stateDir: string) => path.join(stateDir, 'policy.json');
 
 export async function loadPolicy(stateDir: string): Promise<CachedPolicy | undefined> {
-  return readJsonState<CachedPolicy | undefined>(policyFile(stateDir), undefined, (value): value is CachedPolicy | undefined => isCached(value));
+  return readJsonState<CachedPolicy | undefined>(policyFile(stateDir), undefined, (value): value is CachedPolicy | undefined =>
+    isCached(value),
+  );
 }
 
 export async function savePolicy(stateDir: string, cached: CachedPolicy): Promise<void> {

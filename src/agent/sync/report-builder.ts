@@ -20,7 +20,8 @@ export interface ReportState {
   acknowledged?: { revision: number; target: string; snapshot: Snapshot };
 }
 
-const isState = (value: unknown): value is ReportState => typeof value === 'object' && value !== null && typeof (value as ReportState).nextRevision === 'number';
+const isState = (value: unknown): value is ReportState =>
+  typeof value === 'object' && value !== null && typeof (value as ReportState).nextRevision === 'number';
 
 export const reportStateFile = (stateDir: string) => path.join(stateDir, 'report-state.json');
 
@@ -37,7 +38,9 @@ const hash = (value: unknown) => sha256(canonicalJson(value));
 export function snapshotOf(inventory: Inventory): Snapshot {
   return {
     servers: Object.fromEntries(inventory.servers.map((server) => [server.id, hash(server)])),
-    probes: Object.fromEntries(Object.entries(inventory.probes ?? {}).map(([id, probe]) => [id, hash({ ...probe, durationMs: 0, probedAt: '', cached: false })])),
+    probes: Object.fromEntries(
+      Object.entries(inventory.probes ?? {}).map(([id, probe]) => [id, hash({ ...probe, durationMs: 0, probedAt: '', cached: false })]),
+    ),
     sources: hash(inventory.sources),
   };
 }

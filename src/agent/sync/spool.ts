@@ -19,7 +19,8 @@ export interface PendingReport {
 
 export const MAX_SPOOLED_EVENTS = 10_000;
 
-const isReport = (value: unknown): value is PendingReport => typeof value === 'object' && value !== null && typeof (value as PendingReport).reportId === 'string';
+const isReport = (value: unknown): value is PendingReport =>
+  typeof value === 'object' && value !== null && typeof (value as PendingReport).reportId === 'string';
 
 export class Spool {
   constructor(private readonly folder: string) {}
@@ -33,7 +34,9 @@ export class Spool {
   }
 
   async pendingReport(): Promise<PendingReport | undefined> {
-    return readJsonState<PendingReport | undefined>(this.reportFile, undefined, (value): value is PendingReport | undefined => isReport(value));
+    return readJsonState<PendingReport | undefined>(this.reportFile, undefined, (value): value is PendingReport | undefined =>
+      isReport(value),
+    );
   }
 
   async putReport(report: PendingReport): Promise<void> {
@@ -49,7 +52,14 @@ export class Spool {
   async addEvents(events: AgentEvent[]): Promise<{ dropped: number }> {
     await fs.mkdir(this.eventsFolder, { recursive: true, mode: 0o700 });
     // Names sort by time of queueing, then by id.
-    await Promise.all(events.map((event, index) => writeFileAtomic(path.join(this.eventsFolder, `${Date.now().toString().padStart(15, '0')}-${String(index).padStart(4, '0')}-${event.id}.json`), JSON.stringify(event))));
+    await Promise.all(
+      events.map((event, index) =>
+        writeFileAtomic(
+          path.join(this.eventsFolder, `${Date.now().toString().padStart(15, '0')}-${String(index).padStart(4, '0')}-${event.id}.json`),
+          JSON.stringify(event),
+        ),
+      ),
+    );
     const names = await this.eventNames();
     const excess = names.slice(0, Math.max(0, names.length - MAX_SPOOLED_EVENTS));
     await Promise.all(excess.map((name) => fs.rm(path.join(this.eventsFolder, name), { force: true })));

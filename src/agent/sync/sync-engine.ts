@@ -4,7 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Policy } from '../../shared/policy.js';
-import { EnrollResponse, EventBatchResponse, FULL_REPORT_REQUIRED, type AgentEvent, type Inventory, ReportResponse } from '../../shared/protocol.js';
+import {
+  EnrollResponse,
+  EventBatchResponse,
+  FULL_REPORT_REQUIRED,
+  type AgentEvent,
+  type Inventory,
+  ReportResponse,
+} from '../../shared/protocol.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
 import { backoffDelay, retryAfterDelay, retryAfterMs } from './backoff.js';
 import { CentralClient, type CentralClientOptions, CentralUnavailable, type CentralResponse } from './central-client.js';
@@ -83,7 +90,11 @@ export class SyncEngine {
 
   private get serverUrl(): string {
     const url = this.options.settings.serverUrl;
-    if (!url) throw new SyncRefused(0, 'no central endpoint configured: run `mcp-warden enroll --server URL --secret S` or set MCP_WARDEN_SERVER_URL');
+    if (!url)
+      throw new SyncRefused(
+        0,
+        'no central endpoint configured: run `mcp-warden enroll --server URL --secret S` or set MCP_WARDEN_SERVER_URL',
+      );
     return url;
   }
 
@@ -99,9 +110,18 @@ export class SyncEngine {
   // ---------------------------------------------------------------- enrollment
 
   async enroll(secret = this.options.settings.enrollSecret): Promise<Enrollment> {
-    if (!secret) throw new SyncRefused(0, 'not enrolled and no enroll secret: run `mcp-warden enroll --server URL --secret S` or set MCP_WARDEN_ENROLL_SECRET');
-    const response = await this.withRetries('enroll', () => this.central().call('POST', '/v1/enroll', { body: { secret, device: deviceFacts() } }), false);
-    if (response.status !== 201 && response.status !== 200) throw new SyncRefused(response.status, `enrollment refused: ${errorMessage(response)}`);
+    if (!secret)
+      throw new SyncRefused(
+        0,
+        'not enrolled and no enroll secret: run `mcp-warden enroll --server URL --secret S` or set MCP_WARDEN_ENROLL_SECRET',
+      );
+    const response = await this.withRetries(
+      'enroll',
+      () => this.central().call('POST', '/v1/enroll', { body: { secret, device: deviceFacts() } }),
+      false,
+    );
+    if (response.status !== 201 && response.status !== 200)
+      throw new SyncRefused(response.status, `enrollment refused: ${errorMessage(response)}`);
     const body = EnrollResponse.parse(response.body);
     const enrollment = { serverUrl: this.serverUrl, deviceId: body.deviceId, token: body.token, enrolledAt: this.now().toISOString() };
     await this.enrollments.save(enrollment);
@@ -122,7 +142,12 @@ export class SyncEngine {
    * Runs a request until it gets an answer that is not worth retrying. Unreachable, 5xx and 429 are retried
    * with backoff (or Retry-After); after the last attempt the error propagates and the data stays spooled.
    */
-  private async withRetries(what: string, send: () => Promise<CentralResponse>, reauthenticate: boolean, onUnauthorized?: () => Promise<void>): Promise<CentralResponse> {
+  private async withRetries(
+    what: string,
+    send: () => Promise<CentralResponse>,
+    reauthenticate: boolean,
+    onUnauthorized?: () => Promise<void>,
+  ): Promise<CentralResponse> {
     let reenrolled = false;
     for (let attempt = 0; ; attempt++) {
       let response: CentralResponse | undefined;
@@ -146,7 +171,8 @@ export class SyncEngine {
       }
       if (attempt + 1 >= this.retry.attempts) throw new CentralUnavailable(failure);
       const asked = response ? retryAfterMs(response.headers['retry-after'], this.now().getTime()) : undefined;
-      if (asked !== undefined && asked > this.retry.maxWaitMs) throw new CentralUnavailable(`${failure}; asked to retry in ${Math.round(asked / 1000)} s`);
+      if (asked !== undefined && asked > this.retry.maxWaitMs)
+        throw new CentralUnavailable(`${failure}; asked to retry in ${Math.round(asked / 1000)} s`);
       const delay = asked !== undefined ? retryAfterDelay(asked) : backoffDelay(attempt, this.retry.baseMs, this.retry.capMs);
       this.log(`${failure}; retrying in ${(delay / 1000).toFixed(1)} s`);
       await this.sleep(delay);
@@ -155,9 +181,14 @@ export class SyncEngine {
 
   private async authorized(what: string, call: (enrollment: Enrollment) => Promise<CentralResponse>): Promise<CentralResponse> {
     let enrollment = await this.enrollment();
-    return this.withRetries(what, () => call(enrollment), true, async () => {
-      enrollment = await this.enroll();
-    });
+    return this.withRetries(
+      what,
+      () => call(enrollment),
+      true,
+      async () => {
+        enrollment = await this.enroll();
+      },
+    );
   }
 
   // ---------------------------------------------------------------- reports
@@ -182,7 +213,9 @@ export class SyncEngine {
         await this.spool.putReport(pending);
       }
       const body = pending.prepared!;
-      const response = await this.authorized('report', (current) => this.central().call('POST', `/v1/devices/${current.deviceId}/inventory`, { token: current.token, body }));
+      const response = await this.authorized('report', (current) =>
+        this.central().call('POST', `/v1/devices/${current.deviceId}/inventory`, { token: current.token, body }),
+      );
       const code = (response.body as { error?: { code?: string } } | undefined)?.error?.code;
       if (response.status === 409 && code === FULL_REPORT_REQUIRED) {
         // The endpoint lost track: forget what it acknowledged and send everything, under a new id.
@@ -201,7 +234,9 @@ export class SyncEngine {
         acknowledged: { revision: accepted, target: `${current.serverUrl}#${current.deviceId}`, snapshot: snapshotOf(pending.inventory) },
       });
       await this.spool.dropReport(pending.reportId);
-      this.log(`report: revision ${accepted} accepted (${body.kind}${body.kind === 'delta' ? `: ${body.upserted.length} changed, ${body.removed.length} removed` : `: ${pending.inventory.servers.length} servers`})`);
+      this.log(
+        `report: revision ${accepted} accepted (${body.kind}${body.kind === 'delta' ? `: ${body.upserted.length} changed, ${body.removed.length} removed` : `: ${pending.inventory.servers.length} servers`})`,
+      );
       return accepted;
     }
     throw new SyncRefused(409, 'report: the endpoint keeps asking for a full report');
@@ -220,7 +255,10 @@ export class SyncEngine {
       const batch = await this.spool.events(500);
       if (batch.length === 0) return delivered;
       const response = await this.authorized('events', (current) =>
-        this.central().call('POST', `/v1/devices/${current.deviceId}/events`, { token: current.token, body: { events: batch.map((item) => item.event) } }),
+        this.central().call('POST', `/v1/devices/${current.deviceId}/events`, {
+          token: current.token,
+          body: { events: batch.map((item) => item.event) },
+        }),
       );
       if (response.status !== 200) throw new SyncRefused(response.status, `events refused: ${errorMessage(response)}`);
       const counts = EventBatchResponse.parse(response.body);
@@ -235,7 +273,9 @@ export class SyncEngine {
   async refreshPolicy(): Promise<CachedPolicy | undefined> {
     const cached = await loadPolicy(this.options.stateDir);
     const headers: Record<string, string> = cached?.etag ? { 'if-none-match': cached.etag } : {};
-    const response = await this.authorized('policy', (current) => this.central().call('GET', `/v1/devices/${current.deviceId}/policy`, { token: current.token, headers }));
+    const response = await this.authorized('policy', (current) =>
+      this.central().call('GET', `/v1/devices/${current.deviceId}/policy`, { token: current.token, headers }),
+    );
     const now = this.now().toISOString();
     if (response.status === 304 && cached) {
       const confirmed = { ...cached, checkedAt: now };
@@ -248,7 +288,8 @@ export class SyncEngine {
     const etag = response.headers.etag;
     const fresh: CachedPolicy = { policy: parsed.data, etag: typeof etag === 'string' ? etag : undefined, fetchedAt: now, checkedAt: now };
     await savePolicy(this.options.stateDir, fresh);
-    if (cached?.policy.version !== fresh.policy.version) this.log(`policy: version ${fresh.policy.version} (${fresh.policy.rules.length} rules)`);
+    if (cached?.policy.version !== fresh.policy.version)
+      this.log(`policy: version ${fresh.policy.version} (${fresh.policy.rules.length} rules)`);
     return fresh;
   }
 

@@ -10,7 +10,13 @@ export function FiltersBar() {
   if (!snapshot) return null;
   return (
     <div className="filters" role="search">
-      <input type="search" placeholder="Search servers" aria-label="Search servers" value={filters.query} onChange={(event) => setFilters({ query: event.target.value })} />
+      <input
+        type="search"
+        placeholder="Search servers"
+        aria-label="Search servers"
+        value={filters.query}
+        onChange={(event) => setFilters({ query: event.target.value })}
+      />
       <select aria-label="Status" value={filters.status} onChange={(event) => setFilters({ status: event.target.value as StatusFilter })}>
         <option value="all">Every status</option>
         <option value="approved">{DECISION_LABELS.approved}</option>

@@ -2,7 +2,6 @@ import { TRAY_STATE_TEXT } from '../../shared/present.js';
 import { ago } from '../view-model.js';
 import { useWarden } from './StoreContext.js';
 
-
 export function Header() {
   const snapshot = useWarden((state) => state.snapshot);
   const scanning = useWarden((state) => state.scanning);

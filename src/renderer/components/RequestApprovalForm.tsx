@@ -20,7 +20,15 @@ export function RequestApprovalForm({ server }: { server: ServerView }) {
   return (
     <form className="request" onSubmit={(event) => void submit(event)}>
       <label htmlFor={`reason-${server.id}`}>Request approval</label>
-      <textarea id={`reason-${server.id}`} placeholder="Why do you need this server?" value={reason} onChange={(event) => setReason(event.target.value)} required maxLength={4000} rows={3} />
+      <textarea
+        id={`reason-${server.id}`}
+        placeholder="Why do you need this server?"
+        value={reason}
+        onChange={(event) => setReason(event.target.value)}
+        required
+        maxLength={4000}
+        rows={3}
+      />
       <button type="submit" className="primary" disabled={state.sending || reason.trim() === ''}>
         {state.sending ? 'Sending…' : 'Send request'}
       </button>

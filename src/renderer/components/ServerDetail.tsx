@@ -16,7 +16,12 @@ export function ServerDetail() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [select]);
-  if (!server || !snapshot) return <aside className="detail empty">Select a server to see where it is configured, what it exposes and what your organisation decided.</aside>;
+  if (!server || !snapshot)
+    return (
+      <aside className="detail empty">
+        Select a server to see where it is configured, what it exposes and what your organisation decided.
+      </aside>
+    );
   return (
     <aside className="detail" aria-label={`Server ${server.name}`}>
       <div className="detail-head">
@@ -61,7 +66,15 @@ export function ServerDetail() {
   );
 }
 
-function Decision({ server, moreInfoUrl, blockMessage }: { server: ServerView; moreInfoUrl?: string | undefined; blockMessage?: string | undefined }) {
+function Decision({
+  server,
+  moreInfoUrl,
+  blockMessage,
+}: {
+  server: ServerView;
+  moreInfoUrl?: string | undefined;
+  blockMessage?: string | undefined;
+}) {
   const { decision } = server;
   const blocked = isBlocked(decision);
   return (
@@ -75,7 +88,12 @@ function Decision({ server, moreInfoUrl, blockMessage }: { server: ServerView; m
           {decision.expiresAt ? `; ${decision.status === 'expired' ? 'expired' : 'expires'} ${decision.expiresAt}` : ''}
         </p>
       )}
-      {server.quarantined && <p>MCP Warden took it out of {server.configPath} so {server.clientName} cannot start it. Once it is approved, it goes back exactly as it was.</p>}
+      {server.quarantined && (
+        <p>
+          MCP Warden took it out of {server.configPath} so {server.clientName} cannot start it. Once it is approved, it goes back exactly as
+          it was.
+        </p>
+      )}
       {blocked && blockMessage && <p>{blockMessage}</p>}
       {blocked && moreInfoUrl && <MoreInfo url={moreInfoUrl} />}
       {(blocked || decision.status === 'pending') && <RequestApprovalForm server={server} />}
@@ -103,7 +121,13 @@ function MoreInfo({ url }: { url: string }) {
 function Capabilities({ server }: { server: ServerView }) {
   const probe = server.probe;
   if (!probe) return <p className="subtle">Capabilities are listed once the server has been probed.</p>;
-  if (probe.status !== 'ok') return <p className="subtle">Capabilities unknown: probe {probe.status}{probe.reason ? ` — ${probe.reason}` : ''}.</p>;
+  if (probe.status !== 'ok')
+    return (
+      <p className="subtle">
+        Capabilities unknown: probe {probe.status}
+        {probe.reason ? ` — ${probe.reason}` : ''}.
+      </p>
+    );
   return (
     <section>
       <h3>Capabilities ({probe.capabilities.length})</h3>
@@ -124,7 +148,14 @@ function Capabilities({ server }: { server: ServerView }) {
               <td>{capability.kind}</td>
               <td>
                 {capability.risks.length ? (
-                  groupRisks(capability.risks).map((group) => <RiskChip key={group.id} id={group.count > 1 ? `${group.id} ×${group.count}` : group.id} severity={group.severity} title={group.evidence.join('\n')} />)
+                  groupRisks(capability.risks).map((group) => (
+                    <RiskChip
+                      key={group.id}
+                      id={group.count > 1 ? `${group.id} ×${group.count}` : group.id}
+                      severity={group.severity}
+                      title={group.evidence.join('\n')}
+                    />
+                  ))
                 ) : (
                   <span className="subtle">none</span>
                 )}

@@ -22,7 +22,12 @@ export function ServerList() {
       document.getElementById(`row-${next}`)?.focus();
     }
   };
-  if (groups.length === 0) return <p className="empty">{snapshot.servers.length ? 'No server matches these filters.' : 'No MCP server is configured on this machine.'}</p>;
+  if (groups.length === 0)
+    return (
+      <p className="empty">
+        {snapshot.servers.length ? 'No server matches these filters.' : 'No MCP server is configured on this machine.'}
+      </p>
+    );
   return (
     <div className="list" onKeyDown={onKeyDown}>
       {groups.map((group) => (
@@ -33,7 +38,12 @@ export function ServerList() {
           <ul>
             {group.servers.map((server) => (
               <li key={server.id}>
-                <button id={`row-${server.id}`} className={server.id === selectedId ? 'row selected' : 'row'} onClick={() => select(server.id)} aria-pressed={server.id === selectedId}>
+                <button
+                  id={`row-${server.id}`}
+                  className={server.id === selectedId ? 'row selected' : 'row'}
+                  onClick={() => select(server.id)}
+                  aria-pressed={server.id === selectedId}
+                >
                   <span className="name">
                     {server.name}
                     {server.disabled && <span className="subtle"> (disabled)</span>}

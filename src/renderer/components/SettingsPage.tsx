@@ -20,7 +20,9 @@ export function SettingsPage() {
           {sync.lastError ? ` — last attempt failed: ${sync.lastError}` : ''}
         </dd>
         <dt>Policy</dt>
-        <dd>{sync.policyVersion ? `version ${sync.policyVersion.slice(0, 12)}, received ${ago(sync.policyFetchedAt, now)}` : 'none yet'}</dd>
+        <dd>
+          {sync.policyVersion ? `version ${sync.policyVersion.slice(0, 12)}, received ${ago(sync.policyFetchedAt, now)}` : 'none yet'}
+        </dd>
       </dl>
       <h2>Settings</h2>
       <table className="settings-table">

@@ -18,26 +18,39 @@ function authenticateDevice(request: FastifyRequest, context: AppContext): Devic
   const { device } = request.caller;
   // "Last seen" to the half minute is enough, and spares a write on every request.
   const now = context.now();
-  if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp) context.storage.touchDevice(device.id, now.toISOString(), request.ip);
+  if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp)
+    context.storage.touchDevice(device.id, now.toISOString(), request.ip);
   return device;
 }
 
 export function registerAgentRoutes(app: FastifyInstance, context: AppContext): void {
   // Judged by its secret, so only once the body is read: a small one, before anything is inflated or parsed.
-  app.post('/v1/enroll', { bodyLimit: ENROLL_BODY_LIMIT, preHandler: (request, reply) => context.limit(request, reply, enrollCaller(request.body, context.options.enrollSecret)) }, async (request, reply) => {
-    const body = parse(EnrollRequest, request.body, 'enrollment');
-    if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
-    const token = newDeviceToken();
-    const device = context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
-    return reply.status(201).send({ deviceId: device.id, token });
-  });
+  app.post(
+    '/v1/enroll',
+    {
+      bodyLimit: ENROLL_BODY_LIMIT,
+      preHandler: (request, reply) => context.limit(request, reply, enrollCaller(request.body, context.options.enrollSecret)),
+    },
+    async (request, reply) => {
+      const body = parse(EnrollRequest, request.body, 'enrollment');
+      if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
+      const token = newDeviceToken();
+      const device = context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
+      return reply.status(201).send({ deviceId: device.id, token });
+    },
+  );
 
   app.post('/v1/devices/:id/inventory', async (request, reply) => {
     const device = authenticateDevice(request, context);
     const report = parse(InventoryReport, request.body, 'inventory report');
     const outcome = context.storage.ingest(device.id, report, context.now().toISOString());
     if (outcome.kind === 'full-report-required') {
-      return reply.status(409).send({ error: { code: FULL_REPORT_REQUIRED, message: `this server holds revision ${outcome.holding}, not ${report.kind === 'delta' ? report.baseRevision : '?'}; send a full report` } });
+      return reply.status(409).send({
+        error: {
+          code: FULL_REPORT_REQUIRED,
+          message: `this server holds revision ${outcome.holding}, not ${report.kind === 'delta' ? report.baseRevision : '?'}; send a full report`,
+        },
+      });
     }
     return { acceptedRevision: outcome.acceptedRevision };
   });

@@ -50,22 +50,30 @@ export class SqliteStorage implements Storage {
     this.migrate();
     const db = this.db;
     this.statements = {
-      insertDevice: db.prepare(`INSERT INTO devices (id, token_hash, hostname, platform, os_version, user, agent_version, enrolled_at, last_seen, last_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertDevice: db.prepare(
+        `INSERT INTO devices (id, token_hash, hostname, platform, os_version, user, agent_version, enrolled_at, last_seen, last_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       deviceByToken: db.prepare(`SELECT * FROM devices WHERE token_hash = ?`),
       deviceById: db.prepare(`SELECT * FROM devices WHERE id = ?`),
       touchDevice: db.prepare(`UPDATE devices SET last_seen = ?, last_ip = COALESCE(?, last_ip) WHERE id = ?`),
       allDevices: db.prepare(`SELECT * FROM devices ORDER BY hostname, id`),
       reportOutcome: db.prepare(`SELECT outcome FROM reports WHERE report_id = ?`),
-      insertReport: db.prepare(`INSERT INTO reports (report_id, device_id, revision, kind, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?)`),
+      insertReport: db.prepare(
+        `INSERT INTO reports (report_id, device_id, revision, kind, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       deviceServerRows: db.prepare(`SELECT server_id, first_seen, entry FROM device_servers WHERE device_id = ?`),
       touchDeviceServers: db.prepare(`UPDATE device_servers SET last_seen = ? WHERE device_id = ?`),
-      upsertServer: db.prepare(`INSERT INTO device_servers (device_id, server_id, server_key, client, entry, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+      upsertServer:
+        db.prepare(`INSERT INTO device_servers (device_id, server_id, server_key, client, entry, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (device_id, server_id) DO UPDATE SET server_key = excluded.server_key, client = excluded.client, entry = excluded.entry, last_seen = excluded.last_seen`),
       deleteServer: db.prepare(`DELETE FROM device_servers WHERE device_id = ? AND server_id = ?`),
-      upsertProbe: db.prepare(`INSERT INTO device_probes (device_id, server_id, server_key, status, probed_at, probe) VALUES (?, ?, ?, ?, ?, ?)
+      upsertProbe:
+        db.prepare(`INSERT INTO device_probes (device_id, server_id, server_key, status, probed_at, probe) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (device_id, server_id) DO UPDATE SET server_key = excluded.server_key, status = excluded.status, probed_at = excluded.probed_at, probe = excluded.probe`),
       deleteProbe: db.prepare(`DELETE FROM device_probes WHERE device_id = ? AND server_id = ?`),
-      updateDeviceAfterReport: db.prepare(`UPDATE devices SET revision = ?, last_seen = ?, device_ips = COALESCE(?, device_ips), sources = COALESCE(?, sources) WHERE id = ?`),
+      updateDeviceAfterReport: db.prepare(
+        `UPDATE devices SET revision = ?, last_seen = ?, device_ips = COALESCE(?, device_ips), sources = COALESCE(?, sources) WHERE id = ?`,
+      ),
       deviceSources: db.prepare(`SELECT sources FROM devices WHERE id = ?`),
       latestProbe: db.prepare(`SELECT probe FROM device_probes WHERE server_key = ? AND status = 'ok' ORDER BY probed_at DESC LIMIT 1`),
       allRules: db.prepare(`SELECT rule FROM rules ORDER BY updated_at, id`),
@@ -73,7 +81,9 @@ export class SqliteStorage implements Storage {
       deleteRule: db.prepare(`DELETE FROM rules WHERE id = ?`),
       getSetting: db.prepare(`SELECT value FROM settings WHERE key = ?`),
       setSetting: db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-      insertEvent: db.prepare(`INSERT OR IGNORE INTO events (id, device_id, type, at, received_at, client, server_key, decision, user, capability, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: db.prepare(
+        `INSERT OR IGNORE INTO events (id, device_id, type, at, received_at, client, server_key, decision, user, capability, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -89,7 +99,18 @@ export class SqliteStorage implements Storage {
 
   createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): DeviceRecord {
     const id = randomUUID();
-    this.statements.insertDevice.run(id, tokenHash, facts.hostname, facts.platform, facts.osVersion, facts.user, facts.agentVersion, now, now, ip ?? null);
+    this.statements.insertDevice.run(
+      id,
+      tokenHash,
+      facts.hostname,
+      facts.platform,
+      facts.osVersion,
+      facts.user,
+      facts.agentVersion,
+      now,
+      now,
+      ip ?? null,
+    );
     return toDevice(this.statements.deviceById.get(id) as DeviceRow);
   }
 
@@ -115,7 +136,12 @@ export class SqliteStorage implements Storage {
       if (report.kind === 'delta' && report.baseRevision !== device.revision) {
         outcome = { kind: 'full-report-required', holding: device.revision };
       } else {
-        const known = new Map((this.statements.deviceServerRows.all(deviceId) as { server_id: string; first_seen: string; entry: string }[]).map((row) => [row.server_id, row]));
+        const known = new Map(
+          (this.statements.deviceServerRows.all(deviceId) as { server_id: string; first_seen: string; entry: string }[]).map((row) => [
+            row.server_id,
+            row,
+          ]),
+        );
         const upserted = report.kind === 'full' ? report.inventory.servers : report.upserted;
         const present = new Set(upserted.map((server) => server.id));
         const removed = report.kind === 'full' ? [...known.keys()].filter((id) => !present.has(id)) : report.removed;
@@ -128,13 +154,20 @@ export class SqliteStorage implements Storage {
         for (const server of upserted) {
           const entry = JSON.stringify(server);
           const stored = known.get(server.id);
-          if (stored?.entry !== entry) this.statements.upsertServer.run(deviceId, server.id, server.serverKey, server.client, entry, stored?.first_seen ?? now, now);
+          if (stored?.entry !== entry)
+            this.statements.upsertServer.run(deviceId, server.id, server.serverKey, server.client, entry, stored?.first_seen ?? now, now);
         }
         const probes = report.kind === 'full' ? report.inventory.probes : report.probes;
         const keys = new Map(upserted.map((server) => [server.id, server.serverKey]));
         for (const [serverId, probe] of Object.entries(probes ?? {})) this.upsertProbe(deviceId, serverId, keys.get(serverId), probe);
         const sources = report.kind === 'full' ? report.inventory.sources : report.sources;
-        this.statements.updateDeviceAfterReport.run(report.revision, now, report.deviceIps ? JSON.stringify(report.deviceIps) : null, sources ? JSON.stringify(sources) : null, deviceId);
+        this.statements.updateDeviceAfterReport.run(
+          report.revision,
+          now,
+          report.deviceIps ? JSON.stringify(report.deviceIps) : null,
+          sources ? JSON.stringify(sources) : null,
+          deviceId,
+        );
         outcome = { kind: 'accepted', acceptedRevision: report.revision };
       }
       this.statements.insertReport.run(report.reportId, deviceId, report.revision, report.kind, now, JSON.stringify(outcome));
@@ -143,7 +176,12 @@ export class SqliteStorage implements Storage {
   }
 
   private upsertProbe(deviceId: string, serverId: string, serverKey: string | undefined, probe: ProbeResult): void {
-    const key = serverKey ?? (this.db.prepare(`SELECT server_key FROM device_servers WHERE device_id = ? AND server_id = ?`).get(deviceId, serverId) as { server_key: string } | undefined)?.server_key;
+    const key =
+      serverKey ??
+      (
+        this.db.prepare(`SELECT server_key FROM device_servers WHERE device_id = ? AND server_id = ?`).get(deviceId, serverId) as
+          { server_key: string } | undefined
+      )?.server_key;
     if (!key) return; // a probe of a server the device does not report
     this.statements.upsertProbe.run(deviceId, serverId, key, probe.status, probe.probedAt, JSON.stringify(probe));
   }
@@ -159,13 +197,22 @@ export class SqliteStorage implements Storage {
       where.push('device_id = ?');
       params.push(filter.deviceId);
     }
-    const rows = this.db.prepare(`SELECT device_id, entry, first_seen, last_seen FROM device_servers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY server_key, client, device_id`).all(...params) as {
+    const rows = this.db
+      .prepare(
+        `SELECT device_id, entry, first_seen, last_seen FROM device_servers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY server_key, client, device_id`,
+      )
+      .all(...params) as {
       device_id: string;
       entry: string;
       first_seen: string;
       last_seen: string;
     }[];
-    return rows.map((row) => ({ deviceId: row.device_id, server: JSON.parse(row.entry) as ServerEntry, firstSeen: row.first_seen, lastSeen: row.last_seen }));
+    return rows.map((row) => ({
+      deviceId: row.device_id,
+      server: JSON.parse(row.entry) as ServerEntry,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+    }));
   }
 
   deviceSources(deviceId: string): ConfigSource[] {
@@ -216,7 +263,10 @@ export class SqliteStorage implements Storage {
 
   /** A digest of everything the policy is made of: the same content always gives the same version (ETag). */
   private bumpPolicyVersion(): string {
-    const version = createHash('sha256').update(JSON.stringify({ rules: this.rules(), settings: this.policySettings() })).digest('hex').slice(0, 32);
+    const version = createHash('sha256')
+      .update(JSON.stringify({ rules: this.rules(), settings: this.policySettings() }))
+      .digest('hex')
+      .slice(0, 32);
     this.statements.setSetting.run('policy_version', version);
     return version;
   }
@@ -226,7 +276,19 @@ export class SqliteStorage implements Storage {
       let accepted = 0;
       for (const event of events) {
         const capability = event.capability ? `${event.capability.kind}:${event.capability.name}` : null;
-        accepted += this.statements.insertEvent.run(event.id, deviceId, event.type, event.at, now, event.client ?? null, event.serverKey ?? null, event.decision?.status ?? null, event.user ?? null, capability, JSON.stringify(event)).changes;
+        accepted += this.statements.insertEvent.run(
+          event.id,
+          deviceId,
+          event.type,
+          event.at,
+          now,
+          event.client ?? null,
+          event.serverKey ?? null,
+          event.decision?.status ?? null,
+          event.user ?? null,
+          capability,
+          JSON.stringify(event),
+        ).changes;
       }
       return { accepted, duplicates: events.length - accepted };
     })();
@@ -250,7 +312,11 @@ export class SqliteStorage implements Storage {
     add('at >= ?', filter.from);
     add('at <= ?', filter.to);
     params.push(Math.min(filter.limit ?? 1000, 100_000));
-    const rows = this.db.prepare(`SELECT device_id, received_at, event FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`).all(...params) as {
+    const rows = this.db
+      .prepare(
+        `SELECT device_id, received_at, event FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id LIMIT ?`,
+      )
+      .all(...params) as {
       device_id: string;
       received_at: string;
       event: string;

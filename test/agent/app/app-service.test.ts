@@ -21,16 +21,34 @@ describe('AppService snapshots', () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-app-'));
     const stateDir = path.join(folder, 'state');
     mkdirSync(path.join(folder, '.cursor'), { recursive: true });
-    writeFileSync(path.join(folder, '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { poisoned: { command: NODE, args: [path.join(SERVERS, 'poisoned.mjs')] } } }));
+    writeFileSync(
+      path.join(folder, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { poisoned: { command: NODE, args: [path.join(SERVERS, 'poisoned.mjs')] } } }),
+    );
     const engine = new SyncEngine({ stateDir, settings: DEFAULT_SETTINGS });
-    const service = new AppService({ scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } }, stateDir, settings: DEFAULT_SETTINGS, engine });
+    const service = new AppService({
+      scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } },
+      stateDir,
+      settings: DEFAULT_SETTINGS,
+      engine,
+    });
     try {
       await service.refresh('first');
       const key = (await service.snapshot()).servers[0]!.serverKey;
       const policy: Policy = {
         version: 'v1',
         defaultVerdict: 'allow',
-        rules: [{ id: 'r1', target: { serverKey: key, capability: { kind: 'tool', name: 'run_command' } }, agents: ['*'], verdict: 'block', justification: 'no shell from Cursor', markedBy: 'security@example.com', updatedAt: '2026-11-20T09:00:00Z' }],
+        rules: [
+          {
+            id: 'r1',
+            target: { serverKey: key, capability: { kind: 'tool', name: 'run_command' } },
+            agents: ['*'],
+            verdict: 'block',
+            justification: 'no shell from Cursor',
+            markedBy: 'security@example.com',
+            updatedAt: '2026-11-20T09:00:00Z',
+          },
+        ],
       };
       const now = new Date().toISOString();
       writeFileSync(path.join(stateDir, 'policy.json'), JSON.stringify({ policy, fetchedAt: now, checkedAt: now }));

@@ -20,7 +20,12 @@ beforeAll(async () => {
   folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-harness-'));
   const stateDir = path.join(folder, 'state');
   engine = new SyncEngine({ stateDir, settings: DEFAULT_SETTINGS });
-  const service = new AppService({ scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } }, stateDir, settings: { ...DEFAULT_SETTINGS, probe: 'off' }, engine });
+  const service = new AppService({
+    scanOptions: { world: { platform: 'linux', home: folder, root: '/', env: {} } },
+    stateDir,
+    settings: { ...DEFAULT_SETTINGS, probe: 'off' },
+    engine,
+  });
   harness = await startHarness(service);
   port = Number(new URL(harness.url).port);
 });
@@ -32,13 +37,20 @@ afterAll(async () => {
 });
 
 /** A raw request, so the test can send the Host and Origin headers a browser would. */
-function send(method: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function send(
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method, path: target, headers: { host: `127.0.0.1:${port}`, ...headers } }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, method, path: target, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+      },
+    );
     request.on('error', reject);
     request.end(method === 'POST' ? '[]' : undefined);
   });
@@ -64,20 +76,30 @@ describe('the harness’s door', () => {
     expect(cookie).toContain('SameSite=Strict');
     const jar = cookie.split(';')[0]!;
     expect((await send('GET', '/', { cookie: jar })).body).toContain('harness-bridge.js');
-    const snapshot = await send('POST', '/api/invoke/snapshot:get', { cookie: jar, 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` });
+    const snapshot = await send('POST', '/api/invoke/snapshot:get', {
+      cookie: jar,
+      'content-type': 'application/json',
+      origin: `http://127.0.0.1:${port}`,
+    });
     expect(snapshot.status).toBe(200);
     expect(JSON.parse(snapshot.body).result).toMatchObject({ servers: [] });
   });
 
   it('refuses a page of another site (CSRF), even one that carries the cookie', async () => {
     const jar = String((await send('GET', `/?token=${harness.token}`)).headers['set-cookie']).split(';')[0]!;
-    const forged = await send('POST', '/api/invoke/approval:request', { cookie: jar, 'content-type': 'application/json', origin: 'https://evil.example' });
+    const forged = await send('POST', '/api/invoke/approval:request', {
+      cookie: jar,
+      'content-type': 'application/json',
+      origin: 'https://evil.example',
+    });
     expect(forged).toMatchObject({ status: 403, body: 'requests from other sites are refused\n' });
   });
 
   it('refuses a request naming another host (DNS rebinding)', async () => {
     const rebound = await send('GET', `/?token=${harness.token}`, { host: `evil.example:${port}` });
     expect(rebound).toMatchObject({ status: 403, body: 'unexpected Host header: open the address the harness printed\n' });
-    expect((await send('POST', '/api/invoke/snapshot:get', { host: `evil.example:${port}`, authorization: `Bearer ${harness.token}` })).status).toBe(403);
+    expect(
+      (await send('POST', '/api/invoke/snapshot:get', { host: `evil.example:${port}`, authorization: `Bearer ${harness.token}` })).status,
+    ).toBe(403);
   });
 });

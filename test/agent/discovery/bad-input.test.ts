@@ -13,7 +13,10 @@ describe('the committed broken machine', () => {
     const { result } = await scanMachine('broken');
     const broken = result.sources
       .filter((source) => source.status !== 'ok' && source.status !== 'missing')
-      .map((source) => `${source.client} ${source.status} ${source.error?.line ?? '-'}:${source.error?.column ?? '-'} ${source.error?.message}`);
+      .map(
+        (source) =>
+          `${source.client} ${source.status} ${source.error?.line ?? '-'}:${source.error?.column ?? '-'} ${source.error?.message}`,
+      );
     expect(broken).toEqual([
       'claude-desktop invalid 3:53 invalid JSON: trailing commas are not allowed in strict JSON',
       'cursor invalid 4:5 invalid JSONC: comma expected',
@@ -43,20 +46,28 @@ describe('the committed broken machine', () => {
 
   it('treats `__proto__` and `constructor` as ordinary server names, polluting nothing', async () => {
     const { result } = await scanMachine('broken');
-    expect(result.servers.filter((server) => server.client === 'kiro').map((server) => server.name)).toEqual(['__proto__', 'constructor', 'ok']);
+    expect(result.servers.filter((server) => server.client === 'kiro').map((server) => server.name)).toEqual([
+      '__proto__',
+      'constructor',
+      'ok',
+    ]);
     expect(({} as Record<string, unknown>).command).toBeUndefined();
   });
 
   it('warns about a server defined twice and keeps the one the client uses', async () => {
     const { result } = await scanMachine('broken');
     const windsurf = result.sources.find((source) => source.client === 'windsurf' && source.status === 'ok')!;
-    expect(windsurf.warnings).toEqual([{ server: 'dup', message: 'server "dup" is defined twice in "mcpServers"; the client uses the last one', line: 4, column: 5 }]);
+    expect(windsurf.warnings).toEqual([
+      { server: 'dup', message: 'server "dup" is defined twice in "mcpServers"; the client uses the last one', line: 4, column: 5 },
+    ]);
     expect(result.servers.find((server) => server.name === 'dup')?.command).toBe('second');
   });
 
   it('says when the servers key has the wrong shape, and names list entries without a name', async () => {
     const { result } = await scanMachine('broken');
-    expect(result.sources.find((source) => source.client === 'gemini-cli' && source.scope === 'user')?.warnings?.[0]?.message).toBe('"mcpServers" should be an object of servers keyed by name');
+    expect(result.sources.find((source) => source.client === 'gemini-cli' && source.scope === 'user')?.warnings?.[0]?.message).toBe(
+      '"mcpServers" should be an object of servers keyed by name',
+    );
     expect(result.servers.filter((server) => server.client === 'continue').map((server) => server.name)).toEqual(['#1', 'named']);
   });
 
@@ -91,7 +102,10 @@ describe('bad input made at test time', () => {
   it('refuses a 50 MB file without reading it, and scans the rest', async () => {
     truncateSync(path.join(home(), '.cursor/mcp.json'), 50 * 1024 * 1024);
     const { source, result } = await sourceAt('.cursor/mcp.json');
-    expect(source).toMatchObject({ status: 'too-large', error: { message: 'file is 50.0 MiB, over the 16.0 MiB limit for a config file' } });
+    expect(source).toMatchObject({
+      status: 'too-large',
+      error: { message: 'file is 50.0 MiB, over the 16.0 MiB limit for a config file' },
+    });
     expect(result.servers.length).toBe(28);
   });
 
@@ -122,10 +136,18 @@ describe('bad input made at test time', () => {
     }
     // Root reads anything: run the real command as an unprivileged user instead.
     chmodSync(machine.root, 0o755);
-    const run = spawnSync(process.execPath, [CLI, 'scan', '--json', ...machineFlags('linux', machine.root)], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 15_000 });
+    const run = spawnSync(process.execPath, [CLI, 'scan', '--json', ...machineFlags('linux', machine.root)], {
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { sources: { path: string; status: string; error?: { message: string } }[] };
-    expect(result.sources.find((entry) => entry.path === file)).toMatchObject({ status: 'unreadable', error: { message: 'permission denied' } });
+    expect(result.sources.find((entry) => entry.path === file)).toMatchObject({
+      status: 'unreadable',
+      error: { message: 'permission denied' },
+    });
   });
 
   it.each([
@@ -141,7 +163,11 @@ describe('bad input made at test time', () => {
   });
 
   it('refuses a YAML file that expands aliases without end', async () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`), 'extensions: *h'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((name, index) => `${name}: &${name} [${Array(9).fill(`*${'abcdefg'[index]}`).join(', ')}]`),
+      'extensions: *h',
+    ].join('\n');
     writeFileSync(path.join(home(), '.config/goose/config.yaml'), bomb);
     const { source } = await sourceAt('.config/goose/config.yaml');
     expect(source).toMatchObject({ status: 'invalid' });

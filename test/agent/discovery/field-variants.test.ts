@@ -28,11 +28,19 @@ describe('command, args, env, envFile and cwd', () => {
   });
 
   it('splits opencode’s command list into the executable and its arguments, and reads `environment`', () => {
-    expect(server('opencode', 'oc-local')).toMatchObject({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-everything'], envKeys: ['MY_ENV_VAR'] });
+    expect(server('opencode', 'oc-local')).toMatchObject({
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-everything'],
+      envKeys: ['MY_ENV_VAR'],
+    });
   });
 
   it('reads Goose’s cmd, envs and env_keys', () => {
-    expect(server('goose', 'github')).toMatchObject({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], envKeys: ['OPENAI_API_KEY', 'GITHUB_PERSONAL_ACCESS_TOKEN'] });
+    expect(server('goose', 'github')).toMatchObject({
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-github'],
+      envKeys: ['OPENAI_API_KEY', 'GITHUB_PERSONAL_ACCESS_TOKEN'],
+    });
   });
 
   it('reads Zed’s older nested command object', () => {
@@ -132,7 +140,14 @@ describe('variables and inputs', () => {
   });
 
   it('does not count references as plaintext secrets', () => {
-    for (const [client, name] of [['claude-code', 'github'], ['roo-code', 'roo-remote'], ['copilot-cli', 'copilot-http'], ['windsurf', 'brave-search'], ['opencode', 'oc-remote'], ['zed', 'remote-docs']]) {
+    for (const [client, name] of [
+      ['claude-code', 'github'],
+      ['roo-code', 'roo-remote'],
+      ['copilot-cli', 'copilot-http'],
+      ['windsurf', 'brave-search'],
+      ['opencode', 'oc-remote'],
+      ['zed', 'remote-docs'],
+    ]) {
       expect(secretFindings(server(client!, name!)), `${client}/${name}`).toEqual([]);
     }
   });
@@ -140,7 +155,11 @@ describe('variables and inputs', () => {
 
 describe('file shapes', () => {
   it('reads JSONC with comments and trailing commas (VS Code, Cursor, Zed, Gemini CLI)', () => {
-    expect(servers.filter((entry) => entry.configPath.endsWith('Code/User/mcp.json')).map((entry) => entry.name)).toEqual(['github-remote', 'memory', 'perplexity']);
+    expect(servers.filter((entry) => entry.configPath.endsWith('Code/User/mcp.json')).map((entry) => entry.name)).toEqual([
+      'github-remote',
+      'memory',
+      'perplexity',
+    ]);
     expect(servers.filter((entry) => entry.client === 'zed')).toHaveLength(4);
   });
 
@@ -152,7 +171,11 @@ describe('file shapes', () => {
 
   it('reads Claude Code’s user servers and its per-project servers from ~/.claude.json', () => {
     expect(server('claude-code', 'slack')).toMatchObject({ scope: 'user', configPath: expect.stringMatching(/\.claude\.json$/) });
-    expect(server('claude-code', 'postgres')).toMatchObject({ scope: 'project', projectPath: expect.stringMatching(/Users\/alice\/work\/api$/), configPath: expect.stringMatching(/\.claude\.json$/) });
+    expect(server('claude-code', 'postgres')).toMatchObject({
+      scope: 'project',
+      projectPath: expect.stringMatching(/Users\/alice\/work\/api$/),
+      configPath: expect.stringMatching(/\.claude\.json$/),
+    });
   });
 
   it('reads plugin files that hold a bare map of servers', () => {
@@ -160,11 +183,19 @@ describe('file shapes', () => {
   });
 
   it('reads Continue’s YAML lists, block files and JSON blocks', () => {
-    expect(servers.filter((entry) => entry.client === 'continue').map((entry) => entry.name).sort()).toEqual(['#1', 'Browser search', 'Remote Search', 'SQLite', 'continue-json']);
+    expect(
+      servers
+        .filter((entry) => entry.client === 'continue')
+        .map((entry) => entry.name)
+        .sort(),
+    ).toEqual(['#1', 'Browser search', 'Remote Search', 'SQLite', 'continue-json']);
   });
 
   it('reads Codex TOML tables and Codex projects it trusts', () => {
-    expect(server('codex', 'wandb')).toMatchObject({ scope: 'project', package: { registry: 'pypi', name: 'wandb-mcp-server', version: '0.3.0', pinned: true } });
+    expect(server('codex', 'wandb')).toMatchObject({
+      scope: 'project',
+      package: { registry: 'pypi', name: 'wandb-mcp-server', version: '0.3.0', pinned: true },
+    });
   });
 
   it('reads a UTF-16 file with a byte-order mark, as Notepad saves it', async () => {

@@ -16,8 +16,26 @@ async function rows(name: MachineName): Promise<string[]> {
 
 /** The clients the foundation issue names; each must be found on every platform it runs on. */
 const REQUIRED_CLIENTS = [
-  'claude-desktop', 'claude-code', 'cursor', 'vscode', 'vscode-insiders', 'windsurf', 'gemini-cli', 'codex', 'zed',
-  'cline', 'roo-code', 'continue', 'goose', 'kiro', 'opencode', 'lm-studio', 'amazon-q', 'copilot-cli', 'antigravity', 'junie',
+  'claude-desktop',
+  'claude-code',
+  'cursor',
+  'vscode',
+  'vscode-insiders',
+  'windsurf',
+  'gemini-cli',
+  'codex',
+  'zed',
+  'cline',
+  'roo-code',
+  'continue',
+  'goose',
+  'kiro',
+  'opencode',
+  'lm-studio',
+  'amazon-q',
+  'copilot-cli',
+  'antigravity',
+  'junie',
 ];
 
 describe('scanning whole machines', () => {
@@ -202,7 +220,9 @@ describe('scanning whole machines', () => {
   });
 
   it('rejects an unknown client id with the list of known ones', async () => {
-    await expect(scanMachine('darwin', { clients: ['emacs'] })).rejects.toThrow(/unknown client emacs; known clients: claude-desktop, claude-code/);
+    await expect(scanMachine('darwin', { clients: ['emacs'] })).rejects.toThrow(
+      /unknown client emacs; known clients: claude-desktop, claude-code/,
+    );
   });
 
   it('gives every server an id that is stable across scans and unique on the machine', async () => {

@@ -17,7 +17,13 @@ describe('planted secrets', () => {
     const { result } = await scanMachine('darwin');
     const flagged = result.servers
       .filter((server) => server.findings.some((finding) => finding.id === 'plaintext-secret'))
-      .map((server) => `${server.client}/${server.name}: ${server.findings.filter((finding) => finding.id === 'plaintext-secret').map((finding) => finding.evidence).join('; ')}`);
+      .map(
+        (server) =>
+          `${server.client}/${server.name}: ${server.findings
+            .filter((finding) => finding.id === 'plaintext-secret')
+            .map((finding) => finding.evidence)
+            .join('; ')}`,
+      );
     expect(flagged).toEqual([
       'claude-desktop/fetch: argument 5 (GITHUB_TOKEN) holds a literal credential',
       'claude-desktop/github: env GITHUB_PERSONAL_ACCESS_TOKEN holds a literal credential',
@@ -57,15 +63,36 @@ describe('planted secrets', () => {
 
 describe('redacting arguments', () => {
   it.each([
-    [['--api-key', 'abcd1234efgh5678'], ['--api-key', '<redacted>']],
+    [
+      ['--api-key', 'abcd1234efgh5678'],
+      ['--api-key', '<redacted>'],
+    ],
     [['--token=abcd1234efgh5678'], ['--token=<redacted>']],
-    [['-e', 'GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789'], ['-e', 'GITHUB_TOKEN=<redacted>']],
-    [['--header', 'Authorization: Bearer abc.def.ghi-123456'], ['--header', 'Authorization: <redacted>']],
-    [['--header', 'Authorization:${AUTH_HEADER}'], ['--header', 'Authorization:${AUTH_HEADER}']],
+    [
+      ['-e', 'GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+      ['-e', 'GITHUB_TOKEN=<redacted>'],
+    ],
+    [
+      ['--header', 'Authorization: Bearer abc.def.ghi-123456'],
+      ['--header', 'Authorization: <redacted>'],
+    ],
+    [
+      ['--header', 'Authorization:${AUTH_HEADER}'],
+      ['--header', 'Authorization:${AUTH_HEADER}'],
+    ],
     [['https://user:pass@example.com/mcp?key=abc&mode=x'], ['https://<redacted>@example.com/mcp?key=<redacted>&mode=<redacted>']],
-    [['run', 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz'], ['run', '<redacted>']],
-    [['--db', 'xoxb-1234-5678-abcdefghij'], ['--db', '<redacted>']],
-    [['--seed', 'Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5'], ['--seed', '<redacted>']],
+    [
+      ['run', 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz'],
+      ['run', '<redacted>'],
+    ],
+    [
+      ['--db', 'xoxb-1234-5678-abcdefghij'],
+      ['--db', '<redacted>'],
+    ],
+    [
+      ['--seed', 'Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5'],
+      ['--seed', '<redacted>'],
+    ],
   ])('%j becomes %j', (args, expected) => {
     expect(redactArgs(args).value).toEqual(expected);
   });
@@ -93,7 +120,9 @@ describe('redacting URLs', () => {
   });
 
   it('removes a key carried in the path', () => {
-    expect(redactUrl('https://actions.example.com/s/Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5/mcp').value).toBe('https://actions.example.com/s/<redacted>/mcp');
+    expect(redactUrl('https://actions.example.com/s/Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5/mcp').value).toBe(
+      'https://actions.example.com/s/<redacted>/mcp',
+    );
   });
 
   it('keeps unresolved variables as written', () => {
@@ -102,13 +131,26 @@ describe('redacting URLs', () => {
 });
 
 describe('telling secrets from settings', () => {
-  it.each(['API_KEY', 'GITHUB_TOKEN', '--api-key', 'x-api-key', 'Authorization', 'clientSecret', 'DB_PASSWORD', 'apiKey', 'SLACK_BOT_TOKEN'])('%s is a secret name', (name) => {
+  it.each([
+    'API_KEY',
+    'GITHUB_TOKEN',
+    '--api-key',
+    'x-api-key',
+    'Authorization',
+    'clientSecret',
+    'DB_PASSWORD',
+    'apiKey',
+    'SLACK_BOT_TOKEN',
+  ])('%s is a secret name', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(['TOKEN_FILE', 'AWS_ACCESS_KEY_ID', 'auth-url', 'KEYBOARD_LAYOUT', 'MONKEY', 'tokenUrl', 'authProviderType', 'PORT', 'PATH'])('%s is not', (name) => {
-    expect(isSecretName(name)).toBe(false);
-  });
+  it.each(['TOKEN_FILE', 'AWS_ACCESS_KEY_ID', 'auth-url', 'KEYBOARD_LAYOUT', 'MONKEY', 'tokenUrl', 'authProviderType', 'PORT', 'PATH'])(
+    '%s is not',
+    (name) => {
+      expect(isSecretName(name)).toBe(false);
+    },
+  );
 
   it('does not count references, empty values or switches as plaintext', () => {
     expect(isPlaintextSecret('GITHUB_TOKEN', '${env:GITHUB_TOKEN}')).toBe(false);
@@ -122,7 +164,12 @@ describe('telling secrets from settings', () => {
   });
 
   it('recognises known credential formats anywhere in a string', () => {
-    for (const secret of ['AKIAIOSFODNN7EXAMPLE', 'AIzaSyA-1234567890abcdefghijklmnopqrstu', 'glpat-abcdefghij1234567890', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz']) {
+    for (const secret of [
+      'AKIAIOSFODNN7EXAMPLE',
+      'AIzaSyA-1234567890abcdefghijklmnopqrstu',
+      'glpat-abcdefghij1234567890',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz',
+    ]) {
       expect(redactSecrets(`prefix ${secret} suffix`).text).toBe('prefix <redacted> suffix');
     }
   });

@@ -63,9 +63,20 @@ describe('keys of remote servers', () => {
   });
 
   it.each([
-    ['localhost', true], ['127.0.0.1', true], ['::1', true], ['10.1.2.3', true], ['172.20.0.5', true], ['192.168.1.10', true],
-    ['fd12:3456::1', true], ['::ffff:192.168.0.1', true], ['buildbox', true], ['wiki.corp', true], ['db.internal', true],
-    ['8.8.8.8', false], ['mcp.example.com', false], ['2001:4860::8888', false],
+    ['localhost', true],
+    ['127.0.0.1', true],
+    ['::1', true],
+    ['10.1.2.3', true],
+    ['172.20.0.5', true],
+    ['192.168.1.10', true],
+    ['fd12:3456::1', true],
+    ['::ffff:192.168.0.1', true],
+    ['buildbox', true],
+    ['wiki.corp', true],
+    ['db.internal', true],
+    ['8.8.8.8', false],
+    ['mcp.example.com', false],
+    ['2001:4860::8888', false],
   ])('%s is private: %s', (host, expected) => {
     expect(isPrivateHost(host)).toBe(expected);
   });

@@ -31,7 +31,10 @@ function changeLog() {
       const seen = changes.find(test);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching change within ${WAIT_MS} ms; saw ${JSON.stringify(changes.map((change) => change.kind))}`)), WAIT_MS);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching change within ${WAIT_MS} ms; saw ${JSON.stringify(changes.map((change) => change.kind))}`)),
+          WAIT_MS,
+        );
         waiting.push({ test, resolve: (change) => (clearTimeout(timer), resolve(change)) });
       });
     },
@@ -56,7 +59,10 @@ describe('watching configs in process', () => {
 
   it('sees a server added in a file whose folders did not exist yet', async () => {
     mkdirSync(path.join(home(), '.config/Trae/User'), { recursive: true });
-    writeFileSync(path.join(home(), '.config/Trae/User/mcp.json'), JSON.stringify({ mcpServers: { 'trae-new': { command: 'uvx', args: ['mcp-server-time'] } } }));
+    writeFileSync(
+      path.join(home(), '.config/Trae/User/mcp.json'),
+      JSON.stringify({ mcpServers: { 'trae-new': { command: 'uvx', args: ['mcp-server-time'] } } }),
+    );
     const change = await log.next((entry) => entry.kind === 'server-added');
     expect(change).toMatchObject({ kind: 'server-added', server: { client: 'trae', name: 'trae-new', serverKey: 'pypi:mcp-server-time' } });
   });
@@ -73,21 +79,35 @@ describe('watching configs in process', () => {
 
   it('sees a server change, saying which fields, through an editor’s atomic save', async () => {
     const file = path.join(home(), '.kiro/settings/mcp.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify({ mcpServers: { 'kiro-linux': { command: 'uvx', args: ['mcp-server-time==0.6.2'], disabled: true } } }));
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ mcpServers: { 'kiro-linux': { command: 'uvx', args: ['mcp-server-time==0.6.2'], disabled: true } } }),
+    );
     renameSync(`${file}.tmp`, file);
     const change = await log.next((entry) => entry.kind === 'server-changed');
-    expect(change).toMatchObject({ kind: 'server-changed', server: { name: 'kiro-linux', disabled: true }, fields: ['args', 'disabled', 'findings', 'package'] });
+    expect(change).toMatchObject({
+      kind: 'server-changed',
+      server: { name: 'kiro-linux', disabled: true },
+      fields: ['args', 'disabled', 'findings', 'package'],
+    });
   });
 
   it('sees a server removed', async () => {
     writeFileSync(path.join(home(), '.lmstudio/mcp.json'), JSON.stringify({ mcpServers: {} }));
-    expect(await log.next((entry) => entry.kind === 'server-removed')).toMatchObject({ server: { client: 'lm-studio', name: 'lms-linux' } });
+    expect(await log.next((entry) => entry.kind === 'server-removed')).toMatchObject({
+      server: { client: 'lm-studio', name: 'lms-linux' },
+    });
   });
 
   it('sees a new config file inside a project the clients remember', async () => {
     mkdirSync(path.join(machine.root, 'home/carol/code/app/.roo'));
-    writeFileSync(path.join(machine.root, 'home/carol/code/app/.roo/mcp.json'), JSON.stringify({ mcpServers: { 'roo-project': { type: 'streamable-http', url: 'https://roo.example.com/mcp' } } }));
-    expect(await log.next((entry) => entry.kind === 'server-added')).toMatchObject({ server: { client: 'roo-code', name: 'roo-project', scope: 'project' } });
+    writeFileSync(
+      path.join(machine.root, 'home/carol/code/app/.roo/mcp.json'),
+      JSON.stringify({ mcpServers: { 'roo-project': { type: 'streamable-http', url: 'https://roo.example.com/mcp' } } }),
+    );
+    expect(await log.next((entry) => entry.kind === 'server-added')).toMatchObject({
+      server: { client: 'roo-code', name: 'roo-project', scope: 'project' },
+    });
   });
 
   it('stays quiet when files it does not care about change', async () => {
@@ -137,7 +157,11 @@ describe('mcp-warden watch', () => {
     await lineMatching(/"event":"ready"/);
     const file = path.join(machine.world.home, 'Library/Application Support/Claude/claude_desktop_config.json');
     const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.mcpServers.memory = { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'], env: { MEMORY_TOKEN: 'sk-ant-api03-FAKEwatchSECRETabcdefghij0123456789' } };
+    config.mcpServers.memory = {
+      command: 'npx',
+      args: ['-y', '@modelcontextprotocol/server-memory'],
+      env: { MEMORY_TOKEN: 'sk-ant-api03-FAKEwatchSECRETabcdefghij0123456789' },
+    };
     writeFileSync(file, JSON.stringify(config));
     const added = JSON.parse(await lineMatching(/"event":"server-added"/));
     expect(added).toMatchObject({ event: 'server-added', server: { client: 'claude-desktop', name: 'memory', envKeys: ['MEMORY_TOKEN'] } });

@@ -12,17 +12,25 @@ describe('expanding catalogue templates', () => {
     expect(expandTemplate('{userConfig}/Code/User/mcp.json', mac)).toBe('/Users/alice/Library/Application Support/Code/User/mcp.json');
     expect(expandTemplate('{userConfig}/Code/User/mcp.json', windows)).toBe('/replay/Users/bob/AppData/Roaming/Code/User/mcp.json');
     expect(expandTemplate('{programData}/gemini-cli/settings.json', windows)).toBe('/replay/ProgramData/gemini-cli/settings.json');
-    expect(expandTemplate('{root}/etc/claude-code/managed-mcp.json', { ...mac, platform: 'linux', root: '/' })).toBe('/etc/claude-code/managed-mcp.json');
+    expect(expandTemplate('{root}/etc/claude-code/managed-mcp.json', { ...mac, platform: 'linux', root: '/' })).toBe(
+      '/etc/claude-code/managed-mcp.json',
+    );
   });
 
   it('uses a variable when set, and its (nested) fallback otherwise', () => {
     const template = '{env:CLINE_MCP_SETTINGS_PATH|{env:CLINE_DATA_DIR|{env:CLINE_DIR|~/.cline}/data}/settings/cline_mcp_settings.json}';
     expect(expandTemplate(template, mac)).toBe('/Users/alice/.cline/data/settings/cline_mcp_settings.json');
     expect(expandTemplate(template, { ...mac, env: { CLINE_DIR: '/opt/cline' } })).toBe('/opt/cline/data/settings/cline_mcp_settings.json');
-    expect(expandTemplate(template, { ...mac, env: { CLINE_DATA_DIR: '/d', CLINE_DIR: '/c' } })).toBe('/d/settings/cline_mcp_settings.json');
+    expect(expandTemplate(template, { ...mac, env: { CLINE_DATA_DIR: '/d', CLINE_DIR: '/c' } })).toBe(
+      '/d/settings/cline_mcp_settings.json',
+    );
     expect(expandTemplate(template, { ...mac, env: { CLINE_MCP_SETTINGS_PATH: '/etc/cline.json' } })).toBe('/etc/cline.json');
-    expect(expandTemplate('{env:CODEX_HOME|~/.codex}/config.toml', { ...mac, env: { CODEX_HOME: '' } })).toBe('/Users/alice/.codex/config.toml');
-    expect(expandTemplate('{xdgConfig}/zed/settings.json', { ...mac, platform: 'linux', env: { XDG_CONFIG_HOME: '/x' } })).toBe('/x/zed/settings.json');
+    expect(expandTemplate('{env:CODEX_HOME|~/.codex}/config.toml', { ...mac, env: { CODEX_HOME: '' } })).toBe(
+      '/Users/alice/.codex/config.toml',
+    );
+    expect(expandTemplate('{xdgConfig}/zed/settings.json', { ...mac, platform: 'linux', env: { XDG_CONFIG_HOME: '/x' } })).toBe(
+      '/x/zed/settings.json',
+    );
   });
 
   it('refuses an unknown folder name, so a catalogue typo fails loudly', () => {

@@ -8,7 +8,12 @@ import { CLI, copyMachine, machineFlags } from '../../helpers/machines.js';
 let machine: ReturnType<typeof copyMachine> | undefined;
 afterEach(() => machine?.remove());
 
-const run = (env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, MCP_WARDEN_PROBE: 'off', ...env }, timeout: 30_000 });
+const run = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, MCP_WARDEN_PROBE: 'off', ...env },
+    timeout: 30_000,
+  });
 
 describe('enforce and restore from the command line', () => {
   it('says what it would wrap, wraps it, and restores every byte', () => {
@@ -31,7 +36,9 @@ describe('enforce and restore from the command line', () => {
 
     // The inventory still knows each server for what it is.
     const scanned = JSON.parse(run({}, 'scan', '--json', '--client', 'cursor', ...machineFlags('linux', machine.root)).stdout);
-    expect(scanned.servers.find((server: { name: string }) => server.name === 'cursor-linux').serverKey).toBe('npm:@modelcontextprotocol/server-memory');
+    expect(scanned.servers.find((server: { name: string }) => server.name === 'cursor-linux').serverKey).toBe(
+      'npm:@modelcontextprotocol/server-memory',
+    );
 
     const restored = run({}, 'restore', '--state-dir', state);
     expect(restored.stdout).toMatch(/^Restored \d+ server entries\n$/);
@@ -60,8 +67,23 @@ describe('enforce and restore from the command line', () => {
     const flags = [...machineFlags('linux', machine.root), '--state-dir', state];
     // The policy the agent last received: the memory server is blocked for Cursor.
     mkdirSync(state, { recursive: true });
-    const rule = { id: 'r1', target: { serverKey: 'npm:@modelcontextprotocol/server-memory' }, agents: ['cursor'], verdict: 'block', justification: 'stores chat history unencrypted', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' };
-    writeFileSync(path.join(state, 'policy.json'), JSON.stringify({ policy: { version: 'p1', defaultVerdict: 'allow', rules: [rule] }, fetchedAt: '2026-11-01T00:00:00Z', checkedAt: '2026-11-01T00:00:00Z' }));
+    const rule = {
+      id: 'r1',
+      target: { serverKey: 'npm:@modelcontextprotocol/server-memory' },
+      agents: ['cursor'],
+      verdict: 'block',
+      justification: 'stores chat history unencrypted',
+      markedBy: 'sec@example.com',
+      updatedAt: '2026-11-01T00:00:00Z',
+    };
+    writeFileSync(
+      path.join(state, 'policy.json'),
+      JSON.stringify({
+        policy: { version: 'p1', defaultVerdict: 'allow', rules: [rule] },
+        fetchedAt: '2026-11-01T00:00:00Z',
+        checkedAt: '2026-11-01T00:00:00Z',
+      }),
+    );
 
     const enforcing = run({ MCP_WARDEN_MODE: 'enforce' }, 'agent', '--once', ...flags);
     expect(enforcing.stdout).toContain('enforce: took out 1 server(s) the organisation blocks (quarantined)');

@@ -20,7 +20,17 @@ const allowAll: Policy = { version: 'v2', defaultVerdict: 'allow', rules: [] };
 const blockOne = (serverKey: string, agent: string): Policy => ({
   version: 'v3',
   defaultVerdict: 'allow',
-  rules: [{ id: 'r1', target: { serverKey }, agents: [agent], verdict: 'block', justification: 'exfiltrates customer data', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }],
+  rules: [
+    {
+      id: 'r1',
+      target: { serverKey },
+      agents: [agent],
+      verdict: 'block',
+      justification: 'exfiltrates customer data',
+      markedBy: 'sec@example.com',
+      updatedAt: '2026-11-01T00:00:00Z',
+    },
+  ],
 });
 
 let machine: ReturnType<typeof copyMachine> | undefined;
@@ -39,7 +49,12 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
     const takenIds = new Set(taken.flatMap((record) => record.servers.map((server) => server.id)));
     expect(after.result.servers.filter((server) => takenIds.has(server.id))).toEqual([]);
     // What was not taken (managed configs, extensions, builtins) is all still there.
-    expect(after.result.servers.map((server) => server.id).sort()).toEqual(outcome.result.servers.filter((server) => !takenIds.has(server.id)).map((server) => server.id).sort());
+    expect(after.result.servers.map((server) => server.id).sort()).toEqual(
+      outcome.result.servers
+        .filter((server) => !takenIds.has(server.id))
+        .map((server) => server.id)
+        .sort(),
+    );
     // Every edited file still parses, without a new error.
     for (const file of new Set(taken.map((record) => record.file))) {
       if (file.endsWith('.toml')) {
@@ -91,16 +106,26 @@ describe('one blocked server among others', () => {
     expect(taken.flatMap((record) => record.servers.map((server) => server.name))).toContain(target.name);
     const config = parse(readFileSync(file, 'utf8'));
     expect(Object.keys(config.mcpServers)).not.toContain(target.name);
-    expect(Object.keys(config.mcpServers).sort()).toEqual(inFile.map((server) => server.name).filter((serverName) => serverName !== target.name).sort());
+    expect(Object.keys(config.mcpServers).sort()).toEqual(
+      inFile
+        .map((server) => server.name)
+        .filter((serverName) => serverName !== target.name)
+        .sort(),
+    );
 
     // The user adds a server at the top while the blocked one is out.
-    const edited = readFileSync(file, 'utf8').replace('"mcpServers": {', '"mcpServers": {\n    "added-meanwhile": { "command": "uvx", "args": ["mcp-server-time"] },');
+    const edited = readFileSync(file, 'utf8').replace(
+      '"mcpServers": {',
+      '"mcpServers": {\n    "added-meanwhile": { "command": "uvx", "args": ["mcp-server-time"] },',
+    );
     writeFileSync(file, edited);
     await releaseQuarantined({ stateDir, policy: allowAll, deviceIps: [] });
     const back = parse(readFileSync(file, 'utf8'));
     expect(back.mcpServers['added-meanwhile']).toEqual({ command: 'uvx', args: ['mcp-server-time'] });
     expect(back.mcpServers[target.name]).toBeDefined();
-    const rescanned = (await scan({ world: machine.world })).result.servers.find((server) => server.configPath === file && server.name === target.name);
+    const rescanned = (await scan({ world: machine.world })).result.servers.find(
+      (server) => server.configPath === file && server.name === target.name,
+    );
     expect(rescanned?.serverKey).toBe(target.serverKey);
   });
 
@@ -122,16 +147,29 @@ describe("the clients' own denylists and allowlists", () => {
     machine = copyMachine('darwin');
     const stateDir = path.join(machine.root, '.warden-state');
     const managed = path.join(machine.root, 'Library/Application Support/ClaudeCode/managed-settings.json');
-    const itOwn = '{\n  // IT: nobody uses this one\n  "deniedMcpServers": [{ "serverName": "legacy-tool" }],\n  "permissions": { "deny": ["Bash(curl:*)"] }\n}\n';
+    const itOwn =
+      '{\n  // IT: nobody uses this one\n  "deniedMcpServers": [{ "serverName": "legacy-tool" }],\n  "permissions": { "deny": ["Bash(curl:*)"] }\n}\n';
     writeFileSync(managed, itOwn);
     const outcome = await scan({ world: machine.world });
     // A project server with a plain command line, and one whose arguments hold a password.
     const target = outcome.result.servers.find((server) => server.client === 'claude-code' && server.name === 'playwright')!;
     const secretive = outcome.result.servers.find((server) => server.client === 'claude-code' && server.name === 'postgres')!;
-    const policy: Policy = { ...blockOne(target.serverKey, 'claude-code'), rules: [...blockOne(target.serverKey, 'claude-code').rules, { ...blockOne(secretive.serverKey, 'claude-code').rules[0]!, id: 'r2' }] };
+    const policy: Policy = {
+      ...blockOne(target.serverKey, 'claude-code'),
+      rules: [...blockOne(target.serverKey, 'claude-code').rules, { ...blockOne(secretive.serverKey, 'claude-code').rules[0]!, id: 'r2' }],
+    };
     const world = machine.world;
 
-    await applyMode(outcome, { mode: 'enforce', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(outcome, {
+      mode: 'enforce',
+      stateDir,
+      world,
+      policy,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     const written = parse(readFileSync(managed, 'utf8'));
     expect(written.permissions).toEqual({ deny: ['Bash(curl:*)'] });
     expect(written.deniedMcpServers[0]).toEqual({ serverName: 'legacy-tool' });
@@ -141,7 +179,16 @@ describe("the clients' own denylists and allowlists", () => {
     expect(readFileSync(managed, 'utf8')).not.toContain('postgresql://');
     expect(readFileSync(managed, 'utf8')).toContain('// IT: nobody uses this one');
 
-    await applyMode(await scan({ world }), { mode: 'monitor', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(await scan({ world }), {
+      mode: 'monitor',
+      stateDir,
+      world,
+      policy,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     expect(parse(readFileSync(managed, 'utf8'))).toEqual(parse(itOwn));
     expect(readFileSync(managed, 'utf8')).toContain('// IT: nobody uses this one');
   });
@@ -154,7 +201,19 @@ describe("the clients' own denylists and allowlists", () => {
     rmSync(managed); // a machine where IT has written no Claude Code settings
     const outcome = await scan({ world });
     const target = outcome.result.servers.find((server) => server.client === 'claude-code')!;
-    const result = await writeNativeControl(CLAUDE_CODE_CONTROL, { denied: await controlDenials(CLAUDE_CODE_CONTROL, outcome, { world, stateDir, policy: blockOne(target.serverKey, 'claude-code'), deviceIps: [], now: new Date() }) }, { world, stateDir });
+    const result = await writeNativeControl(
+      CLAUDE_CODE_CONTROL,
+      {
+        denied: await controlDenials(CLAUDE_CODE_CONTROL, outcome, {
+          world,
+          stateDir,
+          policy: blockOne(target.serverKey, 'claude-code'),
+          deviceIps: [],
+          now: new Date(),
+        }),
+      },
+      { world, stateDir },
+    );
     expect(result.file).toBe(managed);
     expect(parse(readFileSync(managed, 'utf8')).deniedMcpServers.length).toBeGreaterThan(0);
     await writeNativeControl(CLAUDE_CODE_CONTROL, { denied: [] }, { world, stateDir });
@@ -169,14 +228,46 @@ describe("the clients' own denylists and allowlists", () => {
     const itOwn = readFileSync(managed, 'utf8');
     const outcome = await scan({ world });
     const approved = outcome.result.servers.find((server) => server.client === 'claude-code')!;
-    const denyByDefault: Policy = { version: 'v9', defaultVerdict: 'block', rules: [{ id: 'ok', target: { serverKey: approved.serverKey }, agents: ['*'], verdict: 'allow', justification: 'reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }] };
+    const denyByDefault: Policy = {
+      version: 'v9',
+      defaultVerdict: 'block',
+      rules: [
+        {
+          id: 'ok',
+          target: { serverKey: approved.serverKey },
+          agents: ['*'],
+          verdict: 'allow',
+          justification: 'reviewed',
+          markedBy: 'sec@example.com',
+          updatedAt: '2026-11-01T00:00:00Z',
+        },
+      ],
+    };
     expect(controlAllowances(CLAUDE_CODE_CONTROL, outcome, { policy: allowAll, deviceIps: [], now: new Date() })).toBeUndefined();
     const allowances = controlAllowances(CLAUDE_CODE_CONTROL, outcome, { policy: denyByDefault, deviceIps: [], now: new Date() })!;
     expect(allowances).toEqual([{ serverName: approved.name }]);
 
-    await applyMode(outcome, { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(outcome, {
+      mode: 'enforce',
+      stateDir,
+      world,
+      policy: denyByDefault,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toEqual([{ serverName: approved.name }]);
-    await applyMode(await scan({ world }), { mode: 'monitor', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(await scan({ world }), {
+      mode: 'monitor',
+      stateDir,
+      world,
+      policy: denyByDefault,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toBeUndefined();
     expect(readFileSync(managed, 'utf8')).toBe(itOwn);
 
@@ -184,7 +275,16 @@ describe("the clients' own denylists and allowlists", () => {
     const withIts = itOwn.replace(/\{/, '{\n  "allowedMcpServers": [{ "serverName": "it-approved" }],');
     writeFileSync(managed, withIts);
     const said: string[] = [];
-    await applyMode(await scan({ world }), { mode: 'enforce', stateDir, world, policy: denyByDefault, deviceIps: [], now: () => new Date(), log: (line) => said.push(line), rescan: () => scan({ world }) });
+    await applyMode(await scan({ world }), {
+      mode: 'enforce',
+      stateDir,
+      world,
+      policy: denyByDefault,
+      deviceIps: [],
+      now: () => new Date(),
+      log: (line) => said.push(line),
+      rescan: () => scan({ world }),
+    });
     expect(parse(readFileSync(managed, 'utf8')).allowedMcpServers).toEqual([{ serverName: 'it-approved' }]);
     expect(said.join('\n')).toContain("has IT's own allowedMcpServers: left as it is");
   });
@@ -202,9 +302,28 @@ describe("the clients' own denylists and allowlists", () => {
     const policy: Policy = {
       version: 'v7',
       defaultVerdict: 'block',
-      rules: [{ id: 'ok', target: { serverKey: approved!.serverKey }, agents: ['vscode'], verdict: 'allow', justification: 'reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' }],
+      rules: [
+        {
+          id: 'ok',
+          target: { serverKey: approved!.serverKey },
+          agents: ['vscode'],
+          verdict: 'allow',
+          justification: 'reviewed',
+          markedBy: 'sec@example.com',
+          updatedAt: '2026-11-01T00:00:00Z',
+        },
+      ],
     };
-    await applyMode(outcome, { mode: 'enforce', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(outcome, {
+      mode: 'enforce',
+      stateDir,
+      world,
+      policy,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     // VS Code parses the file with JSON.parse: it must stay strict JSON.
     const written = JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>;
     expect(written.UpdateMode).toBe('none');
@@ -213,7 +332,16 @@ describe("the clients' own denylists and allowlists", () => {
     expect(denied).toContainEqual({ serverCommand: [blocked!.command, ...blocked!.args] });
     expect(JSON.parse(written.ChatAllowedMcpServers!)).toEqual([{ serverName: approved!.name }]);
 
-    await applyMode(await scan({ world }), { mode: 'monitor', stateDir, world, policy, deviceIps: [], now: () => new Date(), log: () => {}, rescan: () => scan({ world }) });
+    await applyMode(await scan({ world }), {
+      mode: 'monitor',
+      stateDir,
+      world,
+      policy,
+      deviceIps: [],
+      now: () => new Date(),
+      log: () => {},
+      rescan: () => scan({ world }),
+    });
     expect(readFileSync(policyFile, 'utf8')).toBe(itOwn);
   });
 });

@@ -49,14 +49,30 @@ describe('a TOML entry', () => {
     const wrapped = wrapTomlEntryText(entry, GUARD, TARGET);
     const server = (parse(wrapped).mcp_servers as Record<string, Record<string, unknown>>)['git hub']!;
     expect(server.command).toBe(GUARD.command);
-    expect(server.args).toEqual(['guard', '--server', 'id1', '--server-key', TARGET.serverKey, '--client', 'codex', '--name', 'git hub', '--', 'npx', '-y', '@modelcontextprotocol/server-github']);
+    expect(server.args).toEqual([
+      'guard',
+      '--server',
+      'id1',
+      '--server-key',
+      TARGET.serverKey,
+      '--client',
+      'codex',
+      '--name',
+      'git hub',
+      '--',
+      'npx',
+      '-y',
+      '@modelcontextprotocol/server-github',
+    ]);
     expect(server.env).toEqual({ GITHUB_PERSONAL_ACCESS_TOKEN: 'FAKEghpTOKEN' });
     expect(wrapped).toContain('# quoted name');
     expect(wrapped).toContain('startup_timeout_sec = 20');
   });
 
   it('says why when it cannot be wrapped', () => {
-    expect(tomlUnwrappableReason('[mcp_servers.x]\ncommand = ["npx", "y"]\n')).toBe('its command is not a plain `command` string (this dialect is not wrapped yet)');
+    expect(tomlUnwrappableReason('[mcp_servers.x]\ncommand = ["npx", "y"]\n')).toBe(
+      'its command is not a plain `command` string (this dialect is not wrapped yet)',
+    );
     expect(tomlUnwrappableReason('[mcp_servers.x]\ncommand = "npx"\nargs = "-y"\n')).toBe('its `args` is not a list of strings');
   });
 });
@@ -99,7 +115,21 @@ describe('a blocked Codex server', () => {
     const stateDir = path.join(machine.root, '.state');
     const outcome = await scan({ world: machine.world, clients: ['codex'] });
     const blocked = outcome.result.servers.find((server) => server.name === 'git hub')!;
-    const policy = { version: 'p', defaultVerdict: 'allow' as const, rules: [{ id: 'r', target: { serverKey: blocked.serverKey }, agents: ['codex'], verdict: 'block' as const, justification: 'use the GitHub app', markedBy: 'sec', updatedAt: '2026-11-01T00:00:00Z' }] };
+    const policy = {
+      version: 'p',
+      defaultVerdict: 'allow' as const,
+      rules: [
+        {
+          id: 'r',
+          target: { serverKey: blocked.serverKey },
+          agents: ['codex'],
+          verdict: 'block' as const,
+          justification: 'use the GitHub app',
+          markedBy: 'sec',
+          updatedAt: '2026-11-01T00:00:00Z',
+        },
+      ],
+    };
 
     await quarantineBlocked(outcome, { stateDir, policy, deviceIps: [] });
     const cut = parse(readFileSync(file, 'utf8')) as { model: string; mcp_servers: Record<string, unknown> };

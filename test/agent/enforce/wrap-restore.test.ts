@@ -24,16 +24,25 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
     expect(result.wrapped.length).toBeGreaterThan(5);
 
     const wrapped = await scan({ world: machine.world });
-    const remote = result.wrapped.filter(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport !== 'stdio');
+    const remote = result.wrapped.filter(
+      ({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport !== 'stdio',
+    );
     expect(remote.length).toBeGreaterThan(0);
     // Legacy SSE servers too: the guard serves both transports (the Windows fixture has none).
-    if (name !== 'win32') expect(remote.some(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport === 'sse')).toBe(true);
+    if (name !== 'win32')
+      expect(remote.some(({ serverId }) => outcome.result.servers.find((server) => server.id === serverId)!.transport === 'sse')).toBe(
+        true,
+      );
     for (const { serverId } of remote) {
       const entry = wrapped.result.servers.find((server) => server.id === serverId)!;
       const original = outcome.result.servers.find((server) => server.id === serverId)!;
       // The file points at the loopback guard; the inventory still shows the server it forwards to.
       expect(readFileSync(entry.configPath, 'utf8')).toContain(`${HTTP_BASE}/mcp-warden/`);
-      expect({ url: entry.url, serverKey: entry.serverKey, accessType: entry.accessType }).toEqual({ url: original.url, serverKey: original.serverKey, accessType: original.accessType });
+      expect({ url: entry.url, serverKey: entry.serverKey, accessType: entry.accessType }).toEqual({
+        url: original.url,
+        serverKey: original.serverKey,
+        accessType: original.accessType,
+      });
     }
     for (const { serverId } of result.wrapped.filter((item) => !remote.includes(item))) {
       const entry = wrapped.result.servers.find((server) => server.id === serverId)!;
@@ -51,7 +60,9 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
     // The guard's port changes: remote entries are pointed at the new one, and still restore to the user's text.
     const moved = await enforce(wrapped, { stateDir, guard: GUARD, httpBase: 'http://127.0.0.1:47319' });
     expect(moved.wrapped.map((item) => item.serverId).sort()).toEqual(remote.map((item) => item.serverId).sort());
-    expect(readFileSync(wrapped.result.servers.find((server) => server.id === remote[0]!.serverId)!.configPath, 'utf8')).toContain('http://127.0.0.1:47319/mcp-warden/');
+    expect(readFileSync(wrapped.result.servers.find((server) => server.id === remote[0]!.serverId)!.configPath, 'utf8')).toContain(
+      'http://127.0.0.1:47319/mcp-warden/',
+    );
 
     const restored = await restore({ stateDir });
     expect(restored.leftAlone).toEqual([]);
@@ -63,7 +74,11 @@ describe.each(['darwin', 'win32', 'linux'] as const)('on the %s machine', (name)
 describe('what is not wrapped, and why', () => {
   it('says so for remote servers without a running agent and builtins, and edits UTF-16 files in UTF-16', async () => {
     machine = copyMachine('darwin');
-    const result = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD, dryRun: true });
+    const result = await enforce(await scan({ world: machine.world }), {
+      stateDir: path.join(machine.root, '.s'),
+      guard: GUARD,
+      dryRun: true,
+    });
     const reasons = new Map(result.skipped.map((item) => [item.name, item.reason]));
     expect(reasons.get('sentry')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
     expect(reasons.get('deno-docs')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
@@ -75,7 +90,11 @@ describe('what is not wrapped, and why', () => {
     machine = copyMachine('win32');
     // A UTF-16 file (as Notepad saves) is edited in UTF-16, its byte-order mark kept.
     const windows = await enforce(await scan({ world: machine.world }), { stateDir: path.join(machine.root, '.s'), guard: GUARD });
-    const utf16 = windows.wrapped.find((item) => readFileSync(item.file).subarray(0, 2).equals(Buffer.from([0xff, 0xfe])));
+    const utf16 = windows.wrapped.find((item) =>
+      readFileSync(item.file)
+        .subarray(0, 2)
+        .equals(Buffer.from([0xff, 0xfe])),
+    );
     expect(utf16).toBeDefined();
     expect(readFileSync(utf16!.file).subarray(2).toString('utf16le')).toContain('"--server"');
   });
@@ -106,7 +125,11 @@ describe('editing under concurrent change', () => {
     const file = path.join(machine.world.home, '.cursor/mcp.json');
     let counter = 0;
     await expect(
-      updateFile(file, (text) => `${text} `, { backupFolder: path.join(machine.root, '.backups'), attempts: 3, beforeWrite: async () => writeFileSync(file, `{"mcpServers": {}, "n": ${++counter}}`) }),
+      updateFile(file, (text) => `${text} `, {
+        backupFolder: path.join(machine.root, '.backups'),
+        attempts: 3,
+        beforeWrite: async () => writeFileSync(file, `{"mcpServers": {}, "n": ${++counter}}`),
+      }),
     ).rejects.toThrow(ConcurrentModification);
     expect(readFileSync(file, 'utf8')).toBe('{"mcpServers": {}, "n": 3}');
   });
@@ -132,7 +155,9 @@ describe('editing under concurrent change', () => {
     expect(readFileSync(real, 'utf8')).toContain('cursor-linux-2');
 
     writeFileSync(real, Buffer.from('{"mcpServers": {"caf\xe9": {"command": "x"}}}', 'latin1'));
-    await expect(updateFile(file, (text) => `${text} `, { backupFolder: path.join(machine.root, '.backups') })).rejects.toThrow('is not UTF-8 or UTF-16; it is not edited');
+    await expect(updateFile(file, (text) => `${text} `, { backupFolder: path.join(machine.root, '.backups') })).rejects.toThrow(
+      'is not UTF-8 or UTF-16; it is not edited',
+    );
   });
 });
 
@@ -152,7 +177,9 @@ describe('file encodings', () => {
     expect(readFileSync(file)).toEqual(bigEndian('{"a": "東京"}'));
 
     writeFileSync(file, Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d]));
-    await expect(updateFile(file, (text) => `${text} `, { backupFolder: backups })).rejects.toThrow('is not UTF-8 or UTF-16; it is not edited');
+    await expect(updateFile(file, (text) => `${text} `, { backupFolder: backups })).rejects.toThrow(
+      'is not UTF-8 or UTF-16; it is not edited',
+    );
   });
 });
 
@@ -169,4 +196,3 @@ describe('restoring after the user changed things', () => {
     expect((await loadLedger(stateDir)).entries).toHaveLength(1);
   });
 });
-

@@ -8,7 +8,13 @@ import { parse } from 'yaml';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { enforce, restore } from '../../../src/agent/enforce/enforce.js';
 import { quarantineBlocked, releaseQuarantined } from '../../../src/agent/enforce/quarantine.js';
-import { wrapYamlEntryText, yamlCutRange, yamlEntryRange, yamlInsertByKey, yamlUnwrappableReason } from '../../../src/agent/enforce/yaml-entry.js';
+import {
+  wrapYamlEntryText,
+  yamlCutRange,
+  yamlEntryRange,
+  yamlInsertByKey,
+  yamlUnwrappableReason,
+} from '../../../src/agent/enforce/yaml-entry.js';
 import type { Policy } from '../../../src/shared/policy.js';
 import { copyMachine } from '../../helpers/machines.js';
 
@@ -44,8 +50,27 @@ describe('a YAML entry', () => {
   it('is wrapped in block and flow layouts, with or without args, leaving every other line as it was', () => {
     let text = GOOSE;
     for (const name of ['bare', 'git', 'github']) text = wrapIn(text, ['extensions', name]);
-    const extensions = (parse(text) as { extensions: Record<string, { cmd: string; args: string[]; enabled?: boolean; type?: string }> }).extensions;
-    expect(extensions.github).toMatchObject({ cmd: GUARD.command, enabled: true, args: ['guard', '--server', 'id1', '--server-key', TARGET.serverKey, '--client', 'goose', '--name', 'github', '--', 'npx', '-y', '@modelcontextprotocol/server-github'] });
+    const extensions = (parse(text) as { extensions: Record<string, { cmd: string; args: string[]; enabled?: boolean; type?: string }> })
+      .extensions;
+    expect(extensions.github).toMatchObject({
+      cmd: GUARD.command,
+      enabled: true,
+      args: [
+        'guard',
+        '--server',
+        'id1',
+        '--server-key',
+        TARGET.serverKey,
+        '--client',
+        'goose',
+        '--name',
+        'github',
+        '--',
+        'npx',
+        '-y',
+        '@modelcontextprotocol/server-github',
+      ],
+    });
     expect(extensions.git).toMatchObject({ cmd: GUARD.command, type: 'stdio' });
     expect(extensions.git!.args.slice(-2)).toEqual(['uvx', 'mcp-server-git']);
     expect(extensions.bare!.args.slice(-2)).toEqual(['--', 'uvx']);
@@ -63,9 +88,13 @@ describe('a YAML entry', () => {
   });
 
   it('says why it is not wrapped: anchors, args that are not strings, no command', () => {
-    expect(yamlUnwrappableReason('cmd: &runner npx\n    args: [a]')).toBe('it uses YAML anchors or aliases, which an edit could change elsewhere');
+    expect(yamlUnwrappableReason('cmd: &runner npx\n    args: [a]')).toBe(
+      'it uses YAML anchors or aliases, which an edit could change elsewhere',
+    );
     expect(yamlUnwrappableReason('cmd: npx\n    args: [1, 2]')).toBe('its `args` is not a list of strings');
-    expect(yamlUnwrappableReason('type: builtin\n    name: developer')).toBe('its command is not a plain `command` string (this dialect is not wrapped yet)');
+    expect(yamlUnwrappableReason('type: builtin\n    name: developer')).toBe(
+      'its command is not a plain `command` string (this dialect is not wrapped yet)',
+    );
   });
 
   it('is cut as whole lines; the last one of a map or list leaves an empty one that puts back byte for byte', () => {
@@ -79,8 +108,12 @@ describe('a YAML entry', () => {
   });
 
   it('is put back by key at the end of its map or list when its old place is gone, unless it is there again', () => {
-    expect(parse(yamlInsertByKey('extensions:\n  a: {cmd: x}\n', ['extensions'], '  git:\n    cmd: uvx\n'))).toEqual({ extensions: { a: { cmd: 'x' }, git: { cmd: 'uvx' } } });
-    expect(parse(yamlInsertByKey('mcpServers: []\n', ['mcpServers'], '  - name: SQLite\n    command: npx\n'))).toEqual({ mcpServers: [{ name: 'SQLite', command: 'npx' }] });
+    expect(parse(yamlInsertByKey('extensions:\n  a: {cmd: x}\n', ['extensions'], '  git:\n    cmd: uvx\n'))).toEqual({
+      extensions: { a: { cmd: 'x' }, git: { cmd: 'uvx' } },
+    });
+    expect(parse(yamlInsertByKey('mcpServers: []\n', ['mcpServers'], '  - name: SQLite\n    command: npx\n'))).toEqual({
+      mcpServers: [{ name: 'SQLite', command: 'npx' }],
+    });
     const present = 'mcpServers:\n  - name: SQLite\n    command: uvx\n';
     expect(yamlInsertByKey(present, ['mcpServers'], '  - name: SQLite\n    command: npx\n')).toBe(present);
   });
@@ -95,7 +128,8 @@ describe('Goose and Continue configs on a machine', () => {
     const stateDir = path.join(machine.root, '.state');
     const file = path.join(machine.world.home, '.continue/config.yaml');
     mkdirSync(path.dirname(file), { recursive: true });
-    const original = 'name: Team\r\nmcpServers:\r\n  - name: first\r\n    command: npx\r\n    args: ["-y", "mcp-sqlite"]   # pinned later\r\n  - name: second\r\n    command: uvx\r\n    args:\r\n      - mcp-server-git\r\n';
+    const original =
+      'name: Team\r\nmcpServers:\r\n  - name: first\r\n    command: npx\r\n    args: ["-y", "mcp-sqlite"]   # pinned later\r\n  - name: second\r\n    command: uvx\r\n    args:\r\n      - mcp-server-git\r\n';
     writeFileSync(file, original);
     const before = await scan({ world: machine.world, clients: ['continue'] });
     const result = await enforce(before, { stateDir, guard: GUARD });
@@ -116,11 +150,20 @@ describe('Goose and Continue configs on a machine', () => {
     const stateDir = path.join(machine.root, '.state');
     const file = path.join(machine.world.home, '.continue/config.yaml');
     mkdirSync(path.dirname(file), { recursive: true });
-    const original = 'mcpServers:\n  - name: a\n    command: npx\n    args: [a-server]\n  - name: keep\n    command: npx\n    args: [keep-server]\n  - name: c\n    command: npx\n    args: [c-server]\n';
+    const original =
+      'mcpServers:\n  - name: a\n    command: npx\n    args: [a-server]\n  - name: keep\n    command: npx\n    args: [keep-server]\n  - name: c\n    command: npx\n    args: [c-server]\n';
     writeFileSync(file, original);
     const outcome = await scan({ world: machine.world, clients: ['continue'] });
     const keyOf = (name: string) => outcome.result.servers.find((server) => server.name === name)!.serverKey;
-    const rule = (serverKey: string, id: string) => ({ id, target: { serverKey }, agents: ['*'], verdict: 'block' as const, justification: 'not reviewed', markedBy: 'sec@example.com', updatedAt: '2026-11-01T00:00:00Z' });
+    const rule = (serverKey: string, id: string) => ({
+      id,
+      target: { serverKey },
+      agents: ['*'],
+      verdict: 'block' as const,
+      justification: 'not reviewed',
+      markedBy: 'sec@example.com',
+      updatedAt: '2026-11-01T00:00:00Z',
+    });
     const policy: Policy = { version: 'v1', defaultVerdict: 'allow', rules: [rule(keyOf('a'), 'r1'), rule(keyOf('c'), 'r2')] };
     const taken = await quarantineBlocked(outcome, { stateDir, policy, deviceIps: [] });
     expect(taken).toHaveLength(2);

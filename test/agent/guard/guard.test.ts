@@ -28,12 +28,23 @@ let central: FastifyInstance;
 let url: string;
 
 function rule(fields: Partial<Rule> & Pick<Rule, 'verdict'>, tool?: string): Rule {
-  return { id: `r-${tool ?? 'server'}-${fields.verdict}`, target: { serverKey: KEY, ...(tool ? { capability: { kind: 'tool' as const, name: tool } } : {}) }, agents: ['cursor'], justification: `decided for ${tool ?? 'the server'}`, markedBy: 'security@example.com', updatedAt: '2026-11-20T09:00:00Z', ...fields };
+  return {
+    id: `r-${tool ?? 'server'}-${fields.verdict}`,
+    target: { serverKey: KEY, ...(tool ? { capability: { kind: 'tool' as const, name: tool } } : {}) },
+    agents: ['cursor'],
+    justification: `decided for ${tool ?? 'the server'}`,
+    markedBy: 'security@example.com',
+    updatedAt: '2026-11-20T09:00:00Z',
+    ...fields,
+  };
 }
 
 function writePolicy(rules: Rule[]): void {
   const policy: Policy = { version: `v${Date.now()}`, defaultVerdict: 'allow', rules };
-  writeFileSync(path.join(stateDir, 'policy.json.tmp'), JSON.stringify({ policy, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }));
+  writeFileSync(
+    path.join(stateDir, 'policy.json.tmp'),
+    JSON.stringify({ policy, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }),
+  );
   // As the agent writes it: atomically.
   renameSync(path.join(stateDir, 'policy.json.tmp'), path.join(stateDir, 'policy.json'));
 }
@@ -43,10 +54,35 @@ beforeAll(async () => {
   storage = new SqliteStorage(':memory:');
   central = await buildServer({ storage, enrollSecret: 'secret', adminToken: 'admin', adminName: 'security@example.com' });
   url = await central.listen({ port: 0, host: '127.0.0.1' });
-  writePolicy([rule({ verdict: 'block' }, 'get-env'), rule({ verdict: 'conditional', conditions: { expiresAt: '2026-01-01T00:00:00Z' } }, 'echo')]);
+  writePolicy([
+    rule({ verdict: 'block' }, 'get-env'),
+    rule({ verdict: 'conditional', conditions: { expiresAt: '2026-01-01T00:00:00Z' } }, 'echo'),
+  ]);
 
   guarded = new Client({ name: 'cursor', version: '1' });
-  await guarded.connect(new StdioClientTransport({ command: NODE, args: [CLI, 'guard', '--server', 'srv-everything', '--server-key', KEY, '--client', 'cursor', '--name', 'everything', '--state-dir', stateDir, '--', NODE, EVERYTHING], stderr: 'ignore' }));
+  await guarded.connect(
+    new StdioClientTransport({
+      command: NODE,
+      args: [
+        CLI,
+        'guard',
+        '--server',
+        'srv-everything',
+        '--server-key',
+        KEY,
+        '--client',
+        'cursor',
+        '--name',
+        'everything',
+        '--state-dir',
+        stateDir,
+        '--',
+        NODE,
+        EVERYTHING,
+      ],
+      stderr: 'ignore',
+    }),
+  );
   direct = new Client({ name: 'direct', version: '1' });
   await direct.connect(new StdioClientTransport({ command: NODE, args: [EVERYTHING], stderr: 'ignore' }));
 }, 30_000);
@@ -68,8 +104,12 @@ describe('mcp-warden guard', () => {
   });
 
   it('answers a call to a blocked tool with the reason, without passing it on', async () => {
-    await expect(guarded.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow('Blocked by your organisation: tool get-env blocked for cursor by security@example.com: decided for get-env');
-    await expect(guarded.callTool({ name: 'echo', arguments: { message: 'hi' } })).rejects.toThrow(/conditional approval by security@example\.com expired on 2026-01-01T00:00:00Z/);
+    await expect(guarded.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(
+      'Blocked by your organisation: tool get-env blocked for cursor by security@example.com: decided for get-env',
+    );
+    await expect(guarded.callTool({ name: 'echo', arguments: { message: 'hi' } })).rejects.toThrow(
+      /conditional approval by security@example\.com expired on 2026-01-01T00:00:00Z/,
+    );
   });
 
   it('passes allowed calls through unchanged', async () => {
@@ -80,7 +120,8 @@ describe('mcp-warden guard', () => {
   it('picks up a new policy without a restart', async () => {
     writePolicy([rule({ verdict: 'block' }, 'get-sum')]);
     const started = Date.now();
-    while ((await toolNames(guarded)).includes('get-sum') && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await toolNames(guarded)).includes('get-sum') && Date.now() - started < 5000)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await toolNames(guarded)).not.toContain('get-sum');
     expect(await toolNames(guarded)).toContain('get-env');
     await expect(guarded.callTool({ name: 'get-sum', arguments: { a: 1, b: 1 } })).rejects.toThrow(/blocked for cursor/);
@@ -89,9 +130,23 @@ describe('mcp-warden guard', () => {
   it('writes a hash-chained audit entry per call, without the arguments, and shows tampering', () => {
     const folder = path.join(stateDir, 'audit');
     const [file] = readdirSync(folder).map((name) => path.join(folder, name));
-    const entries = readFileSync(file!, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(entries.map((entry) => `${entry.capability.name} ${entry.decision} ${entry.outcome}`)).toEqual(['get-env deny denied', 'echo deny denied', 'get-sum allow ok', 'get-sum deny denied']);
-    expect(entries[2]).toMatchObject({ agent: 'cursor', serverKey: KEY, serverName: 'everything', argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/), user: expect.any(String) });
+    const entries = readFileSync(file!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(entries.map((entry) => `${entry.capability.name} ${entry.decision} ${entry.outcome}`)).toEqual([
+      'get-env deny denied',
+      'echo deny denied',
+      'get-sum allow ok',
+      'get-sum deny denied',
+    ]);
+    expect(entries[2]).toMatchObject({
+      agent: 'cursor',
+      serverKey: KEY,
+      serverName: 'everything',
+      argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      user: expect.any(String),
+    });
     expect(JSON.stringify(entries)).not.toContain('"a":2');
     expect(verifyAuditFile(file!)).toEqual({ ok: true, entries: 4, lastHash: entries[3].hash });
     const tampered = readFileSync(file!, 'utf8').replace('"decision":"deny"', '"decision":"allow"');
@@ -125,7 +180,12 @@ describe('mcp-warden guard', () => {
     await engine.close();
     expect(flushed.events).toBe(4);
     const calls = storage.events({ type: 'tool-call' });
-    expect(calls.map((event) => `${event.capability?.name} ${event.decision?.status}`)).toEqual(['get-env rejected', 'echo rejected', 'get-sum approved', 'get-sum rejected']);
+    expect(calls.map((event) => `${event.capability?.name} ${event.decision?.status}`)).toEqual([
+      'get-env rejected',
+      'echo rejected',
+      'get-sum approved',
+      'get-sum rejected',
+    ]);
     expect(storage.events({ type: 'tool-call', capability: 'tool:get-sum', decision: 'rejected' })).toHaveLength(1);
   });
 });

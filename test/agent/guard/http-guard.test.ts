@@ -23,8 +23,21 @@ let proxy: HttpGuard;
 let guarded: Client;
 let direct: Client;
 
-const rule = (verdict: Rule['verdict'], tool: string, extra: Partial<Rule> = {}): Rule => ({ id: `r-${tool}`, target: { serverKey: KEY, capability: { kind: 'tool', name: tool } }, agents: ['cursor'], verdict, justification: `decided for ${tool}`, markedBy: 'security@example.com', updatedAt: '2026-11-20T09:00:00Z', ...extra });
-const policy: Policy = { version: 'v1', defaultVerdict: 'allow', rules: [rule('block', 'get-env'), rule('conditional', 'echo', { conditions: { expiresAt: '2026-01-01T00:00:00Z' } })] };
+const rule = (verdict: Rule['verdict'], tool: string, extra: Partial<Rule> = {}): Rule => ({
+  id: `r-${tool}`,
+  target: { serverKey: KEY, capability: { kind: 'tool', name: tool } },
+  agents: ['cursor'],
+  verdict,
+  justification: `decided for ${tool}`,
+  markedBy: 'security@example.com',
+  updatedAt: '2026-11-20T09:00:00Z',
+  ...extra,
+});
+const policy: Policy = {
+  version: 'v1',
+  defaultVerdict: 'allow',
+  rules: [rule('block', 'get-env'), rule('conditional', 'echo', { conditions: { expiresAt: '2026-01-01T00:00:00Z' } })],
+};
 
 beforeAll(async () => {
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-http-guard-'));
@@ -66,7 +79,9 @@ describe('the HTTP guard', () => {
     const all = await toolNames(direct);
     expect(all).toContain('get-env');
     expect(await toolNames(guarded)).toEqual(all.filter((name) => name !== 'get-env' && name !== 'echo'));
-    await expect(guarded.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow('Blocked by your organisation: tool get-env blocked for cursor by security@example.com: decided for get-env');
+    await expect(guarded.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(
+      'Blocked by your organisation: tool get-env blocked for cursor by security@example.com: decided for get-env',
+    );
     await expect(guarded.callTool({ name: 'echo', arguments: { message: 'hi' } })).rejects.toThrow(/expired on 2026-01-01T00:00:00Z/);
     const args = { name: 'get-sum', arguments: { a: 2, b: 40 } };
     expect(await guarded.callTool(args)).toEqual(await direct.callTool(args));
@@ -76,20 +91,34 @@ describe('the HTTP guard', () => {
     const folder = path.join(stateDir, 'audit');
     const deadline = Date.now() + 5000;
     while (readdirSync(folder).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    const entries = readdirSync(folder).flatMap((name) => readFileSync(path.join(folder, name), 'utf8').trim().split('\n')).map((line) => JSON.parse(line));
-    expect(entries.map((entry) => `${entry.capability.name} ${entry.decision} ${entry.outcome}`)).toEqual(['get-env deny denied', 'echo deny denied', 'get-sum allow ok']);
+    const entries = readdirSync(folder)
+      .flatMap((name) => readFileSync(path.join(folder, name), 'utf8').trim().split('\n'))
+      .map((line) => JSON.parse(line));
+    expect(entries.map((entry) => `${entry.capability.name} ${entry.decision} ${entry.outcome}`)).toEqual([
+      'get-env deny denied',
+      'echo deny denied',
+      'get-sum allow ok',
+    ]);
     expect(entries[2]).toMatchObject({ agent: 'cursor', serverKey: KEY, serverName: 'remote-everything' });
   });
 
   it('answers a body over its cap with 413, saying so, and keeps serving', async () => {
-    const response = await fetch(guardUrl(proxy.base, 'srv-remote', everything.url), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: 'x'.repeat(17 * 1024 * 1024) });
+    const response = await fetch(guardUrl(proxy.base, 'srv-remote', everything.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: 'x'.repeat(17 * 1024 * 1024),
+    });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { message: 'MCP Warden: request body over 16777216 bytes' } });
     expect(await toolNames(guarded)).toContain('get-sum');
   });
 
   it('serves only the servers enforcement wrapped', async () => {
-    const response = await fetch(guardUrl(proxy.base, 'someone-else', 'https://evil.example/mcp'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+    const response = await fetch(guardUrl(proxy.base, 'someone-else', 'https://evil.example/mcp'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
     expect(response.status).toBe(404);
     expect((await response.json()).error.message).toBe('MCP Warden: this is not a server MCP Warden guards');
   });
@@ -97,10 +126,18 @@ describe('the HTTP guard', () => {
   it('refuses web pages: a foreign Origin, or a Host that is not this machine (DNS rebinding)', async () => {
     const url = guardUrl(proxy.base, 'srv-remote', everything.url);
     const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
-    const fromPage = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: ping });
+    const fromPage = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: ping,
+    });
     expect(fromPage.status).toBe(403);
     const { request } = await import('undici');
-    const rebound = await request(url, { method: 'POST', headers: { host: 'evil.example:47318', 'content-type': 'application/json' }, body: ping });
+    const rebound = await request(url, {
+      method: 'POST',
+      headers: { host: 'evil.example:47318', 'content-type': 'application/json' },
+      body: ping,
+    });
     expect(rebound.statusCode).toBe(403);
     expect(await rebound.body.json()).toMatchObject({ error: { message: 'MCP Warden: requests from web pages are refused' } });
   });
@@ -145,17 +182,32 @@ describe('the HTTP guard for a legacy SSE server', () => {
     const all = await toolNames(plain);
     expect(all).toContain('get-env');
     expect(await toolNames(client)).toEqual(all.filter((name) => name !== 'get-env' && name !== 'echo'));
-    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow('Blocked by your organisation: tool get-env blocked for cursor');
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(
+      'Blocked by your organisation: tool get-env blocked for cursor',
+    );
     const args = { name: 'get-sum', arguments: { a: 2, b: 40 } };
     expect(await client.callTool(args)).toEqual(await plain.callTool(args));
     await sseProxy.close(); // flushes the audit log
     const folder = path.join(sseState, 'audit');
-    const entries = readdirSync(folder).flatMap((name) => readFileSync(path.join(folder, name), 'utf8').trim().split('\n')).map((line) => JSON.parse(line));
+    const entries = readdirSync(folder)
+      .flatMap((name) => readFileSync(path.join(folder, name), 'utf8').trim().split('\n'))
+      .map((line) => JSON.parse(line));
     expect(entries.map((entry) => `${entry.capability.name} ${entry.decision}`)).toEqual(['get-env deny', 'get-sum allow']);
   });
 
   it('takes POSTs only for a stream it opened, and says how a legacy server is spoken to', async () => {
-    const other = await startHttpGuard({ stateDir: sseState, port: 0, route: async () => ({ subject: { serverId: 'srv-sse', serverKey: KEY, serverName: 'x', clients: ['cursor'] }, upstream: sse.url, transport: 'sse' }), policy: () => policy, deviceIps: () => [], warn: () => {} });
+    const other = await startHttpGuard({
+      stateDir: sseState,
+      port: 0,
+      route: async () => ({
+        subject: { serverId: 'srv-sse', serverKey: KEY, serverName: 'x', clients: ['cursor'] },
+        upstream: sse.url,
+        transport: 'sse',
+      }),
+      policy: () => policy,
+      deviceIps: () => [],
+      warn: () => {},
+    });
     try {
       const url = guardUrl(other.base, 'srv-sse', sse.url);
       const ping = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' };
@@ -179,12 +231,22 @@ describe('the agent in enforce mode', () => {
     const config = `{\n  // a remote server\n  "mcpServers": { "remote-everything": { "url": "${everything.url}" },\n    "legacy": { "type": "sse", "url": "${legacy.url}" } }\n}\n`;
     writeFileSync(file, config);
     const servers = (await scan({ world: machine.world, clients: ['cursor'] })).result.servers;
-    const blockGetEnv = (serverKey: string) => ({ ...rule('block', 'get-env'), id: serverKey, target: { serverKey, capability: { kind: 'tool' as const, name: 'get-env' } } });
+    const blockGetEnv = (serverKey: string) => ({
+      ...rule('block', 'get-env'),
+      id: serverKey,
+      target: { serverKey, capability: { kind: 'tool' as const, name: 'get-env' } },
+    });
     const blocked: Policy = { version: 'p1', defaultVerdict: 'allow', rules: servers.map((server) => blockGetEnv(server.serverKey)) };
-    writeFileSync(path.join(agentState, 'policy.json'), JSON.stringify({ policy: blocked, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }));
+    writeFileSync(
+      path.join(agentState, 'policy.json'),
+      JSON.stringify({ policy: blocked, fetchedAt: new Date().toISOString(), checkedAt: new Date().toISOString() }),
+    );
 
     const env = { ...process.env, MCP_WARDEN_MODE: 'enforce', MCP_WARDEN_GUARD_PORT: '0', MCP_WARDEN_PROBE: 'off' };
-    const agent = spawn(process.execPath, [CLI, 'agent', '--state-dir', agentState, ...machineFlags('linux', machine.root)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const agent = spawn(process.execPath, [CLI, 'agent', '--state-dir', agentState, ...machineFlags('linux', machine.root)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     agent.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const until = async (pattern: RegExp) => {
@@ -206,7 +268,9 @@ describe('the agent in enforce mode', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       expect(await toolNames(client)).not.toContain('get-env');
       expect(await toolNames(client)).toContain('get-sum');
-      await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(/Blocked by your organisation: tool get-env blocked for cursor/);
+      await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toThrow(
+        /Blocked by your organisation: tool get-env blocked for cursor/,
+      );
       await client.close();
       const legacyUrl = /"type": "sse", "url": "([^"]+)"/.exec(wrappedText)![1]!;
       await legacyClient.connect(new SSEClientTransport(new URL(legacyUrl)));

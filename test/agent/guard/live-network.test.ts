@@ -39,7 +39,18 @@ describe('device addresses under a running guard', () => {
     const policy: Policy = {
       version: 'v-office',
       defaultVerdict: 'allow',
-      rules: [{ id: 'office-echo', target: { serverKey: KEY, capability: { kind: 'tool', name: 'echo' } }, agents: ['cursor'], verdict: 'conditional', conditions: { ipRanges: ['10.0.0.0/8'] }, justification: 'office network only', markedBy: 'security@example.com', updatedAt: '2026-11-20T09:00:00Z' }],
+      rules: [
+        {
+          id: 'office-echo',
+          target: { serverKey: KEY, capability: { kind: 'tool', name: 'echo' } },
+          agents: ['cursor'],
+          verdict: 'conditional',
+          conditions: { ipRanges: ['10.0.0.0/8'] },
+          justification: 'office network only',
+          markedBy: 'security@example.com',
+          updatedAt: '2026-11-20T09:00:00Z',
+        },
+      ],
     };
     const now = new Date().toISOString();
     mkdirSync(stateDir, { recursive: true });
@@ -49,7 +60,23 @@ describe('device addresses under a running guard', () => {
     await client.connect(
       new StdioClientTransport({
         command: NODE,
-        args: ['--import', path.join(SERVERS, 'fake-interfaces.mjs'), CLI, 'guard', '--server', 'srv', '--server-key', KEY, '--client', 'cursor', '--state-dir', stateDir, '--', NODE, EVERYTHING],
+        args: [
+          '--import',
+          path.join(SERVERS, 'fake-interfaces.mjs'),
+          CLI,
+          'guard',
+          '--server',
+          'srv',
+          '--server-key',
+          KEY,
+          '--client',
+          'cursor',
+          '--state-dir',
+          stateDir,
+          '--',
+          NODE,
+          EVERYTHING,
+        ],
         env: { ...(process.env as Record<string, string>), WARDEN_TEST_INTERFACES: interfaces },
         stderr: 'ignore',
       }),
@@ -60,17 +87,19 @@ describe('device addresses under a running guard', () => {
 
       moveTo('192.168.1.77');
       let refusal: unknown;
-      for (const deadline = Date.now() + 10_000; refusal === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; refusal === undefined && Date.now() < deadline;) {
         refusal = await echo().then(
           () => new Promise((resolve) => setTimeout(() => resolve(undefined), 250)),
           (error: unknown) => error,
         );
       }
-      expect(String(refusal)).toContain('Blocked by your organisation: not allowed from 192.168.1.77 (allowed from 10.0.0.0/8), by security@example.com: office network only');
+      expect(String(refusal)).toContain(
+        'Blocked by your organisation: not allowed from 192.168.1.77 (allowed from 10.0.0.0/8), by security@example.com: office network only',
+      );
 
       moveTo('10.9.9.9');
       let allowed = false;
-      for (const deadline = Date.now() + 10_000; !allowed && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; !allowed && Date.now() < deadline;) {
         allowed = await echo().then(
           () => true,
           () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250)),

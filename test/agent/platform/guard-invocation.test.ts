@@ -1,31 +1,67 @@
 // The guard's contract with config files: what enforcement writes, discovery recognises and the guard parses
 // is one format, so a wrapped entry keeps its server's identity and the guard knows every client it stands for.
 import { describe, expect, it } from 'vitest';
-import { formatGuardArgs, guardPathServerId, guardUrl, parseGuardArgs, parseGuardUrl, parseGuardedCommand } from '../../../src/agent/platform/guard-invocation.js';
+import {
+  formatGuardArgs,
+  guardPathServerId,
+  guardUrl,
+  parseGuardArgs,
+  parseGuardUrl,
+  parseGuardedCommand,
+} from '../../../src/agent/platform/guard-invocation.js';
 
-const target = { serverId: '3f9c0a1b2c3d4e5f', serverKey: 'npm:@modelcontextprotocol/server-github', clients: ['claude-code', 'copilot-cli'], name: 'github' };
+const target = {
+  serverId: '3f9c0a1b2c3d4e5f',
+  serverKey: 'npm:@modelcontextprotocol/server-github',
+  clients: ['claude-code', 'copilot-cli'],
+  name: 'github',
+};
 
 describe('the guard’s command line', () => {
   it('round-trips: written by enforcement, parsed by the guard, the list of clients kept as a list', () => {
     const args = formatGuardArgs(target, 'npx', ['-y', '@modelcontextprotocol/server-github', '--', '--literal']);
     const parsed = parseGuardArgs(args);
-    expect(parsed).toEqual({ ok: true, invocation: { ...target, command: 'npx', args: ['-y', '@modelcontextprotocol/server-github', '--', '--literal'], stateDir: undefined } });
+    expect(parsed).toEqual({
+      ok: true,
+      invocation: {
+        ...target,
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-github', '--', '--literal'],
+        stateDir: undefined,
+      },
+    });
   });
 
   it('is recognised in a config entry by its launcher, and nothing else is', () => {
     const wrapped = ['/usr/local/bin/mcp-warden', ['guard', ...formatGuardArgs(target, 'uvx', ['mcp-server-git'])]] as const;
-    expect(parseGuardedCommand(wrapped[0], wrapped[1])).toMatchObject({ serverKey: target.serverKey, clients: target.clients, command: 'uvx', args: ['mcp-server-git'] });
-    expect(parseGuardedCommand(process.execPath, ['/opt/warden/dist/agent/cli.js', 'guard', ...formatGuardArgs(target, 'uvx', [])])).toMatchObject({ command: 'uvx' });
+    expect(parseGuardedCommand(wrapped[0], wrapped[1])).toMatchObject({
+      serverKey: target.serverKey,
+      clients: target.clients,
+      command: 'uvx',
+      args: ['mcp-server-git'],
+    });
+    expect(
+      parseGuardedCommand(process.execPath, ['/opt/warden/dist/agent/cli.js', 'guard', ...formatGuardArgs(target, 'uvx', [])]),
+    ).toMatchObject({ command: 'uvx' });
     // A server of its own that happens to take a `guard` subcommand is not MCP Warden's guard.
     expect(parseGuardedCommand('npx', ['-y', 'some-server', 'guard', '--server', 'x', '--', 'y'])).toBeUndefined();
     expect(parseGuardedCommand('mcp-warden', ['guard', '--server', 'x', '--', 'y'])).toBeUndefined();
   });
 
   it('says what is wrong with arguments it cannot read', () => {
-    expect(parseGuardArgs(['--server', 'x', '--server-key', 'k', '--client', 'cursor'])).toEqual({ ok: false, problem: 'expected `-- <command> [args…]` after the options' });
-    expect(parseGuardArgs(['--server', 'x', '--', 'node'])).toEqual({ ok: false, problem: '--server, --server-key and --client are required' });
+    expect(parseGuardArgs(['--server', 'x', '--server-key', 'k', '--client', 'cursor'])).toEqual({
+      ok: false,
+      problem: 'expected `-- <command> [args…]` after the options',
+    });
+    expect(parseGuardArgs(['--server', 'x', '--', 'node'])).toEqual({
+      ok: false,
+      problem: '--server, --server-key and --client are required',
+    });
     expect(parseGuardArgs(['--bogus', 'x', '--', 'node'])).toEqual({ ok: false, problem: 'unknown option --bogus' });
-    expect(parseGuardArgs(['--server=x', '--server-key=k', '--client=cursor', '--state-dir', '/s', '--', 'node'])).toMatchObject({ ok: true, invocation: { serverId: 'x', stateDir: '/s', name: 'x' } });
+    expect(parseGuardArgs(['--server=x', '--server-key=k', '--client=cursor', '--state-dir', '/s', '--', 'node'])).toMatchObject({
+      ok: true,
+      invocation: { serverId: 'x', stateDir: '/s', name: 'x' },
+    });
   });
 });
 

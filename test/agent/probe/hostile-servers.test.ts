@@ -26,7 +26,11 @@ describe('hostile servers', () => {
   it('skips a banner line written with the answer to initialize, and says so', async () => {
     const probes = await probe({ banner: script('banner.mjs') });
     expect(probes.banner).toMatchObject({ status: 'ok', tools: [{ name: 'greet' }] });
-    expect(probes.banner!.risks).toContainEqual({ id: 'non-protocol-output', severity: 'info', evidence: 'wrote 1 line to stdout that is not an MCP message (skipped, as clients skip them)' });
+    expect(probes.banner!.risks).toContainEqual({
+      id: 'non-protocol-output',
+      severity: 'info',
+      evidence: 'wrote 1 line to stdout that is not an MCP message (skipped, as clients skip them)',
+    });
   });
 
   it('times out a silent server, and the others still answer', async () => {
@@ -57,7 +61,11 @@ describe('hostile servers', () => {
     expect(probes.many!.status).toBe('ok');
     expect(probes.many!.tools).toHaveLength(1000);
     expect(probes.many!.truncated).toEqual(['tools']);
-    expect(probes.many!.risks).toContainEqual({ id: 'oversized-server', severity: 'medium', evidence: 'more tools than the cap; the list was cut' });
+    expect(probes.many!.risks).toContainEqual({
+      id: 'oversized-server',
+      severity: 'medium',
+      evidence: 'more tools than the cap; the list was cut',
+    });
   });
 
   it('cuts a 5 MB description, keeping its length and flagging it', async () => {
@@ -65,7 +73,11 @@ describe('hostile servers', () => {
     const huge = probes.huge!.tools.find((tool) => tool.name === 'huge')!;
     expect(huge.description).toHaveLength(16_384);
     expect(huge.descriptionLength).toBe(5 * 1024 * 1024);
-    expect(huge.risks).toContainEqual({ id: 'oversized-description', severity: 'medium', evidence: 'the description is 5,242,880 characters long' });
+    expect(huge.risks).toContainEqual({
+      id: 'oversized-description',
+      severity: 'medium',
+      evidence: 'the description is 5,242,880 characters long',
+    });
     expect(probes.huge!.tools.find((tool) => tool.name === 'small')!.risks).toEqual([]);
   });
 
@@ -109,7 +121,9 @@ describe('hostile servers', () => {
 describe('poisoned tools', () => {
   it('sees hidden instructions, secret files, hidden text and shell access', async () => {
     const probes = await probe({ poisoned: script('poisoned.mjs') });
-    const risks = Object.fromEntries(probes.poisoned!.tools.map((tool) => [tool.name, tool.risks.map((risk) => `${risk.severity} ${risk.id}: ${risk.evidence}`)]));
+    const risks = Object.fromEntries(
+      probes.poisoned!.tools.map((tool) => [tool.name, tool.risks.map((risk) => `${risk.severity} ${risk.id}: ${risk.evidence}`)]),
+    );
     expect(risks.add).toEqual([
       'critical tool-poisoning: the description carries an <IMPORTANT>-style hidden instruction block',
       'critical tool-poisoning: the description tells the model to keep something from the user',
@@ -125,7 +139,9 @@ describe('poisoned tools', () => {
       'medium tool-poisoning: the description asks to send data somewhere',
       'high hidden-unicode: 1 zero-width characters in the description',
     ]);
-    expect(risks.run_command).toEqual(['critical privileged-access: shell or code execution: name "run_command", its description, input "command"']);
+    expect(risks.run_command).toEqual([
+      'critical privileged-access: shell or code execution: name "run_command", its description, input "command"',
+    ]);
     expect(risks.echo).toEqual([]);
   });
 });

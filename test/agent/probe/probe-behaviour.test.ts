@@ -14,10 +14,20 @@ import { EVERYTHING, NODE, type ProbeHome, probeHome, script } from '../../helpe
 let home: ProbeHome | undefined;
 afterEach(() => home?.remove());
 
-async function probe(servers: Record<string, unknown>, options: Partial<ProbeAllOptions> = {}, extra: Record<string, string> = {}): Promise<Record<string, ProbeResult>> {
+async function probe(
+  servers: Record<string, unknown>,
+  options: Partial<ProbeAllOptions> = {},
+  extra: Record<string, string> = {},
+): Promise<Record<string, ProbeResult>> {
   home = probeHome(servers, extra);
   const outcome = await home.scan();
-  const probes = await probeAll(outcome, { mode: 'all', env: process.env, home: home.home, limits: { connectTimeoutMs: 5000, requestTimeoutMs: 5000 }, ...options });
+  const probes = await probeAll(outcome, {
+    mode: 'all',
+    env: process.env,
+    home: home.home,
+    limits: { connectTimeoutMs: 5000, requestTimeoutMs: 5000 },
+    ...options,
+  });
   return Object.fromEntries(outcome.result.servers.map((server) => [server.name, probes[server.id]!]));
 }
 
@@ -41,19 +51,45 @@ describe('which servers are started', () => {
 
   it('starts no local server with probe: remote-only, and nothing with probe: off', async () => {
     const local = { command: NODE, args: [EVERYTHING] };
-    expect((await probe({ local }, { mode: 'remote-only' })).local).toMatchObject({ status: 'skipped', reason: 'local servers are not started (setting probe: remote-only)' });
+    expect((await probe({ local }, { mode: 'remote-only' })).local).toMatchObject({
+      status: 'skipped',
+      reason: 'local servers are not started (setting probe: remote-only)',
+    });
     home!.remove();
-    expect((await probe({ local }, { mode: 'off' })).local).toMatchObject({ status: 'skipped', reason: 'probing is off (setting probe: off)' });
+    expect((await probe({ local }, { mode: 'off' })).local).toMatchObject({
+      status: 'skipped',
+      reason: 'probing is off (setting probe: off)',
+    });
   });
 
   it('takes the probe mode IT sets in MCP_WARDEN_PROBE', () => {
     home = probeHome({ everything: { command: NODE, args: [EVERYTHING] } });
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], {
-      encoding: 'utf8',
-      env: { ...process.env, MCP_WARDEN_PROBE: 'off' },
-      timeout: 30_000,
-    });
-    expect(Object.values(JSON.parse(run.stdout).probes as Record<string, ProbeResult>).map((result) => [result.status, result.reason])).toEqual([['skipped', 'probing is off (setting probe: off)']]);
+    const run = spawnSync(
+      NODE,
+      [
+        CLI,
+        'scan',
+        '--probe',
+        '--probe-replay',
+        '--json',
+        '--home',
+        home.home,
+        '--platform',
+        'linux',
+        '--client',
+        'cursor',
+        '--state-dir',
+        home.stateDir,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, MCP_WARDEN_PROBE: 'off' },
+        timeout: 30_000,
+      },
+    );
+    expect(
+      Object.values(JSON.parse(run.stdout).probes as Record<string, ProbeResult>).map((result) => [result.status, result.reason]),
+    ).toEqual([['skipped', 'probing is off (setting probe: off)']]);
   });
 });
 
@@ -65,13 +101,29 @@ describe('launching as the client would', () => {
     writeFileSync(path.join(project, '.env'), 'FROM_ENV_FILE=from-the-file\n');
     writeFileSync(
       path.join(project, '.vscode', 'mcp.json'),
-      JSON.stringify({ servers: { launch: { ...script('reports-launch.mjs', '${workspaceFolder}/data', '${env:HOME_MARKER}'), envFile: '${workspaceFolder}/.env', env: { FROM_CONFIG: 'yes' } } } }),
+      JSON.stringify({
+        servers: {
+          launch: {
+            ...script('reports-launch.mjs', '${workspaceFolder}/data', '${env:HOME_MARKER}'),
+            envFile: '${workspaceFolder}/.env',
+            env: { FROM_CONFIG: 'yes' },
+          },
+        },
+      }),
     );
     mkdirSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc'), { recursive: true });
-    writeFileSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'), JSON.stringify({ folder: `file://${project}` }));
+    writeFileSync(
+      path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'),
+      JSON.stringify({ folder: `file://${project}` }),
+    );
     const outcome = await home.scan();
     // VS Code keeps no readable consent record: only `probeProjects: all` starts this project server.
-    const probes = await probeAll(outcome, { mode: 'all', projects: 'all', env: { ...process.env, FROM_USER: 'not a login variable', HOME_MARKER: 'marker' }, home: home.home });
+    const probes = await probeAll(outcome, {
+      mode: 'all',
+      projects: 'all',
+      env: { ...process.env, FROM_USER: 'not a login variable', HOME_MARKER: 'marker' },
+      home: home.home,
+    });
     const launch = Object.values(probes)[0]!.tools.find((tool) => tool.name === 'launch')!;
     expect(JSON.parse(launch.description!)).toEqual({
       argv: [`${project}/data`, 'marker'],
@@ -85,12 +137,27 @@ describe('launching as the client would', () => {
     const project = path.join(home.home, 'work', 'app');
     mkdirSync(path.join(project, '.vscode'), { recursive: true });
     writeFileSync(path.join(project, 'agent.env'), 'MCP_WARDEN_ENROLL_SECRET=from-a-file\nFROM_ENV_FILE=kept\n');
-    const launch = (envFile: string) => ({ ...script('reports-launch.mjs'), envFile, env: { DESCRIPTION: '${MCP_WARDEN_ENROLL_SECRET:-absent}' } });
-    writeFileSync(path.join(project, '.vscode', 'mcp.json'), JSON.stringify({ servers: { fromFile: launch('${workspaceFolder}/agent.env'), fromProc: launch('/proc/self/environ') } }));
+    const launch = (envFile: string) => ({
+      ...script('reports-launch.mjs'),
+      envFile,
+      env: { DESCRIPTION: '${MCP_WARDEN_ENROLL_SECRET:-absent}' },
+    });
+    writeFileSync(
+      path.join(project, '.vscode', 'mcp.json'),
+      JSON.stringify({ servers: { fromFile: launch('${workspaceFolder}/agent.env'), fromProc: launch('/proc/self/environ') } }),
+    );
     mkdirSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc'), { recursive: true });
-    writeFileSync(path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'), JSON.stringify({ folder: `file://${project}` }));
+    writeFileSync(
+      path.join(home.home, '.config/Code/User/workspaceStorage/abc/workspace.json'),
+      JSON.stringify({ folder: `file://${project}` }),
+    );
     const outcome = await home.scan();
-    const probes = await probeAll(outcome, { mode: 'all', projects: 'all', env: { ...process.env, MCP_WARDEN_ENROLL_SECRET: 'from-the-agent' }, home: home.home });
+    const probes = await probeAll(outcome, {
+      mode: 'all',
+      projects: 'all',
+      env: { ...process.env, MCP_WARDEN_ENROLL_SECRET: 'from-the-agent' },
+      home: home.home,
+    });
     const byName = Object.fromEntries(outcome.result.servers.map((server) => [server.name, probes[server.id]!]));
     expect(byName.fromFile!.tools.find((tool) => tool.name === 'report')!.description).toBe('absent');
     expect(byName.fromProc).toMatchObject({ status: 'error', reason: 'envFile /proc/self/environ is not a file of variables' });
@@ -110,13 +177,18 @@ describe('launching as the client would', () => {
     const seen: string[] = [];
     const server = http.createServer((request, response) => {
       seen.push(String(request.headers['x-team'] ?? ''));
-      response.writeHead(401, { 'WWW-Authenticate': 'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource"' }).end();
+      response
+        .writeHead(401, { 'WWW-Authenticate': 'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource"' })
+        .end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
       const probes = await probe({ guarded: { type: 'http', url, headers: { 'X-Team': 'platform' } } });
-      expect(probes.guarded).toMatchObject({ status: 'needs-auth', reason: 'the server asks for authentication (HTTP 401 / OAuth); sign in from the client' });
+      expect(probes.guarded).toMatchObject({
+        status: 'needs-auth',
+        reason: 'the server asks for authentication (HTTP 401 / OAuth); sign in from the client',
+      });
       expect(seen).toContain('platform');
     } finally {
       server.close();
@@ -143,13 +215,17 @@ describe('cache, fingerprints and changes', () => {
     expect(second).toMatchObject({ status: 'ok', cached: true, fingerprint: first.fingerprint });
     const later = Object.values(await probeAll(await home.scan(), { ...base, now: () => new Date(Date.now() + 25 * 3600_000) }))[0]!;
     expect(later.cached).toBeUndefined();
-    writeFileSync(path.join(home.home, '.cursor/mcp.json'), JSON.stringify({ mcpServers: { everything: { command: NODE, args: [EVERYTHING, 'stdio'] } } }));
+    writeFileSync(
+      path.join(home.home, '.cursor/mcp.json'),
+      JSON.stringify({ mcpServers: { everything: { command: NODE, args: [EVERYTHING, 'stdio'] } } }),
+    );
     const changedConfig = Object.values(await probeAll(await home.scan(), base))[0]!;
     expect(changedConfig.cached).toBeUndefined();
   });
 
   it('notices a tool whose description changed since the last probe (the rug pull)', async () => {
-    const config = (description: string) => JSON.stringify({ mcpServers: { shifty: { ...script('reports-launch.mjs'), env: { DESCRIPTION: description } } } });
+    const config = (description: string) =>
+      JSON.stringify({ mcpServers: { shifty: { ...script('reports-launch.mjs'), env: { DESCRIPTION: description } } } });
     home = probeHome({});
     const write = (description: string) => writeFileSync(path.join(home!.home, '.cursor/mcp.json'), config(description));
     const options = { mode: 'all' as const, env: process.env, home: home.home, stateDir: home.stateDir };
@@ -161,12 +237,20 @@ describe('cache, fingerprints and changes', () => {
     // Both tools describe the launch; only their descriptions changed.
     expect(after.changes).toEqual({ added: [], removed: [], changed: ['tool:launch', 'tool:report'] });
     expect(after.fingerprint).not.toBe(before.fingerprint);
-    expect(after.risks).toContainEqual({ id: 'capability-changed', severity: 'high', evidence: 'changed since the last probe: tool:launch, tool:report' });
+    expect(after.risks).toContainEqual({
+      id: 'capability-changed',
+      severity: 'high',
+      evidence: 'changed since the last probe: tool:launch, tool:report',
+    });
   });
 
   it('flags every tool that two servers of one client both expose', async () => {
     const probes = await probe({ one: { command: NODE, args: [EVERYTHING] }, two: { command: NODE, args: [EVERYTHING, 'stdio'] } });
-    expect(probes.one!.risks).toContainEqual({ id: 'tool-shadowing', severity: 'medium', evidence: 'tool "echo" is also exposed by "two" in the same client' });
+    expect(probes.one!.risks).toContainEqual({
+      id: 'tool-shadowing',
+      severity: 'medium',
+      evidence: 'tool "echo" is also exposed by "two" in the same client',
+    });
     expect(probes.two!.risks.filter((risk) => risk.id === 'tool-shadowing')).toHaveLength(13);
   });
 });
@@ -174,12 +258,19 @@ describe('cache, fingerprints and changes', () => {
 describe('mcp-warden inspect', () => {
   it('prints one server’s capabilities in full, and asks for an id when a name is shared', () => {
     home = probeHome({ poisoned: script('poisoned.mjs') }, { '.vscode-unused': '' });
-    const run = (...args: string[]) => spawnSync(NODE, [CLI, 'inspect', ...args, '--probe-replay', '--home', home!.home, '--platform', 'linux', '--state-dir', home!.stateDir], { encoding: 'utf8', timeout: 30_000 });
+    const run = (...args: string[]) =>
+      spawnSync(
+        NODE,
+        [CLI, 'inspect', ...args, '--probe-replay', '--home', home!.home, '--platform', 'linux', '--state-dir', home!.stateDir],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
     const shown = run('poisoned');
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/^poisoned \(Cursor, user\)\n {2}id {10}[0-9a-f]{16}\n/);
     expect(shown.stdout).toContain('Probe: ok in');
-    expect(shown.stdout).toContain('Tools (5)\n  add\n    ! critical tool-poisoning: the description carries an <IMPORTANT>-style hidden instruction block');
+    expect(shown.stdout).toContain(
+      'Tools (5)\n  add\n    ! critical tool-poisoning: the description carries an <IMPORTANT>-style hidden instruction block',
+    );
     expect(shown.stdout).toContain('    parameters: a, b, note');
     const json = JSON.parse(run('poisoned', '--json').stdout);
     expect(json.probe.tools).toHaveLength(5);

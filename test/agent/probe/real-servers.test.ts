@@ -21,17 +21,33 @@ describe('stdio servers from npm', () => {
 
   it('lists what each exposes, with server info, protocol and capabilities', async () => {
     const probes = await probeAll(await home.scan(), { mode: 'all', env: process.env, home: home.home });
-    const byName = (name: string) => Object.values(probes).find((probe) => probe.serverInfo && probe.tools.length && (name === 'everything' ? probe.prompts.length : true) && probe.serverInfo.name.includes(name));
+    const byName = (name: string) =>
+      Object.values(probes).find(
+        (probe) =>
+          probe.serverInfo &&
+          probe.tools.length &&
+          (name === 'everything' ? probe.prompts.length : true) &&
+          probe.serverInfo.name.includes(name),
+      );
 
     const everything = byName('everything')!;
-    expect(everything).toMatchObject({ status: 'ok', transport: 'stdio', serverInfo: { name: 'mcp-servers/everything', version: '2.0.0' }, protocolVersion: '2025-11-25' });
-    expect([everything.tools.length, everything.resources.length, everything.resourceTemplates.length, everything.prompts.length]).toEqual([13, 7, 2, 4]);
+    expect(everything).toMatchObject({
+      status: 'ok',
+      transport: 'stdio',
+      serverInfo: { name: 'mcp-servers/everything', version: '2.0.0' },
+      protocolVersion: '2025-11-25',
+    });
+    expect([everything.tools.length, everything.resources.length, everything.resourceTemplates.length, everything.prompts.length]).toEqual([
+      13, 7, 2, 4,
+    ]);
     expect(names(everything.tools)).toContain('get-sum');
     expect(everything.capabilities).toHaveProperty('tools');
 
     const filesystem = byName('secure-filesystem')!;
     expect(filesystem.tools).toHaveLength(14);
-    expect(names(filesystem.tools)).toEqual(expect.arrayContaining(['read_text_file', 'write_file', 'move_file', 'list_allowed_directories']));
+    expect(names(filesystem.tools)).toEqual(
+      expect.arrayContaining(['read_text_file', 'write_file', 'move_file', 'list_allowed_directories']),
+    );
     expect([filesystem.resources.length, filesystem.prompts.length]).toEqual([0, 0]);
 
     const memory = byName('memory')!;
@@ -51,13 +67,33 @@ describe('stdio servers from npm', () => {
   it('sees the filesystem server’s write and delete tools as privileged', async () => {
     const probes = await probeAll(await home.scan(), { mode: 'all', env: process.env, home: home.home });
     const filesystem = Object.values(probes).find((probe) => probe.serverInfo?.name === 'secure-filesystem-server')!;
-    const risky = filesystem.tools.filter((tool) => tool.risks.some((risk) => risk.id === 'privileged-access' && risk.severity === 'high')).map((tool) => tool.name);
+    const risky = filesystem.tools
+      .filter((tool) => tool.risks.some((risk) => risk.id === 'privileged-access' && risk.severity === 'high'))
+      .map((tool) => tool.name);
     expect(risky).toEqual(expect.arrayContaining(['write_file', 'edit_file', 'create_directory', 'move_file']));
     expect(risky).not.toContain('read_text_file');
   });
 
   it('shows probes in `mcp-warden scan --probe --json`, keyed by server id', () => {
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      NODE,
+      [
+        CLI,
+        'scan',
+        '--probe',
+        '--probe-replay',
+        '--json',
+        '--home',
+        home.home,
+        '--platform',
+        'linux',
+        '--client',
+        'cursor',
+        '--state-dir',
+        home.stateDir,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.status, run.stderr).toBe(0);
     const result = ScanResult.parse(JSON.parse(run.stdout));
     expect(Object.keys(result.probes!).sort()).toEqual(result.servers.map((server) => server.id).sort());
@@ -65,7 +101,24 @@ describe('stdio servers from npm', () => {
   });
 
   it('shows status, counts and the highest risks in the table', () => {
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--home', home.home, '--platform', 'linux', '--client', 'cursor', '--state-dir', home.stateDir], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      NODE,
+      [
+        CLI,
+        'scan',
+        '--probe',
+        '--probe-replay',
+        '--home',
+        home.home,
+        '--platform',
+        'linux',
+        '--client',
+        'cursor',
+        '--state-dir',
+        home.stateDir,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.stdout).toMatch(/everything +stdio +user .* ok: 13 tools, 9 resources, 4 prompts/);
     expect(run.stdout).toMatch(/filesystem +stdio +user .* ok: 14 tools, 0 resources, 0 prompts +high privileged-access/);
   });

@@ -38,19 +38,35 @@ function laptop() {
   write(path.join(home, '.cursor', 'mcp.json'), { mcpServers: { mine: envServer(own) } });
   write(path.join(home, 'code', 'cloned', '.mcp.json'), { mcpServers: { evil: { command: 'sh', args: ['-c', `touch ${pwned}`] } } });
   write(path.join(home, '.claude.json'), { projects: {} });
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: '', MCP_WARDEN_ENROLL_SECRET: CANARY, MCP_WARDEN_ADMIN_TOKEN: ADMIN_CANARY, MCP_WARDEN_STATE_DIR: path.join(folder, 'state') };
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: '',
+    MCP_WARDEN_ENROLL_SECRET: CANARY,
+    MCP_WARDEN_ADMIN_TOKEN: ADMIN_CANARY,
+    MCP_WARDEN_STATE_DIR: path.join(folder, 'state'),
+  };
   return { home, pwned, own, env, state: path.join(folder, 'state') };
 }
 
 describe('what the agent starts on a laptop', () => {
   it('`scan --probe` starts the user’s own server without the agent’s secrets, and never the cloned repository’s', () => {
     const machine = laptop();
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', '--scan-root', path.join(machine.home, 'code')], { encoding: 'utf8', env: machine.env, timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', '--scan-root', path.join(machine.home, 'code')], {
+      encoding: 'utf8',
+      env: machine.env,
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { servers: { id: string; name: string }[]; probes: Record<string, { status: string; reason?: string }> };
+    const result = JSON.parse(run.stdout) as {
+      servers: { id: string; name: string }[];
+      probes: Record<string, { status: string; reason?: string }>;
+    };
     const probeOf = (name: string) => result.probes[result.servers.find((server) => server.name === name)!.id]!;
     expect(probeOf('mine').status).toBe('ok');
-    expect(probeOf('evil')).toEqual(expect.objectContaining({ status: 'skipped', reason: expect.stringContaining('~/code/cloned was found only under a scan root') }));
+    expect(probeOf('evil')).toEqual(
+      expect.objectContaining({ status: 'skipped', reason: expect.stringContaining('~/code/cloned was found only under a scan root') }),
+    );
     expect(run.stderr).toContain('1 server was not started: project servers their client has no record of the user approving');
     expect(existsSync(machine.pwned)).toBe(false);
 
@@ -63,7 +79,11 @@ describe('what the agent starts on a laptop', () => {
 
   it('`agent --once` does not run the cloned repository’s server either', () => {
     const machine = laptop();
-    const run = spawnSync(NODE, [CLI, 'agent', '--once', '--scan-root', path.join(machine.home, 'code')], { encoding: 'utf8', env: machine.env, timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'agent', '--once', '--scan-root', path.join(machine.home, 'code')], {
+      encoding: 'utf8',
+      env: machine.env,
+      timeout: 60_000,
+    });
     expect(run.stdout).toContain('cycle: 2 servers, 1 probed');
     expect(existsSync(machine.own)).toBe(true);
     expect(existsSync(machine.pwned)).toBe(false);
@@ -84,25 +104,44 @@ describe('a replayed copy of another machine', () => {
 
   it('is only read by `scan --probe`, which says so, unless --probe-replay asks to start its servers here', () => {
     const copy = copiedMachine();
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', ...copy.flags, '--state-dir', copy.state], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--json', ...copy.flags, '--state-dir', copy.state], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const probes = Object.values(JSON.parse(run.stdout).probes as Record<string, { status: string; reason: string }>);
     expect(probes.map((probe) => probe.status)).toEqual(['skipped', 'skipped']);
-    expect(probes[0]!.reason).toContain('a copy of another machine (--home/--root/--platform): MCP Warden reads its files and never starts or contacts its servers');
-    expect(run.stderr).toContain('This is a copy of another machine: 2 servers were not started or contacted (--probe-replay starts them here).');
+    expect(probes[0]!.reason).toContain(
+      'a copy of another machine (--home/--root/--platform): MCP Warden reads its files and never starts or contacts its servers',
+    );
+    expect(run.stderr).toContain(
+      'This is a copy of another machine: 2 servers were not started or contacted (--probe-replay starts them here).',
+    );
     expect(existsSync(copy.marker)).toBe(false);
 
-    const asked = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags, '--state-dir', copy.state], { encoding: 'utf8', timeout: 60_000 });
+    const asked = spawnSync(
+      NODE,
+      [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags, '--state-dir', copy.state],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(asked.status, asked.stderr).toBe(0);
     expect(existsSync(copy.marker)).toBe(true);
   });
 
   it('keeps the probe cache in this machine’s state folder (MCP_WARDEN_STATE_DIR), never inside the copy', () => {
     const copy = copiedMachine();
-    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags], { encoding: 'utf8', env: { ...process.env, MCP_WARDEN_STATE_DIR: copy.state }, timeout: 60_000 });
+    const run = spawnSync(NODE, [CLI, 'scan', '--probe', '--probe-replay', '--json', '--client', 'cursor', ...copy.flags], {
+      encoding: 'utf8',
+      env: { ...process.env, MCP_WARDEN_STATE_DIR: copy.state },
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(path.join(copy.state, 'probe-cache.json'))).toBe(true);
-    expect(readdirSync(copy.root, { recursive: true }).map(String).filter((file) => file.includes('probe-cache'))).toEqual([]);
+    expect(
+      readdirSync(copy.root, { recursive: true })
+        .map(String)
+        .filter((file) => file.includes('probe-cache')),
+    ).toEqual([]);
   });
 
   it('is only read by `agent --once`', () => {
@@ -117,7 +156,12 @@ describe('a replayed copy of another machine', () => {
     const copy = copiedMachine();
     const settings = { ...DEFAULT_SETTINGS };
     const engine = new SyncEngine({ stateDir: copy.state, settings, log: () => undefined });
-    const service = new AppService({ scanOptions: { world: worldFromProcess({ home: copy.home, root: copy.root, platform: 'linux' }) }, stateDir: copy.state, settings, engine });
+    const service = new AppService({
+      scanOptions: { world: worldFromProcess({ home: copy.home, root: copy.root, platform: 'linux' }) },
+      stateDir: copy.state,
+      settings,
+      engine,
+    });
     try {
       const snapshot = await service.snapshot();
       expect(snapshot.servers.map((server) => server.probe?.status)).toEqual(['skipped', 'skipped']);
@@ -132,10 +176,29 @@ describe('the guard', () => {
   it('passes on what the client gave it, minus the agent’s own variables', async () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-guard-env-'));
     const out = path.join(folder, 'guarded.env.json');
-    const guard: ChildProcess = spawn(NODE, [CLI, 'guard', '--server', 's1', '--server-key', 'cmd:writes-env', '--client', 'cursor', '--state-dir', path.join(folder, 'state'), '--', NODE, path.join(SERVERS, 'writes-env.mjs'), out], {
-      env: { ...process.env, FROM_CLIENT_CONFIG: 'kept', MCP_WARDEN_ENROLL_SECRET: CANARY, mcp_warden_admin_token: ADMIN_CANARY },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const guard: ChildProcess = spawn(
+      NODE,
+      [
+        CLI,
+        'guard',
+        '--server',
+        's1',
+        '--server-key',
+        'cmd:writes-env',
+        '--client',
+        'cursor',
+        '--state-dir',
+        path.join(folder, 'state'),
+        '--',
+        NODE,
+        path.join(SERVERS, 'writes-env.mjs'),
+        out,
+      ],
+      {
+        env: { ...process.env, FROM_CLIENT_CONFIG: 'kept', MCP_WARDEN_ENROLL_SECRET: CANARY, mcp_warden_admin_token: ADMIN_CANARY },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     try {
       const deadline = Date.now() + 15_000;
       while (!existsSync(out) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

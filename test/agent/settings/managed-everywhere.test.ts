@@ -20,7 +20,10 @@ let url: string;
 beforeEach(async () => {
   folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-managed-'));
   mkdirSync(path.join(folder, 'home', '.cursor'), { recursive: true });
-  writeFileSync(path.join(folder, 'home', '.cursor', 'mcp.json'), JSON.stringify({ mcpServers: { docs: { url: 'https://mcp.example.com/docs' } } }));
+  writeFileSync(
+    path.join(folder, 'home', '.cursor', 'mcp.json'),
+    JSON.stringify({ mcpServers: { docs: { url: 'https://mcp.example.com/docs' } } }),
+  );
   storage = new SqliteStorage(':memory:');
   central = await buildServer({ storage, enrollSecret: 'managed-enroll-secret', adminToken: 'admin', adminName: 'it@example.com' });
   url = await central.listen({ port: 0, host: '127.0.0.1' });
@@ -35,9 +38,23 @@ afterEach(async () => {
 async function run(argv: string[], managed: Record<string, unknown>): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const sources: ManagedSources = { readFile: async (file) => (file === LINUX_MANAGED_FILE ? JSON.stringify(managed) : undefined), run: async () => undefined, user: 'carol' };
-  const io: CommandIO = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), columns: Infinity, isTTY: false, untilStopped: async () => undefined, managed: sources };
-  const code = await main([...argv, '--state-dir', path.join(folder, 'state'), '--home', path.join(folder, 'home'), '--platform', 'linux'], io);
+  const sources: ManagedSources = {
+    readFile: async (file) => (file === LINUX_MANAGED_FILE ? JSON.stringify(managed) : undefined),
+    run: async () => undefined,
+    user: 'carol',
+  };
+  const io: CommandIO = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    columns: Infinity,
+    isTTY: false,
+    untilStopped: async () => undefined,
+    managed: sources,
+  };
+  const code = await main(
+    [...argv, '--state-dir', path.join(folder, 'state'), '--home', path.join(folder, 'home'), '--platform', 'linux'],
+    io,
+  );
   return { code, stdout, stderr };
 }
 
@@ -52,7 +69,10 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
   });
 
   it('wins over a flag, says so once, and shows in `status --json` where each setting came from', async () => {
-    const agent = await run(['agent', '--once', '--server', 'http://127.0.0.1:9/elsewhere'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret' });
+    const agent = await run(['agent', '--once', '--server', 'http://127.0.0.1:9/elsewhere'], {
+      ServerUrl: url,
+      EnrollSecret: 'managed-enroll-secret',
+    });
     expect(agent.code, agent.stdout).toBe(0);
     expect(agent.stdout.match(/--server is overridden by the organisation's managed ServerUrl/g)).toHaveLength(1);
 
@@ -70,7 +90,9 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
     const managed = { ServerUrl: url, EnrollSecret: 'managed-enroll-secret', Mode: 'lockdown', ReportIntervalSeconds: 'hourly' };
     const agent = await run(['agent', '--once'], managed);
     expect(agent.stdout).toContain(`settings: managed Mode (${LINUX_MANAGED_FILE}): Mode "lockdown" is not a valid mode`);
-    expect(agent.stdout).toContain(`settings: managed ReportIntervalSeconds (${LINUX_MANAGED_FILE}): ReportIntervalSeconds "hourly" is not a valid report interval (seconds)`);
+    expect(agent.stdout).toContain(
+      `settings: managed ReportIntervalSeconds (${LINUX_MANAGED_FILE}): ReportIntervalSeconds "hourly" is not a valid report interval (seconds)`,
+    );
     const status = await run(['status'], managed);
     expect(status.stdout).toContain('Settings that could not be applied');
     expect(status.stdout).toContain(`  ! managed Mode (${LINUX_MANAGED_FILE}): Mode "lockdown" is not a valid mode`);
@@ -80,7 +102,9 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
 
   it('applies IT’s ProbeProjects and ProbeMode to `scan --probe`, over its flags', async () => {
     const scan = await run(['scan', '--probe', '--probe-replay', '--json', '--probe-mode', 'all'], { ProbeMode: 'off' });
-    expect(Object.values(JSON.parse(scan.stdout).probes as Record<string, { reason: string }>).map((probe) => probe.reason)).toEqual(['probing is off (setting probe: off)']);
+    expect(Object.values(JSON.parse(scan.stdout).probes as Record<string, { reason: string }>).map((probe) => probe.reason)).toEqual([
+      'probing is off (setting probe: off)',
+    ]);
     expect(scan.stderr).toContain("settings: --probe-mode is overridden by the organisation's managed ProbeMode");
   });
 });

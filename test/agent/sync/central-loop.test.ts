@@ -53,7 +53,10 @@ afterAll(async () => {
 describe('the central loop', () => {
   it('enrolls, reports, receives the admin’s decisions, and shows them with their justification', async () => {
     const flags = [...machineFlags('darwin'), '--state-dir', state];
-    expect(cli('enroll', '--server', url, '--secret', 'e2e-enroll-secret', '--state-dir', state)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^enrolled with http:\/\/127\.0\.0\.1:\d+ as device [0-9a-f-]{36}\n$/) });
+    expect(cli('enroll', '--server', url, '--secret', 'e2e-enroll-secret', '--state-dir', state)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^enrolled with http:\/\/127\.0\.0\.1:\d+ as device [0-9a-f-]{36}\n$/),
+    });
     const first = cli('agent', '--once', ...flags);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/report: revision 1 accepted \(full: 84 servers\)/);
@@ -62,20 +65,47 @@ describe('the central loop', () => {
     expect(fleet.length).toBeGreaterThan(60);
     expect(fleet.every((row) => row.decision.label === 'Pending review')).toBe(true);
 
-    await admin('POST', 'rules', { target: { serverKey: 'npm:@modelcontextprotocol/server-github' }, agents: ['*'], verdict: 'block', justification: 'use the approved GitHub app instead' });
-    await admin('POST', 'rules', { target: { serverKey: 'url:https://mcp.sentry.dev/mcp' }, agents: ['claude-code'], verdict: 'conditional', conditions: { expiresAt: '2026-01-31T00:00:00Z' }, justification: 'incident review in January' });
+    await admin('POST', 'rules', {
+      target: { serverKey: 'npm:@modelcontextprotocol/server-github' },
+      agents: ['*'],
+      verdict: 'block',
+      justification: 'use the approved GitHub app instead',
+    });
+    await admin('POST', 'rules', {
+      target: { serverKey: 'url:https://mcp.sentry.dev/mcp' },
+      agents: ['claude-code'],
+      verdict: 'conditional',
+      conditions: { expiresAt: '2026-01-31T00:00:00Z' },
+      justification: 'incident review in January',
+    });
 
     const second = cli('agent', '--once', ...flags);
     expect(second.stdout).toMatch(/report: revision 2 accepted \(delta: 0 changed, 0 removed\)/);
     expect(second.stdout).toMatch(/policy: version [0-9a-f]{32} \(2 rules\)/);
 
     const status = JSON.parse(cli('status', '--json', ...flags).stdout);
-    const decision = (client: string, name: string) => status.servers.find((entry: { client: string; name: string }) => entry.client === client && entry.name === name).decision;
-    expect(decision('claude-desktop', 'github')).toMatchObject({ status: 'rejected', reason: 'blocked for all agents by admin@example.com: use the approved GitHub app instead', markedBy: 'admin@example.com' });
+    const decision = (client: string, name: string) =>
+      status.servers.find((entry: { client: string; name: string }) => entry.client === client && entry.name === name).decision;
+    expect(decision('claude-desktop', 'github')).toMatchObject({
+      status: 'rejected',
+      reason: 'blocked for all agents by admin@example.com: use the approved GitHub app instead',
+      markedBy: 'admin@example.com',
+    });
     expect(decision('goose', 'github')).toMatchObject({ status: 'rejected' });
-    expect(decision('claude-code', 'sentry')).toMatchObject({ status: 'expired', reason: 'conditional approval by admin@example.com expired on 2026-01-31T00:00:00Z: incident review in January', expiresAt: '2026-01-31T00:00:00Z' });
+    expect(decision('claude-code', 'sentry')).toMatchObject({
+      status: 'expired',
+      reason: 'conditional approval by admin@example.com expired on 2026-01-31T00:00:00Z: incident review in January',
+      expiresAt: '2026-01-31T00:00:00Z',
+    });
     expect(decision('claude-code', 'linear')).toMatchObject({ status: 'pending' });
-    expect(status.servers[0]).toEqual(expect.objectContaining({ id: expect.any(String), serverKey: expect.any(String), client: expect.any(String), name: expect.any(String) }));
+    expect(status.servers[0]).toEqual(
+      expect.objectContaining({
+        id: expect.any(String),
+        serverKey: expect.any(String),
+        client: expect.any(String),
+        name: expect.any(String),
+      }),
+    );
     expect(status.policy.rules).toBe(2);
     expect(status.central.serverUrl).toBe(url);
 
@@ -89,20 +119,31 @@ describe('the central loop', () => {
     const sent = cli('request-approval', 'slack', '--reason', 'our team channel bot', ...flags);
     expect(sent).toMatchObject({ code: 0, stdout: 'approval request for slack sent\n' });
     const requests = (await admin('GET', 'requests')) as { serverName: string; reason: string; client: string; serverKey: string }[];
-    expect(requests).toEqual([expect.objectContaining({ serverName: 'slack', client: 'claude-code', serverKey: 'npm:@modelcontextprotocol/server-slack', reason: 'our team channel bot' })]);
+    expect(requests).toEqual([
+      expect.objectContaining({
+        serverName: 'slack',
+        client: 'claude-code',
+        serverKey: 'npm:@modelcontextprotocol/server-slack',
+        reason: 'our team channel bot',
+      }),
+    ]);
   });
 
   it('keeps running: reports again when a config changes, and stops cleanly', async () => {
     const machine = copyMachine('linux');
     const agentState = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-agent-state-'));
-    const agent = spawn(process.execPath, [CLI, 'agent', '--server', url, '--secret', 'e2e-enroll-secret', '--state-dir', agentState, ...machineFlags('linux', machine.root)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const agent = spawn(
+      process.execPath,
+      [CLI, 'agent', '--server', url, '--secret', 'e2e-enroll-secret', '--state-dir', agentState, ...machineFlags('linux', machine.root)],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     agent.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const until = (pattern: RegExp) =>
       new Promise<void>((resolve, reject) => {
         const started = Date.now();
         const check = setInterval(() => {
-          if (pattern.test(output)) return clearInterval(check), resolve();
+          if (pattern.test(output)) return (clearInterval(check), resolve());
           if (Date.now() - started > 15_000) {
             clearInterval(check);
             reject(new Error(`no ${pattern} in:\n${output}`));
@@ -111,7 +152,12 @@ describe('the central loop', () => {
       });
     try {
       await until(/report: revision 1 accepted \(full: 29 servers\)/);
-      writeFileSync(path.join(machine.world.home, '.cursor/mcp.json'), JSON.stringify({ mcpServers: { 'cursor-linux': { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory@2026.8.31'] } } }));
+      writeFileSync(
+        path.join(machine.world.home, '.cursor/mcp.json'),
+        JSON.stringify({
+          mcpServers: { 'cursor-linux': { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory@2026.8.31'] } },
+        }),
+      );
       await until(/configuration change\(s\)[\s\S]*report: revision 2 accepted \(delta: 1 changed, 0 removed\)/);
       agent.kill('SIGINT');
       expect(await new Promise((resolve) => agent.once('exit', resolve))).toBe(0);

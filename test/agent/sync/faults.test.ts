@@ -20,16 +20,29 @@ type Fault = 'pass' | '500' | 'retry-after' | 'drop-response' | 'slow' | 'garbag
 /** The reference server, behind a proxy that misbehaves as told, one fault per request. */
 async function endpoint(options: { bodyLimit?: number } = {}) {
   const storage = new SqliteStorage(':memory:');
-  let app: FastifyInstance = await buildServer({ storage, enrollSecret: 'secret', adminToken: 'admin', adminName: 'admin@example.com', ...options });
+  let app: FastifyInstance = await buildServer({
+    storage,
+    enrollSecret: 'secret',
+    adminToken: 'admin',
+    adminName: 'admin@example.com',
+    ...options,
+  });
   const real = await app.listen({ port: 0, host: '127.0.0.1' });
   const faults: Fault[] = [];
   const seen: string[] = [];
   const proxy = http.createServer((request, response) => {
     const fault = faults.shift() ?? 'pass';
     seen.push(`${request.method} ${request.url?.replace(/[0-9a-f-]{36}/, ':id')} ${fault}`);
-    if (fault === '500') return void response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"internal-error","message":"internal error"}}');
-    if (fault === 'retry-after') return void response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' }).end('{"error":{"code":"rate-limited","message":"slow down"}}');
-    if (fault === 'garbage') return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"acceptedRevision": 1, oops');
+    if (fault === '500')
+      return void response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"error":{"code":"internal-error","message":"internal error"}}');
+    if (fault === 'retry-after')
+      return void response
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' })
+        .end('{"error":{"code":"rate-limited","message":"slow down"}}');
+    if (fault === 'garbage')
+      return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"acceptedRevision": 1, oops');
     if (fault === 'slow') return void setTimeout(() => response.destroy(), 3000);
     const forward = http.request(`${real}${request.url}`, { method: request.method, headers: request.headers }, (upstream) => {
       if (fault === 'drop-response') {
@@ -42,7 +55,11 @@ async function endpoint(options: { bodyLimit?: number } = {}) {
       upstream.pipe(response);
     });
     // With the server stopped, the proxy answers as a gateway would.
-    forward.on('error', () => response.headersSent ? response.destroy() : response.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"bad-gateway","message":"upstream down"}}'));
+    forward.on('error', () =>
+      response.headersSent
+        ? response.destroy()
+        : response.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"bad-gateway","message":"upstream down"}}'),
+    );
     request.pipe(forward);
   });
   const port = await freePort();
@@ -69,7 +86,24 @@ async function endpoint(options: { bodyLimit?: number } = {}) {
 }
 
 function server(name: string): ServerEntry {
-  return { id: name.padEnd(16, '0'), serverKey: `npm:${name}`, name, client: 'cursor', scope: 'user', configPath: '/c', transport: 'stdio', command: 'npx', args: [name], envKeys: [], headerKeys: [], disabled: false, autoApprove: [], inputs: [], accessType: 'public', findings: [] };
+  return {
+    id: name.padEnd(16, '0'),
+    serverKey: `npm:${name}`,
+    name,
+    client: 'cursor',
+    scope: 'user',
+    configPath: '/c',
+    transport: 'stdio',
+    command: 'npx',
+    args: [name],
+    envKeys: [],
+    headerKeys: [],
+    disabled: false,
+    autoApprove: [],
+    inputs: [],
+    accessType: 'public',
+    findings: [],
+  };
 }
 
 let stateDir: string;
@@ -136,8 +170,13 @@ describe('delivery under faults', () => {
     central.faults.push('drop-response', 'pass', 'drop-response');
     const result = await engine.flush();
     expect(result).toMatchObject({ reportRevision: 1 });
-    expect(central.seen.filter((line) => line.startsWith('POST /v1/devices/:id/inventory'))).toEqual(['POST /v1/devices/:id/inventory drop-response', 'POST /v1/devices/:id/inventory pass']);
-    const applied = (central.storage as unknown as { db: { prepare(sql: string): { get(): { n: number } } } }).db.prepare('SELECT COUNT(*) AS n FROM reports').get().n;
+    expect(central.seen.filter((line) => line.startsWith('POST /v1/devices/:id/inventory'))).toEqual([
+      'POST /v1/devices/:id/inventory drop-response',
+      'POST /v1/devices/:id/inventory pass',
+    ]);
+    const applied = (central.storage as unknown as { db: { prepare(sql: string): { get(): { n: number } } } }).db
+      .prepare('SELECT COUNT(*) AS n FROM reports')
+      .get().n;
     expect(applied).toBe(1);
     expect(central.storage.events({})).toHaveLength(1);
   });

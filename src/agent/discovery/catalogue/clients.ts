@@ -32,7 +32,14 @@ function vscodeEdition(id: 'vscode' | 'vscode-insiders' | 'vscodium', name: stri
       { scope: 'user', path: `${user}/settings.json`, format: 'jsonc', servers: VSCODE_SETTINGS_SERVERS },
       { scope: 'user', path: `${user}/profiles/*/settings.json`, format: 'jsonc', servers: VSCODE_SETTINGS_SERVERS },
       ...(id === 'vscode'
-        ? [{ scope: 'user' as const, path: { linux: '~/.vscode-server/data/User/mcp.json' }, format: 'jsonc' as const, servers: VSCODE_SERVERS }]
+        ? [
+            {
+              scope: 'user' as const,
+              path: { linux: '~/.vscode-server/data/User/mcp.json' },
+              format: 'jsonc' as const,
+              servers: VSCODE_SERVERS,
+            },
+          ]
         : []),
     ],
     projectFiles: [
@@ -53,14 +60,20 @@ export const CLIENTS: readonly ClientDefinition[] = [
   {
     id: 'claude-desktop',
     name: 'Claude Desktop',
-    docs: ['https://modelcontextprotocol.io/docs/develop/connect-local-servers', 'https://claude.com/docs/third-party/claude-desktop/configuration'],
+    docs: [
+      'https://modelcontextprotocol.io/docs/develop/connect-local-servers',
+      'https://claude.com/docs/third-party/claude-desktop/configuration',
+    ],
     locations: [
       {
         scope: 'user',
         path: {
           darwin: '{appSupport}/Claude/claude_desktop_config.json',
           // The MSIX install (the default since 2026) reads a virtualised copy under Packages.
-          win32: ['{appData}/Claude/claude_desktop_config.json', '{localAppData}/Packages/Claude_*/LocalCache/Roaming/Claude/claude_desktop_config.json'],
+          win32: [
+            '{appData}/Claude/claude_desktop_config.json',
+            '{localAppData}/Packages/Claude_*/LocalCache/Roaming/Claude/claude_desktop_config.json',
+          ],
           linux: '{xdgConfig}/Claude/claude_desktop_config.json',
         },
         format: 'json',
@@ -82,7 +95,11 @@ export const CLIENTS: readonly ClientDefinition[] = [
   {
     id: 'claude-code',
     name: 'Claude Code',
-    docs: ['https://code.claude.com/docs/en/mcp', 'https://code.claude.com/docs/en/managed-mcp', 'https://code.claude.com/docs/en/settings'],
+    docs: [
+      'https://code.claude.com/docs/en/mcp',
+      'https://code.claude.com/docs/en/managed-mcp',
+      'https://code.claude.com/docs/en/settings',
+    ],
     locations: [
       {
         scope: 'user',
@@ -106,17 +123,19 @@ export const CLIENTS: readonly ClientDefinition[] = [
         format: 'json',
         servers: [{ path: ['managedMcpServers'] }],
       },
-      { scope: 'plugin', path: '{env:CLAUDE_CONFIG_DIR|~/.claude}/plugins/cache/*/*/*/.mcp.json', format: 'json', servers: MCP_SERVERS_OR_BARE },
+      {
+        scope: 'plugin',
+        path: '{env:CLAUDE_CONFIG_DIR|~/.claude}/plugins/cache/*/*/*/.mcp.json',
+        format: 'json',
+        servers: MCP_SERVERS_OR_BARE,
+      },
     ],
     projectFiles: [{ path: '.mcp.json', format: 'json', servers: MCP_SERVERS }],
     workspaceIndexes: [{ kind: 'keys', path: '{env:CLAUDE_CONFIG_DIR|~}/.claude.json', keyPath: ['projects'], format: 'json' }],
     consent: {
       kind: 'claude-code',
       state: '{env:CLAUDE_CONFIG_DIR|~}/.claude.json',
-      settings: [
-        '{env:CLAUDE_CONFIG_DIR|~/.claude}/settings.json',
-        CLAUDE_CODE_MANAGED_SETTINGS,
-      ],
+      settings: ['{env:CLAUDE_CONFIG_DIR|~/.claude}/settings.json', CLAUDE_CODE_MANAGED_SETTINGS],
       projectSettings: ['.claude/settings.json', '.claude/settings.local.json'],
     },
   },
@@ -173,7 +192,12 @@ export const CLIENTS: readonly ClientDefinition[] = [
         format: 'jsonc',
         servers: MCP_SERVERS,
       },
-      { scope: 'extension', path: '{env:GEMINI_CLI_HOME|~}/.gemini/extensions/*/gemini-extension.json', format: 'jsonc', servers: MCP_SERVERS },
+      {
+        scope: 'extension',
+        path: '{env:GEMINI_CLI_HOME|~}/.gemini/extensions/*/gemini-extension.json',
+        format: 'jsonc',
+        servers: MCP_SERVERS,
+      },
     ],
     projectFiles: [{ path: '.gemini/settings.json', format: 'jsonc', servers: MCP_SERVERS }],
     workspaceIndexes: [
@@ -193,11 +217,23 @@ export const CLIENTS: readonly ClientDefinition[] = [
     docs: ['https://developers.openai.com/codex/mcp', 'https://developers.openai.com/codex/config-reference'],
     locations: [
       { scope: 'user', path: '{env:CODEX_HOME|~/.codex}/config.toml', format: 'toml', servers: [{ path: ['mcp_servers'] }] },
-      { scope: 'managed', path: { darwin: '{root}/etc/codex/managed_config.toml', linux: '{root}/etc/codex/managed_config.toml' }, format: 'toml', servers: [{ path: ['mcp_servers'] }] },
+      {
+        scope: 'managed',
+        path: { darwin: '{root}/etc/codex/managed_config.toml', linux: '{root}/etc/codex/managed_config.toml' },
+        format: 'toml',
+        servers: [{ path: ['mcp_servers'] }],
+      },
     ],
     projectFiles: [{ path: '.codex/config.toml', format: 'toml', servers: [{ path: ['mcp_servers'] }] }],
     workspaceIndexes: [{ kind: 'keys', path: '{env:CODEX_HOME|~/.codex}/config.toml', keyPath: ['projects'], format: 'toml' }],
-    consent: { kind: 'trusted-projects', path: '{env:CODEX_HOME|~/.codex}/config.toml', format: 'toml', keyPath: ['projects'], field: 'trust_level', trusted: 'trusted' },
+    consent: {
+      kind: 'trusted-projects',
+      path: '{env:CODEX_HOME|~/.codex}/config.toml',
+      format: 'toml',
+      keyPath: ['projects'],
+      field: 'trust_level',
+      trusted: 'trusted',
+    },
   },
   {
     id: 'zed',
@@ -229,7 +265,12 @@ export const CLIENTS: readonly ClientDefinition[] = [
         servers: MCP_SERVERS,
       },
       // Older extension builds keep the file in the editor's globalStorage.
-      { scope: 'user', path: extensionStorageFiles('saoudrizwan.claude-dev', 'settings/cline_mcp_settings.json'), format: 'json', servers: MCP_SERVERS },
+      {
+        scope: 'user',
+        path: extensionStorageFiles('saoudrizwan.claude-dev', 'settings/cline_mcp_settings.json'),
+        format: 'json',
+        servers: MCP_SERVERS,
+      },
     ],
     dialect: { defaultUrlTransport: 'sse' },
   },
@@ -238,7 +279,12 @@ export const CLIENTS: readonly ClientDefinition[] = [
     name: 'Roo Code',
     docs: ['https://docs.roocode.com/features/mcp/using-mcp-in-roo'],
     locations: [
-      { scope: 'user', path: extensionStorageFiles('rooveterinaryinc.roo-cline', 'settings/mcp_settings.json'), format: 'json', servers: MCP_SERVERS },
+      {
+        scope: 'user',
+        path: extensionStorageFiles('rooveterinaryinc.roo-cline', 'settings/mcp_settings.json'),
+        format: 'json',
+        servers: MCP_SERVERS,
+      },
     ],
     projectFiles: [{ path: '.roo/mcp.json', format: 'json', servers: MCP_SERVERS }],
   },
@@ -247,12 +293,32 @@ export const CLIENTS: readonly ClientDefinition[] = [
     name: 'Continue',
     docs: ['https://docs.continue.dev/customize/deep-dives/mcp', 'https://docs.continue.dev/reference'],
     locations: [
-      { scope: 'user', path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/config.yaml', format: 'yaml', servers: [{ path: ['mcpServers'], shape: 'list' }] },
-      { scope: 'user', path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/assistants/*.yaml', format: 'yaml', servers: [{ path: ['mcpServers'], shape: 'list' }] },
-      { scope: 'user', path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/mcpServers/*.yaml', format: 'yaml', servers: [{ path: ['mcpServers'], shape: 'list' }] },
+      {
+        scope: 'user',
+        path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/config.yaml',
+        format: 'yaml',
+        servers: [{ path: ['mcpServers'], shape: 'list' }],
+      },
+      {
+        scope: 'user',
+        path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/assistants/*.yaml',
+        format: 'yaml',
+        servers: [{ path: ['mcpServers'], shape: 'list' }],
+      },
+      {
+        scope: 'user',
+        path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/mcpServers/*.yaml',
+        format: 'yaml',
+        servers: [{ path: ['mcpServers'], shape: 'list' }],
+      },
       { scope: 'user', path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/mcpServers/*.json', format: 'jsonc', servers: MCP_SERVERS },
       // The deprecated config.json: a list of `{ transport: {…} }`.
-      { scope: 'user', path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/config.json', format: 'jsonc', servers: [{ path: ['experimental', 'modelContextProtocolServers'], shape: 'list' }] },
+      {
+        scope: 'user',
+        path: '{env:CONTINUE_GLOBAL_DIR|~/.continue}/config.json',
+        format: 'jsonc',
+        servers: [{ path: ['experimental', 'modelContextProtocolServers'], shape: 'list' }],
+      },
     ],
     projectFiles: [
       { path: '.continue/mcpServers/*.yaml', format: 'yaml', servers: [{ path: ['mcpServers'], shape: 'list' }] },
@@ -357,7 +423,12 @@ export const CLIENTS: readonly ClientDefinition[] = [
     ],
     locations: [
       { scope: 'user', path: '{env:COPILOT_HOME|~/.copilot}/mcp-config.json', format: 'json', servers: MCP_SERVERS },
-      { scope: 'plugin', path: '{env:COPILOT_HOME|~/.copilot}/installed-plugins/*/*/.mcp.json', format: 'json', servers: MCP_SERVERS_OR_BARE },
+      {
+        scope: 'plugin',
+        path: '{env:COPILOT_HOME|~/.copilot}/installed-plugins/*/*/.mcp.json',
+        format: 'json',
+        servers: MCP_SERVERS_OR_BARE,
+      },
     ],
     projectFiles: [
       { path: '.mcp.json', format: 'json', servers: MCP_SERVERS_OR_BARE },
@@ -388,7 +459,10 @@ export const CLIENTS: readonly ClientDefinition[] = [
   {
     id: 'qwen-code',
     name: 'Qwen Code',
-    docs: ['https://qwenlm.github.io/qwen-code-docs/en/users/features/mcp/', 'https://qwenlm.github.io/qwen-code-docs/en/users/configuration/settings'],
+    docs: [
+      'https://qwenlm.github.io/qwen-code-docs/en/users/features/mcp/',
+      'https://qwenlm.github.io/qwen-code-docs/en/users/configuration/settings',
+    ],
     locations: [
       { scope: 'user', path: '~/.qwen/settings.json', format: 'jsonc', servers: MCP_SERVERS },
       {
@@ -425,7 +499,9 @@ export const CLIENTS: readonly ClientDefinition[] = [
     id: 'visual-studio',
     name: 'Visual Studio',
     docs: ['https://learn.microsoft.com/visualstudio/ide/mcp-servers'],
-    locations: [{ scope: 'user', path: { win32: '~/.mcp.json' }, format: 'jsonc', servers: [{ path: ['servers'] }, { path: ['mcpServers'] }] }],
+    locations: [
+      { scope: 'user', path: { win32: '~/.mcp.json' }, format: 'jsonc', servers: [{ path: ['servers'] }, { path: ['mcpServers'] }] },
+    ],
     projectFiles: [{ path: '.vs/mcp.json', format: 'jsonc', servers: [{ path: ['servers'] }, { path: ['mcpServers'] }] }],
   },
 ];

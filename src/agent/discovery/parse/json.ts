@@ -74,7 +74,12 @@ function strictOnlyMessage(text: string, error: ParseError, lenient: boolean): s
   return undefined;
 }
 
-function toValue(node: Node, path: (string | number)[], duplicates: DuplicateKey[], toPosition: (offset: number) => { line: number; column: number }): unknown {
+function toValue(
+  node: Node,
+  path: (string | number)[],
+  duplicates: DuplicateKey[],
+  toPosition: (offset: number) => { line: number; column: number },
+): unknown {
   switch (node.type) {
     case 'object': {
       const result: Record<string, unknown> = Object.create(null);
