@@ -5,14 +5,13 @@ import type { ServerEntry } from '../../shared/inventory.js';
 import type { Decision } from '../../shared/policy.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import { quarantinedServers, withQuarantined } from '../enforce/quarantine.js';
-import { currentDeviceIps } from '../platform/device-addresses.js';
 import { decideServer } from '../policy/decisions.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
-import { deviceFacts } from '../sync/device-identity.js';
 import { type CachedPolicy, loadPolicy } from '../sync/policy-cache.js';
 import { newEvent } from '../sync/spool.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
 import { type CycleResult, runCycle } from './cycle.js';
+import { type Host, processHost } from './host.js';
 
 export interface AgentCoreOptions {
   scanOptions: ScanOptions;
@@ -25,6 +24,8 @@ export interface AgentCoreOptions {
   httpBase?: string | undefined;
   /** Start a replayed machine's servers after all (`--probe-replay`). */
   probeReplay?: boolean | undefined;
+  /** The machine the agent runs on (environment, clock, addresses, user); this process's by default. */
+  host?: Host | undefined;
 }
 
 export interface ServerStatus {
@@ -50,9 +51,11 @@ export interface ApprovalOutcome {
 
 export class AgentCore {
   readonly now: () => Date;
+  readonly host: Host;
 
   constructor(readonly options: AgentCoreOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.host = options.host ?? processHost(options.stateDir, options.now ? { now: options.now } : {});
+    this.now = () => this.host.now();
   }
 
   get stateDir(): string {
@@ -72,7 +75,7 @@ export class AgentCore {
       stateDir,
       engine,
       log: this.options.log ?? (() => undefined),
-      now: this.now,
+      host: this.host,
       httpBase,
       probeReplay,
     });
@@ -85,7 +88,7 @@ export class AgentCore {
   async statuses(scanned: readonly ServerEntry[]): Promise<Statuses> {
     const [quarantined, cached] = await Promise.all([quarantinedServers(this.stateDir), loadPolicy(this.stateDir)]);
     const outOfConfig = new Set(quarantined.map((server) => server.id));
-    const ips = currentDeviceIps();
+    const ips = this.host.deviceIps();
     const now = this.now();
     const servers = withQuarantined(scanned, quarantined).map((server) => ({
       server,
@@ -105,7 +108,7 @@ export class AgentCore {
         serverKey: server.serverKey,
         serverName: server.name,
         reason,
-        user: deviceFacts().user,
+        user: this.host.user(),
       }),
     ]);
     const flushed = await this.engine.flush();

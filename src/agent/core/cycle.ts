@@ -5,12 +5,12 @@ import { isBlocked } from '../../shared/policy.js';
 import { type ScanOptions, scan } from '../discovery/scan.js';
 import { applyMode } from '../enforce/apply-mode.js';
 import { withQuarantined } from '../enforce/quarantine.js';
-import { currentDeviceIps } from '../platform/device-addresses.js';
 import { notStartedSummary, probeAll } from '../probe/probe-all.js';
 import { decideServer } from '../policy/decisions.js';
 import { loadPolicy } from '../sync/policy-cache.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
+import type { Host } from './host.js';
 
 export interface CycleOptions {
   scanOptions: ScanOptions;
@@ -18,7 +18,8 @@ export interface CycleOptions {
   stateDir: string;
   engine: SyncEngine;
   log: (line: string) => void;
-  now?: () => Date;
+  /** The machine the agent runs on: its clock, addresses and environment (the one probed servers inherit from). */
+  host: Pick<Host, 'now' | 'deviceIps' | 'env'>;
   /** The running agent's loopback HTTP guard, which remote servers are pointed at in enforce mode. */
   httpBase?: string | undefined;
   /** Start a replayed machine's servers after all (`--probe-replay`). */
@@ -36,8 +37,8 @@ export interface CycleResult {
 }
 
 export async function runCycle(options: CycleOptions): Promise<CycleResult> {
-  const now = options.now ?? (() => new Date());
-  const ips = currentDeviceIps();
+  const now = () => options.host.now();
+  const ips = options.host.deviceIps();
   const scanOptions = {
     ...options.scanOptions,
     scanRoots: [...(options.scanOptions.scanRoots ?? []), ...options.settings.scanRoots],
@@ -63,7 +64,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       mode: options.settings.probe,
       projects: options.settings.probeProjects,
       probeReplay: options.probeReplay === true,
-      env: process.env,
+      env: options.host.env,
       home: options.scanOptions.world.home,
       stateDir: options.stateDir,
       isBlocked: (entry) => isBlocked(decideServer(policy, entry, ips, now())),
