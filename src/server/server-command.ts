@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
+import { type CommandStreams, UsageError } from '../shared/command.js';
 
 export const SERVER_HELP = `Usage: mcp-warden server [options]
 
@@ -26,15 +27,7 @@ Options (each also from the environment variable shown):
 Without --tls-cert the endpoint speaks plain HTTP: bind it to loopback, or put it behind a reverse proxy
 that terminates TLS (docs/deploy-mdm.md).`;
 
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  untilStopped(): Promise<void>;
-}
-
-class ServerUsageError extends Error {
-  readonly code = 'ERR_PARSE_ARGS_SERVER';
-}
+export type Io = CommandStreams;
 
 export async function runServer(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -59,14 +52,14 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   }
   const env = process.env;
   const required = (flag: string, value: string | undefined, variable: string) => {
-    if (!value) throw new ServerUsageError(`--${flag} (or ${variable}) is required`);
+    if (!value) throw new UsageError(`--${flag} (or ${variable}) is required`);
     return value;
   };
   const data = path.resolve(required('data', values.data ?? env.MCP_WARDEN_DATA, 'MCP_WARDEN_DATA'));
   const adminToken = required('admin-token', values['admin-token'] ?? env.MCP_WARDEN_ADMIN_TOKEN, 'MCP_WARDEN_ADMIN_TOKEN');
   const enrollSecret = required('enroll-secret', values['enroll-secret'] ?? env.MCP_WARDEN_ENROLL_SECRET, 'MCP_WARDEN_ENROLL_SECRET');
   const port = Number(values.port ?? env.MCP_WARDEN_PORT ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServerUsageError(`--port ${values.port}: expected a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port}: expected a port number`);
   const host = values.host ?? env.MCP_WARDEN_HOST ?? '127.0.0.1';
   const bodyLimit = values['body-limit'] ? Number(values['body-limit']) : undefined;
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
@@ -92,19 +85,19 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
 /** The certificate and key files, read and checked to belong together, so a mistake stops the start with its reason. */
 function tlsFiles(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
   if (certFile === undefined && keyFile === undefined) return undefined;
-  if (!certFile || !keyFile) throw new ServerUsageError('--tls-cert and --tls-key (MCP_WARDEN_TLS_CERT, MCP_WARDEN_TLS_KEY) go together');
+  if (!certFile || !keyFile) throw new UsageError('--tls-cert and --tls-key (MCP_WARDEN_TLS_CERT, MCP_WARDEN_TLS_KEY) go together');
   const read = (flag: string, file: string) => {
     try {
       return readFileSync(file);
     } catch (error) {
-      throw new ServerUsageError(`--${flag} ${file}: cannot be read (${(error as { code?: string }).code ?? (error as Error).message})`);
+      throw new UsageError(`--${flag} ${file}: cannot be read (${(error as { code?: string }).code ?? (error as Error).message})`);
     }
   };
   const files = { cert: read('tls-cert', certFile), key: read('tls-key', keyFile) };
   try {
     createSecureContext(files);
   } catch (error) {
-    throw new ServerUsageError(`--tls-cert ${certFile} with --tls-key ${keyFile}: ${(error as Error).message}`);
+    throw new UsageError(`--tls-cert ${certFile} with --tls-key ${keyFile}: ${(error as Error).message}`);
   }
   return files;
 }

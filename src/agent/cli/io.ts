@@ -1,15 +1,12 @@
 // What a command needs from its process, passed in so commands run the same in tests as in a terminal.
+import type { CommandStreams } from '../../shared/command.js';
 import type { ManagedSources } from '../settings/managed-store.js';
 
-export interface CommandIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface CommandIO extends CommandStreams {
   /** Terminal width for tables; Infinity when the output is not a terminal. */
   columns: number;
   /** Whether stderr is a terminal (progress lines). */
   isTTY: boolean;
-  /** Resolves when the user asks a long-running command to stop (Ctrl-C, SIGTERM). */
-  untilStopped(): Promise<void>;
   /** Where IT's managed settings are read: the system's stores unless a test says otherwise. */
   managed?: ManagedSources;
 }

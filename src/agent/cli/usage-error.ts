@@ -1,4 +1,2 @@
-/** A mistake in how a command was called: printed with a hint, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+// The agent's commands and the reference server's report usage mistakes with one error (src/shared/command.ts).
+export { UsageError } from '../../shared/command.js';
