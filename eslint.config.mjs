@@ -2,9 +2,11 @@
 // callback's return is ignored, type-only imports), import cycles, and Prettier's formatting left to Prettier.
 // Type information comes from TypeScript 6's API (the `typescript` package is @typescript/typescript6); `tsc`
 // itself is TypeScript 7 (@typescript/native), which ships no API for linters yet.
+import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -24,18 +26,7 @@ export default tseslint.config(
     // `./x.js` in the source is `./x.ts` on disk: the TypeScript resolver knows.
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
   },
-  {
-    files: ['**/*.mjs'],
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        performance: 'readonly',
-        Buffer: 'readonly',
-        setTimeout: 'readonly',
-        URL: 'readonly',
-      },
-    },
-  },
+  // The benchmarks and scripts are plain JavaScript run by Node: the core rules, with Node's globals.
+  { files: ['**/*.mjs'], ...js.configs.recommended, languageOptions: { globals: globals.node } },
   prettier,
 );

@@ -62,6 +62,19 @@ describe('layering', () => {
     ).toEqual([]);
   });
 
+  it('keeps the agent core free of the desktop, the server and the window (the CLI only loads the server command)', () => {
+    const serverCommand = (specifier: string, file: string) =>
+      file.endsWith(path.join('agent', 'cli', 'main.ts')) && specifier === '../../server/server-command.js';
+    expect(
+      violations(
+        'agent',
+        (specifier, file) =>
+          !serverCommand(specifier, file) &&
+          ['main', 'server', 'renderer', 'preload', 'console'].some((folder) => reaches(file, specifier, folder)),
+      ),
+    ).toEqual([]);
+  });
+
   it('keeps the reference server independent of the agent', () => {
     expect(violations('server', (specifier, file) => reaches(file, specifier, 'agent'))).toEqual([]);
   });

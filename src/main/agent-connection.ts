@@ -69,8 +69,11 @@ export class AgentConnection extends EventEmitter<Events> {
     } else if (message.type === 'invalidated') {
       this.emit('invalidated', message.reason);
       void this.refreshLatest();
-    } else if (message.type === 'enrollment') this.emit('enrollment', message.enrollment);
-    else this.emit('log', message.line);
+    } else if (message.type === 'enrollment') {
+      // A restarted host starts with the credentials this one got, not the ones it started with.
+      this.startMessage = { ...this.startMessage!, enrollment: message.enrollment };
+      this.emit('enrollment', message.enrollment);
+    } else this.emit('log', message.line);
   }
 
   private exited(host: HostProcess, code: number): void {
@@ -108,9 +111,17 @@ export class AgentConnection extends EventEmitter<Events> {
     }
   }
 
-  stop(): void {
+  /** Asks the host to stop (its HTTP guard writes what it still holds), and kills it if it has not within `graceMs`. */
+  async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
-    this.host?.kill();
+    const host = this.host;
+    if (!host) return;
+    const exited = new Promise<void>((resolve) => host.on('exit', () => resolve()));
+    host.postMessage({ type: 'stop' });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    host.kill();
   }
 }

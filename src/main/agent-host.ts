@@ -24,7 +24,7 @@ export interface HostStart {
   world?: World | undefined;
 }
 
-export type HostRequest = HostStart | { type: 'invoke'; id: number; channel: string; args: unknown[] };
+export type HostRequest = HostStart | { type: 'invoke'; id: number; channel: string; args: unknown[] } | { type: 'stop' };
 
 export type HostMessage =
   | { type: 'result'; id: number; result?: unknown; error?: string }
@@ -37,7 +37,13 @@ interface Port {
   postMessage(message: HostMessage): void;
 }
 
-export function serveAgent(port: Port): { stop(): Promise<void> } {
+export interface ServeOptions {
+  /** Ends the process: after a start that failed (main then starts a new host with backoff), and after `stop`. */
+  exit?: (code: number) => void;
+}
+
+export function serveAgent(port: Port, options: ServeOptions = {}): { stop(): Promise<void> } {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
   let service: AppService | undefined;
   let watching: Watching | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -84,17 +90,31 @@ export function serveAgent(port: Port): { stop(): Promise<void> } {
       port.postMessage({ type: 'result', id, error: (error as Error).message });
     }
   };
-  port.on('message', ({ data }) => {
-    const handled = data.type === 'start' ? start(data) : answer(data.id, data.channel, data.args);
-    handled.catch((error: Error) => log(`agent host: ${error.message}`));
-  });
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await watching?.close();
-      await httpGuard?.close();
-    },
+  const stop = async () => {
+    clearInterval(timer);
+    await watching?.close();
+    await httpGuard?.close();
   };
+  port.on('message', ({ data }) => {
+    if (data.type === 'stop') {
+      // Quitting: the HTTP guard writes what its sessions still hold, then the process ends.
+      stop().then(
+        () => exit(0),
+        () => exit(0),
+      );
+      return;
+    }
+    if (data.type === 'start') {
+      // A host that could not start serves nothing: it ends, and main starts a new one with backoff.
+      start(data).catch((error: Error) => {
+        log(`agent host: could not start: ${error.message}`);
+        exit(1);
+      });
+      return;
+    }
+    answer(data.id, data.channel, data.args).catch((error: Error) => log(`agent host: ${error.message}`));
+  });
+  return { stop };
 }
 
 // In a utility process Electron provides `process.parentPort`.

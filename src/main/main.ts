@@ -93,7 +93,14 @@ async function main(): Promise<void> {
   agent.on('offline', () => tray.update(undefined));
   // Closing the window keeps the app in the tray.
   app.on('window-all-closed', () => undefined);
-  app.on('before-quit', () => agent.stop());
+  // Quitting waits (briefly) for the agent host to write what it still holds.
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void agent.stop().finally(() => app.quit());
+  });
 }
 
 void main();

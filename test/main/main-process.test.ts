@@ -316,6 +316,9 @@ describe('the line to the agent host', () => {
     const offline: string[] = [];
     connection.on('offline', (why) => offline.push(why));
     connection.start({ stateDir: '/state', settings: {} as never, managedKeys: ['serverUrl'] });
+    // The host enrolled: a restarted one must start with that enrollment, not enroll the device again.
+    const enrollment = { serverUrl: 'https://warden.example.com', deviceId: 'd-1', token: 't', enrolledAt: '2026-11-22T12:00:00Z' };
+    hosts[0]!.emit('message', { type: 'enrollment', enrollment });
     const waiting = connection.invoke('snapshot:get', []);
     hosts[0]!.emit('exit', 1);
     await expect(waiting).rejects.toThrow('the agent stopped (exit code 1); it is being restarted');
@@ -325,16 +328,24 @@ describe('the line to the agent host', () => {
     expect(hosts).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(hosts).toHaveLength(2);
-    expect(hosts[1]!.postMessage.mock.calls[0]![0]).toMatchObject({ type: 'start', stateDir: '/state', managedKeys: ['serverUrl'] });
+    expect(hosts[1]!.postMessage.mock.calls[0]![0]).toMatchObject({
+      type: 'start',
+      stateDir: '/state',
+      managedKeys: ['serverUrl'],
+      enrollment,
+    });
     // It exits again at once: the next wait doubles.
     hosts[1]!.emit('exit', 1);
     vi.advanceTimersByTime(1999);
     expect(hosts).toHaveLength(2);
     vi.advanceTimersByTime(1);
     expect(hosts).toHaveLength(3);
-    // Stopped on purpose: no restart.
-    connection.stop();
+    // Stopped on purpose: the host is asked to stop (and write what it holds), and is not restarted.
+    const stopped = connection.stop();
+    expect(hosts[2]!.postMessage.mock.calls.at(-1)![0]).toEqual({ type: 'stop' });
     hosts[2]!.emit('exit', 0);
+    await stopped;
+    expect(hosts[2]!.kill).toHaveBeenCalled();
     vi.advanceTimersByTime(60_000);
     expect(hosts).toHaveLength(3);
     vi.useRealTimers();

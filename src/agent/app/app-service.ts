@@ -9,7 +9,7 @@ import { clientName } from '../discovery/catalogue/clients.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import { AgentCore, type AgentCoreOptions } from '../core/agent-core.js';
 import { decideServer } from '../policy/decisions.js';
-import type { AgentSettings } from '../settings/agent-settings.js';
+import { AGENT_SETTINGS, type AgentSettingKey, type AgentSettings, type SettingSpec } from '../settings/agent-settings.js';
 import { capabilitiesOf, launchText } from '../../shared/present.js';
 
 export interface AppServiceOptions extends AgentCoreOptions {
@@ -18,16 +18,17 @@ export interface AppServiceOptions extends AgentCoreOptions {
   managedKeys?: ReadonlySet<string>;
 }
 
-const SETTING_LABELS: [keyof AgentSettings, string][] = [
-  ['mode', 'Mode'],
-  ['serverUrl', 'Central endpoint'],
-  ['enrollSecret', 'Enroll secret'],
-  ['probe', 'Probing'],
-  ['probeProjects', 'Project servers'],
-  ['scanRoots', 'Project folders'],
-  ['reportIntervalSec', 'Report interval (seconds)'],
-  ['orgDomains', 'Organisation domains'],
-  ['caFile', 'Extra CA bundle'],
+/** The settings the window shows, in this order; their labels and secrecy come from the catalogue. */
+const SHOWN_SETTINGS: AgentSettingKey[] = [
+  'mode',
+  'serverUrl',
+  'enrollSecret',
+  'probe',
+  'probeProjects',
+  'scanRoots',
+  'reportIntervalSec',
+  'orgDomains',
+  'caFile',
 ];
 
 /** Values whose words say more to a person than the setting's own. */
@@ -161,15 +162,12 @@ export class AppService {
 
   private settingViews(): SettingView[] {
     const managed = this.options.managedKeys ?? new Set<string>();
-    return SETTING_LABELS.map(([key, label]) => {
+    return SHOWN_SETTINGS.map((key) => {
+      const { label, secret } = AGENT_SETTINGS[key] as SettingSpec;
       const raw = this.options.settings[key];
       const worded = VALUE_LABELS[key]?.[String(raw)];
-      const value =
-        key === 'enrollSecret'
-          ? raw
-            ? 'set'
-            : 'not set'
-          : (worded ?? (Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw)));
+      const shown = Array.isArray(raw) ? raw.join(', ') || '—' : raw === undefined || raw === '' ? '—' : String(raw);
+      const value = secret ? (raw ? 'set' : 'not set') : (worded ?? shown);
       return { key, label, value, managed: managed.has(key) };
     });
   }

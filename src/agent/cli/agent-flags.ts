@@ -8,6 +8,7 @@ import { type ResolvedSettings, readSettingsFile, resolveSettings, settingsWarni
 import { resolveStateDir } from '../state/state-dir.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import type { CommandIO } from './io.js';
+import { UsageError } from './usage-error.js';
 import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './replay-flag.js';
 
 export const AGENT_FLAGS = {
@@ -58,6 +59,9 @@ export async function resolveAgentSettings(
   };
   const managed = await readManagedValues(process.platform, io.managed);
   const resolved = resolveSettings({ file: readSettingsFile(settingsFile), env: process.env, flags, managed });
+  // A value typed on the command line that does not fit is the caller's mistake, not a setting to pass over.
+  const mistyped = resolved.problems.find((problem) => problem.where.startsWith('flag '));
+  if (mistyped) throw new UsageError(`${mistyped.name} ${mistyped.message.replace(/ \(ignored\)$/, '')}`);
   return { stateDir, settingsFile, resolved };
 }
 

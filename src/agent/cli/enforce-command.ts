@@ -11,6 +11,7 @@ import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-fl
 import { displayPath } from '../discovery/world.js';
 import { clientName } from '../discovery/catalogue/clients.js';
 import type { CommandIO } from './io.js';
+import { resolveStateDir } from '../state/state-dir.js';
 
 export const ENFORCE_HELP = `Usage: mcp-warden enforce [--dry-run] [options]
 
@@ -72,7 +73,8 @@ export async function runRestore(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   const { world } = scanOptionsFrom({});
-  const { stateDir } = await resolveAgentSettings(values, io);
+  // Restoring needs only the state folder: a broken settings file must not stand in its way.
+  const stateDir = resolveStateDir(values['state-dir']);
   const { released, native, restored: result } = await undoEnforcement({ stateDir, world });
   if (released.length) io.stdout(`Put back ${released.length} server entr${released.length === 1 ? 'y' : 'ies'} from quarantine\n`);
   for (const { control, result: cleared } of native) if (cleared.skipped) io.stdout(`  ${control.name} not cleared: ${cleared.skipped}\n`);

@@ -10,14 +10,16 @@ export type Mode = (typeof MODES)[number];
 /** Text values from an environment variable, a registry value or a plist string, split into a list. */
 const listOf = (separator: RegExp) =>
   z.preprocess(
-    (value) =>
-      typeof value === 'string'
-        ? value
-            .split(separator)
-            .map((item) => item.trim())
-            .filter(Boolean)
-        : value,
-    z.array(z.string().trim().min(1)),
+    (value) => {
+      const items = typeof value === 'string' ? value.split(separator) : value;
+      // Blank entries (a trailing separator, an empty line in a profile) are nothing, not a mistake.
+      return Array.isArray(items)
+        ? items
+            .filter((item) => typeof item !== 'string' || item.trim() !== '')
+            .map((item) => (typeof item === 'string' ? item.trim() : item))
+        : items;
+    },
+    z.array(z.string().min(1)),
   );
 const text = z.string().trim().min(1);
 /** Numbers from text (`"600"`) as well as numbers. */

@@ -107,4 +107,10 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
     ]);
     expect(scan.stderr).toContain("settings: --probe-mode is overridden by the organisation's managed ProbeMode");
   });
+
+  it('calls a flag that does not fit a usage mistake, not a setting to pass over', async () => {
+    const status = await run(['status', '--server', 'warden.example.com'], {});
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('mcp-warden status: --server "warden.example.com" is not a valid central endpoint');
+  });
 });

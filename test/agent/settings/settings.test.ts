@@ -224,6 +224,16 @@ describe('the precedence of the layers', () => {
     ]);
   });
 
+  it('reads lists from text as IT writes them, blank entries left out', () => {
+    const resolved = resolveSettings({
+      env: { MCP_WARDEN_ORG_DOMAINS: 'corp.example.com, example.org,' },
+      managed: managed({ ScanRoots: ['/srv/projects', '  ', '/work'] }),
+    });
+    expect(resolved.settings.orgDomains).toEqual(['corp.example.com', 'example.org']);
+    expect(resolved.settings.scanRoots).toEqual(['/srv/projects', '/work']);
+    expect(resolved.problems).toEqual([]);
+  });
+
   it('describes every setting with its value and origin, secrets as set or not set', () => {
     const described = describeSettings(
       resolveSettings({ env: { MCP_WARDEN_ENROLL_SECRET: 's3cret' }, managed: managed({ ServerUrl: 'https://warden.corp.example.com' }) }),
