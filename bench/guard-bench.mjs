@@ -94,7 +94,10 @@ console.log(guard.base);`;
     const calls = 1000;
     const [directTimes, guardedTimes] = await timeInTurns(direct, guarded, calls);
     return [
-      [`HTTP, ${calls} calls each, in turns: direct median / p99`, `${us(percentile(directTimes, 0.5))} / ${us(percentile(directTimes, 0.99))}`],
+      [
+        `HTTP, ${calls} calls each, in turns: direct median / p99`,
+        `${us(percentile(directTimes, 0.5))} / ${us(percentile(directTimes, 0.99))}`,
+      ],
       ['HTTP: through the loopback guard median / p99', `${us(percentile(guardedTimes, 0.5))} / ${us(percentile(guardedTimes, 0.99))}`],
       ['HTTP: added by the guard median', us(percentile(guardedTimes, 0.5) - percentile(directTimes, 0.5))],
     ];
