@@ -43,16 +43,23 @@ export function consentFiles(record: ConsentRecord, world: World, project: strin
  * A path as one place on this disk: links resolved (a trusted `~/link/x` is not a distrusted `~/real/x` in
  * disguise) and, where the file system ignores case (macOS, Windows), case folded, as the clients compare.
  */
-async function realPath(file: string): Promise<string> {
+function realPath(file: string, context: Memo): Promise<string> {
   const resolved = path.resolve(file);
-  return realpath(resolved).catch(() => resolved);
+  return context.once(`real\0${resolved}`, () => realpath(resolved).catch(() => resolved));
 }
 
 const folded = (real: string, world: World) => (world.platform === 'linux' ? real : real.toLowerCase());
 
-async function place(file: string, world: World): Promise<string> {
-  return folded(await realPath(file), world);
+async function place(file: string, context: Memo & Pick<ConsentContext, 'world'>): Promise<string> {
+  return folded(await realPath(file, context), context.world);
 }
+
+/** Work done once per scan, however many project servers ask (every server of a project reads the same records). */
+interface Memo {
+  once<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+type Context = ConsentContext & Memo;
 
 /** A project folder: its real path on disk, and the place it is compared as. */
 interface Project {
@@ -61,8 +68,16 @@ interface Project {
 }
 
 /** The consent of every project-scope server, by server id. */
-export async function projectConsents(servers: readonly ServerEntry[], context: ConsentContext): Promise<Map<string, Consent>> {
+export async function projectConsents(servers: readonly ServerEntry[], shared: ConsentContext): Promise<Map<string, Consent>> {
   const consents = new Map<string, Consent>();
+  const done = new Map<string, Promise<unknown>>();
+  const context: Context = {
+    ...shared,
+    once: <T>(key: string, work: () => Promise<T>) => {
+      if (!done.has(key)) done.set(key, work());
+      return done.get(key) as Promise<T>;
+    },
+  };
   await Promise.all(
     servers
       .filter((server) => server.scope === 'project' && server.projectPath !== undefined)
@@ -71,23 +86,23 @@ export async function projectConsents(servers: readonly ServerEntry[], context: 
   return consents;
 }
 
-async function consentOf(server: ServerEntry, context: ConsentContext): Promise<Consent> {
+async function consentOf(server: ServerEntry, context: Context): Promise<Consent> {
   const client = context.clients.find((candidate) => candidate.id === server.client);
   const clientName = client?.name ?? server.client;
   const where = displayPath(path.resolve(server.projectPath!), context.world.home);
-  const real = await realPath(server.projectPath!);
-  const project: Project = { real, place: folded(real, context.world) };
   // Claude Code's own `projects.<path>.mcpServers`: the user added these through the client.
   if (!context.projectFiles.has(server.configPath)) return { granted: true, reason: `added for ${where} through ${clientName} itself` };
   if (!context.remembered.has(path.resolve(server.projectPath!)))
     return { granted: false, reason: `${where} was found only under a scan root and no client remembers opening it` };
   if (!client?.consent)
     return { granted: false, reason: `${clientName} keeps no record MCP Warden can read of the user approving ${where}'s servers` };
+  const real = await realPath(server.projectPath!, context);
+  const project: Project = { real, place: folded(real, context.world) };
   const verdict = await readRecord(client.consent, server, project, context);
   return { granted: verdict.granted, reason: `${verdict.why} in ${clientName} for ${where}` };
 }
 
-function readRecord(record: ConsentRecord, server: ServerEntry, project: Project, context: ConsentContext): Promise<Verdict> {
+function readRecord(record: ConsentRecord, server: ServerEntry, project: Project, context: Context): Promise<Verdict> {
   switch (record.kind) {
     case 'claude-code':
       return claudeCodeConsent(record, server, project, context);
@@ -101,12 +116,7 @@ function readRecord(record: ConsentRecord, server: ServerEntry, project: Project
 }
 
 /** The value at `keyPath` of each readable file. */
-async function valuesAt(
-  files: readonly string[],
-  format: SourceFormat,
-  keyPath: readonly string[],
-  context: ConsentContext,
-): Promise<unknown[]> {
+async function valuesAt(files: readonly string[], format: SourceFormat, keyPath: readonly string[], context: Context): Promise<unknown[]> {
   const loaded = await Promise.all(files.map((file) => context.load(file, format)));
   return loaded.flatMap((item) => {
     if (item.status !== 'ok') return [];
@@ -121,14 +131,16 @@ async function pathKeyedTable(
   files: readonly string[],
   format: SourceFormat,
   keyPath: readonly string[],
-  context: ConsentContext,
+  context: Context,
 ): Promise<Map<string, { key: string; value: unknown }>> {
-  const table = new Map<string, { key: string; value: unknown }>();
-  for (const found of await valuesAt(files, format, keyPath, context)) {
-    if (!isObject(found)) continue;
-    for (const [key, value] of Object.entries(found)) table.set(await place(hostPath(context.world, key), context.world), { key, value });
-  }
-  return table;
+  return context.once(`table\0${format}\0${keyPath.join('\0')}\0${files.join('\0')}`, async () => {
+    const table = new Map<string, { key: string; value: unknown }>();
+    for (const found of await valuesAt(files, format, keyPath, context)) {
+      if (!isObject(found)) continue;
+      for (const [key, value] of Object.entries(found)) table.set(await place(hostPath(context.world, key), context), { key, value });
+    }
+    return table;
+  });
 }
 
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
@@ -158,7 +170,7 @@ async function claudeCodeConsent(
   record: Extract<ConsentRecord, { kind: 'claude-code' }>,
   server: ServerEntry,
   project: Project,
-  context: ConsentContext,
+  context: Context,
 ): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.state, context.world), 'json', ['projects'], context);
   const own = projects.get(project.place)?.value;
@@ -184,7 +196,7 @@ async function claudeCodeConsent(
 async function trustedFolderConsent(
   record: Extract<ConsentRecord, { kind: 'trusted-folders' }>,
   project: Project,
-  context: ConsentContext,
+  context: Context,
 ): Promise<Verdict> {
   const rules = await pathKeyedTable(expandAll(record.path, context.world), 'jsonc', [], context);
   let winner: { length: number; level: unknown } | undefined;
@@ -200,10 +212,10 @@ async function trustedFolderConsent(
 async function trustedFolderListConsent(
   record: Extract<ConsentRecord, { kind: 'trusted-folder-list' }>,
   project: Project,
-  context: ConsentContext,
+  context: Context,
 ): Promise<Verdict> {
   const lists = await valuesAt(expandAll(record.path, context.world), 'json', record.keyPath, context);
-  const folders = await Promise.all(lists.flatMap(names).map((folder) => place(hostPath(context.world, folder), context.world)));
+  const folders = await Promise.all(lists.flatMap(names).map((folder) => place(hostPath(context.world, folder), context)));
   const trusted = folders.some((folder) => within(project.place, folder));
   return trusted ? { granted: true, why: 'the folder is trusted' } : { granted: false, why: 'the folder is not trusted' };
 }
@@ -215,7 +227,7 @@ async function trustedFolderListConsent(
 async function trustedProjectConsent(
   record: Extract<ConsentRecord, { kind: 'trusted-projects' }>,
   project: Project,
-  context: ConsentContext,
+  context: Context,
 ): Promise<Verdict> {
   const projects = await pathKeyedTable(expandAll(record.path, context.world), record.format, record.keyPath, context);
   let repository: string | undefined;
