@@ -86,6 +86,8 @@ export async function runProbeBench() {
     const wardenArgs = [
       'scan',
       '--probe',
+      // The fake home is a replay by its path; its servers are this bench's own, started on purpose.
+      '--probe-replay',
       '--json',
       '--no-cache',
       '--client',
