@@ -46,16 +46,21 @@ const OPTIONS: Record<string, 'serverId' | 'serverKey' | 'clients' | 'name' | 's
 export type ParsedGuardArgs = { ok: true; invocation: GuardInvocation } | { ok: false; problem: string };
 
 /** Reads what formatGuardArgs wrote (and `--state-dir`, and `--opt=value`); a problem in words otherwise. */
-export function parseGuardArgs(argv: readonly string[]): ParsedGuardArgs {
+export function parseGuardArgs(argv: readonly string[], options: { lenient?: boolean } = {}): ParsedGuardArgs {
   const separator = argv.indexOf('--');
   if (separator === -1 || separator === argv.length - 1) return { ok: false, problem: 'expected `-- <command> [args…]` after the options' };
   const found: Partial<Record<'serverId' | 'serverKey' | 'clients' | 'name' | 'stateDir', string>> = {};
-  const options = argv.slice(0, separator);
-  for (let index = 0; index < options.length; index++) {
-    const [flag, inline] = options[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
+  const given = argv.slice(0, separator);
+  for (let index = 0; index < given.length; index++) {
+    const [flag, inline] = given[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const key = OPTIONS[flag];
+    if (!key && options.lenient) {
+      // An option a later version writes: passed over with its value, so the entry still reads as guarded.
+      if (inline === undefined && given[index + 1] !== undefined && !given[index + 1]!.startsWith('--')) index++;
+      continue;
+    }
     if (!key) return { ok: false, problem: `unknown option ${flag}` };
-    const value = inline ?? options[++index];
+    const value = inline ?? given[++index];
     if (value === undefined) return { ok: false, problem: `${flag} needs a value` };
     found[key] = value;
   }
@@ -83,7 +88,7 @@ const LAUNCHER = /mcp-warden|[\\/]dist[\\/]agent[\\/]cli\.js$/;
 export function parseGuardedCommand(command: string, args: readonly string[]): GuardInvocation | undefined {
   const guard = args.indexOf('guard');
   if (guard === -1 || ![command, ...args.slice(0, guard)].some((word) => LAUNCHER.test(word))) return undefined;
-  const parsed = parseGuardArgs(args.slice(guard + 1));
+  const parsed = parseGuardArgs(args.slice(guard + 1), { lenient: true });
   return parsed.ok ? parsed.invocation : undefined;
 }
 

@@ -198,7 +198,16 @@ export function describeSettings(
   const values: Record<string, unknown> = { ...resolved.settings, ...resolved.desktop };
   return (Object.keys(ALL_SETTINGS) as SettingKey[]).map((key) => {
     const spec = ALL_SETTINGS[key];
-    const value = spec.secret ? (values[key] ? 'set' : 'not set') : (values[key] ?? null);
+    const value = spec.secret ? (values[key] ? 'set' : 'not set') : withoutCredentials(values[key] ?? null);
     return { key, label: spec.label, value, origin: resolved.origins[key], locked: resolved.locked.has(key) };
   });
+}
+
+/** A URL shown without the user name and password it may carry (`https://user:pass@host` → `https://host`). */
+function withoutCredentials(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^https?:\/\/[^/]*@/i.test(value)) return value;
+  const url = new URL(value);
+  url.username = '';
+  url.password = '';
+  return url.toString();
 }

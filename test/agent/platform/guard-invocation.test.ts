@@ -46,6 +46,10 @@ describe('the guard’s command line', () => {
     // A server of its own that happens to take a `guard` subcommand is not MCP Warden's guard.
     expect(parseGuardedCommand('npx', ['-y', 'some-server', 'guard', '--server', 'x', '--', 'y'])).toBeUndefined();
     expect(parseGuardedCommand('mcp-warden', ['guard', '--server', 'x', '--', 'y'])).toBeUndefined();
+    // An entry a later version wrapped with an option this one does not know is still recognised as guarded.
+    expect(parseGuardedCommand('mcp-warden', ['guard', '--audit-level', 'full', ...formatGuardArgs(target, 'uvx', [])])).toMatchObject({
+      command: 'uvx',
+    });
   });
 
   it('says what is wrong with arguments it cannot read', () => {

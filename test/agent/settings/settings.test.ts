@@ -247,6 +247,8 @@ describe('the precedence of the layers', () => {
     });
     expect(described.find((item) => item.key === 'serverUrl')).toMatchObject({ value: 'https://warden.corp.example.com', locked: true });
     expect(JSON.stringify(described)).not.toContain('s3cret');
+    const withUser = describeSettings(resolveSettings({ env: { MCP_WARDEN_SERVER_URL: 'https://agent:hunter2@warden.example.com/' } }));
+    expect(withUser.find((item) => item.key === 'serverUrl')!.value).toBe('https://warden.example.com/');
   });
 });
 
