@@ -65,6 +65,11 @@ describe('mcp-warden scan', () => {
     [['scan', '--home', '/no/such/folder'], /--home \/no\/such\/folder: no such folder/],
     [['scan', '--client', 'emacs'], /--client emacs: unknown; known clients: claude-desktop/],
     [['scan', '--scan-depth', '99'], /--scan-depth: expected a whole number from 0 to 20/],
+    [
+      ['scan', '--probe', '--probe-mode', 'sometimes'],
+      /--probe-mode "sometimes" is not a valid probing: Invalid option: expected one of "all"\|"remote-only"\|"off"/,
+    ],
+    [['scan', '--probe', '--probe-projects', 'mine'], /--probe-projects "mine" is not a valid project servers/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('%j is a usage mistake: exit 2 with a hint', (args, message) => {
     const { code, stderr } = run(...args);

@@ -47,6 +47,8 @@ export interface AgentContext {
 export async function resolveAgentSettings(
   values: AgentValues & { 'probe-mode'?: string | undefined; 'probe-projects'?: string | undefined },
   io: Pick<CommandIO, 'managed'>,
+  /** Where what does not fit in the settings is said, once. */
+  warn: (line: string) => void,
 ): Promise<{ stateDir: string; settingsFile: string; resolved: ResolvedSettings }> {
   // The state folder belongs to this machine's user, also when another machine's layout is replayed.
   const stateDir = resolveStateDir(values['state-dir']);
@@ -62,6 +64,7 @@ export async function resolveAgentSettings(
   // A value typed on the command line that does not fit is the caller's mistake, not a setting to pass over.
   const mistyped = resolved.problems.find((problem) => problem.where.startsWith('flag '));
   if (mistyped) throw new UsageError(`${mistyped.name} ${mistyped.message.replace(/ \(ignored\)$/, '')}`);
+  for (const line of settingsWarnings(resolved)) warn(line);
   return { stateDir, settingsFile, resolved };
 }
 
@@ -71,8 +74,7 @@ export async function agentContext(
   io: Pick<CommandIO, 'managed'>,
   log: (line: string) => void,
 ): Promise<AgentContext> {
-  const { stateDir, settingsFile, resolved } = await resolveAgentSettings(values, io);
-  for (const line of settingsWarnings(resolved)) log(line);
+  const { stateDir, settingsFile, resolved } = await resolveAgentSettings(values, io, log);
   return {
     stateDir,
     settings: resolved.settings,

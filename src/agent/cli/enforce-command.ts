@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
 import { undoEnforcement } from '../enforce/apply-mode.js';
 import { defaultGuardLaunch, enforce } from '../enforce/enforce.js';
-import { settingsWarnings } from '../settings/resolve.js';
 import { AGENT_FLAGS, AGENT_HELP, resolveAgentSettings } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
@@ -44,8 +43,7 @@ export async function runEnforce(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   const scanOptions = scanOptionsFrom(values);
-  const { stateDir, resolved } = await resolveAgentSettings(values, io);
-  for (const line of settingsWarnings(resolved)) io.stderr(`${line}\n`);
+  const { stateDir, resolved } = await resolveAgentSettings(values, io, (line) => io.stderr(`${line}\n`));
   const outcome = await scan(scanOptions);
   const guard = defaultGuardLaunch(resolved.settings.guardCommand);
   const result = await enforce(outcome, { stateDir, dryRun: values['dry-run'], ...(guard ? { guard } : {}) });

@@ -1,6 +1,5 @@
 // Flags of the commands that speak MCP to servers, and the probe options they mean.
 import type { ParseArgsConfig } from 'node:util';
-import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import type { ProbeAllOptions, ProbeMode, ProbeProjects } from '../probe/probe-all.js';
 import type { CommandIO } from './io.js';
@@ -58,16 +57,12 @@ export async function probeOptionsFrom(
   scan: ScanOptions,
   io: Pick<CommandIO, 'managed' | 'stderr'>,
 ): Promise<ProbeAllOptions> {
-  if (values['probe-mode'] !== undefined && !(PROBE_MODES as readonly string[]).includes(values['probe-mode']))
-    throw new UsageError(`--probe-mode ${values['probe-mode']}: expected all, remote-only or off`);
-  if (values['probe-projects'] !== undefined && !(PROBE_PROJECT_MODES as readonly string[]).includes(values['probe-projects']))
-    throw new UsageError(`--probe-projects ${values['probe-projects']}: expected approved, never or all`);
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);
   const { resolveAgentSettings } = await import('./agent-flags.js');
-  const { stateDir, resolved } = await resolveAgentSettings(values, io);
-  for (const line of (await import('../settings/resolve.js')).settingsWarnings(resolved)) io.stderr(`${line}\n`);
+  // A --probe-mode or --probe-projects that does not fit is a usage error there, like every flag of a setting.
+  const { stateDir, resolved } = await resolveAgentSettings(values, io, (line) => io.stderr(`${line}\n`));
   return {
     mode: resolved.settings.probe as ProbeMode,
     projects: resolved.settings.probeProjects as ProbeProjects,

@@ -1,6 +1,6 @@
 // One full cycle of the headless agent: scan, probe (never what the policy blocks), report, deliver events,
 // refresh the policy. `mcp-warden agent --once` runs one; `mcp-warden agent` runs one per change and interval.
-import type { ProbeResult, ScanResult } from '../../shared/inventory.js';
+import type { ProbeResult, ScanResult, ServerEntry } from '../../shared/inventory.js';
 import { isBlocked } from '../../shared/policy.js';
 import { type ScanOptions, scan } from '../discovery/scan.js';
 import { applyMode } from '../enforce/apply-mode.js';
@@ -60,20 +60,18 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   });
   let probes: Record<string, ProbeResult> | undefined;
   if (options.settings.probe !== 'off') {
-    probes = await probeAll(outcome, {
+    const probeOptions = {
       mode: options.settings.probe,
       projects: options.settings.probeProjects,
       probeReplay: options.probeReplay === true,
       env: options.host.env,
       home: options.scanOptions.world.home,
       stateDir: options.stateDir,
-      isBlocked: (entry) => isBlocked(decideServer(policy, entry, ips, now())),
-    });
+      isBlocked: (entry: ServerEntry) => isBlocked(decideServer(policy, entry, ips, now())),
+    };
+    probes = await probeAll(outcome, probeOptions);
+    for (const line of notStartedSummary(outcome, probeOptions, probes)) options.log(line);
   }
-  for (const line of probes
-    ? notStartedSummary(outcome, { projects: options.settings.probeProjects, probeReplay: options.probeReplay === true }, probes)
-    : [])
-    options.log(line);
   const { sources } = outcome.result;
   // Quarantined servers are out of their files but still on this machine: they stay in the inventory.
   const servers = withQuarantined(outcome.result.servers, quarantined);

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { DeviceFacts } from '../../shared/protocol.js';
-import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
+import { hostMachine, readJsonState, writeFileAtomic } from '../state/state-dir.js';
 import { AGENT_VERSION } from '../platform/version.js';
 import { osUserName } from '../platform/os-user.js';
 
@@ -20,8 +20,13 @@ const isEnrollment = (value: unknown): value is Enrollment =>
   ['serverUrl', 'deviceId', 'token'].every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
 
 export function deviceFacts(): DeviceFacts {
-  const platform = process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
-  return { hostname: os.hostname(), platform, osVersion: `${os.type()} ${os.release()}`, user: osUserName(), agentVersion: AGENT_VERSION };
+  return {
+    hostname: os.hostname(),
+    platform: hostMachine().platform,
+    osVersion: `${os.type()} ${os.release()}`,
+    user: osUserName(),
+    agentVersion: AGENT_VERSION,
+  };
 }
 
 export const enrollmentFile = (stateDir: string) => path.join(stateDir, 'device.json');
