@@ -9,6 +9,8 @@ import type { AppContext } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
+import { sharedRateStore } from './rate-store.js';
+import { isStorageUnavailable } from './storage/unavailable.js';
 import type { Storage } from './storage/storage.js';
 
 export interface ServerOptions {
@@ -27,6 +29,9 @@ export interface ServerOptions {
   tls?: { cert: Buffer; key: Buffer };
 }
 
+/** Seconds a client is told to wait while the database cannot be reached. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 16 * 1024 * 1024;
   // forceCloseConnections: stopping the server does not wait on idle keep-alive connections.
@@ -37,7 +42,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     forceCloseConnections: true,
     ...(options.tls ? { https: options.tls } : {}),
   });
-  await app.register(rateLimit, { global: false });
+  // One process (SQLite) counts in memory; processes sharing a database count in it.
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.storage.dialect === 'postgres' ? { store: sharedRateStore(options.storage) } : {}),
+  });
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   const check = app.createRateLimit({
     timeWindow: 60_000,
@@ -64,7 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
-    await context.limit(request, reply, identifyCaller(request, context.storage, context.options.adminToken));
+    await context.limit(request, reply, await identifyCaller(request, context.storage, context.options.adminToken));
   });
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.
@@ -96,6 +105,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.statusCode).send(errorBody(error.code, error.message));
+    // The database is away (restarting, failing over): agents keep their spool and come back after Retry-After.
+    if (isStorageUnavailable(error)) {
+      app.log.warn(error);
+      return reply
+        .status(503)
+        .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S))
+        .send(errorBody('unavailable', 'the database cannot be reached; nothing was stored, retry later'));
+    }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const known: Record<number, string> = { 400: 'invalid-request', 413: 'too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };
     const code =

@@ -73,7 +73,7 @@ export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): Rat
 }
 
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
-export function identifyCaller(request: FastifyRequest, storage: Storage, adminToken: string): Caller {
+export async function identifyCaller(request: FastifyRequest, storage: Storage, adminToken: string): Promise<Caller> {
   const token = bearerToken(request.headers.authorization);
   if ((request.routeOptions.url ?? request.url).startsWith('/v1/admin/')) {
     if (!token) return { kind: 'anonymous' };
@@ -81,7 +81,7 @@ export function identifyCaller(request: FastifyRequest, storage: Storage, adminT
   }
   const { id } = (request.params ?? {}) as { id?: string };
   if (!token || id === undefined) return { kind: 'anonymous' };
-  const device = storage.deviceByTokenHash(hashToken(token));
+  const device = await storage.deviceByTokenHash(hashToken(token));
   return device && device.id === id ? { kind: 'device', device } : { kind: 'anonymous' };
 }
 

@@ -5,6 +5,7 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+/** One row and its line end, so an export can stream row by row. */
+export function csvLine(row: readonly unknown[]): string {
+  return `${row.map(csvCell).join(',')}\r\n`;
 }

@@ -1,9 +1,11 @@
-// The admin's views of the fleet: every server by agent with its decision and device count, one server's
-// capabilities with their risks and decisions, and its devices.
-import type { Capability, RiskSignal, ServerEntry } from '../shared/inventory.js';
-import { type Policy, evaluate } from '../shared/policy.js';
+// The admin's views of the fleet, from the counts storage keeps: every server by agent with its decision and
+// device count, one server's agents, findings, probe and capabilities with their own decisions. Decisions are
+// the policy's (rules name exact serverKeys), so a filter by decision is turned into the (serverKey, agent)
+// pairs it selects: those with rules are judged here, every other server has the default's decision.
+import type { Capability } from '../shared/inventory.js';
+import { type DecisionStatus, type Policy, evaluate } from '../shared/policy.js';
 import { DECISION_LABELS, capabilitiesOf, worstSeverity } from '../shared/present.js';
-import type { DeviceServer, Storage } from './storage/storage.js';
+import type { FleetServer, ServerFilter, Storage } from './storage/storage.js';
 
 /** A decision as the fleet view shows it; IP conditions depend on each device and are not checked here. */
 export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluate>[1], now: Date) {
@@ -17,95 +19,87 @@ export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluat
   };
 }
 
-function mostCommon(values: string[]): string {
-  const counts = new Map<string, number>();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
-}
-
-function group(rows: DeviceServer[]): Map<string, DeviceServer[]> {
-  const groups = new Map<string, DeviceServer[]>();
-  for (const row of rows) {
-    const key = `${row.server.serverKey}\0${row.server.client}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return groups;
-}
-
-function summary(rows: DeviceServer[], policy: Policy, now: Date) {
-  const server = rows[0]!.server;
+export function fleetServerView(server: FleetServer, policy: Policy, now: Date) {
   return {
-    serverKey: server.serverKey,
-    name: mostCommon(rows.map((row) => row.server.name)),
-    agent: server.client,
-    firstDetected: rows.map((row) => row.firstSeen).sort()[0]!,
-    lastUpdated: rows
-      .map((row) => row.lastSeen)
-      .sort()
-      .at(-1)!,
-    accessType: mostCommon(rows.map((row) => row.server.accessType)),
-    transport: server.transport,
-    decision: fleetDecision(policy, { serverKey: server.serverKey, agent: server.client, url: server.url }, now),
-    deviceCount: new Set(rows.map((row) => row.deviceId)).size,
+    ...server,
+    decision: fleetDecision(policy, { serverKey: server.serverKey, agent: server.agent, url: server.url }, now),
   };
 }
 
-export function fleetServers(storage: Storage, policy: Policy, now: Date) {
-  return [...group(storage.deviceServers()).values()].map((rows) => summary(rows, policy, now));
+/** The storage filter that selects servers whose decision is `status`. */
+export async function decisionFilter(
+  storage: Storage,
+  policy: Policy,
+  status: DecisionStatus,
+  now: Date,
+): Promise<Pick<ServerFilter, 'pairsIn' | 'orKeyNotIn'>> {
+  const ruled = [...new Set(policy.rules.filter((rule) => !rule.target.capability).map((rule) => rule.target.serverKey))];
+  const pairs: [string, string][] = [];
+  for (const serverKey of ruled)
+    for (const server of await storage.fleetServer(serverKey))
+      if (fleetDecision(policy, { serverKey, agent: server.agent, url: server.url }, now).status === status)
+        pairs.push([serverKey, server.agent]);
+  const unruled = fleetDecision({ ...policy, rules: [] }, { serverKey: '\0none', agent: '\0none' }, now).status;
+  return { pairsIn: pairs, ...(unruled === status ? { orKeyNotIn: ruled } : {}) };
 }
 
-const highest = (risks: readonly RiskSignal[]): string => worstSeverity(risks);
+export interface CapabilityView {
+  type: Capability['kind'];
+  name: string;
+  description?: string | undefined;
+  risk: string;
+  risks: Capability['risks'];
+  accessType: string;
+  decision: ReturnType<typeof fleetDecision> & { agent: string };
+  decisions: (ReturnType<typeof fleetDecision> & { agent: string })[];
+  markedBy?: string | undefined;
+}
 
-export function serverDetail(storage: Storage, policy: Policy, serverKey: string, now: Date) {
-  const rows = storage.deviceServers({ serverKey });
-  if (rows.length === 0) return undefined;
-  const agents = [...new Set(rows.map((row) => row.server.client))];
-  const probe = storage.latestProbe(serverKey);
-  const accessType = mostCommon(rows.map((row) => row.server.accessType));
-  const capabilities = probe ? capabilitiesOf(probe) : [];
-  const devices = new Map(storage.devices().map((device) => [device.id, device]));
+export async function serverDetail(storage: Storage, policy: Policy, serverKey: string, now: Date) {
+  const byAgent = await storage.fleetServer(serverKey);
+  if (byAgent.length === 0) return undefined;
+  const probe = await storage.latestProbe(serverKey);
+  const findings = new Map(byAgent.flatMap((server) => server.findings).map((finding) => [`${finding.id}\0${finding.evidence}`, finding]));
   return {
     serverKey,
-    byAgent: [...group(rows).values()].map((group) => summary(group, policy, now)),
-    findings: uniqueFindings(rows.map((row) => row.server)),
+    name: byAgent[0]!.name,
+    deviceCount: byAgent.reduce((sum, server) => sum + server.deviceCount, 0),
+    byAgent: byAgent.map((server) => fleetServerView(server, policy, now)),
+    findings: [...findings.values()],
     probe: probe
       ? { status: probe.status, probedAt: probe.probedAt, serverInfo: probe.serverInfo, fingerprint: probe.fingerprint, risks: probe.risks }
       : undefined,
-    capabilities: capabilities.map((capability: Capability) => {
-      const decisions = agents.map((agent) => ({
-        agent,
-        ...fleetDecision(policy, { serverKey, agent, capability: { kind: capability.kind, name: capability.name } }, now),
-      }));
-      return {
-        type: capability.kind,
-        name: capability.name,
-        description: capability.description,
-        risk: highest(capability.risks),
-        risks: capability.risks,
-        accessType,
-        decision: decisions[0]!,
-        decisions,
-        markedBy: decisions[0]!.markedBy,
-      };
-    }),
-    devices: rows.map((row) => {
-      const device = devices.get(row.deviceId);
-      return {
-        deviceId: row.deviceId,
-        hostname: device?.hostname,
-        user: device?.user,
-        agent: row.server.client,
-        name: row.server.name,
-        scope: row.server.scope,
-        firstSeen: row.firstSeen,
-        lastSeen: row.lastSeen,
-      };
-    }),
+    capabilityCount: probe ? capabilitiesOf(probe).length : 0,
   };
 }
 
-function uniqueFindings(servers: ServerEntry[]): RiskSignal[] {
-  const seen = new Map<string, RiskSignal>();
-  for (const finding of servers.flatMap((server) => server.findings)) seen.set(`${finding.id}\0${finding.evidence}`, finding);
-  return [...seen.values()];
+/** Each capability of a server's latest probe, with its own decision under each agent that loads the server. */
+export async function serverCapabilities(
+  storage: Storage,
+  policy: Policy,
+  serverKey: string,
+  now: Date,
+): Promise<CapabilityView[] | undefined> {
+  const byAgent = await storage.fleetServer(serverKey);
+  if (byAgent.length === 0) return undefined;
+  const probe = await storage.latestProbe(serverKey);
+  if (!probe) return [];
+  const accessType = byAgent[0]!.accessType;
+  return capabilitiesOf(probe).map((capability) => {
+    const decisions = byAgent.map((server) => ({
+      agent: server.agent,
+      ...fleetDecision(policy, { serverKey, agent: server.agent, capability: { kind: capability.kind, name: capability.name } }, now),
+    }));
+    return {
+      type: capability.kind,
+      name: capability.name,
+      description: capability.description,
+      risk: worstSeverity(capability.risks),
+      risks: capability.risks,
+      accessType,
+      decision: decisions[0]!,
+      decisions,
+      markedBy: decisions[0]!.markedBy,
+    };
+  });
 }

@@ -4,18 +4,33 @@ import { createSecureContext } from 'node:tls';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
-import { SqliteStorage } from './storage/sqlite-storage.js';
+import { startMaintenance } from './maintenance.js';
+import { type DatabaseLocation, LegacySchemaError, NewerSchemaError } from './storage/database.js';
+import { LATEST_MIGRATION } from './storage/migrations.js';
+import { DEFAULT_EVENT_RETENTION_DAYS, SchemaNotReadyError, migrateStorage, openStorage } from './storage/open-storage.js';
+import type { Storage } from './storage/storage.js';
+import { isStorageUnavailable } from './storage/unavailable.js';
 import { type CommandStreams, UsageError } from '../shared/command.js';
 
 export const SERVER_HELP = `Usage: mcp-warden server [options]
+       mcp-warden server migrate [--database URL | --data DIR]
 
 Runs the reference central endpoint: devices enroll and report their inventory, admins decide (allow,
-block, conditionally allow) through the admin API, devices fetch the policy. Data is kept in SQLite.
+block, conditionally allow) through the admin API, devices fetch the policy. Data is kept in SQLite in
+--data (the default, nothing to install, one process), or in PostgreSQL with --database, where several
+server processes behind a load balancer act as one endpoint.
+
+\`migrate\` applies the schema migrations this version ships and exits. SQLite databases are migrated as
+the server starts; a PostgreSQL database must be migrated first (once, before the processes are started
+or upgraded), and a server never starts against a schema older or newer than its own.
 
 Options (each also from the environment variable shown):
   --port P               port to listen on (MCP_WARDEN_PORT; default 8443)
   --host H               address to bind (MCP_WARDEN_HOST; default 127.0.0.1)
-  --data DIR             folder for the database (MCP_WARDEN_DATA; required)
+  --data DIR             folder for the SQLite database (MCP_WARDEN_DATA)
+  --database URL         postgres://user:password@host:port/database instead (MCP_WARDEN_DATABASE_URL)
+  --pool-size N          PostgreSQL connections this process keeps at most (MCP_WARDEN_POOL_SIZE; default 16)
+  --retention-days N     days events are kept, then dropped by day (MCP_WARDEN_RETENTION_DAYS; default ${DEFAULT_EVENT_RETENTION_DAYS})
   --admin-token T        bearer token of the admin API (MCP_WARDEN_ADMIN_TOKEN; required)
   --admin-name NAME      who the admin token speaks for, recorded on rules (MCP_WARDEN_ADMIN_NAME; default admin)
   --enroll-secret S      secret devices enroll with (MCP_WARDEN_ENROLL_SECRET; required)
@@ -25,17 +40,91 @@ Options (each also from the environment variable shown):
   -h, --help             this help
 
 Without --tls-cert the endpoint speaks plain HTTP: bind it to loopback, or put it behind a reverse proxy
-that terminates TLS (docs/deploy-mdm.md).`;
+that terminates TLS (docs/deploy-server.md).`;
 
 export type Io = CommandStreams;
 
+const STORAGE_OPTIONS = {
+  data: { type: 'string' },
+  database: { type: 'string' },
+  'pool-size': { type: 'string' },
+  'retention-days': { type: 'string' },
+} as const;
+
+/** Where the data lives: --database (PostgreSQL) wins over --data (SQLite); one of them is required. */
+function databaseLocation(values: { data?: string | undefined; database?: string | undefined }, env: NodeJS.ProcessEnv): DatabaseLocation {
+  const url = values.database ?? env.MCP_WARDEN_DATABASE_URL;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database ${redactUrl(url)}: expected a postgres:// URL`);
+    return { dialect: 'postgres', url };
+  }
+  const data = values.data ?? env.MCP_WARDEN_DATA;
+  if (!data) throw new UsageError('--data DIR (or MCP_WARDEN_DATA) or --database URL (or MCP_WARDEN_DATABASE_URL) is required');
+  const folder = path.resolve(data);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return { dialect: 'sqlite', file: path.join(folder, 'mcp-warden.sqlite') };
+}
+
+/** The database as logs may show it: never its password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+function describeLocation(location: DatabaseLocation): string {
+  return location.dialect === 'postgres' ? `PostgreSQL ${redactUrl(location.url)}` : `SQLite ${location.file}`;
+}
+
+function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) throw new UsageError(`--${flag} ${value}: expected a whole number of at least ${min}`);
+  return number;
+}
+
+/** A database that cannot be reached, or refuses us, said in one line with where it is. */
+function storageError(location: DatabaseLocation, error: unknown): Error {
+  if (error instanceof SchemaNotReadyError || error instanceof NewerSchemaError || error instanceof LegacySchemaError)
+    return new Error(`${describeLocation(location)}: ${error.message}`);
+  const reason = isStorageUnavailable(error) ? 'cannot be reached' : 'cannot be opened';
+  const detail = error instanceof AggregateError ? error.errors.map((inner: Error) => inner.message).join('; ') : (error as Error).message;
+  return new Error(`${describeLocation(location)} ${reason}: ${detail}`);
+}
+
+async function runMigrate(argv: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...STORAGE_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    io.stdout(`${SERVER_HELP}\n`);
+    return 0;
+  }
+  const location = databaseLocation(values, process.env);
+  let applied: string[];
+  try {
+    applied = await migrateStorage(location);
+  } catch (error) {
+    throw storageError(location, error);
+  }
+  io.stdout(
+    applied.length
+      ? `${describeLocation(location)}: applied ${applied.join(', ')}\n`
+      : `${describeLocation(location)}: the schema is up to date (${LATEST_MIGRATION})\n`,
+  );
+  return 0;
+}
+
 export async function runServer(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'migrate') return runMigrate(argv.slice(1), io);
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...STORAGE_OPTIONS,
       port: { type: 'string' },
       host: { type: 'string' },
-      data: { type: 'string' },
       'admin-token': { type: 'string' },
       'admin-name': { type: 'string' },
       'enroll-secret': { type: 'string' },
@@ -55,17 +144,24 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     if (!value) throw new UsageError(`--${flag} (or ${variable}) is required`);
     return value;
   };
-  const data = path.resolve(required('data', values.data ?? env.MCP_WARDEN_DATA, 'MCP_WARDEN_DATA'));
   const adminToken = required('admin-token', values['admin-token'] ?? env.MCP_WARDEN_ADMIN_TOKEN, 'MCP_WARDEN_ADMIN_TOKEN');
   const enrollSecret = required('enroll-secret', values['enroll-secret'] ?? env.MCP_WARDEN_ENROLL_SECRET, 'MCP_WARDEN_ENROLL_SECRET');
   const port = Number(values.port ?? env.MCP_WARDEN_PORT ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port}: expected a port number`);
   const host = values.host ?? env.MCP_WARDEN_HOST ?? '127.0.0.1';
-  const bodyLimit = values['body-limit'] ? Number(values['body-limit']) : undefined;
+  const bodyLimit = wholeNumber('body-limit', values['body-limit'], 1024);
+  const retention =
+    wholeNumber('retention-days', values['retention-days'] ?? env.MCP_WARDEN_RETENTION_DAYS, 1) ?? DEFAULT_EVENT_RETENTION_DAYS;
+  const poolSize = wholeNumber('pool-size', values['pool-size'] ?? env.MCP_WARDEN_POOL_SIZE, 1);
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
+  const location = databaseLocation(values, env);
 
-  mkdirSync(data, { recursive: true, mode: 0o700 });
-  const storage = new SqliteStorage(path.join(data, 'mcp-warden.sqlite'));
+  let storage: Storage;
+  try {
+    storage = await openStorage(location, { eventRetentionDays: retention, ...(poolSize ? { poolSize } : {}) });
+  } catch (error) {
+    throw storageError(location, error);
+  }
   const app = await buildServer({
     storage,
     adminToken,
@@ -74,11 +170,13 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     ...(bodyLimit ? { bodyLimit } : {}),
     ...(tls ? { tls } : {}),
   });
+  const maintenance = startMaintenance(storage, (message) => io.stderr(`${message}\n`));
   const address = await app.listen({ port, host });
-  io.stdout(`mcp-warden server listening on ${address} (data in ${data})\n`);
+  io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days)\n`);
   await io.untilStopped();
+  maintenance.stop();
   await app.close();
-  storage.close();
+  await storage.close();
   return 0;
 }
 

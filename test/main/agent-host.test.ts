@@ -9,7 +9,7 @@ import { serveAgent } from '../../src/main/agent-host.js';
 import type { HostMessage, HostRequest } from '../../src/main/agent-host.js';
 import { DEFAULT_SETTINGS } from '../../src/agent/settings/agent-settings.js';
 import { buildServer } from '../../src/server/app.js';
-import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../src/server/storage/open-storage.js';
 import { EVERYTHING, NODE, type ProbeHome, probeHome } from '../helpers/probe-home.js';
 
 let home: ProbeHome | undefined;
@@ -46,7 +46,7 @@ describe('the agent host', () => {
   it('starts the agent core, answers the window’s calls, and hands a new enrollment to main', async () => {
     home = probeHome({ everything: { command: NODE, args: [EVERYTHING] } });
     central = await buildServer({
-      storage: new SqliteStorage(':memory:'),
+      storage: await memoryStorage(),
       enrollSecret: 'secret',
       adminToken: 'admin',
       adminName: 'admin@example.com',

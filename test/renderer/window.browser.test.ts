@@ -12,7 +12,9 @@ import { type Harness, startHarness } from '../../src/agent/app/harness.js';
 import { DEFAULT_SETTINGS } from '../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../src/agent/sync/sync-engine.js';
 import { buildServer } from '../../src/server/app.js';
-import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../src/server/storage/open-storage.js';
+import type { Storage } from '../../src/server/storage/storage.js';
+import { allEvents } from '../helpers/storage-reads.js';
 import { REPO } from '../helpers/machines.js';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { EVERYTHING, FILESYSTEM, NODE, SERVERS } from '../helpers/probe-home.js';
@@ -21,7 +23,7 @@ const SHOTS = path.join(REPO, 'test-results', 'window');
 
 let home: string;
 let stateDir: string;
-let storage: SqliteStorage;
+let storage: Storage;
 let central: FastifyInstance;
 let engine: SyncEngine;
 let harness: Harness;
@@ -63,7 +65,7 @@ describe.skipIf(!hasChromium)('the window in Chromium', () => {
     write('.codeium/windsurf/mcp_config.json', '{ "mcpServers": { "broken": ');
     writeFileSync(path.join(home, '.codeium/windsurf/mcp_config.json'), '{ "mcpServers": { "broken": ');
 
-    storage = new SqliteStorage(':memory:');
+    storage = await memoryStorage();
     central = await buildServer({ storage, enrollSecret: 'secret', adminToken: 'admin', adminName: 'security@example.com' });
     const url = await central.listen({ port: 0, host: '127.0.0.1' });
     engine = new SyncEngine({ stateDir, settings: { ...DEFAULT_SETTINGS, serverUrl: url, enrollSecret: 'secret' } });
@@ -152,7 +154,7 @@ describe.skipIf(!hasChromium)('the window in Chromium', () => {
     await page.getByLabel('Request approval').fill('I maintain this server and fixed its descriptions in 2.0');
     await page.getByRole('button', { name: 'Send request' }).click();
     await page.getByText('Your request for poisoned was sent to your administrators.').waitFor();
-    expect(storage.events({ type: 'approval-request' })).toEqual([
+    expect(await allEvents(storage, { type: 'approval-request' })).toEqual([
       expect.objectContaining({
         serverName: 'poisoned',
         client: 'cursor',

@@ -8,7 +8,7 @@ import type { ServerEntry } from '../../src/shared/inventory.js';
 import type { InventoryReport } from '../../src/shared/protocol.js';
 import { buildServer } from '../../src/server/app.js';
 import type { RateLimits } from '../../src/server/callers.js';
-import { SqliteStorage } from '../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../src/server/storage/open-storage.js';
 
 let app: FastifyInstance;
 let base: string;
@@ -16,7 +16,7 @@ const ADMIN = { authorization: 'Bearer admin-token' };
 
 async function start(options: { bodyLimit?: number; rateLimits?: Partial<RateLimits> } = {}) {
   app = await buildServer({
-    storage: new SqliteStorage(':memory:'),
+    storage: await memoryStorage(),
     enrollSecret: 'enroll-secret',
     adminToken: 'admin-token',
     adminName: 'admin@example.com',
@@ -114,7 +114,7 @@ describe('inventory reports', () => {
       removed: [server('a').id],
     };
     expect((await call('POST', path, delta, device.auth)).body).toEqual({ acceptedRevision: 2 });
-    const names = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body.map((row: { name: string }) => row.name).sort();
+    const names = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body.items.map((row: { name: string }) => row.name);
     expect(names).toEqual(['b', 'c']);
   });
 
@@ -141,7 +141,10 @@ describe('inventory reports', () => {
     await call('POST', path, report, device.auth);
     await call('POST', path, full(2, [server('a'), server('b')]), device.auth);
     expect((await call('POST', path, report, device.auth)).body).toEqual({ acceptedRevision: 1 });
-    expect((await call('GET', '/v1/admin/servers', undefined, ADMIN)).body).toHaveLength(2);
+    expect((await call('GET', '/v1/admin/servers', undefined, ADMIN)).body).toMatchObject({
+      total: 2,
+      items: [{ name: 'a' }, { name: 'b' }],
+    });
   });
 
   it('takes gzip bodies, and refuses bodies over the limit after inflating them', async () => {
@@ -218,7 +221,7 @@ describe('admin API', () => {
       (await call('POST', '/v1/admin/rules', { target: { serverKey: 'npm:a' }, agents: ['*'], verdict: 'allow' }, ADMIN)).body.error
         .message,
     ).toMatch(/justification/);
-    expect((await call('GET', '/v1/admin/rules', undefined, ADMIN)).body).toHaveLength(1);
+    expect((await call('GET', '/v1/admin/rules', undefined, ADMIN)).body.items).toHaveLength(1);
     expect((await call('DELETE', `/v1/admin/rules/${created.body.id}`, undefined, ADMIN)).status).toBe(204);
     expect((await call('DELETE', `/v1/admin/rules/${created.body.id}`, undefined, ADMIN)).status).toBe(404);
   });
@@ -256,7 +259,7 @@ describe('admin API', () => {
       ADMIN,
     );
 
-    const servers = (await call('GET', '/v1/admin/servers', undefined, ADMIN)).body;
+    const servers = (await call('GET', '/v1/admin/servers?sort=agent', undefined, ADMIN)).body.items;
     expect(
       servers.map((row: { agent: string; deviceCount: number; decision: { label: string } }) => [
         row.agent,
@@ -277,7 +280,10 @@ describe('admin API', () => {
     });
 
     const detail = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}`, undefined, ADMIN)).body;
-    expect(detail.capabilities).toEqual([
+    expect(detail).toMatchObject({ name: 'github', deviceCount: 3, capabilityCount: 1, probe: { status: 'ok' } });
+    const capabilities = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}/capabilities`, undefined, ADMIN))
+      .body.items;
+    expect(capabilities).toEqual([
       expect.objectContaining({
         type: 'tool',
         name: 'create_issue',
@@ -286,15 +292,15 @@ describe('admin API', () => {
         decision: expect.objectContaining({ agent: 'cursor', label: 'Pending review' }),
       }),
     ]);
-    expect(detail.capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual([
+    expect(capabilities[0].decisions.map((item: { agent: string; label: string }) => `${item.agent} ${item.label}`)).toEqual([
       'cursor Pending review',
       'vscode Blocked',
     ]);
-    expect(detail.devices.map((item: { hostname: string; agent: string }) => `${item.hostname} ${item.agent}`)).toEqual([
-      'laptop-1 cursor',
-      'laptop-1 cursor',
-      'laptop-1 vscode',
-    ]);
+    const devices = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}/devices`, undefined, ADMIN)).body;
+    expect(devices.total).toBe(3);
+    expect(devices.items.map((item: { deviceId: string; agent: string }) => `${item.deviceId} ${item.agent}`).sort()).toEqual(
+      [`${a.id} cursor`, `${b.id} cursor`, `${b.id} vscode`].sort(),
+    );
     expect((await call('GET', `/v1/admin/servers/${encodeURIComponent('npm:nothing')}`, undefined, ADMIN)).status).toBe(404);
   });
 
@@ -324,12 +330,12 @@ describe('admin API', () => {
     expect((await call('POST', path, { events }, device.auth)).body).toEqual({ accepted: 2, duplicates: 0 });
     expect((await call('POST', path, { events }, device.auth)).body).toEqual({ accepted: 0, duplicates: 2 });
     expect(
-      (await call('GET', '/v1/admin/requests', undefined, ADMIN)).body.map((event: { serverName: string }) => event.serverName),
+      (await call('GET', '/v1/admin/requests', undefined, ADMIN)).body.items.map((event: { serverName: string }) => event.serverName),
     ).toEqual([hostile]);
-    expect((await call('GET', '/v1/admin/events?agent=vscode', undefined, ADMIN)).body).toHaveLength(1);
-    expect((await call('GET', '/v1/admin/events?decision=rejected', undefined, ADMIN)).body).toHaveLength(1);
-    expect((await call('GET', '/v1/admin/events?from=2026-11-21T00:00:00Z', undefined, ADMIN)).body).toHaveLength(1);
-    expect((await call('GET', `/v1/admin/events?device=${device.id}&server=npm:a`, undefined, ADMIN)).body).toHaveLength(1);
+    expect((await call('GET', '/v1/admin/events?agent=vscode', undefined, ADMIN)).body.items).toHaveLength(1);
+    expect((await call('GET', '/v1/admin/events?decision=rejected', undefined, ADMIN)).body.items).toHaveLength(1);
+    expect((await call('GET', '/v1/admin/events?from=2026-11-21T00:00:00Z', undefined, ADMIN)).body.items).toHaveLength(1);
+    expect((await call('GET', `/v1/admin/events?device=${device.id}&server=npm:a`, undefined, ADMIN)).body.items).toHaveLength(1);
     const csv = (await call('GET', '/v1/admin/events.csv', undefined, ADMIN)).body as string;
     expect(csv.split('\r\n')[0]).toBe('at,device,hostname,user,type,agent,serverKey,server,capability,decision,reason');
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"") <script>alert(1)</script> ✓"`);

@@ -1,28 +1,87 @@
-// The admin API: the fleet's servers and devices, rules (allow / block / conditional, per server or capability,
-// per agent or all), approval requests, and the event log with CSV and JSON-lines export.
+// The admin API: the fleet's servers, devices and agents, rules (allow / block / conditional, per server or
+// capability, per agent or all), approval requests, and the event log with streamed CSV and JSON-lines export.
+// Every list is a page (paging.ts), filtered and sorted by the database.
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DEFAULT_VERDICTS, RuleInput } from '../../shared/policy.js';
+import { DECISION_STATUSES, DEFAULT_VERDICTS, RuleInput, VERDICTS } from '../../shared/policy.js';
+import { ACCESS_TYPES, CAPABILITY_KINDS, SEVERITIES } from '../../shared/vocabulary.js';
 import { type AppContext, parse } from '../context.js';
-import { toCsv } from '../csv.js';
+import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
-import { fleetServers, serverDetail } from '../fleet.js';
+import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
+import { PageQuery, Pager, pageInMemory } from '../paging.js';
 import { currentPolicy } from '../policy-store.js';
-import type { EventFilter } from '../storage/storage.js';
+import {
+  DEVICE_SORTS,
+  type DeviceRecord,
+  EVENT_SORTS,
+  type EventFilter,
+  SERVER_DEVICE_SORTS,
+  SERVER_SORTS,
+  type StoredEvent,
+} from '../storage/storage.js';
 
-const EventQuery = z.object({
-  device: z.string().optional(),
-  agent: z.string().optional(),
-  server: z.string().optional(),
-  decision: z.string().optional(),
-  type: z.string().optional(),
-  user: z.string().optional(),
-  capability: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  limit: z.coerce.number().int().positive().max(100_000).optional(),
+/** Events are counted only up to this many: an exact count of millions would cost more than the page. */
+const EVENT_COUNT_BOUND = 10_000;
+const EXPORT_PAGE = 1000;
+
+const time = z.iso.datetime({ offset: true });
+const text = z.string().min(1).max(500);
+
+const ServerQuery = z.strictObject({
+  ...PageQuery,
+  agent: text.optional(),
+  decision: z.enum(DECISION_STATUSES).optional(),
+  risk: z.enum(SEVERITIES).optional(),
+  accessType: z.enum(ACCESS_TYPES).optional(),
+  transport: text.optional(),
+  device: text.optional(),
+  q: text.optional(),
 });
+
+const DeviceQuery = z.strictObject({
+  ...PageQuery,
+  platform: z.enum(['darwin', 'win32', 'linux']).optional(),
+  user: text.optional(),
+  agent: text.optional(),
+  server: text.optional(),
+  seenAfter: time.optional(),
+  q: text.optional(),
+});
+
+const EventFields = {
+  device: text.optional(),
+  agent: text.optional(),
+  server: text.optional(),
+  decision: text.optional(),
+  type: text.optional(),
+  user: text.optional(),
+  capability: text.optional(),
+  from: time.optional(),
+  to: time.optional(),
+  q: text.optional(),
+};
+const EventQuery = z.strictObject({ ...PageQuery, ...EventFields });
+const ExportQuery = z.strictObject(EventFields);
+const RequestQuery = z.strictObject({
+  ...PageQuery,
+  agent: text.optional(),
+  server: text.optional(),
+  user: text.optional(),
+  device: text.optional(),
+});
+const RuleQuery = z.strictObject({ ...PageQuery, server: text.optional(), agent: text.optional(), verdict: z.enum(VERDICTS).optional() });
+const CapabilityQuery = z.strictObject({
+  ...PageQuery,
+  type: z.enum(CAPABILITY_KINDS).optional(),
+  decision: z.enum(DECISION_STATUSES).optional(),
+  risk: z.enum(SEVERITIES).optional(),
+  q: text.optional(),
+});
+const ServerDeviceQuery = z.strictObject({ ...PageQuery, agent: text.optional() });
+const CountQuery = z.strictObject({ from: time.optional(), to: time.optional(), agent: text.optional() });
 
 const PolicySettingsInput = z.object({
   defaultVerdict: z.enum(DEFAULT_VERDICTS),
@@ -30,96 +89,245 @@ const PolicySettingsInput = z.object({
   moreInfoUrl: z.url().optional(),
 });
 
-function toFilter(query: z.infer<typeof EventQuery>): EventFilter {
-  const filter: EventFilter = {};
-  if (query.device) filter.deviceId = query.device;
-  if (query.agent) filter.agent = query.agent;
-  if (query.server) filter.serverKey = query.server;
-  if (query.decision) filter.decision = query.decision;
-  if (query.type) filter.type = query.type;
-  if (query.user) filter.user = query.user;
-  if (query.capability) filter.capability = query.capability;
-  if (query.from) filter.from = query.from;
-  if (query.to) filter.to = query.to;
-  if (query.limit) filter.limit = query.limit;
-  return filter;
+const RULE_SORTS = ['updatedAt', 'serverKey'] as const;
+const CAPABILITY_SORTS = ['name', 'type', 'risk'] as const;
+
+function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
+  return {
+    deviceId: query.device,
+    agent: query.agent,
+    serverKey: query.server,
+    decision: query.decision,
+    type: query.type,
+    user: query.user,
+    capability: query.capability,
+    from: query.from,
+    to: query.to,
+    search: query.q,
+  };
 }
 
+/** The paging fields apart, the rest of a query names the filters a cursor is bound to. */
+function filtersOf(query: Record<string, unknown>): Record<string, unknown> {
+  const { limit: _limit, cursor: _cursor, sort: _sort, ...filters } = query;
+  return filters;
+}
+
+const severityRank = (severity: string) => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity as (typeof SEVERITIES)[number]) + 1);
+
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
+  const storage = context.storage;
+  const secret = () => storage.sharedSecret('cursor');
+  const pager = async <Sort extends string>(
+    list: string,
+    query: Record<string, unknown>,
+    sorts: readonly Sort[],
+    defaultSort: NoInfer<`${Sort}` | `-${Sort}`>,
+    options: { countUpTo?: number } = {},
+  ) => new Pager(await secret(), list, query, filtersOf(query), sorts, defaultSort, options);
+
+  async function* exportEvents(filter: EventFilter): AsyncGenerator<StoredEvent> {
+    let after: (string | number)[] | undefined;
+    do {
+      const page = await storage.events(filter, { sort: 'at', descending: false, limit: EXPORT_PAGE, after, countUpTo: 0 });
+      yield* page.items;
+      after = page.next ? [...page.next] : undefined;
+    } while (after);
+  }
+
   app.register(
     async (admin) => {
       admin.addHook('onRequest', async (request: FastifyRequest) => {
         if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'admin token required');
       });
 
-      admin.get('/servers', async () => fleetServers(context.storage, currentPolicy(context.storage), context.now()));
+      admin.get('/servers', async (request) => {
+        const query = parse(ServerQuery, request.query, 'query');
+        const pages = await pager('servers', query, SERVER_SORTS, 'name');
+        const policy = await currentPolicy(storage);
+        const now = context.now();
+        const page = await storage.fleetServers(
+          {
+            agent: query.agent,
+            risk: query.risk,
+            accessType: query.accessType,
+            transport: query.transport,
+            deviceId: query.device,
+            search: query.q,
+            ...(query.decision ? await decisionFilter(storage, policy, query.decision, now) : {}),
+          },
+          pages.request,
+        );
+        return pages.body(page, (server) => fleetServerView(server, policy, now));
+      });
 
       admin.get('/servers/:serverKey', async (request) => {
         const { serverKey } = request.params as { serverKey: string };
-        const detail = serverDetail(context.storage, currentPolicy(context.storage), serverKey, context.now());
+        const detail = await serverDetail(storage, await currentPolicy(storage), serverKey, context.now());
         if (!detail) throw new HttpError(404, 'not-found', `no device reports ${serverKey}`);
         return detail;
       });
 
-      admin.get('/rules', async () => context.storage.rules());
+      admin.get('/servers/:serverKey/capabilities', async (request) => {
+        const { serverKey } = request.params as { serverKey: string };
+        const query = parse(CapabilityQuery, request.query, 'query');
+        const pages = await pager(`capabilities:${serverKey}`, query, CAPABILITY_SORTS, 'name');
+        const all = await serverCapabilities(storage, await currentPolicy(storage), serverKey, context.now());
+        if (!all) throw new HttpError(404, 'not-found', `no device reports ${serverKey}`);
+        const search = query.q?.toLowerCase();
+        const matching = all.filter(
+          (capability) =>
+            (!query.type || capability.type === query.type) &&
+            (!query.decision || capability.decisions.some((decision) => decision.status === query.decision)) &&
+            (!query.risk || severityRank(capability.risk) >= severityRank(query.risk)) &&
+            (!search || `${capability.name}\n${capability.description ?? ''}`.toLowerCase().includes(search)),
+        );
+        const sortValue = {
+          name: (c: (typeof all)[number]) => c.name,
+          type: (c: (typeof all)[number]) => c.type,
+          risk: (c: (typeof all)[number]) => severityRank(c.risk),
+        };
+        const page = pageInMemory(matching, pages.request, (capability) => [
+          sortValue[pages.request.sort](capability),
+          capability.type,
+          capability.name,
+        ]);
+        return pages.body(page, (capability) => capability);
+      });
+
+      admin.get('/servers/:serverKey/devices', async (request) => {
+        const { serverKey } = request.params as { serverKey: string };
+        const query = parse(ServerDeviceQuery, request.query, 'query');
+        const pages = await pager(`server-devices:${serverKey}`, query, SERVER_DEVICE_SORTS, '-firstSeen');
+        const page = await storage.serverDevices(serverKey, query.agent, pages.request);
+        return pages.body(page, (row) => ({
+          deviceId: row.deviceId,
+          hostname: row.hostname,
+          user: row.user,
+          agent: row.server.client,
+          name: row.server.name,
+          scope: row.server.scope,
+          configPath: row.server.configPath,
+          firstSeen: row.firstSeen,
+          lastSeen: row.lastSeen,
+        }));
+      });
+
+      admin.get('/rules', async (request) => {
+        const query = parse(RuleQuery, request.query, 'query');
+        const pages = await pager('rules', query, RULE_SORTS, '-updatedAt');
+        const rules = (await storage.rules()).filter(
+          (rule) =>
+            (!query.server || rule.target.serverKey === query.server) &&
+            (!query.agent || rule.agents.includes(query.agent) || rule.agents.includes('*')) &&
+            (!query.verdict || rule.verdict === query.verdict),
+        );
+        const page = pageInMemory(rules, pages.request, (rule) => [
+          pages.request.sort === 'serverKey' ? rule.target.serverKey : rule.updatedAt,
+          rule.id,
+        ]);
+        return pages.body(page, (rule) => rule);
+      });
 
       admin.post('/rules', async (request, reply) => {
         const input = parse(RuleInput, request.body, 'rule');
         const rule = { ...input, id: randomUUID(), markedBy: context.options.adminName, updatedAt: context.now().toISOString() };
-        context.storage.addRule(rule);
+        await storage.addRule(rule);
         return reply.status(201).send(rule);
       });
 
       admin.delete('/rules/:id', async (request, reply) => {
         const { id } = request.params as { id: string };
-        if (!context.storage.deleteRule(id)) throw new HttpError(404, 'not-found', `no rule ${id}`);
+        if (!(await storage.deleteRule(id))) throw new HttpError(404, 'not-found', `no rule ${id}`);
         return reply.status(204).send();
       });
 
-      admin.get('/policy', async () => currentPolicy(context.storage));
+      admin.get('/policy', async () => currentPolicy(storage));
       admin.put('/policy/settings', async (request) => {
-        context.storage.setPolicySettings(parse(PolicySettingsInput, request.body, 'policy settings'));
-        return currentPolicy(context.storage);
+        await storage.setPolicySettings(parse(PolicySettingsInput, request.body, 'policy settings'));
+        return currentPolicy(storage);
       });
 
-      admin.get('/devices', async () =>
-        context.storage
-          .devices()
-          .map((device) => ({ ...device, serverCount: context.storage.deviceServers({ deviceId: device.id }).length })),
-      );
+      admin.get('/devices', async (request) => {
+        const query = parse(DeviceQuery, request.query, 'query');
+        const pages = await pager('devices', query, DEVICE_SORTS, 'hostname');
+        const page = await storage.devices(
+          {
+            platform: query.platform,
+            user: query.user,
+            agent: query.agent,
+            serverKey: query.server,
+            seenAfter: query.seenAfter,
+            search: query.q,
+          },
+          pages.request,
+        );
+        return pages.body(page, (device: DeviceRecord) => device);
+      });
 
-      admin.get('/requests', async () => context.storage.events({ type: 'approval-request', limit: 10_000 }));
+      admin.get('/devices/:id', async (request) => {
+        const { id } = request.params as { id: string };
+        const device = await storage.device(id);
+        if (!device) throw new HttpError(404, 'not-found', `no device ${id}`);
+        return { ...device, sources: await storage.deviceSources(id) };
+      });
 
-      admin.get('/events', async (request) => context.storage.events(toFilter(parse(EventQuery, request.query, 'query'))));
+      admin.get('/agents', async () => ({ items: await storage.agentStats() }));
 
+      admin.get('/requests', async (request) => {
+        const query = parse(RequestQuery, request.query, 'query');
+        const pages = await pager('requests', query, EVENT_SORTS, '-at', { countUpTo: EVENT_COUNT_BOUND });
+        const page = await storage.events(
+          { type: 'approval-request', agent: query.agent, serverKey: query.server, user: query.user, deviceId: query.device },
+          pages.request,
+        );
+        return pages.body(page, (event) => event);
+      });
+
+      admin.get('/events', async (request) => {
+        const query = parse(EventQuery, request.query, 'query');
+        const pages = await pager('events', query, EVENT_SORTS, '-at', { countUpTo: EVENT_COUNT_BOUND });
+        return pages.body(await storage.events(eventFilter(query), pages.request), (event) => event);
+      });
+
+      admin.get('/events/counts', async (request) => ({ items: await storage.eventCounts(parse(CountQuery, request.query, 'query')) }));
+
+      // Exports stream page by page, oldest first: memory stays flat however many events match.
       admin.get('/events.csv', async (request, reply) => {
-        const events = context.storage.events(toFilter(parse(EventQuery, request.query, 'query')));
-        const devices = new Map(context.storage.devices().map((device) => [device.id, device]));
+        const filter = eventFilter(parse(ExportQuery, request.query, 'query'));
+        const hostnames = new Map<string, string | undefined>();
         const header = ['at', 'device', 'hostname', 'user', 'type', 'agent', 'serverKey', 'server', 'capability', 'decision', 'reason'];
-        const rows = events.map((event) => [
-          event.at,
-          event.deviceId,
-          devices.get(event.deviceId)?.hostname,
-          event.user ?? devices.get(event.deviceId)?.user,
-          event.type,
-          event.client,
-          event.serverKey,
-          event.serverName,
-          event.capability ? `${event.capability.kind}:${event.capability.name}` : '',
-          event.decision?.status,
-          event.reason ?? event.decision?.reason,
-        ]);
+        async function* lines() {
+          yield csvLine(header);
+          for await (const event of exportEvents(filter)) {
+            if (!hostnames.has(event.deviceId)) hostnames.set(event.deviceId, (await storage.device(event.deviceId))?.hostname);
+            yield csvLine([
+              event.at,
+              event.deviceId,
+              hostnames.get(event.deviceId),
+              event.user,
+              event.type,
+              event.client,
+              event.serverKey,
+              event.serverName,
+              event.capability ? `${event.capability.kind}:${event.capability.name}` : '',
+              event.decision?.status,
+              event.reason ?? event.decision?.reason,
+            ]);
+          }
+        }
         return reply
           .header('Content-Type', 'text/csv; charset=utf-8')
           .header('Content-Disposition', 'attachment; filename="mcp-warden-events.csv"')
-          .send(toCsv(header, rows));
+          .send(Readable.from(lines()));
       });
 
       admin.get('/events.jsonl', async (request, reply) => {
-        const events = context.storage.events(toFilter(parse(EventQuery, request.query, 'query')));
-        return reply
-          .header('Content-Type', 'application/x-ndjson')
-          .send(events.map((event) => JSON.stringify(event)).join('\n') + (events.length ? '\n' : ''));
+        const filter = eventFilter(parse(ExportQuery, request.query, 'query'));
+        async function* lines() {
+          for await (const event of exportEvents(filter)) yield `${JSON.stringify(event)}\n`;
+        }
+        return reply.header('Content-Type', 'application/x-ndjson').send(Readable.from(lines()));
       });
     },
     { prefix: '/v1/admin' },

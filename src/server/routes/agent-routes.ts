@@ -13,13 +13,13 @@ import type { DeviceRecord } from '../storage/storage.js';
 /** An enrollment is a secret and a few device facts. */
 const ENROLL_BODY_LIMIT = 64 * 1024;
 
-function authenticateDevice(request: FastifyRequest, context: AppContext): DeviceRecord {
+async function authenticateDevice(request: FastifyRequest, context: AppContext): Promise<DeviceRecord> {
   if (request.caller.kind !== 'device') throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
   const { device } = request.caller;
   // "Last seen" to the half minute is enough, and spares a write on every request.
   const now = context.now();
   if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp)
-    context.storage.touchDevice(device.id, now.toISOString(), request.ip);
+    await context.storage.touchDevice(device.id, now.toISOString(), request.ip);
   return device;
 }
 
@@ -35,15 +35,15 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
       const body = parse(EnrollRequest, request.body, 'enrollment');
       if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
       const token = newDeviceToken();
-      const device = context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
+      const device = await context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
       return reply.status(201).send({ deviceId: device.id, token });
     },
   );
 
   app.post('/v1/devices/:id/inventory', async (request, reply) => {
-    const device = authenticateDevice(request, context);
+    const device = await authenticateDevice(request, context);
     const report = parse(InventoryReport, request.body, 'inventory report');
-    const outcome = context.storage.ingest(device.id, report, context.now().toISOString());
+    const outcome = await context.storage.ingest(device.id, report, context.now().toISOString());
     if (outcome.kind === 'full-report-required') {
       return reply.status(409).send({
         error: {
@@ -56,8 +56,8 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
   });
 
   app.get('/v1/devices/:id/policy', async (request, reply) => {
-    authenticateDevice(request, context);
-    const policy = currentPolicy(context.storage);
+    await authenticateDevice(request, context);
+    const policy = await currentPolicy(context.storage);
     const etag = `"${policy.version}"`;
     reply.header('ETag', etag).header('Cache-Control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
@@ -65,7 +65,7 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
   });
 
   app.post('/v1/devices/:id/events', async (request) => {
-    const device = authenticateDevice(request, context);
+    const device = await authenticateDevice(request, context);
     const batch = parse(EventBatch, request.body, 'event batch');
     return context.storage.addEvents(device.id, batch.events, context.now().toISOString());
   });

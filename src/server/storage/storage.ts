@@ -1,8 +1,12 @@
-// What the reference server stores, behind an interface: SQLite is the embedded default, PostgreSQL can follow
-// by implementing the same methods.
+// What the reference server stores, behind one contract that SQLite (the embedded default) and PostgreSQL (for
+// fleets beyond one box, several server processes on one database) both fulfil. Every list is a keyset page:
+// sorted and filtered in the database, never loaded whole. test/server/storage-contract.test.ts runs the same
+// suite against both.
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
-import type { ConfigSource, ProbeResult, ServerEntry } from '../../shared/inventory.js';
+import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { Policy, Rule } from '../../shared/policy.js';
+
+export type Dialect = 'sqlite' | 'postgres';
 
 export interface DeviceRecord extends DeviceFacts {
   id: string;
@@ -11,29 +15,40 @@ export interface DeviceRecord extends DeviceFacts {
   lastIp?: string | undefined;
   deviceIps: string[];
   revision: number;
+  /** Servers in its latest report, kept as reports arrive. */
+  serverCount: number;
 }
 
+/** One server as the fleet knows it: a serverKey loaded by one agent, with counts kept as reports arrive. */
+export interface FleetServer {
+  serverKey: string;
+  agent: string;
+  /** As the device that last added or changed it names it. */
+  name: string;
+  accessType: ServerEntry['accessType'];
+  transport: ServerEntry['transport'];
+  url?: string | undefined;
+  /** Worst severity of its latest findings and probe. */
+  risk: RiskSignal['severity'] | 'none';
+  findings: RiskSignal[];
+  deviceCount: number;
+  firstDetected: string;
+  /** When a device last added or changed it. */
+  lastUpdated: string;
+}
+
+/** A server on one device. */
 export interface DeviceServer {
   deviceId: string;
+  hostname: string;
+  user: string;
   server: ServerEntry;
   firstSeen: string;
+  /** The device's latest report, which lists every server it still has. */
   lastSeen: string;
 }
 
 export type IngestResult = { kind: 'accepted'; acceptedRevision: number } | { kind: 'full-report-required'; holding: number };
-
-export interface EventFilter {
-  deviceId?: string;
-  agent?: string;
-  serverKey?: string;
-  decision?: string;
-  type?: string;
-  user?: string;
-  capability?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-}
 
 export interface StoredEvent extends AgentEvent {
   deviceId: string;
@@ -46,30 +61,140 @@ export interface PolicySettings {
   moreInfoUrl?: string | undefined;
 }
 
+/** A keyset position: the sort values of the last row of the previous page. */
+export type Keyset = readonly (string | number)[];
+
+export interface PageRequest<Sort extends string> {
+  sort: Sort;
+  descending: boolean;
+  limit: number;
+  after?: Keyset | undefined;
+  /** Count matching rows only up to this many (events), else exactly. */
+  countUpTo?: number | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Position after the last item, when more follow. */
+  next?: Keyset | undefined;
+  total: number;
+  /** False when `total` reached `countUpTo` and more may match. */
+  totalExact: boolean;
+}
+
+export const SERVER_SORTS = ['name', 'agent', 'deviceCount', 'risk', 'firstDetected', 'lastUpdated'] as const;
+export const DEVICE_SORTS = ['hostname', 'user', 'lastSeen', 'enrolledAt', 'serverCount'] as const;
+export const EVENT_SORTS = ['at'] as const;
+export const SERVER_DEVICE_SORTS = ['firstSeen', 'hostname'] as const;
+
+export interface ServerFilter {
+  agent?: string | undefined;
+  accessType?: string | undefined;
+  transport?: string | undefined;
+  /** At least this severity. */
+  risk?: RiskSignal['severity'] | undefined;
+  /** In name or serverKey, case-insensitively. */
+  search?: string | undefined;
+  /** Only these serverKeys (every agent). */
+  serverKeys?: readonly string[] | undefined;
+  /** Decisions are the policy's, so the caller names which (serverKey, agent) pairs match: these … */
+  pairsIn?: readonly (readonly [string, string])[] | undefined;
+  /** … or any pair whose serverKey is not one of these. */
+  orKeyNotIn?: readonly string[] | undefined;
+  /** Only servers loaded on this device. */
+  deviceId?: string | undefined;
+}
+
+export interface DeviceFilter {
+  platform?: string | undefined;
+  user?: string | undefined;
+  /** In hostname or user, case-insensitively. */
+  search?: string | undefined;
+  /** Devices with at least one server of this agent. */
+  agent?: string | undefined;
+  /** Devices that load this serverKey. */
+  serverKey?: string | undefined;
+  seenAfter?: string | undefined;
+}
+
+export interface EventFilter {
+  deviceId?: string | undefined;
+  agent?: string | undefined;
+  serverKey?: string | undefined;
+  decision?: string | undefined;
+  type?: string | undefined;
+  user?: string | undefined;
+  capability?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** In the server, capability or reason, case-insensitively. */
+  search?: string | undefined;
+}
+
+export interface AgentStats {
+  agent: string;
+  deviceCount: number;
+  serverCount: number;
+}
+
+export interface EventCount {
+  day: string;
+  agent: string;
+  type: string;
+  decision: string;
+  count: number;
+}
+
+export interface MaintenanceResult {
+  eventsDroppedBefore: string;
+  reportsPrunedBefore: string;
+}
+
 export interface Storage {
-  createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): DeviceRecord;
-  deviceByTokenHash(tokenHash: string): DeviceRecord | undefined;
-  touchDevice(id: string, now: string, ip: string | undefined): void;
-  devices(): DeviceRecord[];
+  readonly dialect: Dialect;
 
-  /** Applies a report once: a repeated reportId returns the first answer. */
-  ingest(deviceId: string, report: InventoryReport, now: string): IngestResult;
-  deviceServers(filter?: { serverKey?: string; deviceId?: string }): DeviceServer[];
-  deviceSources(deviceId: string): ConfigSource[];
+  createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord>;
+  deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
+  device(id: string): Promise<DeviceRecord | undefined>;
+  touchDevice(id: string, now: string, ip: string | undefined): Promise<void>;
+  devices(filter: DeviceFilter, page: PageRequest<(typeof DEVICE_SORTS)[number]>): Promise<Page<DeviceRecord>>;
+
+  /** Applies a report once: a repeated reportId returns the first answer, from any server process. */
+  ingest(deviceId: string, report: InventoryReport, now: string): Promise<IngestResult>;
+  fleetServers(filter: ServerFilter, page: PageRequest<(typeof SERVER_SORTS)[number]>): Promise<Page<FleetServer>>;
+  /** One serverKey under every agent that loads it. */
+  fleetServer(serverKey: string): Promise<FleetServer[]>;
+  /** The devices loading one serverKey, optionally under one agent. */
+  serverDevices(
+    serverKey: string,
+    agent: string | undefined,
+    page: PageRequest<(typeof SERVER_DEVICE_SORTS)[number]>,
+  ): Promise<Page<DeviceServer>>;
+  deviceSources(deviceId: string): Promise<ConfigSource[]>;
   /** The latest successful probe of a serverKey on any device. */
-  latestProbe(serverKey: string): ProbeResult | undefined;
+  latestProbe(serverKey: string): Promise<ProbeResult | undefined>;
+  agentStats(): Promise<AgentStats[]>;
 
-  rules(): Rule[];
-  addRule(rule: Rule): void;
-  deleteRule(id: string): boolean;
-  policySettings(): PolicySettings;
-  setPolicySettings(settings: PolicySettings): void;
-  /** Changes whenever rules or settings change. */
-  policyVersion(): string;
+  rules(): Promise<Rule[]>;
+  addRule(rule: Rule): Promise<void>;
+  deleteRule(id: string): Promise<boolean>;
+  policySettings(): Promise<PolicySettings>;
+  setPolicySettings(settings: PolicySettings): Promise<void>;
+  /** Changes whenever rules or settings change; the same in every server process. */
+  policyVersion(): Promise<string>;
 
-  /** Stores new events; returns how many were new. */
-  addEvents(deviceId: string, events: AgentEvent[], now: string): { accepted: number; duplicates: number };
-  events(filter: EventFilter): StoredEvent[];
+  /** Stores new events (a repeated id is ignored); events older than the retention are dropped. */
+  addEvents(deviceId: string, events: AgentEvent[], now: string): Promise<{ accepted: number; duplicates: number; expired?: number }>;
+  events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>>;
+  /** Counts by day, agent, type and decision, kept as events arrive. */
+  eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]>;
 
-  close(): void;
+  /** A secret every server process shares (signs cursors), made once per database. */
+  sharedSecret(name: string): Promise<Buffer>;
+  /** Counts one request of a fixed window shared by every process; answers the count so far and ms left. */
+  hit(key: string, windowMs: number, nowMs: number): Promise<{ count: number; resetInMs: number }>;
+
+  /** Drops events and report receipts older than their retention. Safe to run from several processes. */
+  maintain(now: Date): Promise<MaintenanceResult>;
+  close(): Promise<void>;
 }

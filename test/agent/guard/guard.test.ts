@@ -15,7 +15,9 @@ import { verifyAuditFile } from '../../../src/agent/guard/audit-log.js';
 import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { SyncEngine } from '../../../src/agent/sync/sync-engine.js';
 import { buildServer } from '../../../src/server/app.js';
-import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../../src/server/storage/open-storage.js';
+import type { Storage } from '../../../src/server/storage/storage.js';
+import { allEvents } from '../../helpers/storage-reads.js';
 import { CLI } from '../../helpers/machines.js';
 import { EVERYTHING, NODE } from '../../helpers/probe-home.js';
 
@@ -23,7 +25,7 @@ const KEY = 'npm:@modelcontextprotocol/server-everything';
 let stateDir: string;
 let guarded: Client;
 let direct: Client;
-let storage: SqliteStorage;
+let storage: Storage;
 let central: FastifyInstance;
 let url: string;
 
@@ -51,7 +53,7 @@ function writePolicy(rules: Rule[]): void {
 
 beforeAll(async () => {
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-guard-'));
-  storage = new SqliteStorage(':memory:');
+  storage = await memoryStorage();
   central = await buildServer({ storage, enrollSecret: 'secret', adminToken: 'admin', adminName: 'security@example.com' });
   url = await central.listen({ port: 0, host: '127.0.0.1' });
   writePolicy([
@@ -179,13 +181,13 @@ describe('mcp-warden guard', () => {
     const flushed = await engine.flush();
     await engine.close();
     expect(flushed.events).toBe(4);
-    const calls = storage.events({ type: 'tool-call' });
+    const calls = await allEvents(storage, { type: 'tool-call' });
     expect(calls.map((event) => `${event.capability?.name} ${event.decision?.status}`)).toEqual([
       'get-env rejected',
       'echo rejected',
       'get-sum approved',
       'get-sum rejected',
     ]);
-    expect(storage.events({ type: 'tool-call', capability: 'tool:get-sum', decision: 'rejected' })).toHaveLength(1);
+    expect(await allEvents(storage, { type: 'tool-call', capability: 'tool:get-sum', decision: 'rejected' })).toHaveLength(1);
   });
 });

@@ -10,10 +10,12 @@ import { main } from '../../../src/agent/cli/main.js';
 import type { CommandIO } from '../../../src/agent/cli/io.js';
 import { LINUX_MANAGED_FILE, type ManagedSources } from '../../../src/agent/settings/managed-store.js';
 import { buildServer } from '../../../src/server/app.js';
-import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../../src/server/storage/open-storage.js';
+import type { Storage } from '../../../src/server/storage/storage.js';
+import { allDevices, serverNamesOf } from '../../helpers/storage-reads.js';
 
 let folder: string;
-let storage: SqliteStorage;
+let storage: Storage;
 let central: FastifyInstance;
 let url: string;
 
@@ -24,7 +26,7 @@ beforeEach(async () => {
     path.join(folder, 'home', '.cursor', 'mcp.json'),
     JSON.stringify({ mcpServers: { docs: { url: 'https://mcp.example.com/docs' } } }),
   );
-  storage = new SqliteStorage(':memory:');
+  storage = await memoryStorage();
   central = await buildServer({ storage, enrollSecret: 'managed-enroll-secret', adminToken: 'admin', adminName: 'it@example.com' });
   url = await central.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -63,9 +65,9 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
     const agent = await run(['agent', '--once'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret' });
     expect(agent.stdout).not.toContain('not enrolled and no enroll secret');
     expect(agent.code, agent.stdout).toBe(0);
-    const [device] = storage.devices();
+    const [device] = await allDevices(storage);
     expect(device).toBeDefined();
-    expect(storage.deviceServers({ deviceId: device!.id }).map((item) => item.server.name)).toEqual(['docs']);
+    expect(await serverNamesOf(storage, device!.id)).toEqual(['docs']);
   });
 
   it('wins over a flag, says so once, and shows in `status --json` where each setting came from', async () => {

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerEntry } from '../../../src/shared/inventory.js';
 import { buildServer } from '../../../src/server/app.js';
-import { SqliteStorage } from '../../../src/server/storage/sqlite-storage.js';
+import { memoryStorage } from '../../../src/server/storage/open-storage.js';
+import { allDevices, allEvents, database, rowCount } from '../../helpers/storage-reads.js';
 import { newEvent } from '../../../src/agent/sync/spool.js';
 import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { type SyncEngineOptions, SyncEngine } from '../../../src/agent/sync/sync-engine.js';
@@ -19,7 +20,7 @@ type Fault = 'pass' | '500' | 'retry-after' | 'drop-response' | 'slow' | 'garbag
 
 /** The reference server, behind a proxy that misbehaves as told, one fault per request. */
 async function endpoint(options: { bodyLimit?: number } = {}) {
-  const storage = new SqliteStorage(':memory:');
+  const storage = await memoryStorage();
   let app: FastifyInstance = await buildServer({
     storage,
     enrollSecret: 'secret',
@@ -135,7 +136,7 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-const reports = () => central.storage.deviceServers().length;
+const reports = async () => (await allDevices(central.storage)).reduce((sum, device) => sum + device.serverCount, 0);
 
 describe('delivery under faults', () => {
   it('keeps the report and events while the endpoint is down, and delivers them once when it is back', async () => {
@@ -156,8 +157,8 @@ describe('delivery under faults', () => {
     engine = makeEngine();
     const back = await engine.flush();
     expect(back).toMatchObject({ reportRevision: 1, events: 1 });
-    expect(reports()).toBe(2);
-    expect(central.storage.events({})).toHaveLength(1);
+    expect(await reports()).toBe(2);
+    expect(await allEvents(central.storage)).toHaveLength(1);
     expect(await engine.spool.counts()).toEqual({ report: false, events: 0 });
   });
 
@@ -174,11 +175,8 @@ describe('delivery under faults', () => {
       'POST /v1/devices/:id/inventory drop-response',
       'POST /v1/devices/:id/inventory pass',
     ]);
-    const applied = (central.storage as unknown as { db: { prepare(sql: string): { get(): { n: number } } } }).db
-      .prepare('SELECT COUNT(*) AS n FROM reports')
-      .get().n;
-    expect(applied).toBe(1);
-    expect(central.storage.events({})).toHaveLength(1);
+    expect(await rowCount(central.storage, 'reports')).toBe(1);
+    expect(await allEvents(central.storage)).toHaveLength(1);
   });
 
   it('backs off with jitter on 500s, and waits as long as Retry-After says', async () => {
@@ -239,13 +237,12 @@ describe('delivery under faults', () => {
     await engine.queueReport({ sources: [], servers: [server('a')] }, []);
     await engine.flush();
     // The endpoint's data is restored from an older backup: it holds no revision for this device.
-    const db = (central.storage as unknown as { db: { prepare(sql: string): { run(): void } } }).db;
-    db.prepare('UPDATE devices SET revision = 0').run();
+    await database(central.storage).updateTable('devices').set({ revision: 0 }).execute();
     await engine.queueReport({ sources: [], servers: [server('a'), server('b')] }, []);
     expect(await engine.flush()).toMatchObject({ reportRevision: 2 });
     expect(log).toContain('report: the endpoint asks for a full report');
     expect(log).toContain('report: revision 2 accepted (full: 2 servers)');
-    expect(reports()).toBe(2);
+    expect(await reports()).toBe(2);
   });
 
   it('says why an oversized report is refused, and keeps it', async () => {

@@ -1,0 +1,101 @@
+// Opens the database a server is pointed at (a SQLite file, or a postgres:// URL) as one Kysely instance, and
+// knows where its schema stands against the migrations this version ships.
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { WardenDatabase } from './schema.js';
+import type { Dialect } from './storage.js';
+
+export type DatabaseLocation = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
+
+export interface OpenDatabase {
+  db: Kysely<WardenDatabase>;
+  dialect: Dialect;
+}
+
+export interface PostgresOptions {
+  /** Connections this process keeps at most. */
+  poolSize?: number;
+}
+
+export function openDatabase(location: DatabaseLocation, options: PostgresOptions = {}): OpenDatabase {
+  if (location.dialect === 'sqlite') {
+    const database = new Database(location.file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    return { db: new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: options.poolSize ?? 16,
+    connectionTimeoutMillis: 5000,
+    // A request never waits on a lost database for long: it answers 503 and the agent retries later.
+    query_timeout: 30_000,
+  });
+  // An idle connection the database dropped (a restart) is an event, not a crash: the pool opens a new one.
+  pool.on('error', () => {});
+  return { db: new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+export interface SchemaStatus {
+  applied: string[];
+  pending: string[];
+  /** Applied by a newer MCP Warden: this version must not run against it. */
+  unknown: string[];
+}
+
+function migrator(open: OpenDatabase): Migrator {
+  return new Migrator({ db: open.db, provider: migrationProvider(open.dialect) });
+}
+
+export async function schemaStatus(open: OpenDatabase): Promise<SchemaStatus> {
+  const known = await migrationProvider(open.dialect).getMigrations();
+  const tables = await open.db.introspection.getTables({ withInternalKyselyTables: true });
+  const recorded = tables.some((table) => table.name === 'kysely_migration')
+    ? (
+        await open.db
+          .withoutPlugins()
+          .selectFrom('kysely_migration' as never)
+          .select('name' as never)
+          .execute()
+      ).map((row) => (row as { name: string }).name)
+    : [];
+  const legacy = recorded.length === 0 && tables.some((table) => table.name === 'device_servers');
+  if (legacy) throw new LegacySchemaError();
+  return {
+    applied: recorded.filter((name) => name in known),
+    pending: Object.keys(known).filter((name) => !recorded.includes(name)),
+    unknown: recorded.filter((name) => !(name in known)),
+  };
+}
+
+/** Applies every pending migration (under Kysely's lock); answers the names applied. */
+export async function migrate(open: OpenDatabase): Promise<string[]> {
+  const status = await schemaStatus(open);
+  if (status.unknown.length) throw new NewerSchemaError(status.unknown);
+  const { error, results } = await migrator(open).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '?'} failed: ${(error as Error).message}; nothing of it was kept, run migrate again once fixed`);
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+export class NewerSchemaError extends Error {
+  constructor(readonly unknown: string[]) {
+    super(
+      `the database has migrations this version of MCP Warden does not know (${unknown.join(', ')}): it was upgraded by a newer version; run that version`,
+    );
+  }
+}
+
+export class LegacySchemaError extends Error {
+  constructor() {
+    super(
+      'the database holds the schema of MCP Warden 0.1 before versioned migrations; start from a new --data folder (docs/deploy-server.md)',
+    );
+  }
+}

@@ -1,0 +1,133 @@
+// The tables, as Kysely sees them. Times are ISO 8601 strings in UTC (sortable as text in both dialects); JSON
+// documents are text. Counts (device_count, server_count, event_counts) are kept as reports and events arrive.
+
+export interface DevicesTable {
+  id: string;
+  token_hash: string;
+  hostname: string;
+  platform: string;
+  os_version: string;
+  user_name: string;
+  agent_version: string;
+  enrolled_at: string;
+  last_seen: string;
+  last_ip: string | null;
+  device_ips: string;
+  revision: number;
+  sources: string;
+  server_count: number;
+}
+
+export interface DeviceServersTable {
+  device_id: string;
+  server_id: string;
+  server_key: string;
+  client: string;
+  entry_hash: string;
+  entry: string;
+  first_seen: string;
+}
+
+export interface FleetServersTable {
+  server_key: string;
+  client: string;
+  name: string;
+  search_text: string;
+  access_type: string;
+  transport: string;
+  url: string | null;
+  risk: number;
+  findings_risk: number;
+  probe_risk: number;
+  findings: string;
+  device_count: number;
+  first_detected: string;
+  last_updated: string;
+}
+
+export interface AgentStatsTable {
+  client: string;
+  device_count: number;
+  server_count: number;
+}
+
+export interface DeviceProbesTable {
+  device_id: string;
+  server_id: string;
+  server_key: string;
+  status: string;
+  probed_at: string;
+  fingerprint: string;
+}
+
+/** Probe results once per serverKey and content, however many devices reported the same. */
+export interface ProbeResultsTable {
+  server_key: string;
+  fingerprint: string;
+  probe: string;
+}
+
+export interface ReportsTable {
+  report_id: string;
+  device_id: string;
+  revision: number;
+  kind: string;
+  received_at: string;
+  outcome: string;
+}
+
+export interface RulesTable {
+  id: string;
+  rule: string;
+  server_key: string;
+  updated_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface EventsTable {
+  id: string;
+  device_id: string;
+  type: string;
+  at: string;
+  received_at: string;
+  client: string | null;
+  server_key: string | null;
+  decision: string | null;
+  user_name: string | null;
+  capability: string | null;
+  search_text: string;
+  event: string;
+}
+
+export interface EventCountsTable {
+  day: string;
+  client: string;
+  type: string;
+  decision: string;
+  count: number;
+}
+
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface WardenDatabase {
+  devices: DevicesTable;
+  device_servers: DeviceServersTable;
+  fleet_servers: FleetServersTable;
+  agent_stats: AgentStatsTable;
+  device_probes: DeviceProbesTable;
+  probe_results: ProbeResultsTable;
+  reports: ReportsTable;
+  rules: RulesTable;
+  settings: SettingsTable;
+  events: EventsTable;
+  event_counts: EventCountsTable;
+  rate_windows: RateWindowsTable;
+}

@@ -1,0 +1,842 @@
+// The one Storage implementation, over Kysely, for SQLite and PostgreSQL alike: parameterised queries only,
+// each report applied in one transaction that holds its device's row (so retries of one report sent to two
+// server processes apply once), counts kept as reports arrive, every list a keyset page.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction, sql } from 'kysely';
+import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
+import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
+import type { Rule } from '../../shared/policy.js';
+import { SEVERITIES } from '../../shared/vocabulary.js';
+import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
+import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
+import type {
+  AgentStats,
+  DEVICE_SORTS,
+  DeviceFilter,
+  DeviceRecord,
+  DeviceServer,
+  Dialect,
+  EVENT_SORTS,
+  EventCount,
+  EventFilter,
+  FleetServer,
+  IngestResult,
+  Keyset,
+  MaintenanceResult,
+  Page,
+  PageRequest,
+  PolicySettings,
+  SERVER_DEVICE_SORTS,
+  SERVER_SORTS,
+  ServerFilter,
+  Storage,
+  StoredEvent,
+} from './storage.js';
+
+type Db = Kysely<WardenDatabase>;
+type Trx = Transaction<WardenDatabase>;
+
+export interface SqlStorageOptions {
+  /** Events older than this many days are dropped (by day). */
+  eventRetentionDays: number;
+  /** Report receipts (for answering retries) are kept this many days. */
+  reportRetentionDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Rows per multi-row statement: well under both dialects' limits on bound parameters. */
+const CHUNK = 200;
+
+/** none < info < low < medium < high < critical, as stored integers. */
+const riskRank = (severity: RiskSignal['severity'] | 'none'): number => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity) + 1);
+const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : SEVERITIES[rank - 1]!);
+const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => riskRank(risk.severity)));
+
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
+const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+
+function toDevice(row: DevicesTable): DeviceRecord {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    platform: row.platform as DeviceFacts['platform'],
+    osVersion: row.os_version,
+    user: row.user_name,
+    agentVersion: row.agent_version,
+    enrolledAt: row.enrolled_at,
+    lastSeen: row.last_seen,
+    ...(row.last_ip ? { lastIp: row.last_ip } : {}),
+    deviceIps: JSON.parse(row.device_ips) as string[],
+    revision: row.revision,
+    serverCount: row.server_count,
+  };
+}
+
+function toFleetServer(row: FleetServersTable): FleetServer {
+  return {
+    serverKey: row.server_key,
+    agent: row.client,
+    name: row.name,
+    accessType: row.access_type as FleetServer['accessType'],
+    transport: row.transport as FleetServer['transport'],
+    ...(row.url ? { url: row.url } : {}),
+    risk: riskName(row.risk),
+    findings: JSON.parse(row.findings) as RiskSignal[],
+    deviceCount: row.device_count,
+    firstDetected: row.first_detected,
+    lastUpdated: row.last_updated,
+  };
+}
+
+/** Sort name → the columns it orders by, unique together (the keyset). */
+const SERVER_ORDER: Record<(typeof SERVER_SORTS)[number], readonly (keyof FleetServersTable)[]> = {
+  name: ['name', 'server_key', 'client'],
+  agent: ['client', 'server_key'],
+  deviceCount: ['device_count', 'server_key', 'client'],
+  risk: ['risk', 'server_key', 'client'],
+  firstDetected: ['first_detected', 'server_key', 'client'],
+  lastUpdated: ['last_updated', 'server_key', 'client'],
+};
+const DEVICE_ORDER: Record<(typeof DEVICE_SORTS)[number], readonly (keyof DevicesTable)[]> = {
+  hostname: ['hostname', 'id'],
+  user: ['user_name', 'id'],
+  lastSeen: ['last_seen', 'id'],
+  enrolledAt: ['enrolled_at', 'id'],
+  serverCount: ['server_count', 'id'],
+};
+const SERVER_DEVICE_ORDER: Record<(typeof SERVER_DEVICE_SORTS)[number], readonly string[]> = {
+  firstSeen: ['ds.first_seen', 'ds.device_id', 'ds.server_id'],
+  hostname: ['d.hostname', 'ds.device_id', 'ds.server_id'],
+};
+const EVENT_ORDER: Record<(typeof EVENT_SORTS)[number], readonly string[]> = { at: ['at', 'id'] };
+
+/** `(a, b, c) > (x, y, z)`: the rows after a keyset position, in either direction. */
+function after(columns: readonly string[], position: Keyset | undefined, descending: boolean) {
+  if (!position) return undefined;
+  return sql<SqlBool>`(${sql.join(columns.map((column) => sql.ref(column)))}) ${sql.raw(descending ? '<' : '>')} (${sql.join(position)})`;
+}
+
+function orderBy(columns: readonly string[], descending: boolean) {
+  return sql.join(
+    columns.map((column) => sql`${sql.ref(column)} ${sql.raw(descending ? 'desc' : 'asc')}`),
+    sql`, `,
+  );
+}
+
+/** The keyset of a row: its values of the sort's columns. */
+const keyOf =
+  (columns: readonly string[]) =>
+  <Row extends object>(row: Row): Keyset =>
+    columns.map((column) => (row as Record<string, string | number>)[column.slice(column.indexOf('.') + 1)]!);
+
+const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
+
+function pairsIn(pairs: readonly (readonly [string, string])[]) {
+  if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`(server_key, client) in (values ${sql.join(pairs.map(([key, client]) => sql`(${key}, ${client})`))})`;
+}
+
+export class SqlStorage implements Storage {
+  private readonly secrets = new Map<string, Buffer>();
+
+  constructor(
+    private readonly db: Db,
+    readonly dialect: Dialect,
+    private readonly options: SqlStorageOptions,
+  ) {}
+
+  /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
+  private forUpdate<T extends { forUpdate(): T }>(query: T): T {
+    return this.dialect === 'postgres' ? query.forUpdate() : query;
+  }
+
+  async createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord> {
+    const row: DevicesTable = {
+      id: randomUUID(),
+      token_hash: tokenHash,
+      hostname: facts.hostname,
+      platform: facts.platform,
+      os_version: facts.osVersion,
+      user_name: facts.user,
+      agent_version: facts.agentVersion,
+      enrolled_at: now,
+      last_seen: now,
+      last_ip: ip ?? null,
+      device_ips: '[]',
+      revision: 0,
+      sources: '[]',
+      server_count: 0,
+    };
+    await this.db.insertInto('devices').values(row).execute();
+    return toDevice(row);
+  }
+
+  async deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row ? toDevice(row) : undefined;
+  }
+
+  async device(id: string): Promise<DeviceRecord | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toDevice(row) : undefined;
+  }
+
+  async touchDevice(id: string, now: string, ip: string | undefined): Promise<void> {
+    await this.db
+      .updateTable('devices')
+      .set((eb) => ({ last_seen: now, last_ip: ip === undefined ? eb.ref('last_ip') : ip }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async devices(filter: DeviceFilter, page: PageRequest<(typeof DEVICE_SORTS)[number]>): Promise<Page<DeviceRecord>> {
+    const where = (eb: ExpressionBuilder<WardenDatabase, 'devices'>) => {
+      const clauses: Expression<SqlBool>[] = [];
+      if (filter.platform) clauses.push(eb('platform', '=', filter.platform));
+      if (filter.user) clauses.push(eb('user_name', '=', filter.user));
+      if (filter.seenAfter) clauses.push(eb('last_seen', '>=', filter.seenAfter));
+      if (filter.search) clauses.push(eb.or([contains('hostname', filter.search), contains('user_name', filter.search)]));
+      if (filter.agent)
+        clauses.push(
+          eb.exists(
+            eb
+              .selectFrom('device_servers')
+              .select(sql.lit(1).as('one'))
+              .whereRef('device_servers.device_id', '=', 'devices.id')
+              .where('device_servers.client', '=', filter.agent),
+          ),
+        );
+      if (filter.serverKey)
+        clauses.push(eb('id', 'in', eb.selectFrom('device_servers').select('device_id').where('server_key', '=', filter.serverKey)));
+      return eb.and(clauses);
+    };
+    const columns = DEVICE_ORDER[page.sort];
+    const rows = await this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where(where)
+      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
+      .orderBy(orderBy(columns, page.descending))
+      .limit(page.limit + 1)
+      .execute();
+    const total = await this.count(this.db.selectFrom('devices').where(where), page.countUpTo);
+    return this.toPage(rows, page.limit, keyOf(columns), total, toDevice);
+  }
+
+  async ingest(deviceId: string, report: InventoryReport, now: string): Promise<IngestResult> {
+    return this.db.transaction().execute(async (trx) => {
+      // Holding the device's row makes every report of one device wait for the one before it, in any process.
+      const device = await this.forUpdate(trx.selectFrom('devices').selectAll().where('id', '=', deviceId)).executeTakeFirst();
+      if (!device) throw new Error(`device ${deviceId} is not enrolled`);
+      const seen = await trx.selectFrom('reports').select('outcome').where('report_id', '=', report.reportId).executeTakeFirst();
+      if (seen) return JSON.parse(seen.outcome) as IngestResult;
+      let outcome: IngestResult;
+      if (report.kind === 'delta' && report.baseRevision !== device.revision) {
+        outcome = { kind: 'full-report-required', holding: device.revision };
+      } else {
+        const serverCount = await this.applyInventory(trx, deviceId, report, now, device.server_count);
+        const sources = report.kind === 'full' ? report.inventory.sources : report.sources;
+        await trx
+          .updateTable('devices')
+          .set({
+            revision: report.revision,
+            last_seen: now,
+            server_count: serverCount,
+            ...(report.deviceIps ? { device_ips: JSON.stringify(report.deviceIps) } : {}),
+            ...(sources ? { sources: JSON.stringify(sources) } : {}),
+          })
+          .where('id', '=', deviceId)
+          .execute();
+        outcome = { kind: 'accepted', acceptedRevision: report.revision };
+      }
+      await trx
+        .insertInto('reports')
+        .values({
+          report_id: report.reportId,
+          device_id: deviceId,
+          revision: report.revision,
+          kind: report.kind,
+          received_at: now,
+          outcome: JSON.stringify(outcome),
+        })
+        .execute();
+      return outcome;
+    });
+  }
+
+  /** Writes what changed on the device and the fleet's counts with it; answers the device's server count. */
+  private async applyInventory(trx: Trx, deviceId: string, report: InventoryReport, now: string, serverCount: number): Promise<number> {
+    const upserted = report.kind === 'full' ? report.inventory.servers : report.upserted;
+    const probes = Object.entries((report.kind === 'full' ? report.inventory.probes : report.probes) ?? {});
+    // An unchanged delta (the common case) touches nothing but the device's row.
+    if (report.kind === 'delta' && upserted.length === 0 && report.removed.length === 0 && probes.length === 0) return serverCount;
+
+    const known = await trx
+      .selectFrom('device_servers')
+      .select(['server_id', 'server_key', 'client', 'entry_hash'])
+      .where('device_id', '=', deviceId)
+      .execute();
+    const before = new Map(known.map((row) => [row.server_id, row]));
+    const present = new Set(upserted.map((server) => server.id));
+    const removed =
+      report.kind === 'full' ? known.filter((row) => !present.has(row.server_id)).map((row) => row.server_id) : report.removed;
+    const afterIds = new Map<string, { server_key: string; client: string }>(before);
+    for (const id of removed) afterIds.delete(id);
+    const changed: { server: ServerEntry; json: string; hash: string }[] = [];
+    for (const server of upserted) {
+      afterIds.set(server.id, { server_key: server.serverKey, client: server.client });
+      const json = JSON.stringify(server);
+      const hash = digest(json);
+      if (before.get(server.id)?.entry_hash !== hash) changed.push({ server, json, hash });
+    }
+
+    for (const part of chunks(removed.filter((id) => before.has(id)))) {
+      await trx.deleteFrom('device_servers').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
+      await trx.deleteFrom('device_probes').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
+    }
+    for (const part of chunks(changed.sort((a, b) => a.server.id.localeCompare(b.server.id)))) {
+      await trx
+        .insertInto('device_servers')
+        .values(
+          part.map(({ server, json, hash }) => ({
+            device_id: deviceId,
+            server_id: server.id,
+            server_key: server.serverKey,
+            client: server.client,
+            entry_hash: hash,
+            entry: json,
+            first_seen: now,
+          })),
+        )
+        .onConflict((conflict) =>
+          conflict.columns(['device_id', 'server_id']).doUpdateSet((eb) => ({
+            server_key: eb.ref('excluded.server_key'),
+            client: eb.ref('excluded.client'),
+            entry_hash: eb.ref('excluded.entry_hash'),
+            entry: eb.ref('excluded.entry'),
+          })),
+        )
+        .execute();
+    }
+    await this.countFleet(trx, [...before.values()], [...afterIds.values()], changed, now);
+    await this.storeProbes(trx, deviceId, probes, afterIds);
+    return afterIds.size;
+  }
+
+  /**
+   * Keeps fleet_servers (one row per serverKey and agent, with its device count) and agent_stats in step with
+   * one device's change. Rows are written in key order so that concurrent transactions never deadlock.
+   */
+  private async countFleet(
+    trx: Trx,
+    before: readonly { server_key: string; client: string }[],
+    after: readonly { server_key: string; client: string }[],
+    changed: readonly { server: ServerEntry }[],
+    now: string,
+  ): Promise<void> {
+    const pairsBefore = new Set(before.map((row) => pairKey(row.server_key, row.client)));
+    const pairsAfter = new Set(after.map((row) => pairKey(row.server_key, row.client)));
+    const latest = new Map<string, ServerEntry>();
+    for (const { server } of changed) latest.set(pairKey(server.serverKey, server.client), server);
+    const rows = [...latest.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, server]) => {
+        const findingsRisk = worstRank(server.findings);
+        return {
+          server_key: server.serverKey,
+          client: server.client,
+          name: server.name,
+          search_text: `${server.name}\n${server.serverKey}`.toLowerCase(),
+          access_type: server.accessType,
+          transport: server.transport,
+          url: server.url ?? null,
+          risk: findingsRisk,
+          findings_risk: findingsRisk,
+          probe_risk: 0,
+          findings: JSON.stringify(server.findings),
+          device_count: pairsBefore.has(key) ? 0 : 1,
+          first_detected: now,
+          last_updated: now,
+        };
+      });
+    for (const part of chunks(rows)) {
+      await trx
+        .insertInto('fleet_servers')
+        .values(part)
+        .onConflict((conflict) =>
+          conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            search_text: eb.ref('excluded.search_text'),
+            access_type: eb.ref('excluded.access_type'),
+            transport: eb.ref('excluded.transport'),
+            url: eb.ref('excluded.url'),
+            findings: eb.ref('excluded.findings'),
+            findings_risk: eb.ref('excluded.findings_risk'),
+            risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
+            device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
+            last_updated: eb.ref('excluded.last_updated'),
+          })),
+        )
+        .execute();
+    }
+    const gone = [...pairsBefore]
+      .filter((key) => !pairsAfter.has(key))
+      .sort()
+      .map((key) => key.split('\0') as [string, string]);
+    for (const part of chunks(gone)) {
+      await trx
+        .updateTable('fleet_servers')
+        .set({ device_count: sql<number>`device_count - 1` })
+        .where(pairsIn(part))
+        .execute();
+      await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
+    }
+
+    // Per agent: devices with at least one of its servers, and servers across the fleet.
+    const perClient = (rows: readonly { client: string }[]) => {
+      const counts = new Map<string, number>();
+      for (const row of rows) counts.set(row.client, (counts.get(row.client) ?? 0) + 1);
+      return counts;
+    };
+    const clientsBefore = perClient(before);
+    const clientsAfter = perClient(after);
+    const deltas = [...new Set([...clientsBefore.keys(), ...clientsAfter.keys()])]
+      .sort()
+      .map((client) => ({
+        client,
+        device_count: Number(clientsAfter.has(client)) - Number(clientsBefore.has(client)),
+        server_count: (clientsAfter.get(client) ?? 0) - (clientsBefore.get(client) ?? 0),
+      }))
+      .filter((delta) => delta.device_count !== 0 || delta.server_count !== 0);
+    if (deltas.length)
+      await trx
+        .insertInto('agent_stats')
+        .values(deltas)
+        .onConflict((conflict) =>
+          conflict.column('client').doUpdateSet({
+            device_count: sql<number>`agent_stats.device_count + excluded.device_count`,
+            server_count: sql<number>`agent_stats.server_count + excluded.server_count`,
+          }),
+        )
+        .execute();
+  }
+
+  /** Probe results are kept once per serverKey and content; each device keeps which one it saw. */
+  private async storeProbes(
+    trx: Trx,
+    deviceId: string,
+    probes: readonly [string, ProbeResult][],
+    servers: ReadonlyMap<string, { server_key: string }>,
+  ): Promise<void> {
+    for (const [serverId, probe] of [...probes].sort(([a], [b]) => a.localeCompare(b))) {
+      const serverKey = servers.get(serverId)?.server_key;
+      if (!serverKey) continue; // a probe of a server the device does not report
+      const json = JSON.stringify(probe);
+      const fingerprint = digest(json);
+      await trx
+        .insertInto('probe_results')
+        .values({ server_key: serverKey, fingerprint, probe: json })
+        .onConflict((conflict) => conflict.columns(['server_key', 'fingerprint']).doNothing())
+        .execute();
+      await trx
+        .insertInto('device_probes')
+        .values({
+          device_id: deviceId,
+          server_id: serverId,
+          server_key: serverKey,
+          status: probe.status,
+          probed_at: probe.probedAt,
+          fingerprint,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['device_id', 'server_id']).doUpdateSet((eb) => ({
+            server_key: eb.ref('excluded.server_key'),
+            status: eb.ref('excluded.status'),
+            probed_at: eb.ref('excluded.probed_at'),
+            fingerprint: eb.ref('excluded.fingerprint'),
+          })),
+        )
+        .execute();
+      if (probe.status !== 'ok') continue;
+      const probeRisk = worstRank(probe.risks);
+      await trx
+        .updateTable('fleet_servers')
+        .set({
+          probe_risk: probeRisk,
+          risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end`,
+        })
+        .where('server_key', '=', serverKey)
+        .where('probe_risk', '!=', probeRisk)
+        .execute();
+    }
+  }
+
+  async fleetServers(filter: ServerFilter, page: PageRequest<(typeof SERVER_SORTS)[number]>): Promise<Page<FleetServer>> {
+    const where = (eb: ExpressionBuilder<WardenDatabase, 'fleet_servers'>) => {
+      const clauses: Expression<SqlBool>[] = [];
+      if (filter.agent) clauses.push(eb('client', '=', filter.agent));
+      if (filter.accessType) clauses.push(eb('access_type', '=', filter.accessType));
+      if (filter.transport) clauses.push(eb('transport', '=', filter.transport));
+      if (filter.risk) clauses.push(eb('risk', '>=', riskRank(filter.risk)));
+      if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
+      if (filter.serverKeys) clauses.push(filter.serverKeys.length ? eb('server_key', 'in', filter.serverKeys) : sql<SqlBool>`1 = 0`);
+      if (filter.pairsIn || filter.orKeyNotIn) {
+        const either: Expression<SqlBool>[] = [pairsIn(filter.pairsIn ?? [])];
+        if (filter.orKeyNotIn) either.push(filter.orKeyNotIn.length ? eb('server_key', 'not in', filter.orKeyNotIn) : sql<SqlBool>`1 = 1`);
+        clauses.push(eb.or(either));
+      }
+      if (filter.deviceId)
+        clauses.push(
+          sql<SqlBool>`(server_key, client) in (select server_key, client from device_servers where device_id = ${filter.deviceId})`,
+        );
+      return eb.and(clauses);
+    };
+    const columns = SERVER_ORDER[page.sort];
+    const rows = await this.db
+      .selectFrom('fleet_servers')
+      .selectAll()
+      .where(where)
+      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
+      .orderBy(orderBy(columns, page.descending))
+      .limit(page.limit + 1)
+      .execute();
+    const total = await this.count(this.db.selectFrom('fleet_servers').where(where), page.countUpTo);
+    return this.toPage(rows, page.limit, keyOf(columns), total, toFleetServer);
+  }
+
+  async fleetServer(serverKey: string): Promise<FleetServer[]> {
+    const rows = await this.db.selectFrom('fleet_servers').selectAll().where('server_key', '=', serverKey).orderBy('client').execute();
+    return rows.map(toFleetServer);
+  }
+
+  async serverDevices(
+    serverKey: string,
+    agent: string | undefined,
+    page: PageRequest<(typeof SERVER_DEVICE_SORTS)[number]>,
+  ): Promise<Page<DeviceServer>> {
+    const base = this.db
+      .selectFrom('device_servers as ds')
+      .innerJoin('devices as d', 'd.id', 'ds.device_id')
+      .where('ds.server_key', '=', serverKey)
+      .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!));
+    const columns = SERVER_DEVICE_ORDER[page.sort];
+    const rows = await base
+      .select(['ds.device_id', 'ds.server_id', 'ds.entry', 'ds.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen'])
+      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
+      .orderBy(orderBy(columns, page.descending))
+      .limit(page.limit + 1)
+      .execute();
+    const total = await this.count(base, page.countUpTo);
+    return this.toPage(rows, page.limit, keyOf(columns), total, (row) => ({
+      deviceId: row.device_id,
+      hostname: row.hostname,
+      user: row.user_name,
+      server: JSON.parse(row.entry) as ServerEntry,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+    }));
+  }
+
+  async deviceSources(deviceId: string): Promise<ConfigSource[]> {
+    const row = await this.db.selectFrom('devices').select('sources').where('id', '=', deviceId).executeTakeFirst();
+    return row ? (JSON.parse(row.sources) as ConfigSource[]) : [];
+  }
+
+  async latestProbe(serverKey: string): Promise<ProbeResult | undefined> {
+    const row = await this.db
+      .selectFrom('device_probes as dp')
+      .innerJoin('probe_results as pr', (join) =>
+        join.onRef('pr.server_key', '=', 'dp.server_key').onRef('pr.fingerprint', '=', 'dp.fingerprint'),
+      )
+      .select('pr.probe')
+      .where('dp.server_key', '=', serverKey)
+      .where('dp.status', '=', 'ok')
+      .orderBy('dp.probed_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.probe) as ProbeResult) : undefined;
+  }
+
+  async agentStats(): Promise<AgentStats[]> {
+    const rows = await this.db.selectFrom('agent_stats').selectAll().where('server_count', '>', 0).orderBy('client').execute();
+    return rows.map((row) => ({ agent: row.client, deviceCount: row.device_count, serverCount: row.server_count }));
+  }
+
+  async rules(): Promise<Rule[]> {
+    const rows = await this.db.selectFrom('rules').select('rule').orderBy('updated_at').orderBy('id').execute();
+    return rows.map((row) => JSON.parse(row.rule) as Rule);
+  }
+
+  async addRule(rule: Rule): Promise<void> {
+    await this.changePolicy(async (trx) => {
+      await trx
+        .insertInto('rules')
+        .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })
+        .execute();
+      return true;
+    });
+  }
+
+  async deleteRule(id: string): Promise<boolean> {
+    return this.changePolicy(async (trx) => {
+      const result = await trx.deleteFrom('rules').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async policySettings(): Promise<PolicySettings> {
+    return this.readPolicySettings(this.db);
+  }
+
+  private async readPolicySettings(db: Db | Trx): Promise<PolicySettings> {
+    const row = await db.selectFrom('settings').select('value').where('key', '=', 'policy').executeTakeFirst();
+    return row ? (JSON.parse(row.value) as PolicySettings) : { defaultVerdict: 'pending' };
+  }
+
+  async setPolicySettings(settings: PolicySettings): Promise<void> {
+    await this.changePolicy(async (trx) => {
+      await this.setSetting(trx, 'policy', JSON.stringify(settings));
+      return true;
+    });
+  }
+
+  async policyVersion(): Promise<string> {
+    const row = await this.db.selectFrom('settings').select('value').where('key', '=', 'policy_version').executeTakeFirst();
+    return row?.value ?? this.changePolicy(async () => true).then(() => this.policyVersion());
+  }
+
+  /**
+   * A policy change and its new version in one transaction, one change at a time across every process (the
+   * version row is held), so the version always digests exactly what the rules and settings hold.
+   */
+  private async changePolicy(change: (trx: Trx) => Promise<boolean>): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key: 'policy_version', value: '' })
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .execute();
+      await this.forUpdate(trx.selectFrom('settings').select('value').where('key', '=', 'policy_version')).execute();
+      const changed = await change(trx);
+      const rules = (await trx.selectFrom('rules').select('rule').orderBy('updated_at').orderBy('id').execute()).map(
+        (row) => JSON.parse(row.rule) as unknown,
+      );
+      const version = createHash('sha256')
+        .update(JSON.stringify({ rules, settings: await this.readPolicySettings(trx) }))
+        .digest('hex')
+        .slice(0, 32);
+      await this.setSetting(trx, 'policy_version', version);
+      return changed;
+    });
+  }
+
+  private async setSetting(db: Db | Trx, key: string, value: string): Promise<void> {
+    await db
+      .insertInto('settings')
+      .values({ key, value })
+      .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async addEvents(
+    deviceId: string,
+    events: AgentEvent[],
+    now: string,
+  ): Promise<{ accepted: number; duplicates: number; expired?: number }> {
+    const cutoff = new Date(Date.parse(now) - this.options.eventRetentionDays * DAY_MS).toISOString();
+    const rows: EventsTable[] = [];
+    for (const event of events) {
+      const at = new Date(event.at).toISOString();
+      if (at < cutoff) continue;
+      const capability = event.capability ? `${event.capability.kind}:${event.capability.name}` : null;
+      rows.push({
+        id: event.id,
+        device_id: deviceId,
+        type: event.type,
+        at,
+        received_at: now,
+        client: event.client ?? null,
+        server_key: event.serverKey ?? null,
+        decision: event.decision?.status ?? null,
+        user_name: event.user ?? null,
+        capability,
+        search_text: [event.serverKey, capability, event.reason, event.decision?.reason].filter(Boolean).join('\n').toLowerCase(),
+        event: JSON.stringify(event),
+      });
+    }
+    const expired = events.length - rows.length;
+    if (this.dialect === 'postgres')
+      await ensureEventDays(
+        this.db,
+        rows.map((row) => row.at),
+      );
+    const accepted = await this.db.transaction().execute(async (trx) => {
+      const inserted: { at: string; client: string | null; type: string; decision: string | null }[] = [];
+      for (const part of chunks(rows))
+        inserted.push(
+          ...(await trx
+            .insertInto('events')
+            .values(part)
+            .onConflict((conflict) => conflict.columns(['id', 'at']).doNothing())
+            .returning(['at', 'client', 'type', 'decision'])
+            .execute()),
+        );
+      const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
+      for (const row of inserted) {
+        const entry = { day: row.at.slice(0, 10), client: row.client ?? '', type: row.type, decision: row.decision ?? '', count: 0 };
+        const key = `${entry.day}\0${entry.client}\0${entry.type}\0${entry.decision}`;
+        (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
+      }
+      const sorted = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+      for (const part of chunks(sorted))
+        await trx
+          .insertInto('event_counts')
+          .values(part)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['day', 'client', 'type', 'decision'])
+              .doUpdateSet({ count: sql<number>`event_counts.count + excluded.count` }),
+          )
+          .execute();
+      return inserted.length;
+    });
+    return { accepted, duplicates: rows.length - accepted, ...(expired ? { expired } : {}) };
+  }
+
+  async events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>> {
+    const where = (eb: ExpressionBuilder<WardenDatabase, 'events'>) => {
+      const clauses: Expression<SqlBool>[] = [];
+      const equal = (column: 'device_id' | 'client' | 'server_key' | 'decision' | 'type' | 'user_name' | 'capability', value?: string) => {
+        if (value !== undefined) clauses.push(eb(column, '=', value));
+      };
+      equal('device_id', filter.deviceId);
+      equal('client', filter.agent);
+      equal('server_key', filter.serverKey);
+      equal('decision', filter.decision);
+      equal('type', filter.type);
+      equal('user_name', filter.user);
+      equal('capability', filter.capability);
+      if (filter.from) clauses.push(eb('at', '>=', new Date(filter.from).toISOString()));
+      if (filter.to) clauses.push(eb('at', '<=', new Date(filter.to).toISOString()));
+      if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
+      return eb.and(clauses);
+    };
+    const columns = EVENT_ORDER[page.sort];
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['id', 'at', 'device_id', 'received_at', 'event'])
+      .where(where)
+      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
+      .orderBy(orderBy(columns, page.descending))
+      .limit(page.limit + 1)
+      .execute();
+    const total = await this.count(this.db.selectFrom('events').where(where), page.countUpTo);
+    return this.toPage(rows, page.limit, keyOf(columns), total, (row) => ({
+      ...(JSON.parse(row.event) as AgentEvent),
+      deviceId: row.device_id,
+      receivedAt: row.received_at,
+    }));
+  }
+
+  async eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]> {
+    const rows = await this.db
+      .selectFrom('event_counts')
+      .selectAll()
+      .$if(filter.from !== undefined, (query) => query.where('day', '>=', filter.from!.slice(0, 10)))
+      .$if(filter.to !== undefined, (query) => query.where('day', '<=', filter.to!.slice(0, 10)))
+      .$if(filter.agent !== undefined, (query) => query.where('client', '=', filter.agent!))
+      .orderBy('day')
+      .orderBy('client')
+      .orderBy('type')
+      .orderBy('decision')
+      .execute();
+    return rows.map((row) => ({ day: row.day, agent: row.client, type: row.type, decision: row.decision, count: row.count }));
+  }
+
+  async sharedSecret(name: string): Promise<Buffer> {
+    const cached = this.secrets.get(name);
+    if (cached) return cached;
+    const key = `secret:${name}`;
+    await this.db
+      .insertInto('settings')
+      .values({ key, value: randomBytes(32).toString('base64') })
+      .onConflict((conflict) => conflict.column('key').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+    const secret = Buffer.from(row.value, 'base64');
+    this.secrets.set(name, secret);
+    return secret;
+  }
+
+  async hit(key: string, windowMs: number, nowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const window = Math.floor(nowMs / windowMs);
+    const row = await this.db
+      .insertInto('rate_windows')
+      .values({ key, window_start: window, count: 1 })
+      .onConflict((conflict) =>
+        conflict.column('key').doUpdateSet({
+          count: sql<number>`case when rate_windows.window_start = excluded.window_start then rate_windows.count + 1 else 1 end`,
+          window_start: sql<number>`excluded.window_start`,
+        }),
+      )
+      .returning('count')
+      .executeTakeFirstOrThrow();
+    return { count: row.count, resetInMs: (window + 1) * windowMs - nowMs };
+  }
+
+  async maintain(now: Date): Promise<MaintenanceResult> {
+    const eventsBefore = new Date(now.getTime() - this.options.eventRetentionDays * DAY_MS).toISOString().slice(0, 10);
+    const reportsBefore = new Date(now.getTime() - (this.options.reportRetentionDays ?? 30) * DAY_MS).toISOString();
+    if (this.dialect === 'postgres') await dropEventDaysBefore(this.db, eventsBefore);
+    else await this.db.deleteFrom('events').where('at', '<', eventsBefore).execute();
+    await this.db.deleteFrom('event_counts').where('day', '<', eventsBefore).execute();
+    await this.db.deleteFrom('reports').where('received_at', '<', reportsBefore).execute();
+    await this.db
+      .deleteFrom('rate_windows')
+      .where('window_start', '<', Math.floor(now.getTime() / 60_000) - 60)
+      .execute();
+    return { eventsDroppedBefore: eventsBefore, reportsPrunedBefore: reportsBefore };
+  }
+
+  /** Counts a filtered query's rows, exactly or (countUpTo) only up to a bound, which keeps huge tables fast. */
+  private async count<DB, TB extends keyof DB>(
+    query: SelectQueryBuilder<DB, TB, object>,
+    upTo: number | undefined,
+  ): Promise<{ total: number; exact: boolean }> {
+    if (upTo === undefined) {
+      const row = (await query.select(sql<string | number>`count(*)`.as('total')).executeTakeFirstOrThrow()) as { total: string | number };
+      return { total: Number(row.total), exact: true };
+    }
+    const bounded = query.select(sql.lit(1).as('one')).limit(upTo + 1);
+    const row = await this.db
+      .selectFrom(bounded.as('bounded'))
+      .select(sql<string | number>`count(*)`.as('total'))
+      .executeTakeFirstOrThrow();
+    const total = Number(row.total);
+    return total > upTo ? { total: upTo, exact: false } : { total, exact: true };
+  }
+
+  private toPage<Row, Item>(
+    rows: Row[],
+    limit: number,
+    keyOf: (row: Row) => Keyset,
+    total: { total: number; exact: boolean },
+    map: (row: Row) => Item,
+  ): Page<Item> {
+    const more = rows.length > limit;
+    const shown = more ? rows.slice(0, limit) : rows;
+    return {
+      items: shown.map(map),
+      ...(more ? { next: keyOf(shown.at(-1)!) } : {}),
+      total: total.total,
+      totalExact: total.exact,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
