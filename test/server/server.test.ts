@@ -344,6 +344,100 @@ describe('admin API', () => {
   });
 });
 
+describe('admin lists', () => {
+  beforeEach(() => start());
+
+  async function fleetOf(count: number) {
+    const device = await enroll();
+    const servers = Array.from({ length: count }, (_, index) => server(`s${String(index).padStart(3, '0')}`));
+    await call('POST', `/v1/devices/${device.id}/inventory`, full(1, servers), device.auth);
+    return device;
+  }
+
+  it('pages with a cursor until every server was shown once, and says the total', async () => {
+    await fleetOf(130);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { name: string }[]; nextCursor: string | null; total: number; limit: number } } = await call(
+        'GET',
+        `/v1/admin/servers?limit=60&sort=-name${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        undefined,
+        ADMIN,
+      );
+      expect(page.body).toMatchObject({ total: 130, limit: 60, sort: '-name' });
+      seen.push(...page.body.items.map((item) => item.name));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(130);
+    expect(seen[0]).toBe('s129');
+    expect(new Set(seen).size).toBe(130);
+  });
+
+  it('refuses a cursor that was altered or belongs to another query, and clamps a limit out of range, saying so', async () => {
+    await fleetOf(5);
+    const firstPage = (await call('GET', '/v1/admin/servers?limit=2', undefined, ADMIN)).body;
+    const cursor = firstPage.nextCursor as string;
+    const [payload, signature] = cursor.split('.');
+    const altered = `${Buffer.from(Buffer.from(payload!, 'base64url').toString().replace('s001', 's003')).toString('base64url')}.${signature}`;
+    const tampered = await call('GET', `/v1/admin/servers?limit=2&cursor=${altered}`, undefined, ADMIN);
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.error).toEqual({
+      code: 'invalid-cursor',
+      message: 'the cursor was not issued by this server or was altered; start again without it',
+    });
+    expect((await call('GET', '/v1/admin/servers?limit=2&cursor=garbage', undefined, ADMIN)).body.error.code).toBe('invalid-cursor');
+    const other = await call('GET', `/v1/admin/servers?limit=2&agent=vscode&cursor=${cursor}`, undefined, ADMIN);
+    expect(other.body.error.message).toBe('the cursor belongs to a query with other filters or another sort; start again without it');
+    expect(
+      (await call('GET', `/v1/admin/servers?limit=2&cursor=${cursor}`, undefined, ADMIN)).body.items.map(
+        (item: { name: string }) => item.name,
+      ),
+    ).toEqual(['s002', 's003']);
+
+    const clamped = (await call('GET', '/v1/admin/servers?limit=100000', undefined, ADMIN)).body;
+    expect(clamped).toMatchObject({ limit: 500, notices: ['limit 100000 is outside 1–500; 500 used'] });
+    expect((await call('GET', '/v1/admin/servers?sort=colour', undefined, ADMIN)).body.error.message).toBe(
+      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated (prefix - for descending)',
+    );
+    expect((await call('GET', '/v1/admin/servers?colour=red', undefined, ADMIN)).status).toBe(400);
+  });
+
+  it('filters servers by decision as the policy decides them', async () => {
+    await fleetOf(4);
+    await call(
+      'POST',
+      '/v1/admin/rules',
+      { target: { serverKey: 'npm:s001' }, agents: ['*'], verdict: 'block', justification: 'no' },
+      ADMIN,
+    );
+    await call(
+      'POST',
+      '/v1/admin/rules',
+      { target: { serverKey: 'npm:s002' }, agents: ['cursor'], verdict: 'allow', justification: 'ok' },
+      ADMIN,
+    );
+    const names = async (decision: string) =>
+      (await call('GET', `/v1/admin/servers?decision=${decision}`, undefined, ADMIN)).body.items.map((item: { name: string }) => item.name);
+    expect(await names('rejected')).toEqual(['s001']);
+    expect(await names('approved')).toEqual(['s002']);
+    expect(await names('pending')).toEqual(['s000', 's003']);
+    await call('PUT', '/v1/admin/policy/settings', { defaultVerdict: 'allow' }, ADMIN);
+    expect(await names('approved')).toEqual(['s000', 's002', 's003']);
+  });
+
+  it("answers per-agent counts and the devices list with each device's server count", async () => {
+    const device = await fleetOf(3);
+    expect((await call('GET', '/v1/admin/agents', undefined, ADMIN)).body).toEqual({
+      items: [{ agent: 'cursor', deviceCount: 1, serverCount: 3 }],
+    });
+    expect((await call('GET', '/v1/admin/devices?q=LAPTOP', undefined, ADMIN)).body.items).toEqual([
+      expect.objectContaining({ id: device.id, hostname: 'laptop-1', serverCount: 3 }),
+    ]);
+    expect((await call('GET', `/v1/admin/devices/${device.id}`, undefined, ADMIN)).body).toMatchObject({ id: device.id, sources: [] });
+  });
+});
+
 describe('limits', () => {
   it('rate-limits a device that floods, telling it when to come back', async () => {
     await start({ rateLimits: { device: 5 } });

@@ -35,8 +35,11 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
     // A request never waits on a lost database for long: it answers 503 and the agent retries later.
     query_timeout: 30_000,
   });
-  // An idle connection the database dropped (a restart) is an event, not a crash: the pool opens a new one.
+  // A connection the database dropped (a restart, a failover) is an event, not a crash: the query on it fails
+  // (answered 503), the pool discards it and opens a new one. That holds for idle connections (the pool's
+  // 'error') and for ones a transaction holds between two queries (the client's own 'error').
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
 

@@ -44,6 +44,8 @@ export interface SqlStorageOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
 /** Rows per multi-row statement: well under both dialects' limits on bound parameters. */
 const CHUNK = 200;
 
@@ -226,8 +228,23 @@ export class SqlStorage implements Storage {
     return this.toPage(rows, page.limit, keyOf(columns), total, toDevice);
   }
 
+  /**
+   * Runs a transaction again when PostgreSQL chose it as a deadlock's victim or could not serialise it: rows
+   * are locked in key order to make that rare, but two reports adding the same new server can still cross.
+   */
+  private async transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(work);
+      } catch (error) {
+        if (attempt >= 5 || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
   async ingest(deviceId: string, report: InventoryReport, now: string): Promise<IngestResult> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       // Holding the device's row makes every report of one device wait for the one before it, in any process.
       const device = await this.forUpdate(trx.selectFrom('devices').selectAll().where('id', '=', deviceId)).executeTakeFirst();
       if (!device) throw new Error(`device ${deviceId} is not enrolled`);
@@ -341,6 +358,21 @@ export class SqlStorage implements Storage {
     const pairsAfter = new Set(after.map((row) => pairKey(row.server_key, row.client)));
     const latest = new Map<string, ServerEntry>();
     for (const { server } of changed) latest.set(pairKey(server.serverKey, server.client), server);
+    const gone = [...pairsBefore].filter((key) => !pairsAfter.has(key)).map((key) => key.split('\0') as [string, string]);
+    // Every row this change touches, locked at once in key order, so that two devices never wait on each other.
+    const touched = [...new Set([...latest.keys(), ...gone.map(([key, client]) => pairKey(key, client))])].map(
+      (key) => key.split('\0') as [string, string],
+    );
+    if (this.dialect === 'postgres')
+      for (const part of chunks(touched))
+        await trx
+          .selectFrom('fleet_servers')
+          .select('server_key')
+          .where(pairsIn(part))
+          .orderBy('server_key')
+          .orderBy('client')
+          .forUpdate()
+          .execute();
     const rows = [...latest.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, server]) => {
@@ -382,10 +414,6 @@ export class SqlStorage implements Storage {
         )
         .execute();
     }
-    const gone = [...pairsBefore]
-      .filter((key) => !pairsAfter.has(key))
-      .sort()
-      .map((key) => key.split('\0') as [string, string]);
     for (const part of chunks(gone)) {
       await trx
         .updateTable('fleet_servers')
@@ -613,7 +641,7 @@ export class SqlStorage implements Storage {
    * version row is held), so the version always digests exactly what the rules and settings hold.
    */
   private async changePolicy(change: (trx: Trx) => Promise<boolean>): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       await trx
         .insertInto('settings')
         .values({ key: 'policy_version', value: '' })
@@ -673,7 +701,7 @@ export class SqlStorage implements Storage {
         this.db,
         rows.map((row) => row.at),
       );
-    const accepted = await this.db.transaction().execute(async (trx) => {
+    const accepted = await this.transaction(async (trx) => {
       const inserted: { at: string; client: string | null; type: string; decision: string | null }[] = [];
       for (const part of chunks(rows))
         inserted.push(

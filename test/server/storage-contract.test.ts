@@ -1,0 +1,304 @@
+// One suite for the Storage contract, run against both backends: SQLite in memory and PostgreSQL in a
+// throwaway cluster (each test on its own database). What it checks is what the admin lists and the agents see.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentEvent, DeltaReport } from '../../src/shared/protocol.js';
+import type { ProbeResult } from '../../src/shared/inventory.js';
+import { migrateStorage, memoryStorage, openStorage } from '../../src/server/storage/open-storage.js';
+import type { Keyset, Storage } from '../../src/server/storage/storage.js';
+import { type ThrowawayPostgres, postgresMissing, startThrowawayPostgres } from '../helpers/postgres.js';
+import { deltaReport, fullReport, serverEntry } from '../helpers/server-entries.js';
+import { allEvents } from '../helpers/storage-reads.js';
+
+const NOW = '2026-12-01T12:00:00.000Z';
+const facts = (hostname: string, user = 'alice') => ({
+  hostname,
+  platform: 'darwin' as const,
+  osVersion: '24',
+  user,
+  agentVersion: '0.1.0',
+});
+const first = { descending: false, limit: 50 } as const;
+
+let cluster: ThrowawayPostgres | undefined;
+const opened: Storage[] = [];
+
+type Backend = { name: string; open: () => Promise<Storage>; openTwice: () => Promise<[Storage, Storage]> };
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    open: async () => track(await memoryStorage()),
+    openTwice: async () => {
+      const one = track(await memoryStorage());
+      return [one, one];
+    },
+  },
+];
+if (!postgresMissing)
+  backends.push({
+    name: 'PostgreSQL',
+    open: async () => (await postgresPair())[0],
+    openTwice: postgresPair,
+  });
+
+/** Two storages on one fresh database, as two server processes would hold. */
+async function postgresPair(): Promise<[Storage, Storage]> {
+  const url = await cluster!.database();
+  await migrateStorage({ dialect: 'postgres', url });
+  const open = async () => track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30, poolSize: 4 }));
+  return [await open(), await open()];
+}
+
+function track(storage: Storage): Storage {
+  opened.push(storage);
+  return storage;
+}
+
+beforeAll(async () => {
+  if (!postgresMissing) cluster = await startThrowawayPostgres();
+}, 60_000);
+afterEach(async () => {
+  await Promise.all([...new Set(opened.splice(0))].map((storage) => storage.close()));
+});
+afterAll(async () => cluster?.stop());
+
+async function device(storage: Storage, hostname: string, user?: string) {
+  return storage.createDevice(facts(hostname, user), randomUUID(), NOW, '10.0.0.1');
+}
+
+/** Every item of a list, following its cursor; checks no item comes twice. */
+async function everyPage<T>(fetch: (after: Keyset | undefined) => Promise<{ items: T[]; next?: Keyset | undefined }>): Promise<T[][]> {
+  const pages: T[][] = [];
+  let after: Keyset | undefined;
+  do {
+    const page = await fetch(after);
+    pages.push(page.items);
+    after = page.next;
+  } while (after);
+  return pages;
+}
+
+describe.each(backends)('storage on $name', (backend) => {
+  it('keeps device counts per server and agent as reports add, change and remove servers', async () => {
+    const storage = await backend.open();
+    const a = await device(storage, 'laptop-a');
+    const b = await device(storage, 'laptop-b');
+    // One device lists the same server twice (user and project scope): it still counts as one device.
+    const github = serverEntry('github', { findings: [{ id: 'plaintext-secret', severity: 'high', evidence: 'env GITHUB_TOKEN' }] });
+    const githubProject = { ...github, id: 'cursor-github-prj', scope: 'project' as const };
+    await storage.ingest(a.id, fullReport(1, [github, githubProject, serverEntry('memory')]), NOW);
+    await storage.ingest(b.id, fullReport(1, [github, serverEntry('memory', { client: 'vscode' })]), NOW);
+
+    const rows = await storage.fleetServers({}, { ...first, sort: 'name' });
+    expect(rows.items.map((row) => `${row.name} ${row.agent} ${row.deviceCount} ${row.risk}`)).toEqual([
+      'github cursor 2 high',
+      'memory cursor 1 none',
+      'memory vscode 1 none',
+    ]);
+    expect(rows).toMatchObject({ total: 3, totalExact: true });
+    expect(await storage.agentStats()).toEqual([
+      { agent: 'cursor', deviceCount: 2, serverCount: 4 },
+      { agent: 'vscode', deviceCount: 1, serverCount: 1 },
+    ]);
+    expect((await storage.device(a.id))?.serverCount).toBe(3);
+
+    // a drops one of its two github entries: still one device. b removes github: one device left.
+    await storage.ingest(a.id, deltaReport(2, { removed: [githubProject.id] }), NOW);
+    await storage.ingest(b.id, deltaReport(2, { removed: [github.id] }), NOW);
+    expect((await storage.fleetServer('npm:github')).map((row) => row.deviceCount)).toEqual([1]);
+    // The last device drops memory under vscode: that row is gone from the fleet.
+    await storage.ingest(b.id, fullReport(3, []), NOW);
+    expect((await storage.fleetServers({}, { ...first, sort: 'name' })).items.map((row) => `${row.name} ${row.agent}`)).toEqual([
+      'github cursor',
+      'memory cursor',
+    ]);
+    expect(await storage.agentStats()).toEqual([{ agent: 'cursor', deviceCount: 1, serverCount: 2 }]);
+  });
+
+  it('applies a repeated report once, answers a stale delta with the revision it holds, and keeps probes once per content', async () => {
+    const [one, two] = await backend.openTwice();
+    const a = await device(one, 'laptop-a');
+    const report = fullReport(1, [serverEntry('fs')]);
+    // The same report reaching two server processes at once.
+    const answers = await Promise.all([one.ingest(a.id, report, NOW), two.ingest(a.id, report, NOW), one.ingest(a.id, report, NOW)]);
+    expect(answers).toEqual([
+      { kind: 'accepted', acceptedRevision: 1 },
+      { kind: 'accepted', acceptedRevision: 1 },
+      { kind: 'accepted', acceptedRevision: 1 },
+    ]);
+    expect((await two.fleetServer('npm:fs'))[0]?.deviceCount).toBe(1);
+    expect(await two.ingest(a.id, { ...(deltaReport(5, {}) as DeltaReport), baseRevision: 3 }, NOW)).toEqual({
+      kind: 'full-report-required',
+      holding: 1,
+    });
+
+    const probe: ProbeResult = {
+      status: 'ok',
+      durationMs: 5,
+      probedAt: NOW,
+      tools: [
+        { kind: 'tool', name: 'write_file', hash: 'h', risks: [{ id: 'writes-files', severity: 'critical', evidence: 'write_file' }] },
+      ],
+      resources: [],
+      resourceTemplates: [],
+      prompts: [],
+      risks: [{ id: 'writes-files', severity: 'critical', evidence: 'write_file' }],
+    } as ProbeResult;
+    await one.ingest(a.id, deltaReport(2, { probes: { [serverEntry('fs').id]: probe } }), NOW);
+    expect((await two.latestProbe('npm:fs'))?.tools.map((tool) => tool.name)).toEqual(['write_file']);
+    expect((await two.fleetServer('npm:fs'))[0]?.risk).toBe('critical');
+  });
+
+  it('pages the fleet with cursors, sorted and filtered in the database', async () => {
+    const storage = await backend.open();
+    const laptop = await device(storage, 'laptop-a');
+    const servers = Array.from({ length: 120 }, (_, index) =>
+      serverEntry(`srv-${String(index).padStart(3, '0')}`, {
+        client: index % 3 === 0 ? 'vscode' : 'cursor',
+        accessType: index % 2 ? 'local' : 'public',
+        findings: index % 10 === 0 ? [{ id: 'x', severity: 'medium', evidence: 'e' }] : [],
+      }),
+    );
+    await storage.ingest(laptop.id, fullReport(1, servers), NOW);
+
+    const pages = await everyPage((after) => storage.fleetServers({}, { sort: 'name', descending: true, limit: 50, after }));
+    expect(pages.map((page) => page.length)).toEqual([50, 50, 20]);
+    const names = pages.flat().map((row) => row.name);
+    expect(new Set(names).size).toBe(120);
+    expect(names).toEqual([...names].sort().reverse());
+
+    const filtered = await storage.fleetServers({ agent: 'vscode', accessType: 'public' }, { ...first, sort: 'name' });
+    expect(filtered.total).toBe(20);
+    expect(filtered.items.every((row) => row.agent === 'vscode' && row.accessType === 'public')).toBe(true);
+    expect((await storage.fleetServers({ risk: 'medium' }, { ...first, sort: 'name' })).total).toBe(12);
+    expect((await storage.fleetServers({ search: 'SRV-11' }, { ...first, sort: 'name' })).items.map((row) => row.name)).toEqual(
+      Array.from({ length: 10 }, (_, index) => `srv-11${index}`),
+    );
+    // A search for LIKE's own wildcards matches them literally.
+    expect((await storage.fleetServers({ search: '%' }, { ...first, sort: 'name' })).total).toBe(0);
+    // Decisions come as pairs chosen by the policy, or "any server without rules".
+    const chosen = await storage.fleetServers(
+      { pairsIn: [['npm:srv-001', 'cursor']], orKeyNotIn: servers.slice(0, 118).map((server) => server.serverKey) },
+      { ...first, sort: 'name' },
+    );
+    expect(chosen.items.map((row) => row.name)).toEqual(['srv-001', 'srv-118', 'srv-119']);
+    expect((await storage.fleetServers({ deviceId: laptop.id }, { ...first, sort: 'deviceCount' })).total).toBe(120);
+  });
+
+  it('pages devices and the devices of one server, filtered by agent, server and search', async () => {
+    const storage = await backend.open();
+    for (let index = 0; index < 30; index++) {
+      const laptop = await device(storage, `host-${String(index).padStart(2, '0')}`, index % 2 ? 'bob' : 'alice');
+      await storage.ingest(laptop.id, fullReport(1, [serverEntry('fs', { client: index % 5 ? 'cursor' : 'windsurf' })]), NOW);
+    }
+    const pages = await everyPage((after) => storage.devices({}, { sort: 'hostname', descending: false, limit: 7, after }));
+    expect(pages.flat().map((row) => row.hostname)).toEqual(
+      Array.from({ length: 30 }, (_, index) => `host-${String(index).padStart(2, '0')}`),
+    );
+    expect((await storage.devices({ agent: 'windsurf' }, { ...first, sort: 'hostname' })).total).toBe(6);
+    expect((await storage.devices({ search: 'BOB' }, { ...first, sort: 'hostname' })).total).toBe(15);
+    expect((await storage.devices({ serverKey: 'npm:fs', user: 'alice' }, { ...first, sort: 'lastSeen' })).total).toBe(15);
+    const loading = await everyPage((after) =>
+      storage.serverDevices('npm:fs', 'cursor', { sort: 'hostname', descending: false, limit: 10, after }),
+    );
+    expect(loading.flat()).toHaveLength(24);
+    expect(loading.flat()[0]).toMatchObject({ hostname: 'host-01', user: 'bob', server: { name: 'fs', client: 'cursor' } });
+  });
+
+  it('keeps events once, pages and filters them newest first, bounds big counts, counts per day and decision, and drops them past retention', async () => {
+    const storage = await backend.open();
+    const laptop = await device(storage, 'laptop-a');
+    const event = (index: number, extra: Partial<AgentEvent> = {}): AgentEvent => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at: new Date(Date.parse(NOW) - index * 3_600_000).toISOString(),
+      client: index % 2 ? 'cursor' : 'claude-code',
+      serverKey: 'npm:fs',
+      capability: { kind: 'tool', name: index % 4 ? 'read_file' : 'write_file' },
+      decision: { status: index % 3 ? 'approved' : 'rejected', reason: 'r' },
+      ...extra,
+    });
+    const events = Array.from({ length: 60 }, (_, index) => event(index));
+    expect(await storage.addEvents(laptop.id, events, NOW)).toEqual({ accepted: 60, duplicates: 0 });
+    expect(await storage.addEvents(laptop.id, events.slice(0, 5), NOW)).toEqual({ accepted: 0, duplicates: 5 });
+
+    const newest = await storage.events({}, { sort: 'at', descending: true, limit: 25 });
+    expect(newest.items[0]?.at).toBe(events[0]?.at);
+    expect(newest).toMatchObject({ total: 60, totalExact: true });
+    const bounded = await storage.events({}, { sort: 'at', descending: true, limit: 25, countUpTo: 40 });
+    expect(bounded).toMatchObject({ total: 40, totalExact: false });
+    const pages = await everyPage((after) => storage.events({ agent: 'cursor' }, { sort: 'at', descending: true, limit: 8, after }));
+    expect(pages.flat()).toHaveLength(30);
+    expect(new Set(pages.flat().map((item) => item.id)).size).toBe(30);
+    const window = { from: new Date(Date.parse(NOW) - 10 * 3_600_000).toISOString(), to: NOW };
+    expect(await allEvents(storage, { ...window, capability: 'tool:write_file' })).toHaveLength(3);
+    expect(await allEvents(storage, { search: 'WRITE_FILE', decision: 'rejected' })).toHaveLength(5);
+
+    const counts = await storage.eventCounts({ agent: 'cursor' });
+    expect(counts.reduce((sum, count) => sum + count.count, 0)).toBe(30);
+    expect(new Set(counts.map((count) => count.decision))).toEqual(new Set(['approved', 'rejected']));
+
+    // Thirty days of retention on PostgreSQL (set above), a year on SQLite: an event of 400 days ago is refused
+    // as already expired, and maintenance a year on drops what was stored.
+    const old = event(400 * 24);
+    expect(await storage.addEvents(laptop.id, [old], NOW)).toEqual({ accepted: 0, duplicates: 0, expired: 1 });
+    await storage.maintain(new Date(Date.parse(NOW) + 400 * 86_400_000));
+    expect((await storage.events({}, { sort: 'at', descending: true, limit: 5 })).total).toBe(0);
+    expect(await storage.eventCounts({})).toEqual([]);
+  });
+
+  it('versions the policy by its content, the same in every process, with concurrent changes all counted', async () => {
+    const [one, two] = await backend.openTwice();
+    const empty = await one.policyVersion();
+    const rule = (serverKey: string) => ({
+      id: randomUUID(),
+      target: { serverKey },
+      agents: ['*'],
+      verdict: 'block' as const,
+      justification: 'no',
+      markedBy: 'admin',
+      updatedAt: NOW,
+    });
+    const rules = Array.from({ length: 8 }, (_, index) => rule(`npm:r${index}`));
+    await Promise.all(rules.map((item, index) => (index % 2 ? one : two).addRule(item)));
+    expect(await one.rules()).toHaveLength(8);
+    const version = await two.policyVersion();
+    expect(await one.policyVersion()).toBe(version);
+    expect(version).not.toBe(empty);
+    for (const item of rules) expect(await (item.id < 'm' ? one : two).deleteRule(item.id)).toBe(true);
+    expect(await one.deleteRule(rules[0]!.id)).toBe(false);
+    expect(await two.policyVersion()).toBe(empty);
+    await one.setPolicySettings({ defaultVerdict: 'block', blockMessage: 'Ask IT' });
+    expect(await two.policySettings()).toEqual({ defaultVerdict: 'block', blockMessage: 'Ask IT' });
+  });
+
+  it('shares one cursor secret and one rate window between processes', async () => {
+    const [one, two] = await backend.openTwice();
+    expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
+    const start = Date.parse(NOW);
+    expect((await one.hit('device:x', 60_000, start)).count).toBe(1);
+    expect(await two.hit('device:x', 60_000, start + 1000)).toEqual({ count: 2, resetInMs: 59_000 });
+    expect((await one.hit('device:x', 60_000, start + 60_000)).count).toBe(1);
+  });
+});
+
+describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
+  it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
+    const url = await cluster!.database();
+    await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
+      /needs 1 migration\(s\) \(0001-fleet-schema\): run `mcp-warden server migrate` first/,
+    );
+    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual(['0001-fleet-schema']);
+    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
+    const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));
+    const { database } = await import('../helpers/storage-reads.js');
+    await database(storage)
+      .insertInto('kysely_migration' as never)
+      .values({ name: '9999-from-the-future', timestamp: NOW } as never)
+      .execute();
+    await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
+      /upgraded by a newer MCP Warden \(migrations 9999-from-the-future\)/,
+    );
+    await expect(migrateStorage({ dialect: 'postgres', url })).rejects.toThrow(/does not know \(9999-from-the-future\)/);
+  });
+});
