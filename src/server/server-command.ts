@@ -4,6 +4,7 @@ import { createSecureContext } from 'node:tls';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
+import { DEFAULT_RATE_LIMITS } from './callers.js';
 import { startMaintenance } from './maintenance.js';
 import { type DatabaseLocation, LegacySchemaError, NewerSchemaError } from './storage/database.js';
 import { LATEST_MIGRATION } from './storage/migrations.js';
@@ -37,6 +38,8 @@ Options (each also from the environment variable shown):
   --tls-cert FILE        serve HTTPS with this certificate chain, PEM (MCP_WARDEN_TLS_CERT)
   --tls-key FILE         the certificate's private key, PEM (MCP_WARDEN_TLS_KEY)
   --body-limit BYTES     largest request body after decompression (default 16 MiB)
+  --enroll-rate N        right-secret enrollments a minute, fleet-wide and per address (MCP_WARDEN_ENROLL_RATE;
+                         default ${DEFAULT_RATE_LIMITS.enrolling} and ${DEFAULT_RATE_LIMITS.enrollingPerAddress}): raise it for a rollout of a very large fleet
   -h, --help             this help
 
 Without --tls-cert the endpoint speaks plain HTTP: bind it to loopback, or put it behind a reverse proxy
@@ -129,6 +132,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'admin-name': { type: 'string' },
       'enroll-secret': { type: 'string' },
       'body-limit': { type: 'string' },
+      'enroll-rate': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -152,6 +156,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const bodyLimit = wholeNumber('body-limit', values['body-limit'], 1024);
   const retention =
     wholeNumber('retention-days', values['retention-days'] ?? env.MCP_WARDEN_RETENTION_DAYS, 1) ?? DEFAULT_EVENT_RETENTION_DAYS;
+  const enrollRate = wholeNumber('enroll-rate', values['enroll-rate'] ?? env.MCP_WARDEN_ENROLL_RATE, 1);
   const poolSize = wholeNumber('pool-size', values['pool-size'] ?? env.MCP_WARDEN_POOL_SIZE, 1);
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
   const location = databaseLocation(values, env);
@@ -168,6 +173,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     enrollSecret,
     adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin',
     ...(bodyLimit ? { bodyLimit } : {}),
+    ...(enrollRate ? { rateLimits: { enrolling: enrollRate, enrollingPerAddress: enrollRate } } : {}),
     ...(tls ? { tls } : {}),
   });
   const maintenance = startMaintenance(storage, (message) => io.stderr(`${message}\n`));

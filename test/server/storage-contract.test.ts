@@ -1,6 +1,10 @@
 // One suite for the Storage contract, run against both backends: SQLite in memory and PostgreSQL in a
 // throwaway cluster (each test on its own database). What it checks is what the admin lists and the agents see.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, DeltaReport } from '../../src/shared/protocol.js';
 import type { ProbeResult } from '../../src/shared/inventory.js';
@@ -300,5 +304,37 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       /upgraded by a newer MCP Warden \(migrations 9999-from-the-future\)/,
     );
     await expect(migrateStorage({ dialect: 'postgres', url })).rejects.toThrow(/does not know \(9999-from-the-future\)/);
+  });
+});
+
+describe('SQLite schema', () => {
+  it('finishes a migration that was cut short, and refuses the schema of MCP Warden 0.1 with what to do', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-migrate-'));
+    try {
+      // A first run stopped after some tables: the next start makes the rest and records the migration.
+      const cut = path.join(folder, 'cut.sqlite');
+      const partial = new Database(cut);
+      partial.exec(`CREATE TABLE devices (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, hostname TEXT NOT NULL, platform TEXT NOT NULL,
+        os_version TEXT NOT NULL, user_name TEXT NOT NULL, agent_version TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen TEXT NOT NULL,
+        last_ip TEXT, device_ips TEXT NOT NULL DEFAULT '[]', revision INTEGER NOT NULL DEFAULT 0, sources TEXT NOT NULL DEFAULT '[]',
+        server_count INTEGER NOT NULL DEFAULT 0)`);
+      partial.close();
+      const storage = track(await openStorage({ dialect: 'sqlite', file: cut }, { eventRetentionDays: 30 }));
+      const laptop = await device(storage, 'laptop-a');
+      await storage.ingest(laptop.id, fullReport(1, [serverEntry('fs')]), NOW);
+      expect((await storage.fleetServer('npm:fs'))[0]?.deviceCount).toBe(1);
+      expect(await migrateStorage({ dialect: 'sqlite', file: cut })).toEqual([]);
+
+      const legacy = path.join(folder, 'legacy.sqlite');
+      const old = new Database(legacy);
+      old.exec('CREATE TABLE devices (id TEXT PRIMARY KEY); CREATE TABLE device_servers (device_id TEXT);');
+      old.pragma('user_version = 1');
+      old.close();
+      await expect(openStorage({ dialect: 'sqlite', file: legacy }, { eventRetentionDays: 30 })).rejects.toThrow(
+        'the database holds the schema of MCP Warden 0.1 before versioned migrations; start from a new --data folder (docs/deploy-server.md)',
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

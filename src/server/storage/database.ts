@@ -1,7 +1,7 @@
 // Opens the database a server is pointed at (a SQLite file, or a postgres:// URL) as one Kysely instance, and
 // knows where its schema stands against the migrations this version ships.
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { WardenDatabase } from './schema.js';
@@ -26,7 +26,13 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    return { db: new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+    // B-tree pages stay in memory (128 MiB at most) rather than being read again on every report.
+    database.pragma('cache_size = -131072');
+    database.pragma('temp_store = memory');
+    return {
+      db: new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+      dialect: 'sqlite',
+    };
   }
   const pool = new pg.Pool({
     connectionString: location.url,
@@ -41,6 +47,28 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+/** Statements compiled by SQLite a time each, not once per query as Kysely's driver would (a third of ingest). */
+const STATEMENT_CACHE = 1000;
+
+function withStatementCache(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        // Most recently used last, so the oldest is the first to go.
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 export interface SchemaStatus {
@@ -66,8 +94,11 @@ export async function schemaStatus(open: OpenDatabase): Promise<SchemaStatus> {
           .execute()
       ).map((row) => (row as { name: string }).name)
     : [];
-  const legacy = recorded.length === 0 && tables.some((table) => table.name === 'device_servers');
-  if (legacy) throw new LegacySchemaError();
+  // MCP Warden 0.1 numbered its SQLite schema in user_version; a migration cut short leaves tables but no number.
+  if (recorded.length === 0 && open.dialect === 'sqlite') {
+    const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(open.db);
+    if ((rows[0]?.user_version ?? 0) > 0) throw new LegacySchemaError();
+  }
   return {
     applied: recorded.filter((name) => name in known),
     pending: Object.keys(known).filter((name) => !recorded.includes(name)),

@@ -1,5 +1,6 @@
 // The tables, as Kysely sees them. Times are ISO 8601 strings in UTC (sortable as text in both dialects); JSON
 // documents are text. Counts (device_count, server_count, event_counts) are kept as reports and events arrive.
+import type { Generated } from 'kysely';
 
 export interface DevicesTable {
   id: string;
@@ -43,6 +44,12 @@ export interface FleetServersTable {
   device_count: number;
   first_detected: string;
   last_updated: string;
+}
+
+/** PostgreSQL: count changes reports appended, waiting to be folded into fleet_servers and agent_stats. */
+export interface FleetChangesTable {
+  id: Generated<string>;
+  change: string;
 }
 
 export interface AgentStatsTable {
@@ -121,6 +128,7 @@ export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
   fleet_servers: FleetServersTable;
+  fleet_changes: FleetChangesTable;
   agent_stats: AgentStatsTable;
   device_probes: DeviceProbesTable;
   probe_results: ProbeResultsTable;

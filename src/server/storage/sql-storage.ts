@@ -1,13 +1,16 @@
 // The one Storage implementation, over Kysely, for SQLite and PostgreSQL alike: parameterised queries only,
 // each report applied in one transaction that holds its device's row (so retries of one report sent to two
 // server processes apply once), counts kept as reports arrive, every list a keyset page.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction, sql } from 'kysely';
 import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
 import type { Rule } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
+import { CountFolder, applyFleetChanges, fleetChange, isEmptyChange, pairsIn, riskRank, worstRank } from './fleet-counts.js';
+import { GroupCommit } from './group-commit.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
   AgentStats,
@@ -49,15 +52,11 @@ const RETRYABLE = new Set(['40P01', '40001']);
 /** Rows per multi-row statement: well under both dialects' limits on bound parameters. */
 const CHUNK = 200;
 
-/** none < info < low < medium < high < critical, as stored integers. */
-const riskRank = (severity: RiskSignal['severity'] | 'none'): number => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity) + 1);
 const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : SEVERITIES[rank - 1]!);
-const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => riskRank(risk.severity)));
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 const chunks = <T>(items: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
-const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 
 function toDevice(row: DevicesTable): DeviceRecord {
@@ -136,19 +135,21 @@ const keyOf =
 
 const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
 
-function pairsIn(pairs: readonly (readonly [string, string])[]) {
-  if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
-  return sql<SqlBool>`(server_key, client) in (values ${sql.join(pairs.map(([key, client]) => sql`(${key}, ${client})`))})`;
-}
-
 export class SqlStorage implements Storage {
   private readonly secrets = new Map<string, Buffer>();
+  /** SQLite only: one writer, so writes that arrive together share a commit. */
+  private readonly groupCommit: GroupCommit | undefined;
+  /** PostgreSQL only: reports append their count changes, folded in batches (fleet-counts.ts). */
+  private readonly folder: CountFolder | undefined;
 
   constructor(
     private readonly db: Db,
     readonly dialect: Dialect,
     private readonly options: SqlStorageOptions,
-  ) {}
+  ) {
+    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
+    this.folder = dialect === 'postgres' ? new CountFolder(db) : undefined;
+  }
 
   /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
   private forUpdate<T extends { forUpdate(): T }>(query: T): T {
@@ -157,7 +158,8 @@ export class SqlStorage implements Storage {
 
   async createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord> {
     const row: DevicesTable = {
-      id: randomUUID(),
+      // Time-ordered: a device's rows (keyed by its id first) are written at the end of their tables' indexes.
+      id: uuidv7(),
       token_hash: tokenHash,
       hostname: facts.hostname,
       platform: facts.platform,
@@ -172,7 +174,7 @@ export class SqlStorage implements Storage {
       sources: '[]',
       server_count: 0,
     };
-    await this.db.insertInto('devices').values(row).execute();
+    await this.transaction((trx) => trx.insertInto('devices').values(row).execute());
     return toDevice(row);
   }
 
@@ -187,11 +189,13 @@ export class SqlStorage implements Storage {
   }
 
   async touchDevice(id: string, now: string, ip: string | undefined): Promise<void> {
-    await this.db
-      .updateTable('devices')
-      .set((eb) => ({ last_seen: now, last_ip: ip === undefined ? eb.ref('last_ip') : ip }))
-      .where('id', '=', id)
-      .execute();
+    await this.transaction((trx) =>
+      trx
+        .updateTable('devices')
+        .set((eb) => ({ last_seen: now, last_ip: ip === undefined ? eb.ref('last_ip') : ip }))
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async devices(filter: DeviceFilter, page: PageRequest<(typeof DEVICE_SORTS)[number]>): Promise<Page<DeviceRecord>> {
@@ -229,10 +233,12 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * Runs a transaction again when PostgreSQL chose it as a deadlock's victim or could not serialise it: rows
-   * are locked in key order to make that rare, but two reports adding the same new server can still cross.
+   * A write in a transaction. SQLite: shared with the writes arriving with it (group-commit.ts). PostgreSQL:
+   * its own, run again when PostgreSQL chose it as a deadlock's victim or could not serialise it (rows are
+   * locked in key order to make that rare, but two reports adding the same new server can still cross).
    */
   private async transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    if (this.groupCommit) return this.groupCommit.run(work);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction().execute(work);
@@ -338,118 +344,22 @@ export class SqlStorage implements Storage {
         )
         .execute();
     }
-    await this.countFleet(trx, [...before.values()], [...afterIds.values()], changed, now);
-    await this.storeProbes(trx, deviceId, probes, afterIds);
-    return afterIds.size;
-  }
-
-  /**
-   * Keeps fleet_servers (one row per serverKey and agent, with its device count) and agent_stats in step with
-   * one device's change. Rows are written in key order so that concurrent transactions never deadlock.
-   */
-  private async countFleet(
-    trx: Trx,
-    before: readonly { server_key: string; client: string }[],
-    after: readonly { server_key: string; client: string }[],
-    changed: readonly { server: ServerEntry }[],
-    now: string,
-  ): Promise<void> {
-    const pairsBefore = new Set(before.map((row) => pairKey(row.server_key, row.client)));
-    const pairsAfter = new Set(after.map((row) => pairKey(row.server_key, row.client)));
-    const latest = new Map<string, ServerEntry>();
-    for (const { server } of changed) latest.set(pairKey(server.serverKey, server.client), server);
-    const gone = [...pairsBefore].filter((key) => !pairsAfter.has(key)).map((key) => key.split('\0') as [string, string]);
-    // Every row this change touches, locked at once in key order, so that two devices never wait on each other.
-    const touched = [...new Set([...latest.keys(), ...gone.map(([key, client]) => pairKey(key, client))])].map(
-      (key) => key.split('\0') as [string, string],
+    const probeRisks = await this.storeProbes(trx, deviceId, probes, afterIds);
+    const change = fleetChange(
+      [...before.values()],
+      [...afterIds.values()],
+      changed.map(({ server }) => server),
+      probeRisks,
+      now,
     );
-    if (this.dialect === 'postgres')
-      for (const part of chunks(touched))
-        await trx
-          .selectFrom('fleet_servers')
-          .select('server_key')
-          .where(pairsIn(part))
-          .orderBy('server_key')
-          .orderBy('client')
-          .forUpdate()
-          .execute();
-    const rows = [...latest.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, server]) => {
-        const findingsRisk = worstRank(server.findings);
-        return {
-          server_key: server.serverKey,
-          client: server.client,
-          name: server.name,
-          search_text: `${server.name}\n${server.serverKey}`.toLowerCase(),
-          access_type: server.accessType,
-          transport: server.transport,
-          url: server.url ?? null,
-          risk: findingsRisk,
-          findings_risk: findingsRisk,
-          probe_risk: 0,
-          findings: JSON.stringify(server.findings),
-          device_count: pairsBefore.has(key) ? 0 : 1,
-          first_detected: now,
-          last_updated: now,
-        };
-      });
-    for (const part of chunks(rows)) {
+    if (isEmptyChange(change)) return afterIds.size;
+    if (this.folder)
       await trx
-        .insertInto('fleet_servers')
-        .values(part)
-        .onConflict((conflict) =>
-          conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            search_text: eb.ref('excluded.search_text'),
-            access_type: eb.ref('excluded.access_type'),
-            transport: eb.ref('excluded.transport'),
-            url: eb.ref('excluded.url'),
-            findings: eb.ref('excluded.findings'),
-            findings_risk: eb.ref('excluded.findings_risk'),
-            risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
-            device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
-            last_updated: eb.ref('excluded.last_updated'),
-          })),
-        )
+        .insertInto('fleet_changes')
+        .values({ change: JSON.stringify(change) })
         .execute();
-    }
-    for (const part of chunks(gone)) {
-      await trx
-        .updateTable('fleet_servers')
-        .set({ device_count: sql<number>`device_count - 1` })
-        .where(pairsIn(part))
-        .execute();
-      await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
-    }
-
-    // Per agent: devices with at least one of its servers, and servers across the fleet.
-    const perClient = (rows: readonly { client: string }[]) => {
-      const counts = new Map<string, number>();
-      for (const row of rows) counts.set(row.client, (counts.get(row.client) ?? 0) + 1);
-      return counts;
-    };
-    const clientsBefore = perClient(before);
-    const clientsAfter = perClient(after);
-    const deltas = [...new Set([...clientsBefore.keys(), ...clientsAfter.keys()])]
-      .sort()
-      .map((client) => ({
-        client,
-        device_count: Number(clientsAfter.has(client)) - Number(clientsBefore.has(client)),
-        server_count: (clientsAfter.get(client) ?? 0) - (clientsBefore.get(client) ?? 0),
-      }))
-      .filter((delta) => delta.device_count !== 0 || delta.server_count !== 0);
-    if (deltas.length)
-      await trx
-        .insertInto('agent_stats')
-        .values(deltas)
-        .onConflict((conflict) =>
-          conflict.column('client').doUpdateSet({
-            device_count: sql<number>`agent_stats.device_count + excluded.device_count`,
-            server_count: sql<number>`agent_stats.server_count + excluded.server_count`,
-          }),
-        )
-        .execute();
+    else await applyFleetChanges(trx, [change]);
+    return afterIds.size;
   }
 
   /** Probe results are kept once per serverKey and content; each device keeps which one it saw. */
@@ -458,7 +368,8 @@ export class SqlStorage implements Storage {
     deviceId: string,
     probes: readonly [string, ProbeResult][],
     servers: ReadonlyMap<string, { server_key: string }>,
-  ): Promise<void> {
+  ): Promise<[string, number][]> {
+    const risks: [string, number][] = [];
     for (const [serverId, probe] of [...probes].sort(([a], [b]) => a.localeCompare(b))) {
       const serverKey = servers.get(serverId)?.server_key;
       if (!serverKey) continue; // a probe of a server the device does not report
@@ -488,21 +399,13 @@ export class SqlStorage implements Storage {
           })),
         )
         .execute();
-      if (probe.status !== 'ok') continue;
-      const probeRisk = worstRank(probe.risks);
-      await trx
-        .updateTable('fleet_servers')
-        .set({
-          probe_risk: probeRisk,
-          risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end`,
-        })
-        .where('server_key', '=', serverKey)
-        .where('probe_risk', '!=', probeRisk)
-        .execute();
+      if (probe.status === 'ok') risks.push([serverKey, worstRank(probe.risks)]);
     }
+    return risks;
   }
 
   async fleetServers(filter: ServerFilter, page: PageRequest<(typeof SERVER_SORTS)[number]>): Promise<Page<FleetServer>> {
+    await this.folder?.settle();
     const where = (eb: ExpressionBuilder<WardenDatabase, 'fleet_servers'>) => {
       const clauses: Expression<SqlBool>[] = [];
       if (filter.agent) clauses.push(eb('client', '=', filter.agent));
@@ -536,6 +439,7 @@ export class SqlStorage implements Storage {
   }
 
   async fleetServer(serverKey: string): Promise<FleetServer[]> {
+    await this.folder?.settle();
     const rows = await this.db.selectFrom('fleet_servers').selectAll().where('server_key', '=', serverKey).orderBy('client').execute();
     return rows.map(toFleetServer);
   }
@@ -589,6 +493,7 @@ export class SqlStorage implements Storage {
   }
 
   async agentStats(): Promise<AgentStats[]> {
+    await this.folder?.settle();
     const rows = await this.db.selectFrom('agent_stats').selectAll().where('server_count', '>', 0).orderBy('client').execute();
     return rows.map((row) => ({ agent: row.client, deviceCount: row.device_count, serverCount: row.server_count }));
   }
@@ -708,7 +613,7 @@ export class SqlStorage implements Storage {
           ...(await trx
             .insertInto('events')
             .values(part)
-            .onConflict((conflict) => conflict.columns(['id', 'at']).doNothing())
+            .onConflict((conflict) => conflict.columns(['at', 'id']).doNothing())
             .returning(['at', 'client', 'type', 'decision'])
             .execute()),
         );
@@ -865,6 +770,7 @@ export class SqlStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.folder?.stop();
     await this.db.destroy();
   }
 }

@@ -1,0 +1,252 @@
+// The fleet's counts (fleet_servers: one row per serverKey and agent with its device count; agent_stats), kept
+// as reports arrive. A report yields a FleetChange; changes are merged and written in key order. SQLite writes
+// each report's change in the report's own transaction. In PostgreSQL every laptop shares the rows of its
+// common servers, so writing them per report would queue every report behind the one before it: there a report
+// appends its change to fleet_changes (no shared row), and the changes are folded into the counts in batches by
+// one process at a time, every fraction of a second and before any read of the counts, so a read always sees
+// every report accepted before it.
+import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
+import { SEVERITIES } from '../../shared/vocabulary.js';
+import type { WardenDatabase } from './schema.js';
+
+type Trx = Transaction<WardenDatabase>;
+
+/** none < info < low < medium < high < critical, as stored integers. */
+export const riskRank = (severity: RiskSignal['severity'] | 'none'): number => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity) + 1);
+export const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => riskRank(risk.severity)));
+
+interface FleetEntry {
+  name: string;
+  search_text: string;
+  access_type: string;
+  transport: string;
+  url: string | null;
+  findings: string;
+  findings_risk: number;
+}
+
+/** What one report changed in the fleet's counts. */
+export interface FleetChange {
+  at: string;
+  /** serverKey, agent, devices gained (1) or lost (-1) or neither (0), and the entry when added or changed. */
+  pairs: [string, string, number, FleetEntry?][];
+  /** agent, devices gained or lost, servers gained or lost. */
+  agents: [string, number, number][];
+  /** serverKey and the worst risk of its latest successful probe. */
+  probeRisks: [string, number][];
+}
+
+type Row = { server_key: string; client: string };
+const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
+const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+const CHUNK = 200;
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
+
+export function pairsIn(pairs: readonly (readonly [string, string])[]) {
+  if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`(server_key, client) in (values ${sql.join(pairs.map(([key, client]) => sql`(${key}, ${client})`))})`;
+}
+
+/** One device's change: its server rows before and after, and the entries it added or changed. */
+export function fleetChange(
+  before: readonly Row[],
+  after: readonly Row[],
+  changed: readonly ServerEntry[],
+  probeRisks: [string, number][],
+  at: string,
+): FleetChange {
+  const pairsBefore = new Set(before.map((row) => pairKey(row.server_key, row.client)));
+  const pairsAfter = new Set(after.map((row) => pairKey(row.server_key, row.client)));
+  const pairs = new Map<string, FleetChange['pairs'][number]>();
+  for (const server of changed) {
+    const key = pairKey(server.serverKey, server.client);
+    pairs.set(key, [
+      server.serverKey,
+      server.client,
+      pairsBefore.has(key) ? 0 : 1,
+      {
+        name: server.name,
+        search_text: `${server.name}\n${server.serverKey}`.toLowerCase(),
+        access_type: server.accessType,
+        transport: server.transport,
+        url: server.url ?? null,
+        findings: JSON.stringify(server.findings),
+        findings_risk: worstRank(server.findings),
+      },
+    ]);
+  }
+  for (const key of pairsBefore) {
+    if (pairsAfter.has(key)) continue;
+    const [serverKey, client] = key.split('\0') as [string, string];
+    pairs.set(key, [serverKey, client, -1]);
+  }
+  const perClient = (rows: readonly Row[]) => {
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.client, (counts.get(row.client) ?? 0) + 1);
+    return counts;
+  };
+  const clientsBefore = perClient(before);
+  const clientsAfter = perClient(after);
+  const agents = [...new Set([...clientsBefore.keys(), ...clientsAfter.keys()])]
+    .map((client): [string, number, number] => [
+      client,
+      Number(clientsAfter.has(client)) - Number(clientsBefore.has(client)),
+      (clientsAfter.get(client) ?? 0) - (clientsBefore.get(client) ?? 0),
+    ])
+    .filter(([, devices, servers]) => devices !== 0 || servers !== 0);
+  return { at, pairs: [...pairs.values()], agents, probeRisks };
+}
+
+export const isEmptyChange = (change: FleetChange) => change.pairs.length + change.agents.length + change.probeRisks.length === 0;
+
+/** Writes changes, oldest first, as one: counts summed, the latest entry and probe risk kept. */
+export async function applyFleetChanges(trx: Trx, changes: readonly FleetChange[]): Promise<void> {
+  const pairs = new Map<string, { serverKey: string; client: string; devices: number; entry?: FleetEntry; first: string; last: string }>();
+  const agents = new Map<string, [number, number]>();
+  const probeRisks = new Map<string, number>();
+  for (const change of changes) {
+    for (const [serverKey, client, devices, entry] of change.pairs) {
+      const key = pairKey(serverKey, client);
+      const merged = pairs.get(key) ?? { serverKey, client, devices: 0, first: change.at, last: change.at };
+      merged.devices += devices;
+      if (entry) {
+        merged.entry = entry;
+        merged.last = change.at;
+      }
+      pairs.set(key, merged);
+    }
+    for (const [client, devices, servers] of change.agents) {
+      const sum = agents.get(client) ?? [0, 0];
+      agents.set(client, [sum[0] + devices, sum[1] + servers]);
+    }
+    for (const [serverKey, risk] of change.probeRisks) probeRisks.set(serverKey, risk);
+  }
+  const sorted = [...pairs.entries()].sort(byKey).map(([, pair]) => pair);
+  const upserts = sorted.flatMap((pair) =>
+    pair.entry
+      ? [
+          {
+            server_key: pair.serverKey,
+            client: pair.client,
+            ...pair.entry,
+            risk: pair.entry.findings_risk,
+            probe_risk: 0,
+            device_count: pair.devices,
+            first_detected: pair.first,
+            last_updated: pair.last,
+          },
+        ]
+      : [],
+  );
+  for (const part of chunks(upserts))
+    await trx
+      .insertInto('fleet_servers')
+      .values(part)
+      .onConflict((conflict) =>
+        conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          search_text: eb.ref('excluded.search_text'),
+          access_type: eb.ref('excluded.access_type'),
+          transport: eb.ref('excluded.transport'),
+          url: eb.ref('excluded.url'),
+          findings: eb.ref('excluded.findings'),
+          findings_risk: eb.ref('excluded.findings_risk'),
+          risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
+          device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
+          last_updated: eb.ref('excluded.last_updated'),
+        })),
+      )
+      .execute();
+  // Servers that only lost devices, grouped by how many.
+  const losses = new Map<number, [string, string][]>();
+  for (const pair of sorted)
+    if (!pair.entry && pair.devices !== 0) losses.set(pair.devices, [...(losses.get(pair.devices) ?? []), [pair.serverKey, pair.client]]);
+  for (const [devices, lost] of losses)
+    for (const part of chunks(lost))
+      await trx
+        .updateTable('fleet_servers')
+        .set({ device_count: sql<number>`device_count + ${devices}` })
+        .where(pairsIn(part))
+        .execute();
+  // A server no device loads any more leaves the list (a batch may add and drop it again: net zero, no row).
+  const touched = sorted.filter((pair) => pair.devices < 0 || (pair.entry && pair.devices === 0));
+  for (const part of chunks(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
+    await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
+
+  const agentRows = [...agents.entries()]
+    .sort(byKey)
+    .filter(([, [devices, servers]]) => devices !== 0 || servers !== 0)
+    .map(([client, [devices, servers]]) => ({ client, device_count: devices, server_count: servers }));
+  if (agentRows.length)
+    await trx
+      .insertInto('agent_stats')
+      .values(agentRows)
+      .onConflict((conflict) =>
+        conflict.column('client').doUpdateSet({
+          device_count: sql<number>`agent_stats.device_count + excluded.device_count`,
+          server_count: sql<number>`agent_stats.server_count + excluded.server_count`,
+        }),
+      )
+      .execute();
+
+  for (const [serverKey, probeRisk] of [...probeRisks.entries()].sort(byKey))
+    await trx
+      .updateTable('fleet_servers')
+      .set({ probe_risk: probeRisk, risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end` })
+      .where('server_key', '=', serverKey)
+      .where('probe_risk', '!=', probeRisk)
+      .execute();
+}
+
+/** Any number below 2^63 that no other part of MCP Warden takes as an advisory lock. */
+const FOLD_LOCK = 7_307_101;
+const FOLD_BATCH = 2000;
+const FOLD_EVERY_MS = 250;
+
+/** PostgreSQL: folds appended changes into the counts, one process at a time. */
+export class CountFolder {
+  private readonly timer: NodeJS.Timeout;
+  private background: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Kysely<WardenDatabase>) {
+    this.timer = setInterval(() => {
+      this.background = this.background.then(() => this.fold(false)).catch(() => {});
+    }, FOLD_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Before a read of the counts: folds everything appended so far, waiting for a fold already running. */
+  async settle(): Promise<void> {
+    const pending = await this.db.selectFrom('fleet_changes').select('id').limit(1).executeTakeFirst();
+    if (pending) await this.fold(true);
+  }
+
+  private async fold(wait: boolean): Promise<void> {
+    for (let more = true; more;) {
+      more = await this.db.transaction().execute(async (trx) => {
+        if (wait) await sql`select pg_advisory_xact_lock(${FOLD_LOCK})`.execute(trx);
+        else {
+          const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK}) as locked`.execute(trx);
+          if (!rows[0]?.locked) return false;
+        }
+        const taken = await trx
+          .deleteFrom('fleet_changes')
+          .where('id', 'in', trx.selectFrom('fleet_changes').select('id').orderBy('id').limit(FOLD_BATCH))
+          .returning(['id', 'change'])
+          .execute();
+        const oldestFirst = taken
+          .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+          .map((row) => JSON.parse(row.change) as FleetChange);
+        await applyFleetChanges(trx, oldestFirst);
+        return taken.length === FOLD_BATCH;
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.background;
+  }
+}
