@@ -61,7 +61,11 @@ describe('the central loop', () => {
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/report: revision 1 accepted \(full: 84 servers\)/);
 
-    const fleet = (await admin('GET', 'servers')) as { serverKey: string; agent: string; decision: { label: string } }[];
+    const fleet = ((await admin('GET', 'servers?limit=500')) as { items: unknown }).items as {
+      serverKey: string;
+      agent: string;
+      decision: { label: string };
+    }[];
     expect(fleet.length).toBeGreaterThan(60);
     expect(fleet.every((row) => row.decision.label === 'Pending review')).toBe(true);
 
@@ -118,7 +122,12 @@ describe('the central loop', () => {
     const flags = [...machineFlags('darwin'), '--state-dir', state];
     const sent = cli('request-approval', 'slack', '--reason', 'our team channel bot', ...flags);
     expect(sent).toMatchObject({ code: 0, stdout: 'approval request for slack sent\n' });
-    const requests = (await admin('GET', 'requests')) as { serverName: string; reason: string; client: string; serverKey: string }[];
+    const requests = ((await admin('GET', 'requests')) as { items: unknown }).items as {
+      serverName: string;
+      reason: string;
+      client: string;
+      serverKey: string;
+    }[];
     expect(requests).toEqual([
       expect.objectContaining({
         serverName: 'slack',
