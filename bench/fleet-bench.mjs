@@ -285,6 +285,9 @@ async function runBackend(backend) {
       devices.slice(0, 5000).map((device) => device.deviceId),
     );
     say(`seeding ${EVENTS.toLocaleString('en')} events in SQL (not the API)`, `${seeded.toFixed(0)} s`);
+    // The server closed the pool's connections while they idled through the seeding: start fresh ones.
+    await pools[0].close();
+    pools[0] = new Pool(`http://127.0.0.1:${ports[0]}`, { connections: CONCURRENCY });
 
     const lists = [
       ['servers, first page', '/v1/admin/servers'],

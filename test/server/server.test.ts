@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerEntry } from '../../src/shared/inventory.js';
-import type { InventoryReport } from '../../src/shared/protocol.js';
+import type { FullReport, InventoryReport } from '../../src/shared/protocol.js';
+import { fullReport, serverEntry } from '../helpers/server-entries.js';
 import { buildServer } from '../../src/server/app.js';
 import type { RateLimits } from '../../src/server/callers.js';
 import { memoryStorage } from '../../src/server/storage/open-storage.js';
@@ -46,35 +47,9 @@ async function enroll() {
   return { id: body.deviceId as string, auth: { authorization: `Bearer ${body.token}` } };
 }
 
-function server(name: string, serverKey = `npm:${name}`, client = 'cursor'): ServerEntry {
-  return {
-    id: `${client}-${name}`.padEnd(16, '0').slice(0, 16),
-    serverKey,
-    name,
-    client,
-    scope: 'user',
-    configPath: '/Users/alice/.cursor/mcp.json',
-    transport: 'stdio',
-    command: 'npx',
-    args: ['-y', name],
-    envKeys: [],
-    headerKeys: [],
-    disabled: false,
-    autoApprove: [],
-    inputs: [],
-    accessType: 'public',
-    findings: [],
-  };
-}
-const full = (revision: number, servers: ServerEntry[], extra: Partial<InventoryReport> = {}): InventoryReport =>
-  ({
-    reportId: randomUUID(),
-    revision,
-    generatedAt: new Date().toISOString(),
-    kind: 'full',
-    inventory: { sources: [], servers },
-    ...extra,
-  }) as InventoryReport;
+const server = (name: string, serverKey = `npm:${name}`, client = 'cursor'): ServerEntry => serverEntry(name, { serverKey, client });
+const full = (revision: number, servers: ServerEntry[], extra: Partial<FullReport> = {}): InventoryReport =>
+  fullReport(revision, servers, extra);
 
 describe('enrollment', () => {
   beforeEach(() => start());
