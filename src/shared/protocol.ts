@@ -106,5 +106,10 @@ export type AgentEvent = z.infer<typeof AgentEvent>;
 export const EventBatch = z.object({ events: z.array(AgentEvent).min(1).max(1000) });
 export type EventBatch = z.infer<typeof EventBatch>;
 
-export const EventBatchResponse = z.object({ accepted: z.number().int().nonnegative(), duplicates: z.number().int().nonnegative() });
+export const EventBatchResponse = z.object({
+  accepted: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  /** Events already older than the server's retention when they arrived: not stored. */
+  expired: z.number().int().nonnegative().optional(),
+});
 export type EventBatchResponse = z.infer<typeof EventBatchResponse>;
