@@ -127,11 +127,9 @@ function orderBy(columns: readonly string[], descending: boolean) {
   );
 }
 
-/** The keyset of a row: its values of the sort's columns. */
-const keyOf =
-  (columns: readonly string[]) =>
-  <Row extends object>(row: Row): Keyset =>
-    columns.map((column) => (row as Record<string, string | number>)[column.slice(column.indexOf('.') + 1)]!);
+/** The keyset of a row: its values of the sort's columns (`ds.first_seen` is the row's `first_seen`). */
+const keyOf = (columns: readonly string[], row: unknown): Keyset =>
+  columns.map((column) => (row as Record<string, string | number>)[column.slice(column.indexOf('.') + 1)]!);
 
 const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
 
@@ -219,17 +217,13 @@ export class SqlStorage implements Storage {
         clauses.push(eb('id', 'in', eb.selectFrom('device_servers').select('device_id').where('server_key', '=', filter.serverKey)));
       return eb.and(clauses);
     };
-    const columns = DEVICE_ORDER[page.sort];
-    const rows = await this.db
-      .selectFrom('devices')
-      .selectAll()
-      .where(where)
-      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
-      .orderBy(orderBy(columns, page.descending))
-      .limit(page.limit + 1)
-      .execute();
-    const total = await this.count(this.db.selectFrom('devices').where(where), page.countUpTo);
-    return this.toPage(rows, page.limit, keyOf(columns), total, toDevice);
+    return this.keysetPage(
+      this.db.selectFrom('devices').selectAll().where(where),
+      this.db.selectFrom('devices').where(where),
+      page,
+      DEVICE_ORDER[page.sort],
+      toDevice,
+    );
   }
 
   /**
@@ -425,17 +419,13 @@ export class SqlStorage implements Storage {
         );
       return eb.and(clauses);
     };
-    const columns = SERVER_ORDER[page.sort];
-    const rows = await this.db
-      .selectFrom('fleet_servers')
-      .selectAll()
-      .where(where)
-      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
-      .orderBy(orderBy(columns, page.descending))
-      .limit(page.limit + 1)
-      .execute();
-    const total = await this.count(this.db.selectFrom('fleet_servers').where(where), page.countUpTo);
-    return this.toPage(rows, page.limit, keyOf(columns), total, toFleetServer);
+    return this.keysetPage(
+      this.db.selectFrom('fleet_servers').selectAll().where(where),
+      this.db.selectFrom('fleet_servers').where(where),
+      page,
+      SERVER_ORDER[page.sort],
+      toFleetServer,
+    );
   }
 
   async fleetServer(serverKey: string): Promise<FleetServer[]> {
@@ -454,22 +444,20 @@ export class SqlStorage implements Storage {
       .innerJoin('devices as d', 'd.id', 'ds.device_id')
       .where('ds.server_key', '=', serverKey)
       .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!));
-    const columns = SERVER_DEVICE_ORDER[page.sort];
-    const rows = await base
-      .select(['ds.device_id', 'ds.server_id', 'ds.entry', 'ds.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen'])
-      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
-      .orderBy(orderBy(columns, page.descending))
-      .limit(page.limit + 1)
-      .execute();
-    const total = await this.count(base, page.countUpTo);
-    return this.toPage(rows, page.limit, keyOf(columns), total, (row) => ({
-      deviceId: row.device_id,
-      hostname: row.hostname,
-      user: row.user_name,
-      server: JSON.parse(row.entry) as ServerEntry,
-      firstSeen: row.first_seen,
-      lastSeen: row.last_seen,
-    }));
+    return this.keysetPage(
+      base.select(['ds.device_id', 'ds.server_id', 'ds.entry', 'ds.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen']),
+      base,
+      page,
+      SERVER_DEVICE_ORDER[page.sort],
+      (row) => ({
+        deviceId: row.device_id,
+        hostname: row.hostname,
+        user: row.user_name,
+        server: JSON.parse(row.entry) as ServerEntry,
+        firstSeen: row.first_seen,
+        lastSeen: row.last_seen,
+      }),
+    );
   }
 
   async deviceSources(deviceId: string): Promise<ConfigSource[]> {
@@ -657,21 +645,17 @@ export class SqlStorage implements Storage {
       if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
       return eb.and(clauses);
     };
-    const columns = EVENT_ORDER[page.sort];
-    const rows = await this.db
-      .selectFrom('events')
-      .select(['id', 'at', 'device_id', 'received_at', 'event'])
-      .where(where)
-      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
-      .orderBy(orderBy(columns, page.descending))
-      .limit(page.limit + 1)
-      .execute();
-    const total = await this.count(this.db.selectFrom('events').where(where), page.countUpTo);
-    return this.toPage(rows, page.limit, keyOf(columns), total, (row) => ({
-      ...(JSON.parse(row.event) as AgentEvent),
-      deviceId: row.device_id,
-      receivedAt: row.received_at,
-    }));
+    return this.keysetPage(
+      this.db.selectFrom('events').select(['id', 'at', 'device_id', 'received_at', 'event']).where(where),
+      this.db.selectFrom('events').where(where),
+      page,
+      EVENT_ORDER[page.sort],
+      (row) => ({
+        ...(JSON.parse(row.event) as AgentEvent),
+        deviceId: row.device_id,
+        receivedAt: row.received_at,
+      }),
+    );
   }
 
   async eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]> {
@@ -752,18 +736,28 @@ export class SqlStorage implements Storage {
     return total > upTo ? { total: upTo, exact: false } : { total, exact: true };
   }
 
-  private toPage<Row, Item>(
-    rows: Row[],
-    limit: number,
-    keyOf: (row: Row) => Keyset,
-    total: { total: number; exact: boolean },
-    map: (row: Row) => Item,
-  ): Page<Item> {
-    const more = rows.length > limit;
-    const shown = more ? rows.slice(0, limit) : rows;
+  /**
+   * One page of a list: the rows after the keyset position in the sort's order, one more than asked to know
+   * whether more follow, and the count of all that match (`counted`: the same filters, nothing selected).
+   */
+  private async keysetPage<DB, TB extends keyof DB, O, Item>(
+    rows: SelectQueryBuilder<DB, TB, O>,
+    counted: SelectQueryBuilder<DB, TB, object>,
+    page: PageRequest<string>,
+    columns: readonly string[],
+    map: (row: O) => Item,
+  ): Promise<Page<Item>> {
+    const found = (await rows
+      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
+      .orderBy(orderBy(columns, page.descending))
+      .limit(page.limit + 1)
+      .execute()) as O[];
+    const total = await this.count(counted, page.countUpTo);
+    const more = found.length > page.limit;
+    const shown = more ? found.slice(0, page.limit) : found;
     return {
       items: shown.map(map),
-      ...(more ? { next: keyOf(shown.at(-1)!) } : {}),
+      ...(more ? { next: keyOf(columns, shown.at(-1)) } : {}),
       total: total.total,
       totalExact: total.exact,
     };

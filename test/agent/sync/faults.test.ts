@@ -11,6 +11,7 @@ import type { ServerEntry } from '../../../src/shared/inventory.js';
 import { buildServer } from '../../../src/server/app.js';
 import { memoryStorage } from '../../../src/server/storage/open-storage.js';
 import { allDevices, allEvents, database, rowCount } from '../../helpers/storage-reads.js';
+import { serverEntry } from '../../helpers/server-entries.js';
 import { newEvent } from '../../../src/agent/sync/spool.js';
 import { DEFAULT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
 import { type SyncEngineOptions, SyncEngine } from '../../../src/agent/sync/sync-engine.js';
@@ -86,26 +87,7 @@ async function endpoint(options: { bodyLimit?: number } = {}) {
   };
 }
 
-function server(name: string): ServerEntry {
-  return {
-    id: name.padEnd(16, '0'),
-    serverKey: `npm:${name}`,
-    name,
-    client: 'cursor',
-    scope: 'user',
-    configPath: '/c',
-    transport: 'stdio',
-    command: 'npx',
-    args: [name],
-    envKeys: [],
-    headerKeys: [],
-    disabled: false,
-    autoApprove: [],
-    inputs: [],
-    accessType: 'public',
-    findings: [],
-  };
-}
+const server = (name: string): ServerEntry => serverEntry(name, { id: name.padEnd(16, '0'), configPath: '/c', args: [name] });
 
 let stateDir: string;
 let central: Awaited<ReturnType<typeof endpoint>>;
