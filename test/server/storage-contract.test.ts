@@ -131,6 +131,12 @@ describe.each(backends)('storage on $name', (backend) => {
       { kind: 'accepted', acceptedRevision: 1 },
     ]);
     expect((await two.fleetServer('npm:fs'))[0]?.deviceCount).toBe(1);
+    // Whatever the answer, the report says when and from where the device was last seen.
+    const later = '2026-12-01T13:00:00.000Z';
+    expect(await one.ingest(a.id, { ...(deltaReport(5, {}) as DeltaReport), baseRevision: 3 }, later, '192.168.1.7')).toMatchObject({
+      kind: 'full-report-required',
+    });
+    expect(await two.device(a.id)).toMatchObject({ lastSeen: later, lastIp: '192.168.1.7', revision: 1 });
     expect(await two.ingest(a.id, { ...(deltaReport(5, {}) as DeltaReport), baseRevision: 3 }, NOW)).toEqual({
       kind: 'full-report-required',
       holding: 1,

@@ -243,15 +243,21 @@ export class SqlStorage implements Storage {
     }
   }
 
-  async ingest(deviceId: string, report: InventoryReport, now: string): Promise<IngestResult> {
+  async ingest(deviceId: string, report: InventoryReport, now: string, ip?: string): Promise<IngestResult> {
     return this.transaction(async (trx) => {
       // Holding the device's row makes every report of one device wait for the one before it, in any process.
       const device = await this.forUpdate(trx.selectFrom('devices').selectAll().where('id', '=', deviceId)).executeTakeFirst();
       if (!device) throw new Error(`device ${deviceId} is not enrolled`);
+      const seenFrom = { last_seen: now, ...(ip === undefined ? {} : { last_ip: ip }) };
+      const touch = () => trx.updateTable('devices').set(seenFrom).where('id', '=', deviceId).execute();
       const seen = await trx.selectFrom('reports').select('outcome').where('report_id', '=', report.reportId).executeTakeFirst();
-      if (seen) return JSON.parse(seen.outcome) as IngestResult;
+      if (seen) {
+        await touch();
+        return JSON.parse(seen.outcome) as IngestResult;
+      }
       let outcome: IngestResult;
       if (report.kind === 'delta' && report.baseRevision !== device.revision) {
+        await touch();
         outcome = { kind: 'full-report-required', holding: device.revision };
       } else {
         const serverCount = await this.applyInventory(trx, deviceId, report, now, device.server_count);
@@ -259,8 +265,8 @@ export class SqlStorage implements Storage {
         await trx
           .updateTable('devices')
           .set({
+            ...seenFrom,
             revision: report.revision,
-            last_seen: now,
             server_count: serverCount,
             ...(report.deviceIps ? { device_ips: JSON.stringify(report.deviceIps) } : {}),
             ...(sources ? { sources: JSON.stringify(sources) } : {}),

@@ -159,8 +159,11 @@ export interface Storage {
   touchDevice(id: string, now: string, ip: string | undefined): Promise<void>;
   devices(filter: DeviceFilter, page: PageRequest<(typeof DEVICE_SORTS)[number]>): Promise<Page<DeviceRecord>>;
 
-  /** Applies a report once: a repeated reportId returns the first answer, from any server process. */
-  ingest(deviceId: string, report: InventoryReport, now: string): Promise<IngestResult>;
+  /**
+   * Applies a report once: a repeated reportId returns the first answer, from any server process. Whatever
+   * the answer, the device was seen now, from `ip` when given.
+   */
+  ingest(deviceId: string, report: InventoryReport, now: string, ip?: string): Promise<IngestResult>;
   fleetServers(filter: ServerFilter, page: PageRequest<(typeof SERVER_SORTS)[number]>): Promise<Page<FleetServer>>;
   /** One serverKey under every agent that loads it. */
   fleetServer(serverKey: string): Promise<FleetServer[]>;
