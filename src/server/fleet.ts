@@ -47,7 +47,7 @@ export interface CapabilityView {
   type: Capability['kind'];
   name: string;
   description?: string | undefined;
-  risk: string;
+  risk: ReturnType<typeof worstSeverity>;
   risks: Capability['risks'];
   accessType: string;
   decision: ReturnType<typeof fleetDecision> & { agent: string };

@@ -25,6 +25,11 @@ export const TRAY_STATE_TEXT: Record<'ok' | 'pending' | 'blocked' | 'offline', s
 const SEVERITY_RANK = new Map<string, number>(SEVERITIES.map((severity, index) => [severity, index]));
 
 /** Most severe first, as every list of risks is shown. */
+/** none 0, info 1 … critical 5: an order to compare and store severities by. */
+export function severityRank(severity: RiskSignal['severity'] | 'none'): number {
+  return severity === 'none' ? 0 : SEVERITY_RANK.get(severity)! + 1;
+}
+
 export function bySeverity(a: Pick<RiskSignal, 'severity'>, b: Pick<RiskSignal, 'severity'>): number {
   return SEVERITY_RANK.get(b.severity)! - SEVERITY_RANK.get(a.severity)!;
 }

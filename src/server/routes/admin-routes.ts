@@ -12,6 +12,7 @@ import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
 import { PageQuery, Pager, pageInMemory } from '../paging.js';
+import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import {
   DEVICE_SORTS,
@@ -112,8 +113,6 @@ function filtersOf(query: Record<string, unknown>): Record<string, unknown> {
   const { limit: _limit, cursor: _cursor, sort: _sort, ...filters } = query;
   return filters;
 }
-
-const severityRank = (severity: string) => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity as (typeof SEVERITIES)[number]) + 1);
 
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
   const storage = context.storage;

@@ -7,14 +7,13 @@
 // every report accepted before it.
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
-import { SEVERITIES } from '../../shared/vocabulary.js';
+import { severityRank } from '../../shared/present.js';
 import type { WardenDatabase } from './schema.js';
 
 type Trx = Transaction<WardenDatabase>;
 
-/** none < info < low < medium < high < critical, as stored integers. */
-export const riskRank = (severity: RiskSignal['severity'] | 'none'): number => (severity === 'none' ? 0 : SEVERITIES.indexOf(severity) + 1);
-export const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => riskRank(risk.severity)));
+/** The worst severity of some risks, as stored (present.ts's severityRank). */
+export const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => severityRank(risk.severity)));
 
 interface FleetEntry {
   name: string;

@@ -9,7 +9,8 @@ import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/prot
 import type { Rule } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
-import { CountFolder, applyFleetChanges, fleetChange, isEmptyChange, pairsIn, riskRank, worstRank } from './fleet-counts.js';
+import { CountFolder, applyFleetChanges, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
+import { severityRank } from '../../shared/present.js';
 import { GroupCommit } from './group-commit.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
@@ -411,7 +412,7 @@ export class SqlStorage implements Storage {
       if (filter.agent) clauses.push(eb('client', '=', filter.agent));
       if (filter.accessType) clauses.push(eb('access_type', '=', filter.accessType));
       if (filter.transport) clauses.push(eb('transport', '=', filter.transport));
-      if (filter.risk) clauses.push(eb('risk', '>=', riskRank(filter.risk)));
+      if (filter.risk) clauses.push(eb('risk', '>=', severityRank(filter.risk)));
       if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
       if (filter.serverKeys) clauses.push(filter.serverKeys.length ? eb('server_key', 'in', filter.serverKeys) : sql<SqlBool>`1 = 0`);
       if (filter.pairsIn || filter.orKeyNotIn) {
