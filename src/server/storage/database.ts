@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WardenDatabase } from './schema.js';
 import type { Dialect } from './storage.js';
 
@@ -12,6 +13,8 @@ export type DatabaseLocation = { dialect: 'sqlite'; file: string } | { dialect: 
 export interface OpenDatabase {
   db: Kysely<WardenDatabase>;
   dialect: Dialect;
+  /** Closes the connections and whatever serves them (the checkpoint worker). */
+  close(): Promise<void>;
 }
 
 export interface PostgresOptions {
@@ -29,9 +32,16 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
     // B-tree pages stay in memory (128 MiB at most) rather than being read again on every report.
     database.pragma('cache_size = -131072');
     database.pragma('temp_store = memory');
+    const checkpointer = database.memory ? undefined : startWalCheckpointer(database);
+    const db = new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     return {
-      db: new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+      db,
       dialect: 'sqlite',
+      async close() {
+        // The worker's connection first: the last connection to close folds the log into the file.
+        await checkpointer?.stop();
+        await db.destroy();
+      },
     };
   }
   const pool = new pg.Pool({
@@ -46,7 +56,8 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
   // 'error') and for ones a transaction holds between two queries (the client's own 'error').
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return { db: new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  const db = new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
 /** Statements compiled by SQLite a time each, not once per query as Kysely's driver would (a third of ingest). */

@@ -8,7 +8,8 @@
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
-import type { WardenDatabase } from './schema.js';
+import { compiledOnce } from './compiled-once.js';
+import type { AgentStatsTable, FleetServersTable, WardenDatabase } from './schema.js';
 
 type Trx = Transaction<WardenDatabase>;
 
@@ -100,103 +101,121 @@ export function fleetChange(
 
 export const isEmptyChange = (change: FleetChange) => change.pairs.length + change.agents.length + change.probeRisks.length === 0;
 
-/** Writes changes, oldest first, as one: counts summed, the latest entry and probe risk kept. */
-export async function applyFleetChanges(trx: Trx, changes: readonly FleetChange[]): Promise<void> {
-  const pairs = new Map<string, { serverKey: string; client: string; devices: number; entry?: FleetEntry; first: string; last: string }>();
-  const agents = new Map<string, [number, number]>();
-  const probeRisks = new Map<string, number>();
-  for (const change of changes) {
-    for (const [serverKey, client, devices, entry] of change.pairs) {
-      const key = pairKey(serverKey, client);
-      const merged = pairs.get(key) ?? { serverKey, client, devices: 0, first: change.at, last: change.at };
-      merged.devices += devices;
-      if (entry) {
-        merged.entry = entry;
-        merged.last = change.at;
-      }
-      pairs.set(key, merged);
-    }
-    for (const [client, devices, servers] of change.agents) {
-      const sum = agents.get(client) ?? [0, 0];
-      agents.set(client, [sum[0] + devices, sum[1] + servers]);
-    }
-    for (const [serverKey, risk] of change.probeRisks) probeRisks.set(serverKey, risk);
+/** Writes the fleet's counts; the statements every batch runs are compiled once (compiled-once.ts). */
+export class FleetCounts {
+  private readonly upsertServers;
+  private readonly upsertAgents;
+
+  constructor(db: Kysely<WardenDatabase>) {
+    this.upsertServers = compiledOnce(
+      (rows: FleetServersTable[]) =>
+        db
+          .insertInto('fleet_servers')
+          .values(rows)
+          .onConflict((conflict) =>
+            conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              search_text: eb.ref('excluded.search_text'),
+              access_type: eb.ref('excluded.access_type'),
+              transport: eb.ref('excluded.transport'),
+              url: eb.ref('excluded.url'),
+              findings: eb.ref('excluded.findings'),
+              findings_risk: eb.ref('excluded.findings_risk'),
+              risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
+              device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
+              last_updated: eb.ref('excluded.last_updated'),
+            })),
+          ),
+      (rows) => rows.length,
+    );
+    this.upsertAgents = compiledOnce(
+      (rows: AgentStatsTable[]) =>
+        db
+          .insertInto('agent_stats')
+          .values(rows)
+          .onConflict((conflict) =>
+            conflict.column('client').doUpdateSet({
+              device_count: sql<number>`agent_stats.device_count + excluded.device_count`,
+              server_count: sql<number>`agent_stats.server_count + excluded.server_count`,
+            }),
+          ),
+      (rows) => rows.length,
+    );
   }
-  const sorted = [...pairs.entries()].sort(byKey).map(([, pair]) => pair);
-  const upserts = sorted.flatMap((pair) =>
-    pair.entry
-      ? [
-          {
-            server_key: pair.serverKey,
-            client: pair.client,
-            ...pair.entry,
-            risk: pair.entry.findings_risk,
-            probe_risk: 0,
-            device_count: pair.devices,
-            first_detected: pair.first,
-            last_updated: pair.last,
-          },
-        ]
-      : [],
-  );
-  for (const part of chunks(upserts))
-    await trx
-      .insertInto('fleet_servers')
-      .values(part)
-      .onConflict((conflict) =>
-        conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          search_text: eb.ref('excluded.search_text'),
-          access_type: eb.ref('excluded.access_type'),
-          transport: eb.ref('excluded.transport'),
-          url: eb.ref('excluded.url'),
-          findings: eb.ref('excluded.findings'),
-          findings_risk: eb.ref('excluded.findings_risk'),
-          risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
-          device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
-          last_updated: eb.ref('excluded.last_updated'),
-        })),
-      )
-      .execute();
-  // Servers that only lost devices, grouped by how many.
-  const losses = new Map<number, [string, string][]>();
-  for (const pair of sorted)
-    if (!pair.entry && pair.devices !== 0) losses.set(pair.devices, [...(losses.get(pair.devices) ?? []), [pair.serverKey, pair.client]]);
-  for (const [devices, lost] of losses)
-    for (const part of chunks(lost))
+
+  /** Writes changes, oldest first, as one: counts summed, the latest entry and probe risk kept. */
+  async apply(trx: Trx, changes: readonly FleetChange[]): Promise<void> {
+    const pairs = new Map<
+      string,
+      { serverKey: string; client: string; devices: number; entry?: FleetEntry; first: string; last: string }
+    >();
+    const agents = new Map<string, [number, number]>();
+    const probeRisks = new Map<string, number>();
+    for (const change of changes) {
+      for (const [serverKey, client, devices, entry] of change.pairs) {
+        const key = pairKey(serverKey, client);
+        const merged = pairs.get(key) ?? { serverKey, client, devices: 0, first: change.at, last: change.at };
+        merged.devices += devices;
+        if (entry) {
+          merged.entry = entry;
+          merged.last = change.at;
+        }
+        pairs.set(key, merged);
+      }
+      for (const [client, devices, servers] of change.agents) {
+        const sum = agents.get(client) ?? [0, 0];
+        agents.set(client, [sum[0] + devices, sum[1] + servers]);
+      }
+      for (const [serverKey, risk] of change.probeRisks) probeRisks.set(serverKey, risk);
+    }
+    const sorted = [...pairs.entries()].sort(byKey).map(([, pair]) => pair);
+    const upserts = sorted.flatMap((pair) =>
+      pair.entry
+        ? [
+            {
+              server_key: pair.serverKey,
+              client: pair.client,
+              ...pair.entry,
+              risk: pair.entry.findings_risk,
+              probe_risk: 0,
+              device_count: pair.devices,
+              first_detected: pair.first,
+              last_updated: pair.last,
+            },
+          ]
+        : [],
+    );
+    for (const part of chunks(upserts)) await this.upsertServers(trx, part);
+    // Servers that only lost devices, grouped by how many.
+    const losses = new Map<number, [string, string][]>();
+    for (const pair of sorted)
+      if (!pair.entry && pair.devices !== 0) losses.set(pair.devices, [...(losses.get(pair.devices) ?? []), [pair.serverKey, pair.client]]);
+    for (const [devices, lost] of losses)
+      for (const part of chunks(lost))
+        await trx
+          .updateTable('fleet_servers')
+          .set({ device_count: sql<number>`device_count + ${devices}` })
+          .where(pairsIn(part))
+          .execute();
+    // A server no device loads any more leaves the list (a batch may add and drop it again: net zero, no row).
+    const touched = sorted.filter((pair) => pair.devices < 0 || (pair.entry && pair.devices === 0));
+    for (const part of chunks(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
+      await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
+
+    const agentRows = [...agents.entries()]
+      .sort(byKey)
+      .filter(([, [devices, servers]]) => devices !== 0 || servers !== 0)
+      .map(([client, [devices, servers]]) => ({ client, device_count: devices, server_count: servers }));
+    if (agentRows.length) await this.upsertAgents(trx, agentRows);
+
+    for (const [serverKey, probeRisk] of [...probeRisks.entries()].sort(byKey))
       await trx
         .updateTable('fleet_servers')
-        .set({ device_count: sql<number>`device_count + ${devices}` })
-        .where(pairsIn(part))
+        .set({ probe_risk: probeRisk, risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end` })
+        .where('server_key', '=', serverKey)
+        .where('probe_risk', '!=', probeRisk)
         .execute();
-  // A server no device loads any more leaves the list (a batch may add and drop it again: net zero, no row).
-  const touched = sorted.filter((pair) => pair.devices < 0 || (pair.entry && pair.devices === 0));
-  for (const part of chunks(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
-    await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
-
-  const agentRows = [...agents.entries()]
-    .sort(byKey)
-    .filter(([, [devices, servers]]) => devices !== 0 || servers !== 0)
-    .map(([client, [devices, servers]]) => ({ client, device_count: devices, server_count: servers }));
-  if (agentRows.length)
-    await trx
-      .insertInto('agent_stats')
-      .values(agentRows)
-      .onConflict((conflict) =>
-        conflict.column('client').doUpdateSet({
-          device_count: sql<number>`agent_stats.device_count + excluded.device_count`,
-          server_count: sql<number>`agent_stats.server_count + excluded.server_count`,
-        }),
-      )
-      .execute();
-
-  for (const [serverKey, probeRisk] of [...probeRisks.entries()].sort(byKey))
-    await trx
-      .updateTable('fleet_servers')
-      .set({ probe_risk: probeRisk, risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end` })
-      .where('server_key', '=', serverKey)
-      .where('probe_risk', '!=', probeRisk)
-      .execute();
+  }
 }
 
 /** Any number below 2^63 that no other part of MCP Warden takes as an advisory lock. */
@@ -209,7 +228,10 @@ export class CountFolder {
   private readonly timer: NodeJS.Timeout;
   private background: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<WardenDatabase>) {
+  constructor(
+    private readonly db: Kysely<WardenDatabase>,
+    private readonly counts: FleetCounts,
+  ) {
     this.timer = setInterval(() => {
       this.background = this.background.then(() => this.fold(false)).catch(() => {});
     }, FOLD_EVERY_MS);
@@ -238,7 +260,7 @@ export class CountFolder {
         const oldestFirst = taken
           .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
           .map((row) => JSON.parse(row.change) as FleetChange);
-        await applyFleetChanges(trx, oldestFirst);
+        await this.counts.apply(trx, oldestFirst);
         return taken.length === FOLD_BATCH;
       });
     }

@@ -1,13 +1,16 @@
 // SQLite has one writer, and a commit costs more than the report it carries. Writes that arrive together are
 // applied in one transaction, each in its own savepoint (one that fails is undone alone and answered with its
-// error), and answered once that transaction commits. A lone write is a batch of one: nothing waits for company.
+// error), and answered once that transaction commits. What the writes leave for later (the fleet's count
+// changes) is merged and written once, just before the commit: the common servers' rows are written once per
+// batch, not once per report. A lone write is a batch of one: nothing waits for company.
 import type { Kysely, Transaction } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 
-type Work = (trx: Transaction<WardenDatabase>) => Promise<unknown>;
+type Trx = Transaction<WardenDatabase>;
+type Work<Later> = (trx: Trx, later: Later[]) => Promise<unknown>;
 
-interface Queued {
-  work: Work;
+interface Queued<Later> {
+  work: Work<Later>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -15,38 +18,50 @@ interface Queued {
 /** Writes per transaction at most, so that reads between batches never wait long. */
 const MAX_BATCH = 64;
 
-export class GroupCommit {
-  private readonly queue: Queued[] = [];
+export class GroupCommit<Later> {
+  private readonly queue: Queued<Later>[] = [];
   private running = false;
 
-  constructor(private readonly db: Kysely<WardenDatabase>) {}
+  /** `finish` writes what the batch's writes left for later, in the batch's transaction. */
+  constructor(
+    private readonly db: Kysely<WardenDatabase>,
+    private readonly finish: (trx: Trx, later: readonly Later[]) => Promise<void>,
+  ) {}
 
-  run<T>(work: (trx: Transaction<WardenDatabase>) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Trx, later: Later[]) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      // Started once the I/O already received is read: the requests that arrived together share the batch.
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      const later: Later[] = [];
       try {
         const trx = await this.db.startTransaction().execute();
         try {
           for (const [index, item] of batch.entries()) {
             const name = `write_${index}`;
             const savepoint = await trx.savepoint(name).execute();
+            // Kept only if the write succeeds: one undone leaves nothing behind.
+            const own: Later[] = [];
             try {
-              outcomes.push({ ok: true, value: await item.work(savepoint) });
+              outcomes.push({ ok: true, value: await item.work(savepoint, own) });
               await savepoint.releaseSavepoint(name).execute();
+              later.push(...own);
             } catch (error) {
               await savepoint.rollbackToSavepoint(name).execute();
               outcomes.push({ ok: false, error });
             }
           }
+          if (later.length) await this.finish(trx, later);
           await trx.commit().execute();
         } catch (error) {
           await trx

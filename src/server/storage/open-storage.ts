@@ -31,10 +31,10 @@ export async function openStorage(location: DatabaseLocation, options: StorageOp
         );
     }
   } catch (error) {
-    await open.db.destroy();
+    await open.close();
     throw error;
   }
-  return new SqlStorage(open.db, open.dialect, { eventRetentionDays: options.eventRetentionDays });
+  return new SqlStorage(open, { eventRetentionDays: options.eventRetentionDays });
 }
 
 /** `mcp-warden server migrate`: applies what is pending, answers the names applied. */
@@ -43,7 +43,7 @@ export async function migrateStorage(location: DatabaseLocation): Promise<string
   try {
     return await migrate(open);
   } finally {
-    await open.db.destroy();
+    await open.close();
   }
 }
 

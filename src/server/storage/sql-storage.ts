@@ -1,7 +1,7 @@
 // The one Storage implementation, over Kysely, for SQLite and PostgreSQL alike: parameterised queries only,
 // each report applied in one transaction that holds its device's row (so retries of one report sent to two
 // server processes apply once), counts kept as reports arrive, every list a keyset page.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction, sql } from 'kysely';
 import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
@@ -9,9 +9,11 @@ import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/prot
 import type { Rule } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
-import { CountFolder, applyFleetChanges, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
+import type { OpenDatabase } from './database.js';
+import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
 import { severityRank } from '../../shared/present.js';
 import { GroupCommit } from './group-commit.js';
+import { type HotQueries, hotQueries } from './hot-queries.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
   AgentStats,
@@ -55,7 +57,8 @@ const CHUNK = 200;
 
 const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : SEVERITIES[rank - 1]!);
 
-const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
+// One call, no Hash object: this runs for every server of every report.
+const digest = (text: string) => hash('sha256', text, 'base64url').slice(0, 22);
 const chunks = <T>(items: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
@@ -137,17 +140,24 @@ const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(
 export class SqlStorage implements Storage {
   private readonly secrets = new Map<string, Buffer>();
   /** SQLite only: one writer, so writes that arrive together share a commit. */
-  private readonly groupCommit: GroupCommit | undefined;
+  private readonly groupCommit: GroupCommit<FleetChange> | undefined;
   /** PostgreSQL only: reports append their count changes, folded in batches (fleet-counts.ts). */
   private readonly folder: CountFolder | undefined;
 
+  private readonly db: Db;
+  readonly dialect: Dialect;
+  private readonly hot: HotQueries;
+
   constructor(
-    private readonly db: Db,
-    readonly dialect: Dialect,
+    private readonly open: OpenDatabase,
     private readonly options: SqlStorageOptions,
   ) {
-    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
-    this.folder = dialect === 'postgres' ? new CountFolder(db) : undefined;
+    this.db = open.db;
+    this.dialect = open.dialect;
+    const counts = new FleetCounts(open.db);
+    this.groupCommit = open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes)) : undefined;
+    this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
+    this.hot = hotQueries(open.db, open.dialect);
   }
 
   /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
@@ -173,12 +183,12 @@ export class SqlStorage implements Storage {
       sources: '[]',
       server_count: 0,
     };
-    await this.transaction((trx) => trx.insertInto('devices').values(row).execute());
+    await this.transaction((trx) => this.hot.insertDevice(trx, row));
     return toDevice(row);
   }
 
   async deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const [row] = await this.hot.deviceByTokenHash(this.db, tokenHash);
     return row ? toDevice(row) : undefined;
   }
 
@@ -188,13 +198,7 @@ export class SqlStorage implements Storage {
   }
 
   async touchDevice(id: string, now: string, ip: string | undefined): Promise<void> {
-    await this.transaction((trx) =>
-      trx
-        .updateTable('devices')
-        .set((eb) => ({ last_seen: now, last_ip: ip === undefined ? eb.ref('last_ip') : ip }))
-        .where('id', '=', id)
-        .execute(),
-    );
+    await this.transaction((trx) => this.hot.touchDevice(trx, { id, now, ip: ip ?? null }));
   }
 
   async devices(filter: DeviceFilter, page: PageRequest<(typeof DEVICE_SORTS)[number]>): Promise<Page<DeviceRecord>> {
@@ -228,15 +232,25 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * A write in a transaction. SQLite: shared with the writes arriving with it (group-commit.ts). PostgreSQL:
-   * its own, run again when PostgreSQL chose it as a deadlock's victim or could not serialise it (rows are
-   * locked in key order to make that rare, but two reports adding the same new server can still cross).
+   * A write in a transaction; what it changes in the fleet's counts it adds to `counts`, written with it.
+   * SQLite: shared with the writes arriving with it (group-commit.ts), their counts merged and written once.
+   * PostgreSQL: its own, its counts appended for the folder (fleet-counts.ts); run again when PostgreSQL chose
+   * it as a deadlock's victim or could not serialise it (rows are locked in key order to make that rare).
    */
-  private async transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (trx: Trx, counts: FleetChange[]) => Promise<T>): Promise<T> {
     if (this.groupCommit) return this.groupCommit.run(work);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute(work);
+        return await this.db.transaction().execute(async (trx) => {
+          const counts: FleetChange[] = [];
+          const result = await work(trx, counts);
+          if (counts.length)
+            await trx
+              .insertInto('fleet_changes')
+              .values(counts.map((change) => ({ change: JSON.stringify(change) })))
+              .execute();
+          return result;
+        });
       } catch (error) {
         if (attempt >= 5 || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
@@ -245,13 +259,12 @@ export class SqlStorage implements Storage {
   }
 
   async ingest(deviceId: string, report: InventoryReport, now: string, ip?: string): Promise<IngestResult> {
-    return this.transaction(async (trx) => {
+    return this.transaction(async (trx, counts) => {
       // Holding the device's row makes every report of one device wait for the one before it, in any process.
-      const device = await this.forUpdate(trx.selectFrom('devices').selectAll().where('id', '=', deviceId)).executeTakeFirst();
+      const [device] = await this.hot.lockDevice(trx, deviceId);
       if (!device) throw new Error(`device ${deviceId} is not enrolled`);
-      const seenFrom = { last_seen: now, ...(ip === undefined ? {} : { last_ip: ip }) };
-      const touch = () => trx.updateTable('devices').set(seenFrom).where('id', '=', deviceId).execute();
-      const seen = await trx.selectFrom('reports').select('outcome').where('report_id', '=', report.reportId).executeTakeFirst();
+      const touch = () => this.hot.touchDevice(trx, { id: deviceId, now, ip: ip ?? null });
+      const [seen] = await this.hot.reportOutcome(trx, report.reportId);
       if (seen) {
         await touch();
         return JSON.parse(seen.outcome) as IngestResult;
@@ -261,48 +274,46 @@ export class SqlStorage implements Storage {
         await touch();
         outcome = { kind: 'full-report-required', holding: device.revision };
       } else {
-        const serverCount = await this.applyInventory(trx, deviceId, report, now, device.server_count);
+        const serverCount = await this.applyInventory(trx, counts, deviceId, report, now, device.server_count);
         const sources = report.kind === 'full' ? report.inventory.sources : report.sources;
-        await trx
-          .updateTable('devices')
-          .set({
-            ...seenFrom,
-            revision: report.revision,
-            server_count: serverCount,
-            ...(report.deviceIps ? { device_ips: JSON.stringify(report.deviceIps) } : {}),
-            ...(sources ? { sources: JSON.stringify(sources) } : {}),
-          })
-          .where('id', '=', deviceId)
-          .execute();
+        await this.hot.recordReport(trx, {
+          id: deviceId,
+          now,
+          ip: ip ?? null,
+          revision: report.revision,
+          serverCount,
+          deviceIps: report.deviceIps ? JSON.stringify(report.deviceIps) : null,
+          sources: sources ? JSON.stringify(sources) : null,
+        });
         outcome = { kind: 'accepted', acceptedRevision: report.revision };
       }
-      await trx
-        .insertInto('reports')
-        .values({
-          report_id: report.reportId,
-          device_id: deviceId,
-          revision: report.revision,
-          kind: report.kind,
-          received_at: now,
-          outcome: JSON.stringify(outcome),
-        })
-        .execute();
+      await this.hot.insertReceipt(trx, {
+        report_id: report.reportId,
+        device_id: deviceId,
+        revision: report.revision,
+        kind: report.kind,
+        received_at: now,
+        outcome: JSON.stringify(outcome),
+      });
       return outcome;
     });
   }
 
   /** Writes what changed on the device and the fleet's counts with it; answers the device's server count. */
-  private async applyInventory(trx: Trx, deviceId: string, report: InventoryReport, now: string, serverCount: number): Promise<number> {
+  private async applyInventory(
+    trx: Trx,
+    counts: FleetChange[],
+    deviceId: string,
+    report: InventoryReport,
+    now: string,
+    serverCount: number,
+  ): Promise<number> {
     const upserted = report.kind === 'full' ? report.inventory.servers : report.upserted;
     const probes = Object.entries((report.kind === 'full' ? report.inventory.probes : report.probes) ?? {});
     // An unchanged delta (the common case) touches nothing but the device's row.
     if (report.kind === 'delta' && upserted.length === 0 && report.removed.length === 0 && probes.length === 0) return serverCount;
 
-    const known = await trx
-      .selectFrom('device_servers')
-      .select(['server_id', 'server_key', 'client', 'entry_hash'])
-      .where('device_id', '=', deviceId)
-      .execute();
+    const known = await this.hot.knownServers(trx, deviceId);
     const before = new Map(known.map((row) => [row.server_id, row]));
     const present = new Set(upserted.map((server) => server.id));
     const removed =
@@ -321,30 +332,20 @@ export class SqlStorage implements Storage {
       await trx.deleteFrom('device_servers').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
       await trx.deleteFrom('device_probes').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
     }
-    for (const part of chunks(changed.sort((a, b) => a.server.id.localeCompare(b.server.id)))) {
-      await trx
-        .insertInto('device_servers')
-        .values(
-          part.map(({ server, json, hash }) => ({
-            device_id: deviceId,
-            server_id: server.id,
-            server_key: server.serverKey,
-            client: server.client,
-            entry_hash: hash,
-            entry: json,
-            first_seen: now,
-          })),
-        )
-        .onConflict((conflict) =>
-          conflict.columns(['device_id', 'server_id']).doUpdateSet((eb) => ({
-            server_key: eb.ref('excluded.server_key'),
-            client: eb.ref('excluded.client'),
-            entry_hash: eb.ref('excluded.entry_hash'),
-            entry: eb.ref('excluded.entry'),
-          })),
-        )
-        .execute();
-    }
+    // In key order, so two transactions writing the same rows take their locks in the same order.
+    for (const part of chunks(changed.sort((a, b) => (a.server.id < b.server.id ? -1 : a.server.id > b.server.id ? 1 : 0))))
+      await this.hot.upsertDeviceServers(
+        trx,
+        part.map(({ server, json, hash }) => ({
+          device_id: deviceId,
+          server_id: server.id,
+          server_key: server.serverKey,
+          client: server.client,
+          entry_hash: hash,
+          entry: json,
+          first_seen: now,
+        })),
+      );
     const probeRisks = await this.storeProbes(trx, deviceId, probes, afterIds);
     const change = fleetChange(
       [...before.values()],
@@ -353,13 +354,7 @@ export class SqlStorage implements Storage {
       probeRisks,
       now,
     );
-    if (isEmptyChange(change)) return afterIds.size;
-    if (this.folder)
-      await trx
-        .insertInto('fleet_changes')
-        .values({ change: JSON.stringify(change) })
-        .execute();
-    else await applyFleetChanges(trx, [change]);
+    if (!isEmptyChange(change)) counts.push(change);
     return afterIds.size;
   }
 
@@ -552,10 +547,7 @@ export class SqlStorage implements Storage {
       const rules = (await trx.selectFrom('rules').select('rule').orderBy('updated_at').orderBy('id').execute()).map(
         (row) => JSON.parse(row.rule) as unknown,
       );
-      const version = createHash('sha256')
-        .update(JSON.stringify({ rules, settings: await this.readPolicySettings(trx) }))
-        .digest('hex')
-        .slice(0, 32);
+      const version = hash('sha256', JSON.stringify({ rules, settings: await this.readPolicySettings(trx) }), 'hex').slice(0, 32);
       await this.setSetting(trx, 'policy_version', version);
       return changed;
     });
@@ -603,15 +595,7 @@ export class SqlStorage implements Storage {
       );
     const accepted = await this.transaction(async (trx) => {
       const inserted: { at: string; client: string | null; type: string; decision: string | null }[] = [];
-      for (const part of chunks(rows))
-        inserted.push(
-          ...(await trx
-            .insertInto('events')
-            .values(part)
-            .onConflict((conflict) => conflict.columns(['at', 'id']).doNothing())
-            .returning(['at', 'client', 'type', 'decision'])
-            .execute()),
-        );
+      for (const part of chunks(rows)) inserted.push(...(await this.hot.insertEvents(trx, part)));
       const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
       for (const row of inserted) {
         const entry = { day: row.at.slice(0, 10), client: row.client ?? '', type: row.type, decision: row.decision ?? '', count: 0 };
@@ -772,6 +756,6 @@ export class SqlStorage implements Storage {
 
   async close(): Promise<void> {
     await this.folder?.stop();
-    await this.db.destroy();
+    await this.open.close();
   }
 }

@@ -1,0 +1,82 @@
+// A query on the ingest path runs for every report, and building it with Kysely's builders (parse, freeze,
+// compile) costs more than SQLite takes to run it. Here a query is built and compiled once per shape (a
+// multi-row insert has one shape per row count), with stand-ins for its values; later runs only put the
+// values where their stand-ins were. The SQL text is then the same string every time, which also keeps the
+// SQLite statement cache's lookups cheap. Objects are walked in their keys' sorted order, so the order they
+// were written in does not matter; their keys must be the same on every run (`null`, never a missing key).
+import type { CompiledQuery, Compilable, QueryResult } from 'kysely';
+
+/** Where a query runs: the database or a transaction (both can run a compiled query). */
+export interface QueryRunner {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+}
+
+/** A value's stand-in while the query is built: its position among the values, in the order walked. */
+class StandIn {
+  constructor(readonly position: number) {}
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/** Every leaf value of the arguments, depth first: arrays by index, plain objects by their sorted keys. */
+function leaves(value: unknown, into: unknown[] = []): unknown[] {
+  if (Array.isArray(value)) for (const item of value) leaves(item, into);
+  else if (isPlain(value)) for (const key of Object.keys(value).sort()) leaves(value[key], into);
+  else into.push(value ?? null);
+  return into;
+}
+
+/** The same structure as `value`, each leaf replaced by its stand-in (numbered as `leaves` walks them). */
+function standIns(value: unknown, next: { position: number }): unknown {
+  if (Array.isArray(value)) return value.map((item) => standIns(item, next));
+  if (isPlain(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, standIns(value[key], next)]),
+    );
+  return new StandIn(next.position++);
+}
+
+interface Template {
+  compiled: CompiledQuery;
+  /** How many leaf values the arguments had. */
+  leafCount: number;
+  /** For each of the compiled query's parameters: the argument leaf it takes, or a constant of the query. */
+  parameters: ({ leaf: number } | { constant: unknown })[];
+}
+
+/**
+ * A query compiled once per shape. `build` makes it from its arguments; `shape` names what changes its SQL
+ * (a row count); the arguments' structure must otherwise be the same on every run.
+ */
+export function compiledOnce<Args, Row>(build: (args: Args) => Compilable<Row>, shape: (args: Args) => string | number = () => '') {
+  const templates = new Map<string | number, Template>();
+  return async (runner: QueryRunner, args: Args): Promise<Row[]> => {
+    const key = shape(args);
+    let template = templates.get(key);
+    if (!template) {
+      const next = { position: 0 };
+      const compiled = build(standIns(args, next) as Args).compile();
+      template = {
+        compiled,
+        leafCount: next.position,
+        parameters: compiled.parameters.map((parameter) =>
+          parameter instanceof StandIn ? { leaf: parameter.position } : { constant: parameter },
+        ),
+      };
+      templates.set(key, template);
+    }
+    const values = leaves(args);
+    // A key added or dropped since the query was compiled would put values in the wrong places.
+    if (values.length !== template.leafCount)
+      throw new Error(
+        `a compiled query got ${values.length} values where it was compiled for ${template.leafCount}: its arguments changed shape`,
+      );
+    const parameters = template.parameters.map((parameter) => ('leaf' in parameter ? values[parameter.leaf] : parameter.constant));
+    const result = await runner.executeQuery<Row>({ ...(template.compiled as CompiledQuery<Row>), parameters });
+    return result.rows;
+  };
+}

@@ -1,0 +1,91 @@
+// The queries every agent request runs (who is calling, a report, an event batch), each compiled once
+// (compiled-once.ts) rather than built again for every request. Everything else builds its query as it goes.
+import { type Kysely, sql } from 'kysely';
+import { compiledOnce } from './compiled-once.js';
+import type { DeviceServersTable, DevicesTable, EventsTable, WardenDatabase } from './schema.js';
+import type { Dialect } from './storage.js';
+
+export type HotQueries = ReturnType<typeof hotQueries>;
+
+export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
+  return {
+    insertDevice: compiledOnce((row: DevicesTable) => db.insertInto('devices').values(row)),
+
+    deviceByTokenHash: compiledOnce((tokenHash: string) => db.selectFrom('devices').selectAll().where('token_hash', '=', tokenHash)),
+
+    /** PostgreSQL: holds the row until the transaction ends, so one device's reports apply one after another. */
+    lockDevice: compiledOnce((id: string) => {
+      const query = db.selectFrom('devices').selectAll().where('id', '=', id);
+      return dialect === 'postgres' ? query.forUpdate() : query;
+    }),
+
+    /** When and from where a device was last seen (`ip` null: the one known). */
+    touchDevice: compiledOnce((args: { id: string; now: string; ip: string | null }) =>
+      db
+        .updateTable('devices')
+        .set({ last_seen: args.now, last_ip: sql<string | null>`coalesce(${args.ip}, last_ip)` })
+        .where('id', '=', args.id),
+    ),
+
+    /** A report applied: revision, counts, and (null: unchanged) its addresses and sources. */
+    recordReport: compiledOnce(
+      (args: {
+        id: string;
+        now: string;
+        ip: string | null;
+        revision: number;
+        serverCount: number;
+        deviceIps: string | null;
+        sources: string | null;
+      }) =>
+        db
+          .updateTable('devices')
+          .set({
+            last_seen: args.now,
+            last_ip: sql<string | null>`coalesce(${args.ip}, last_ip)`,
+            revision: args.revision,
+            server_count: args.serverCount,
+            device_ips: sql<string>`coalesce(${args.deviceIps}, device_ips)`,
+            sources: sql<string>`coalesce(${args.sources}, sources)`,
+          })
+          .where('id', '=', args.id),
+    ),
+
+    reportOutcome: compiledOnce((reportId: string) => db.selectFrom('reports').select('outcome').where('report_id', '=', reportId)),
+
+    insertReceipt: compiledOnce(
+      (row: { report_id: string; device_id: string; revision: number; kind: string; received_at: string; outcome: string }) =>
+        db.insertInto('reports').values(row),
+    ),
+
+    knownServers: compiledOnce((deviceId: string) =>
+      db.selectFrom('device_servers').select(['server_id', 'server_key', 'client', 'entry_hash']).where('device_id', '=', deviceId),
+    ),
+
+    upsertDeviceServers: compiledOnce(
+      (rows: DeviceServersTable[]) =>
+        db
+          .insertInto('device_servers')
+          .values(rows)
+          .onConflict((conflict) =>
+            conflict.columns(['device_id', 'server_id']).doUpdateSet((eb) => ({
+              server_key: eb.ref('excluded.server_key'),
+              client: eb.ref('excluded.client'),
+              entry_hash: eb.ref('excluded.entry_hash'),
+              entry: eb.ref('excluded.entry'),
+            })),
+          ),
+      (rows) => rows.length,
+    ),
+
+    insertEvents: compiledOnce(
+      (rows: EventsTable[]) =>
+        db
+          .insertInto('events')
+          .values(rows)
+          .onConflict((conflict) => conflict.columns(['at', 'id']).doNothing())
+          .returning(['at', 'client', 'type', 'decision']),
+      (rows) => rows.length,
+    ),
+  };
+}

@@ -1,0 +1,148 @@
+// How the embedded SQLite backend writes: reports that arrive together share one commit and write the
+// fleet's counts once, the ingest queries compiled once take any values, and the write-ahead log is folded
+// back by the checkpoint worker, not by the requests.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compiledOnce } from '../../src/server/storage/compiled-once.js';
+import { openDatabase } from '../../src/server/storage/database.js';
+import { GroupCommit } from '../../src/server/storage/group-commit.js';
+import { openStorage } from '../../src/server/storage/open-storage.js';
+import type { OpenDatabase } from '../../src/server/storage/database.js';
+import { migrate } from '../../src/server/storage/database.js';
+import { fullReport, serverEntry } from '../helpers/server-entries.js';
+
+const NOW = '2026-12-01T12:00:00.000Z';
+let folder: string;
+let open: OpenDatabase | undefined;
+
+beforeEach(() => {
+  folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-sqlite-writes-'));
+});
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function migrated(): Promise<OpenDatabase> {
+  open = openDatabase({ dialect: 'sqlite', file: path.join(folder, 'warden.sqlite') });
+  await migrate(open);
+  return open;
+}
+
+describe('group commit', () => {
+  it('answers writes that arrive together from one transaction, and keeps only what the successful ones left for later', async () => {
+    const { db } = await migrated();
+    const finished: string[][] = [];
+    const group = new GroupCommit<string>(db, async (trx, later) => {
+      finished.push([...later]);
+      await trx
+        .insertInto('settings')
+        .values({ key: 'finished', value: later.join(',') })
+        .execute();
+    });
+    const write = (key: string, fail = false) =>
+      group.run(async (trx, later) => {
+        await trx.insertInto('settings').values({ key, value: 'x' }).execute();
+        later.push(key);
+        if (fail) throw new Error(`${key} failed`);
+        return key;
+      });
+    const outcomes = await Promise.allSettled([write('a'), write('b', true), write('c')]);
+    expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as Error).message))).toEqual([
+      'a',
+      'b failed',
+      'c',
+    ]);
+    // One batch: the failed write is undone alone, its leftovers are not written.
+    expect(finished).toEqual([['a', 'c']]);
+    const rows = await db.selectFrom('settings').select(['key', 'value']).orderBy('key').execute();
+    expect(rows).toEqual([
+      { key: 'a', value: 'x' },
+      { key: 'c', value: 'x' },
+      { key: 'finished', value: 'a,c' },
+    ]);
+  });
+
+  it('rejects every write of a batch whose leftovers cannot be written, and keeps none of them', async () => {
+    const { db } = await migrated();
+    const group = new GroupCommit<string>(db, async () => {
+      throw new Error('counts failed');
+    });
+    const write = (key: string) =>
+      group.run(async (trx, later) => {
+        await trx.insertInto('settings').values({ key, value: 'x' }).execute();
+        later.push(key);
+      });
+    const outcomes = await Promise.allSettled([write('a'), write('b')]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(await db.selectFrom('settings').select('key').execute()).toEqual([]);
+  });
+});
+
+describe('queries compiled once', () => {
+  it('runs with new values in the places of the first ones, whatever order the keys were written in', async () => {
+    const { db } = await migrated();
+    const insert = compiledOnce(
+      (rows: { key: string; value: string }[]) => db.insertInto('settings').values(rows),
+      (rows) => rows.length,
+    );
+    const read = compiledOnce((key: string) => db.selectFrom('settings').select(['key', 'value']).where('key', '=', key));
+    await insert(db, [{ key: 'one', value: '1' }]);
+    await insert(db, [{ value: '2', key: 'two' }]);
+    await insert(db, [
+      { key: 'three', value: '3' },
+      { value: '4', key: 'four' },
+    ]);
+    expect(await read(db, 'two')).toEqual([{ key: 'two', value: '2' }]);
+    expect(await read(db, 'four')).toEqual([{ key: 'four', value: '4' }]);
+    expect(await read(db, 'five')).toEqual([]);
+    // A row with a key more than the query was compiled for would misplace values: refused.
+    await expect(insert(db, [{ key: 'six', value: '6', extra: 'x' } as { key: string; value: string }])).rejects.toThrow(
+      'a compiled query got 3 values where it was compiled for 2: its arguments changed shape',
+    );
+  });
+});
+
+describe('write-ahead log', () => {
+  it('stays bounded while reports are written, and is folded into the file when the storage closes', async () => {
+    const file = path.join(folder, 'warden.sqlite');
+    const storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
+    let largest = 0;
+    for (let round = 0; round < 50; round++) {
+      const devices = await Promise.all(
+        Array.from({ length: 25 }, (_, index) =>
+          storage.createDevice(
+            { hostname: `laptop-${round}-${index}`, platform: 'linux', osVersion: '6', user: 'u', agentVersion: '0.1.0' },
+            randomUUID(),
+            NOW,
+            undefined,
+          ),
+        ),
+      );
+      await Promise.all(
+        devices.map((device, index) =>
+          storage.ingest(
+            device.id,
+            fullReport(1, [serverEntry(`fs-${index}`), serverEntry(`git-${round}`), serverEntry('memory', { args: ['-y', `r${round}`] })]),
+            NOW,
+          ),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      if (existsSync(`${file}-wal`)) largest = Math.max(largest, statSync(`${file}-wal`).size);
+    }
+    // Without checkpoints the log would hold every page written: well over this.
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThan(8 * 1024 * 1024);
+    await storage.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+
+    const again = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
+    expect((await again.fleetServer('npm:memory'))[0]?.deviceCount).toBe(1250);
+    await again.close();
+  });
+});
