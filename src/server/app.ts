@@ -73,7 +73,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
-    await context.limit(request, reply, await identifyCaller(request, context.storage, context.options.adminToken));
+    const bootstrap = { token: context.options.adminToken, name: context.options.adminName };
+    await context.limit(request, reply, await identifyCaller(request, context.storage, bootstrap, context.now()));
   });
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.

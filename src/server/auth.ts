@@ -1,8 +1,15 @@
-// Credentials of the reference server: device tokens (random, stored only as sha256) and the admin token.
+// Credentials of the reference server: device and admin account tokens (random, stored only as sha256) and
+// the bootstrap admin token.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ADMIN_TOKEN_PREFIX } from '../shared/admins.js';
 
 export function newDeviceToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** An admin account's API token: prefixed (admins.ts), so that a leaked one is recognisable. */
+export function newAdminToken(): string {
+  return `${ADMIN_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
 export function hashToken(token: string): string {

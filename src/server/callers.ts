@@ -6,11 +6,20 @@
 // (429 + Retry-After spreads them out), while one holder of the secret cannot take the whole fleet's.
 import type { FastifyRequest } from 'fastify';
 import { bearerToken, hashToken, sameSecret } from './auth.js';
+import { ADMIN_TOKEN_PREFIX, type AdminRole } from '../shared/admins.js';
 import type { DeviceRecord, Storage } from './storage/storage.js';
+
+/** An admin as a request acts for them: an account's token, or the bootstrap token (an owner). */
+export interface ActingAdmin {
+  email: string;
+  role: AdminRole;
+  /** `token`: an account's API token; `bootstrap`: --admin-token. */
+  via: 'token' | 'bootstrap';
+}
 
 export type Caller =
   | { kind: 'device'; device: DeviceRecord }
-  | { kind: 'admin' }
+  | { kind: 'admin'; admin: ActingAdmin }
   /** An enrollment with the right secret. */
   | { kind: 'enrolling' }
   /** A wrong enroll secret or admin token. */
@@ -59,7 +68,7 @@ export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): Rat
     case 'device':
       return [{ key: `device:${caller.device.id}`, max: limits.device }];
     case 'admin':
-      return [{ key: 'admin', max: limits.admin }];
+      return [{ key: `admin:${caller.admin.email}`, max: limits.admin }];
     case 'enrolling':
       return [
         { key: `enrolling:${ip}`, max: limits.enrollingPerAddress },
@@ -72,12 +81,32 @@ export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): Rat
   }
 }
 
+/** A token's last use is written at most this often: not a write on every admin request. */
+const TOKEN_USE_PRECISION_MS = 60_000;
+
+/** Who the bootstrap token (--admin-token) speaks for. */
+export interface Bootstrap {
+  token: string;
+  name: string;
+}
+
+/** An admin token: the bootstrap one, or an account's (looked up by its hash; its use recorded). */
+async function adminCaller(token: string, storage: Storage, bootstrap: Bootstrap, now: Date): Promise<Caller> {
+  if (sameSecret(token, bootstrap.token)) return { kind: 'admin', admin: { email: bootstrap.name, role: 'owner', via: 'bootstrap' } };
+  if (!token.startsWith(ADMIN_TOKEN_PREFIX)) return { kind: 'guessing' };
+  const found = await storage.admins.byTokenHash(hashToken(token));
+  if (!found) return { kind: 'guessing' };
+  const lastUsed = found.token.lastUsedAt ? Date.parse(found.token.lastUsedAt) : 0;
+  if (now.getTime() - lastUsed >= TOKEN_USE_PRECISION_MS) await storage.admins.touchToken(found.token.id, now.toISOString());
+  return { kind: 'admin', admin: { email: found.admin.email, role: found.admin.role, via: 'token' } };
+}
+
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
-export async function identifyCaller(request: FastifyRequest, storage: Storage, adminToken: string): Promise<Caller> {
+export async function identifyCaller(request: FastifyRequest, storage: Storage, bootstrap: Bootstrap, now: Date): Promise<Caller> {
   const token = bearerToken(request.headers.authorization);
   if ((request.routeOptions.url ?? request.url).startsWith('/v1/admin/')) {
     if (!token) return { kind: 'anonymous' };
-    return sameSecret(token, adminToken) ? { kind: 'admin' } : { kind: 'guessing' };
+    return adminCaller(token, storage, bootstrap, now);
   }
   const { id } = (request.params ?? {}) as { id?: string };
   if (!token || id === undefined) return { kind: 'anonymous' };

@@ -148,3 +148,20 @@ export function pageInMemory<T>(items: readonly T[], request: PageRequest<string
     totalExact: true,
   };
 }
+
+/** The paging fields apart, the rest of a query names the filters a cursor is bound to. */
+function filtersOf(query: Record<string, unknown>): Record<string, unknown> {
+  const { limit: _limit, cursor: _cursor, sort: _sort, ...filters } = query;
+  return filters;
+}
+
+/** Makes the pager of one request's list, its cursors signed with the secret every server process shares. */
+export function pagerFor(secret: () => Promise<Buffer>) {
+  return async <Sort extends string>(
+    list: string,
+    query: PageQueryValues & Record<string, unknown>,
+    sorts: readonly Sort[],
+    defaultSort: NoInfer<`${Sort}` | `-${Sort}`>,
+    options: { countUpTo?: number } = {},
+  ) => new Pager(await secret(), list, query, filtersOf(query), sorts, defaultSort, options);
+}

@@ -1,20 +1,20 @@
 // `mcp-warden server`: the reference central endpoint. Each option also comes from the environment.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import { DEFAULT_RATE_LIMITS } from './callers.js';
 import { startMaintenance } from './maintenance.js';
-import { type DatabaseLocation, LegacySchemaError, NewerSchemaError } from './storage/database.js';
 import { LATEST_MIGRATION } from './storage/migrations.js';
-import { DEFAULT_EVENT_RETENTION_DAYS, SchemaNotReadyError, migrateStorage, openStorage } from './storage/open-storage.js';
+import { DEFAULT_EVENT_RETENTION_DAYS, migrateStorage, openStorage } from './storage/open-storage.js';
+import { STORAGE_OPTIONS, databaseLocation, describeLocation, storageError } from './storage-location.js';
 import type { Storage } from './storage/storage.js';
-import { isStorageUnavailable } from './storage/unavailable.js';
 import { type CommandStreams, UsageError } from '../shared/command.js';
+import { runAdmin } from './admin-command.js';
 
 export const SERVER_HELP = `Usage: mcp-warden server [options]
        mcp-warden server migrate [--database URL | --data DIR]
+       mcp-warden server admin add|list|remove|token … (mcp-warden server admin --help)
 
 Runs the reference central endpoint: devices enroll and report their inventory, admins decide (allow,
 block, conditionally allow) through the admin API, devices fetch the policy. Data is kept in SQLite in
@@ -32,8 +32,9 @@ Options (each also from the environment variable shown):
   --database URL         postgres://user:password@host:port/database instead (MCP_WARDEN_DATABASE_URL)
   --pool-size N          PostgreSQL connections this process keeps at most (MCP_WARDEN_POOL_SIZE; default 16)
   --retention-days N     days events are kept, then dropped by day (MCP_WARDEN_RETENTION_DAYS; default ${DEFAULT_EVENT_RETENTION_DAYS})
-  --admin-token T        bearer token of the admin API (MCP_WARDEN_ADMIN_TOKEN; required)
-  --admin-name NAME      who the admin token speaks for, recorded on rules (MCP_WARDEN_ADMIN_NAME; default admin)
+  --admin-token T        bootstrap owner token of the admin API, for first setup and scripts
+                         (MCP_WARDEN_ADMIN_TOKEN; required); admins get their own with \`server admin add\`
+  --admin-name NAME      who the bootstrap token speaks for, recorded as Marked By (MCP_WARDEN_ADMIN_NAME; default admin)
   --enroll-secret S      secret devices enroll with (MCP_WARDEN_ENROLL_SECRET; required)
   --tls-cert FILE        serve HTTPS with this certificate chain, PEM (MCP_WARDEN_TLS_CERT)
   --tls-key FILE         the certificate's private key, PEM (MCP_WARDEN_TLS_KEY)
@@ -47,56 +48,11 @@ that terminates TLS (docs/deploy-server.md).`;
 
 export type Io = CommandStreams;
 
-const STORAGE_OPTIONS = {
-  data: { type: 'string' },
-  database: { type: 'string' },
-  'pool-size': { type: 'string' },
-  'retention-days': { type: 'string' },
-} as const;
-
-/** Where the data lives: --database (PostgreSQL) wins over --data (SQLite); one of them is required. */
-function databaseLocation(values: { data?: string | undefined; database?: string | undefined }, env: NodeJS.ProcessEnv): DatabaseLocation {
-  const url = values.database ?? env.MCP_WARDEN_DATABASE_URL;
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database ${redactUrl(url)}: expected a postgres:// URL`);
-    return { dialect: 'postgres', url };
-  }
-  const data = values.data ?? env.MCP_WARDEN_DATA;
-  if (!data) throw new UsageError('--data DIR (or MCP_WARDEN_DATA) or --database URL (or MCP_WARDEN_DATABASE_URL) is required');
-  const folder = path.resolve(data);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  return { dialect: 'sqlite', file: path.join(folder, 'mcp-warden.sqlite') };
-}
-
-/** The database as logs may show it: never its password. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an unreadable URL)';
-  }
-}
-
-function describeLocation(location: DatabaseLocation): string {
-  return location.dialect === 'postgres' ? `PostgreSQL ${redactUrl(location.url)}` : `SQLite ${location.file}`;
-}
-
 function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < min) throw new UsageError(`--${flag} ${value}: expected a whole number of at least ${min}`);
   return number;
-}
-
-/** A database that cannot be reached, or refuses us, said in one line with where it is. */
-function storageError(location: DatabaseLocation, error: unknown): Error {
-  if (error instanceof SchemaNotReadyError || error instanceof NewerSchemaError || error instanceof LegacySchemaError)
-    return new Error(`${describeLocation(location)}: ${error.message}`);
-  const reason = isStorageUnavailable(error) ? 'cannot be reached' : 'cannot be opened';
-  const detail = error instanceof AggregateError ? error.errors.map((inner: Error) => inner.message).join('; ') : (error as Error).message;
-  return new Error(`${describeLocation(location)} ${reason}: ${detail}`);
 }
 
 async function runMigrate(argv: string[], io: Io): Promise<number> {
@@ -122,6 +78,7 @@ async function runMigrate(argv: string[], io: Io): Promise<number> {
 
 export async function runServer(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'migrate') return runMigrate(argv.slice(1), io);
+  if (argv[0] === 'admin') return runAdmin(argv.slice(1), io);
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -70,7 +70,7 @@ async function migrated(): Promise<string> {
   const url = await cluster.database();
   const migrate = cli(['server', 'migrate', '--database', url]);
   expect(await migrate.exited, migrate.output()).toBe(0);
-  expect(migrate.output()).toContain('applied 0001-fleet-schema');
+  expect(migrate.output()).toContain('applied 0001-fleet-schema, 0002-admins');
   return url;
 }
 
@@ -150,7 +150,9 @@ describe.skipIf(postgresMissing !== undefined)('the endpoint on PostgreSQL', () 
     const fresh = await cluster.database();
     const unmigrated = cli(['server', '--database', fresh, '--admin-token', 't', '--enroll-secret', 's']);
     expect(await unmigrated.exited).toBe(1);
-    expect(unmigrated.output()).toContain('the database needs 1 migration(s) (0001-fleet-schema): run `mcp-warden server migrate` first');
+    expect(unmigrated.output()).toContain(
+      'the database needs 2 migration(s) (0001-fleet-schema, 0002-admins): run `mcp-warden server migrate` first',
+    );
   });
 
   it('answers 503 with Retry-After while the database is away under load, and loses or doubles nothing once it is back', async () => {

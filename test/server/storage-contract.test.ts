@@ -197,22 +197,29 @@ describe.each(backends)('storage on $name', (backend) => {
 
   it('pages devices and the devices of one server, filtered by agent, server and search', async () => {
     const storage = await backend.open();
+    const laptops = [];
     for (let index = 0; index < 30; index++) {
       const laptop = await device(storage, `host-${String(index).padStart(2, '0')}`, index % 2 ? 'bob' : 'alice');
       await storage.ingest(laptop.id, fullReport(1, [serverEntry('fs', { client: index % 5 ? 'cursor' : 'windsurf' })]), NOW);
+      laptops.push(laptop);
     }
     const pages = await everyPage((after) => storage.devices({}, { sort: 'hostname', descending: false, limit: 7, after }));
     expect(pages.flat().map((row) => row.hostname)).toEqual(
       Array.from({ length: 30 }, (_, index) => `host-${String(index).padStart(2, '0')}`),
     );
     expect((await storage.devices({ agent: 'windsurf' }, { ...first, sort: 'hostname' })).total).toBe(6);
+    // host-00 moves its one server from Windsurf to Cursor: it leaves the first list and joins the second.
+    await storage.ingest(laptops[0]!.id, fullReport(2, [serverEntry('fs', { client: 'cursor' })]), NOW);
+    const windsurf = await storage.devices({ agent: 'windsurf' }, { ...first, sort: 'hostname' });
+    expect(windsurf.items.map((row) => row.hostname)).toEqual(['host-05', 'host-10', 'host-15', 'host-20', 'host-25']);
+    expect((await storage.devices({ agent: 'cursor' }, { ...first, sort: 'hostname' })).total).toBe(25);
     expect((await storage.devices({ search: 'BOB' }, { ...first, sort: 'hostname' })).total).toBe(15);
     expect((await storage.devices({ serverKey: 'npm:fs', user: 'alice' }, { ...first, sort: 'lastSeen' })).total).toBe(15);
     const loading = await everyPage((after) =>
       storage.serverDevices('npm:fs', 'cursor', { sort: 'hostname', descending: false, limit: 10, after }),
     );
-    expect(loading.flat()).toHaveLength(24);
-    expect(loading.flat()[0]).toMatchObject({ hostname: 'host-01', user: 'bob', server: { name: 'fs', client: 'cursor' } });
+    expect(loading.flat()).toHaveLength(25);
+    expect(loading.flat()[1]).toMatchObject({ hostname: 'host-01', user: 'bob', server: { name: 'fs', client: 'cursor' } });
   });
 
   it('keeps events once, pages and filters them newest first, bounds big counts, counts per day and decision, and drops them past retention', async () => {
@@ -270,16 +277,82 @@ describe.each(backends)('storage on $name', (backend) => {
       updatedAt: NOW,
     });
     const rules = Array.from({ length: 8 }, (_, index) => rule(`npm:r${index}`));
-    await Promise.all(rules.map((item, index) => (index % 2 ? one : two).addRule(item)));
+    await Promise.all(rules.map((item, index) => (index % 2 ? one : two).addRule(item, 'admin', NOW)));
     expect(await one.rules()).toHaveLength(8);
     const version = await two.policyVersion();
     expect(await one.policyVersion()).toBe(version);
     expect(version).not.toBe(empty);
-    for (const item of rules) expect(await (item.id < 'm' ? one : two).deleteRule(item.id)).toBe(true);
-    expect(await one.deleteRule(rules[0]!.id)).toBe(false);
+    for (const item of rules) expect(await (item.id < 'm' ? one : two).deleteRule(item.id, 'admin', NOW)).toBe(true);
+    expect(await one.deleteRule(rules[0]!.id, 'admin', NOW)).toBe(false);
     expect(await two.policyVersion()).toBe(empty);
-    await one.setPolicySettings({ defaultVerdict: 'block', blockMessage: 'Ask IT' });
+    await one.setPolicySettings({ defaultVerdict: 'block', blockMessage: 'Ask IT' }, 'admin', NOW);
     expect(await two.policySettings()).toEqual({ defaultVerdict: 'block', blockMessage: 'Ask IT' });
+  });
+
+  it('keeps admin accounts with hashed tokens, revokes a replaced token, and records every admin change with who, when and before → after', async () => {
+    const [one, two] = await backend.openTwice();
+    const alice = await one.admins.add('alice@corp.example', 'approver', 'cli:root', NOW, { name: 'default', hash: 'hash-1' });
+    expect(alice).toMatchObject({ email: 'alice@corp.example', role: 'approver', createdBy: 'cli:root', tokens: [{ name: 'default' }] });
+    await expect(two.admins.add('alice@corp.example', 'viewer', 'cli:root', NOW, { name: 'default', hash: 'hash-x' })).rejects.toThrow(
+      'alice@corp.example is already an admin',
+    );
+    expect((await two.admins.byTokenHash('hash-1'))?.admin).toMatchObject({ email: 'alice@corp.example', role: 'approver' });
+
+    // A new token of the same name revokes the old one; its use is recorded.
+    const later = '2026-12-02T09:00:00.000Z';
+    const second = await two.admins.issueToken('alice@corp.example', 'default', 'hash-2', 'owner@corp.example', later);
+    expect(await one.admins.byTokenHash('hash-1')).toBeUndefined();
+    await one.admins.touchToken(second.id, later);
+    const tokens = (await two.admins.byEmail('alice@corp.example'))!.tokens;
+    expect(tokens.map((token) => [token.revokedAt ?? null, token.lastUsedAt ?? null])).toEqual([
+      [later, null],
+      [null, later],
+    ]);
+
+    const rule = {
+      id: randomUUID(),
+      target: { serverKey: 'npm:fs', capability: { kind: 'tool' as const, name: 'write_file' } },
+      agents: ['cursor'],
+      verdict: 'block' as const,
+      justification: 'writes anywhere',
+      markedBy: 'alice@corp.example',
+      updatedAt: later,
+    };
+    await one.addRule(rule, 'alice@corp.example', later);
+    await two.addRule({ ...rule, id: randomUUID(), target: { serverKey: 'npm:git' }, agents: ['*'] }, 'bob@corp.example', later);
+    await two.deleteRule(rule.id, 'bob@corp.example', '2026-12-03T09:00:00.000Z');
+    await one.setPolicySettings({ defaultVerdict: 'block' }, 'owner@corp.example', '2026-12-03T10:00:00.000Z');
+    expect(await one.admins.remove('alice@corp.example', 'owner@corp.example', '2026-12-04T00:00:00.000Z')).toBe(true);
+    expect(await one.admins.remove('alice@corp.example', 'owner@corp.example', '2026-12-04T00:00:00.000Z')).toBe(false);
+    expect(await two.admins.byTokenHash('hash-2')).toBeUndefined();
+
+    const history = await everyPage((after) => two.admins.history({}, { sort: 'at', descending: true, limit: 3, after }));
+    expect(history.flat().map((entry) => `${entry.admin} ${entry.action} ${entry.subject === rule.id ? 'rule' : entry.subject}`)).toEqual([
+      'owner@corp.example admin-removed alice@corp.example',
+      'owner@corp.example settings-changed policy',
+      'bob@corp.example rule-removed rule',
+      expect.stringMatching(/^(alice|bob)@corp\.example rule-added /),
+      expect.stringMatching(/^(alice|bob)@corp\.example rule-added /),
+      'owner@corp.example token-issued alice@corp.example',
+      'owner@corp.example token-revoked alice@corp.example',
+      'cli:root token-issued alice@corp.example',
+      'cli:root admin-added alice@corp.example',
+    ]);
+    const settings = history.flat()[1]!;
+    expect(settings).toMatchObject({ before: { defaultVerdict: 'pending' }, after: { defaultVerdict: 'block' } });
+    // One agent's access over time: the rules for it, and those for every agent.
+    const forCursor = await one.admins.history({ agent: 'cursor' }, { sort: 'at', descending: false, limit: 50 });
+    expect(forCursor.items.map((entry) => `${entry.action} ${entry.serverKey} ${entry.agents?.join(',')}`)).toEqual([
+      expect.stringMatching(/^rule-added npm:(fs cursor|git \*)$/),
+      expect.stringMatching(/^rule-added npm:(fs cursor|git \*)$/),
+      'rule-removed npm:fs cursor',
+    ]);
+    const tool = await one.admins.history({ capability: 'tool:write_file' }, { sort: 'at', descending: false, limit: 50 });
+    expect(tool.items.map((entry) => [entry.action, (entry.after ?? entry.before) as { verdict: string }])).toEqual([
+      ['rule-added', expect.objectContaining({ verdict: 'block' })],
+      ['rule-removed', expect.objectContaining({ verdict: 'block' })],
+    ]);
+    expect((await one.admins.history({ admin: 'bob@corp.example', from: '2026-12-03T00:00:00Z' }, first as never)).total).toBe(1);
   });
 
   it('shares one cursor secret and one rate window between processes', async () => {
@@ -296,9 +369,9 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 1 migration\(s\) \(0001-fleet-schema\): run `mcp-warden server migrate` first/,
+      /needs 2 migration\(s\) \(0001-fleet-schema, 0002-admins\): run `mcp-warden server migrate` first/,
     );
-    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual(['0001-fleet-schema']);
+    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual(['0001-fleet-schema', '0002-admins']);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));
     const { database } = await import('../helpers/storage-reads.js');

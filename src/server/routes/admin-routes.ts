@@ -11,9 +11,11 @@ import { type AppContext, parse } from '../context.js';
 import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
-import { PageQuery, Pager, pageInMemory } from '../paging.js';
+import { PageQuery, pageInMemory, pagerFor } from '../paging.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
+import { actingAdmin, authorize } from '../roles.js';
+import { registerAdminAccountRoutes } from './admin-account-routes.js';
 import {
   DEVICE_SORTS,
   type DeviceRecord,
@@ -108,22 +110,9 @@ function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
   };
 }
 
-/** The paging fields apart, the rest of a query names the filters a cursor is bound to. */
-function filtersOf(query: Record<string, unknown>): Record<string, unknown> {
-  const { limit: _limit, cursor: _cursor, sort: _sort, ...filters } = query;
-  return filters;
-}
-
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
   const storage = context.storage;
-  const secret = () => storage.sharedSecret('cursor');
-  const pager = async <Sort extends string>(
-    list: string,
-    query: Record<string, unknown>,
-    sorts: readonly Sort[],
-    defaultSort: NoInfer<`${Sort}` | `-${Sort}`>,
-    options: { countUpTo?: number } = {},
-  ) => new Pager(await secret(), list, query, filtersOf(query), sorts, defaultSort, options);
+  const pager = pagerFor(() => storage.sharedSecret('cursor'));
 
   async function* exportEvents(filter: EventFilter): AsyncGenerator<StoredEvent> {
     let after: (string | number)[] | undefined;
@@ -137,8 +126,9 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
   app.register(
     async (admin) => {
       admin.addHook('onRequest', async (request: FastifyRequest) => {
-        if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'admin token required');
+        authorize(request);
       });
+      registerAdminAccountRoutes(admin, context);
 
       admin.get('/servers', async (request) => {
         const query = parse(ServerQuery, request.query, 'query');
@@ -228,22 +218,26 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         return pages.body(page, (rule) => rule);
       });
 
-      admin.post('/rules', async (request, reply) => {
+      admin.post('/rules', { config: { role: 'approver' } }, async (request, reply) => {
         const input = parse(RuleInput, request.body, 'rule');
-        const rule = { ...input, id: randomUUID(), markedBy: context.options.adminName, updatedAt: context.now().toISOString() };
-        await storage.addRule(rule);
+        const now = context.now().toISOString();
+        const by = actingAdmin(request).email;
+        const rule = { ...input, id: randomUUID(), markedBy: by, updatedAt: now };
+        await storage.addRule(rule, by, now);
         return reply.status(201).send(rule);
       });
 
-      admin.delete('/rules/:id', async (request, reply) => {
+      admin.delete('/rules/:id', { config: { role: 'approver' } }, async (request, reply) => {
         const { id } = request.params as { id: string };
-        if (!(await storage.deleteRule(id))) throw new HttpError(404, 'not-found', `no rule ${id}`);
+        if (!(await storage.deleteRule(id, actingAdmin(request).email, context.now().toISOString())))
+          throw new HttpError(404, 'not-found', `no rule ${id}`);
         return reply.status(204).send();
       });
 
       admin.get('/policy', async () => currentPolicy(storage));
-      admin.put('/policy/settings', async (request) => {
-        await storage.setPolicySettings(parse(PolicySettingsInput, request.body, 'policy settings'));
+      admin.put('/policy/settings', { config: { role: 'owner' } }, async (request) => {
+        const settings = parse(PolicySettingsInput, request.body, 'policy settings');
+        await storage.setPolicySettings(settings, actingAdmin(request).email, context.now().toISOString());
         return currentPolicy(storage);
       });
 

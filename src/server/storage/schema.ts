@@ -29,6 +29,11 @@ export interface DeviceServersTable {
   first_seen: string;
 }
 
+export interface DeviceAgentsTable {
+  client: string;
+  device_id: string;
+}
+
 export interface FleetServersTable {
   server_key: string;
   client: string;
@@ -124,9 +129,41 @@ export interface RateWindowsTable {
   count: number;
 }
 
+export interface AdminsTable {
+  id: string;
+  email: string;
+  role: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AdminTokensTable {
+  id: string;
+  admin_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AdminActionsTable {
+  id: string;
+  at: string;
+  admin: string;
+  action: string;
+  server_key: string | null;
+  agents: string | null;
+  capability: string | null;
+  subject: string;
+  before: string | null;
+  after: string | null;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
+  device_agents: DeviceAgentsTable;
   fleet_servers: FleetServersTable;
   fleet_changes: FleetChangesTable;
   agent_stats: AgentStatsTable;
@@ -138,4 +175,7 @@ export interface WardenDatabase {
   events: EventsTable;
   event_counts: EventCountsTable;
   rate_windows: RateWindowsTable;
+  admins: AdminsTable;
+  admin_tokens: AdminTokensTable;
+  admin_actions: AdminActionsTable;
 }

@@ -3,7 +3,7 @@
 // server processes apply once), counts kept as reports arrive, every list a keyset page.
 import { hash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
 import type { Rule } from '../../shared/policy.js';
@@ -12,10 +12,13 @@ import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
 import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
 import { severityRank } from '../../shared/present.js';
+import { SqlAdminStore, recordAction } from './admin-store.js';
 import { GroupCommit } from './group-commit.js';
+import { keysetPage } from './keyset-page.js';
 import { type HotQueries, hotQueries } from './hot-queries.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
+  Actor,
   AgentStats,
   DEVICE_SORTS,
   DeviceFilter,
@@ -27,7 +30,6 @@ import type {
   EventFilter,
   FleetServer,
   IngestResult,
-  Keyset,
   MaintenanceResult,
   Page,
   PageRequest,
@@ -118,22 +120,13 @@ const SERVER_DEVICE_ORDER: Record<(typeof SERVER_DEVICE_SORTS)[number], readonly
 };
 const EVENT_ORDER: Record<(typeof EVENT_SORTS)[number], readonly string[]> = { at: ['at', 'id'] };
 
-/** `(a, b, c) > (x, y, z)`: the rows after a keyset position, in either direction. */
-function after(columns: readonly string[], position: Keyset | undefined, descending: boolean) {
-  if (!position) return undefined;
-  return sql<SqlBool>`(${sql.join(columns.map((column) => sql.ref(column)))}) ${sql.raw(descending ? '<' : '>')} (${sql.join(position)})`;
-}
-
-function orderBy(columns: readonly string[], descending: boolean) {
-  return sql.join(
-    columns.map((column) => sql`${sql.ref(column)} ${sql.raw(descending ? 'desc' : 'asc')}`),
-    sql`, `,
-  );
-}
-
-/** The keyset of a row: its values of the sort's columns (`ds.first_seen` is the row's `first_seen`). */
-const keyOf = (columns: readonly string[], row: unknown): Keyset =>
-  columns.map((column) => (row as Record<string, string | number>)[column.slice(column.indexOf('.') + 1)]!);
+/** What a rule change is about, as the history files it: its server, agents and capability. */
+const ruleSubject = (rule: Rule) => ({
+  subject: rule.id,
+  serverKey: rule.target.serverKey,
+  agents: rule.agents,
+  capability: rule.target.capability ? `${rule.target.capability.kind}:${rule.target.capability.name}` : undefined,
+});
 
 const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
 
@@ -147,6 +140,7 @@ export class SqlStorage implements Storage {
   private readonly db: Db;
   readonly dialect: Dialect;
   private readonly hot: HotQueries;
+  readonly admins: SqlAdminStore;
 
   constructor(
     private readonly open: OpenDatabase,
@@ -158,6 +152,7 @@ export class SqlStorage implements Storage {
     this.groupCommit = open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes)) : undefined;
     this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
     this.hot = hotQueries(open.db, open.dialect);
+    this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
   }
 
   /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
@@ -208,21 +203,13 @@ export class SqlStorage implements Storage {
       if (filter.user) clauses.push(eb('user_name', '=', filter.user));
       if (filter.seenAfter) clauses.push(eb('last_seen', '>=', filter.seenAfter));
       if (filter.search) clauses.push(eb.or([contains('hostname', filter.search), contains('user_name', filter.search)]));
-      if (filter.agent)
-        clauses.push(
-          eb.exists(
-            eb
-              .selectFrom('device_servers')
-              .select(sql.lit(1).as('one'))
-              .whereRef('device_servers.device_id', '=', 'devices.id')
-              .where('device_servers.client', '=', filter.agent),
-          ),
-        );
+      if (filter.agent) clauses.push(eb('id', 'in', eb.selectFrom('device_agents').select('device_id').where('client', '=', filter.agent)));
       if (filter.serverKey)
         clauses.push(eb('id', 'in', eb.selectFrom('device_servers').select('device_id').where('server_key', '=', filter.serverKey)));
       return eb.and(clauses);
     };
-    return this.keysetPage(
+    return keysetPage(
+      this.db,
       this.db.selectFrom('devices').selectAll().where(where),
       this.db.selectFrom('devices').where(where),
       page,
@@ -354,6 +341,10 @@ export class SqlStorage implements Storage {
       probeRisks,
       now,
     );
+    const gained = change.agents.filter(([, devices]) => devices > 0).map(([client]) => ({ client, device_id: deviceId }));
+    const lost = change.agents.filter(([, devices]) => devices < 0).map(([client]) => client);
+    if (gained.length) await trx.insertInto('device_agents').values(gained).execute();
+    if (lost.length) await trx.deleteFrom('device_agents').where('device_id', '=', deviceId).where('client', 'in', lost).execute();
     if (!isEmptyChange(change)) counts.push(change);
     return afterIds.size;
   }
@@ -421,7 +412,8 @@ export class SqlStorage implements Storage {
         );
       return eb.and(clauses);
     };
-    return this.keysetPage(
+    return keysetPage(
+      this.db,
       this.db.selectFrom('fleet_servers').selectAll().where(where),
       this.db.selectFrom('fleet_servers').where(where),
       page,
@@ -446,7 +438,8 @@ export class SqlStorage implements Storage {
       .innerJoin('devices as d', 'd.id', 'ds.device_id')
       .where('ds.server_key', '=', serverKey)
       .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!));
-    return this.keysetPage(
+    return keysetPage(
+      this.db,
       base.select(['ds.device_id', 'ds.server_id', 'ds.entry', 'ds.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen']),
       base,
       page,
@@ -493,20 +486,24 @@ export class SqlStorage implements Storage {
     return rows.map((row) => JSON.parse(row.rule) as Rule);
   }
 
-  async addRule(rule: Rule): Promise<void> {
+  async addRule(rule: Rule, by: Actor, now: string): Promise<void> {
     await this.changePolicy(async (trx) => {
       await trx
         .insertInto('rules')
         .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })
         .execute();
+      await recordAction(trx, { admin: by, action: 'rule-added', at: now, after: rule, ...ruleSubject(rule) });
       return true;
     });
   }
 
-  async deleteRule(id: string): Promise<boolean> {
+  async deleteRule(id: string, by: Actor, now: string): Promise<boolean> {
     return this.changePolicy(async (trx) => {
-      const result = await trx.deleteFrom('rules').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const row = await trx.deleteFrom('rules').where('id', '=', id).returning('rule').executeTakeFirst();
+      if (!row) return false;
+      const rule = JSON.parse(row.rule) as Rule;
+      await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before: rule, ...ruleSubject(rule) });
+      return true;
     });
   }
 
@@ -519,9 +516,11 @@ export class SqlStorage implements Storage {
     return row ? (JSON.parse(row.value) as PolicySettings) : { defaultVerdict: 'pending' };
   }
 
-  async setPolicySettings(settings: PolicySettings): Promise<void> {
+  async setPolicySettings(settings: PolicySettings, by: Actor, now: string): Promise<void> {
     await this.changePolicy(async (trx) => {
+      const before = await this.readPolicySettings(trx);
       await this.setSetting(trx, 'policy', JSON.stringify(settings));
+      await recordAction(trx, { admin: by, action: 'settings-changed', at: now, subject: 'policy', before, after: settings });
       return true;
     });
   }
@@ -636,7 +635,8 @@ export class SqlStorage implements Storage {
       if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
       return eb.and(clauses);
     };
-    return this.keysetPage(
+    return keysetPage(
+      this.db,
       this.db.selectFrom('events').select(['id', 'at', 'device_id', 'received_at', 'event']).where(where),
       this.db.selectFrom('events').where(where),
       page,
@@ -707,51 +707,6 @@ export class SqlStorage implements Storage {
       .where('window_start', '<', Math.floor(now.getTime() / 60_000) - 60)
       .execute();
     return { eventsDroppedBefore: eventsBefore, reportsPrunedBefore: reportsBefore };
-  }
-
-  /** Counts a filtered query's rows, exactly or (countUpTo) only up to a bound, which keeps huge tables fast. */
-  private async count<DB, TB extends keyof DB>(
-    query: SelectQueryBuilder<DB, TB, object>,
-    upTo: number | undefined,
-  ): Promise<{ total: number; exact: boolean }> {
-    if (upTo === undefined) {
-      const row = (await query.select(sql<string | number>`count(*)`.as('total')).executeTakeFirstOrThrow()) as { total: string | number };
-      return { total: Number(row.total), exact: true };
-    }
-    const bounded = query.select(sql.lit(1).as('one')).limit(upTo + 1);
-    const row = await this.db
-      .selectFrom(bounded.as('bounded'))
-      .select(sql<string | number>`count(*)`.as('total'))
-      .executeTakeFirstOrThrow();
-    const total = Number(row.total);
-    return total > upTo ? { total: upTo, exact: false } : { total, exact: true };
-  }
-
-  /**
-   * One page of a list: the rows after the keyset position in the sort's order, one more than asked to know
-   * whether more follow, and the count of all that match (`counted`: the same filters, nothing selected).
-   */
-  private async keysetPage<DB, TB extends keyof DB, O, Item>(
-    rows: SelectQueryBuilder<DB, TB, O>,
-    counted: SelectQueryBuilder<DB, TB, object>,
-    page: PageRequest<string>,
-    columns: readonly string[],
-    map: (row: O) => Item,
-  ): Promise<Page<Item>> {
-    const found = (await rows
-      .$if(page.after !== undefined, (query) => query.where(after(columns, page.after, page.descending)!))
-      .orderBy(orderBy(columns, page.descending))
-      .limit(page.limit + 1)
-      .execute()) as O[];
-    const total = await this.count(counted, page.countUpTo);
-    const more = found.length > page.limit;
-    const shown = more ? found.slice(0, page.limit) : found;
-    return {
-      items: shown.map(map),
-      ...(more ? { next: keyOf(columns, shown.at(-1)) } : {}),
-      total: total.total,
-      totalExact: total.exact,
-    };
   }
 
   async close(): Promise<void> {

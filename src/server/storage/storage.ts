@@ -5,6 +5,7 @@
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
 import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { Policy, Rule } from '../../shared/policy.js';
+import type { AdminAccount, AdminAction, AdminRole, AdminToken } from '../../shared/admins.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -150,8 +151,45 @@ export interface MaintenanceResult {
   reportsPrunedBefore: string;
 }
 
+/** Who made a change: an admin's email (or `cli:<user>` for the CLI). */
+export type Actor = string;
+
+export const ADMIN_ACTION_SORTS = ['at'] as const;
+
+export interface AdminActionFilter {
+  admin?: string | undefined;
+  serverKey?: string | undefined;
+  /** Changes to rules for this agent (rules for all agents included). */
+  agent?: string | undefined;
+  /** `kind:name`, as events name capabilities. */
+  capability?: string | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export class AdminExistsError extends Error {}
+
+/** Admin accounts, their tokens (stored as hashes) and the history of admin actions. */
+export interface AdminStore {
+  /** A new account, made with its first token (name and hash). */
+  add(email: string, role: AdminRole, by: Actor, now: string, token: { name: string; hash: string }): Promise<AdminAccount>;
+  list(): Promise<AdminAccount[]>;
+  byEmail(email: string): Promise<AdminAccount | undefined>;
+  /** Removes an account and its tokens; false when there was none. */
+  remove(email: string, by: Actor, now: string): Promise<boolean>;
+  /** A new token for an admin; their live token of the same name is revoked. */
+  issueToken(email: string, name: string, tokenHash: string, by: Actor, now: string): Promise<AdminToken>;
+  /** The admin a live token belongs to. */
+  byTokenHash(tokenHash: string): Promise<{ admin: AdminAccount; token: AdminToken } | undefined>;
+  /** Records a token's use (callers need not do so more than once a minute). */
+  touchToken(tokenId: string, now: string): Promise<void>;
+  history(filter: AdminActionFilter, page: PageRequest<(typeof ADMIN_ACTION_SORTS)[number]>): Promise<Page<AdminAction>>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
+  readonly admins: AdminStore;
 
   createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord>;
   deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
@@ -179,10 +217,11 @@ export interface Storage {
   agentStats(): Promise<AgentStats[]>;
 
   rules(): Promise<Rule[]>;
-  addRule(rule: Rule): Promise<void>;
-  deleteRule(id: string): Promise<boolean>;
+  /** Rule and settings changes are kept in the admin history (`admins.history`) with who made them. */
+  addRule(rule: Rule, by: Actor, now: string): Promise<void>;
+  deleteRule(id: string, by: Actor, now: string): Promise<boolean>;
   policySettings(): Promise<PolicySettings>;
-  setPolicySettings(settings: PolicySettings): Promise<void>;
+  setPolicySettings(settings: PolicySettings, by: Actor, now: string): Promise<void>;
   /** Changes whenever rules or settings change; the same in every server process. */
   policyVersion(): Promise<string>;
 

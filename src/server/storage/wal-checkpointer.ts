@@ -63,6 +63,8 @@ export function startWalCheckpointer(database: Database.Database): WalCheckpoint
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Held again until it has exited: the process must not end in the middle of its last checkpoint.
+      worker.ref();
       if (!failed) worker.postMessage('stop');
       await exited;
     },
