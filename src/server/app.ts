@@ -3,8 +3,12 @@
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import { DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
+import { type AdminAuth, DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
+import { type OidcOptions, OidcSignIn } from './sign-in/oidc.js';
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './sign-in/sessions.js';
+import { registerSignInRoutes } from './routes/sign-in-routes.js';
 import type { AppContext } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
@@ -27,6 +31,11 @@ export interface ServerOptions {
   logger?: boolean;
   /** Serve HTTPS with this certificate (PEM, leaf first, then intermediates) and key. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Where admins reach the endpoint (sign-in callbacks, the origin changes must come from). */
+  publicUrl?: string;
+  /** Single sign-on for admins' browsers. */
+  oidc?: OidcOptions;
+  sessionLimits?: SessionLimits;
 }
 
 /** Seconds a client is told to wait while the database cannot be reached. */
@@ -43,6 +52,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.tls ? { https: options.tls } : {}),
   });
   // One process (SQLite) counts in memory; processes sharing a database count in it.
+  await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
     ...(options.storage.dialect === 'postgres' ? { store: sharedRateStore(options.storage) } : {}),
@@ -53,9 +63,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     keyGenerator: (request) => request.rateBucket.key,
     max: (request) => request.rateBucket.max,
   });
+  const auth: AdminAuth = {
+    bootstrap: { token: options.adminToken, name: options.adminName },
+    sessions: options.sessionLimits ?? DEFAULT_SESSION_LIMITS,
+  };
   const context: AppContext = {
     storage: options.storage,
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },
+    auth,
+    publicUrl: options.publicUrl ?? options.oidc?.publicUrl,
+    signIn: options.oidc ? new OidcSignIn(options.oidc) : undefined,
     now: options.now ?? (() => new Date()),
     limit: async (request, reply, caller) => {
       request.caller = caller;
@@ -73,8 +90,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
-    const bootstrap = { token: context.options.adminToken, name: context.options.adminName };
-    await context.limit(request, reply, await identifyCaller(request, context.storage, bootstrap, context.now()));
+    await context.limit(request, reply, await identifyCaller(request, context.storage, auth, context.now()));
   });
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.
@@ -133,6 +149,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send(errorBody('not-found', 'no such endpoint')));
 
+  // Sign-out is a form: its fields arrive URL-encoded.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  registerSignInRoutes(app, context);
   registerAgentRoutes(app, context);
   registerAdminRoutes(app, context);
   return app;

@@ -7,14 +7,17 @@
 import type { FastifyRequest } from 'fastify';
 import { bearerToken, hashToken, sameSecret } from './auth.js';
 import { ADMIN_TOKEN_PREFIX, type AdminRole } from '../shared/admins.js';
-import type { DeviceRecord, Storage } from './storage/storage.js';
+import { type SessionLimits, sessionAdmin } from './sign-in/sessions.js';
+import type { AdminSession, DeviceRecord, Storage } from './storage/storage.js';
 
-/** An admin as a request acts for them: an account's token, or the bootstrap token (an owner). */
+/** An admin as a request acts for them: an account's token, a signed-in session, or the bootstrap token (an owner). */
 export interface ActingAdmin {
   email: string;
   role: AdminRole;
-  /** `token`: an account's API token; `bootstrap`: --admin-token. */
-  via: 'token' | 'bootstrap';
+  /** `token`: an account's API token; `session`: signed in with single sign-on; `bootstrap`: --admin-token. */
+  via: 'token' | 'session' | 'bootstrap';
+  /** The session, for its CSRF token. */
+  session?: AdminSession;
 }
 
 export type Caller =
@@ -84,14 +87,14 @@ export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): Rat
 /** A token's last use is written at most this often: not a write on every admin request. */
 const TOKEN_USE_PRECISION_MS = 60_000;
 
-/** Who the bootstrap token (--admin-token) speaks for. */
-export interface Bootstrap {
-  token: string;
-  name: string;
+/** How admins prove who they are: the bootstrap token (--admin-token) and whom it speaks for; sessions' ends. */
+export interface AdminAuth {
+  bootstrap: { token: string; name: string };
+  sessions: SessionLimits;
 }
 
 /** An admin token: the bootstrap one, or an account's (looked up by its hash; its use recorded). */
-async function adminCaller(token: string, storage: Storage, bootstrap: Bootstrap, now: Date): Promise<Caller> {
+async function adminCaller(token: string, storage: Storage, bootstrap: AdminAuth['bootstrap'], now: Date): Promise<Caller> {
   if (sameSecret(token, bootstrap.token)) return { kind: 'admin', admin: { email: bootstrap.name, role: 'owner', via: 'bootstrap' } };
   if (!token.startsWith(ADMIN_TOKEN_PREFIX)) return { kind: 'guessing' };
   const found = await storage.admins.byTokenHash(hashToken(token));
@@ -102,11 +105,15 @@ async function adminCaller(token: string, storage: Storage, bootstrap: Bootstrap
 }
 
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
-export async function identifyCaller(request: FastifyRequest, storage: Storage, bootstrap: Bootstrap, now: Date): Promise<Caller> {
+export async function identifyCaller(request: FastifyRequest, storage: Storage, auth: AdminAuth, now: Date): Promise<Caller> {
   const token = bearerToken(request.headers.authorization);
-  if ((request.routeOptions.url ?? request.url).startsWith('/v1/admin/')) {
-    if (!token) return { kind: 'anonymous' };
-    return adminCaller(token, storage, bootstrap, now);
+  const route = request.routeOptions.url ?? request.url;
+  // The admin API, sign-in and the page that says who is signed in.
+  if (route === '/' || route.startsWith('/v1/admin/') || route.startsWith('/auth/')) {
+    if (token) return adminCaller(token, storage, auth.bootstrap, now);
+    const signedIn = await sessionAdmin(request, storage, auth.sessions, now);
+    if (!signedIn) return { kind: 'anonymous' };
+    return { kind: 'admin', admin: { email: signedIn.email, role: signedIn.role, via: 'session', session: signedIn.session } };
   }
   const { id } = (request.params ?? {}) as { id?: string };
   if (!token || id === undefined) return { kind: 'anonymous' };

@@ -2,13 +2,19 @@
 // the rate limiter, and the zod parsing of request parts. Apart from app.ts, so the routes need not import it.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Caller } from './callers.js';
+import type { AdminAuth, Caller } from './callers.js';
+import type { OidcSignIn } from './sign-in/oidc.js';
 import { HttpError } from './errors.js';
 import type { Storage } from './storage/storage.js';
 
 export interface AppContext {
   storage: Storage;
   options: { enrollSecret: string; adminToken: string; adminName: string };
+  auth: AdminAuth;
+  /** Where admins reach the endpoint, when configured (else the request's own origin counts). */
+  publicUrl: string | undefined;
+  /** Single sign-on, when configured. */
+  signIn: OidcSignIn | undefined;
   now: () => Date;
   /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
   limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { type AdminRole, ROLE_DUTIES, roleAtLeast } from '../shared/admins.js';
 import type { ActingAdmin } from './callers.js';
 import { HttpError } from './errors.js';
+import { checkCsrf } from './sign-in/sessions.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,9 +20,11 @@ export function neededRole(request: FastifyRequest): AdminRole {
 }
 
 /** The acting admin of an admin request, refused (403, with the role it needs) when their role is too low. */
-export function authorize(request: FastifyRequest): ActingAdmin {
-  if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'an admin token is required');
+export function authorize(request: FastifyRequest, publicUrl: string | undefined): ActingAdmin {
+  if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'an admin token (or signing in) is required');
   const { admin } = request.caller;
+  // A browser's cookie goes along on requests other sites make it send: its changes must prove they are ours.
+  if (admin.session) checkCsrf(request, admin.session, publicUrl ?? `${request.protocol}://${request.host}`);
   const needed = neededRole(request);
   if (!roleAtLeast(admin.role, needed))
     throw new HttpError(

@@ -11,6 +11,9 @@ import { STORAGE_OPTIONS, databaseLocation, describeLocation, storageError } fro
 import type { Storage } from './storage/storage.js';
 import { type CommandStreams, UsageError } from '../shared/command.js';
 import { runAdmin } from './admin-command.js';
+import { ADMIN_ROLES, type AdminRole } from '../shared/admins.js';
+import type { OidcOptions } from './sign-in/oidc.js';
+import { DEFAULT_SESSION_LIMITS } from './sign-in/sessions.js';
 
 export const SERVER_HELP = `Usage: mcp-warden server [options]
        mcp-warden server migrate [--database URL | --data DIR]
@@ -39,6 +42,19 @@ Options (each also from the environment variable shown):
   --tls-cert FILE        serve HTTPS with this certificate chain, PEM (MCP_WARDEN_TLS_CERT)
   --tls-key FILE         the certificate's private key, PEM (MCP_WARDEN_TLS_KEY)
   --body-limit BYTES     largest request body after decompression (default 16 MiB)
+  --public-url URL       where admins reach this endpoint, e.g. https://warden.corp.example (MCP_WARDEN_PUBLIC_URL)
+
+Single sign-on for admins' browsers (OpenID Connect; docs/deploy-server.md#single-sign-on):
+  --oidc-issuer URL      the identity provider (MCP_WARDEN_OIDC_ISSUER); needs --public-url
+  --oidc-client-id ID    this endpoint's client id there (MCP_WARDEN_OIDC_CLIENT_ID)
+  --oidc-client-secret S its client secret (MCP_WARDEN_OIDC_CLIENT_SECRET)
+  --oidc-allowed-domains D,…  email domains that may sign in (MCP_WARDEN_OIDC_ALLOWED_DOMAINS; default any)
+  --oidc-role-claim C    an ID token claim (e.g. groups) whose values give a role (MCP_WARDEN_OIDC_ROLE_CLAIM)
+  --oidc-role-map V=R,…  claim value → role, e.g. warden-owners=owner,it=viewer (MCP_WARDEN_OIDC_ROLE_MAP);
+                         admins with an account get their account's role
+  --session-idle-minutes N  a session ends after this long unused (default 30)
+  --session-hours N      and this long after sign-in at the latest (default 12)
+
   --enroll-rate N        right-secret enrollments a minute, fleet-wide and per address (MCP_WARDEN_ENROLL_RATE;
                          default ${DEFAULT_RATE_LIMITS.enrolling} and ${DEFAULT_RATE_LIMITS.enrollingPerAddress}): raise it for a rollout of a very large fleet
   -h, --help             this help
@@ -92,6 +108,15 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'enroll-rate': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'public-url': { type: 'string' },
+      'oidc-issuer': { type: 'string' },
+      'oidc-client-id': { type: 'string' },
+      'oidc-client-secret': { type: 'string' },
+      'oidc-allowed-domains': { type: 'string' },
+      'oidc-role-claim': { type: 'string' },
+      'oidc-role-map': { type: 'string' },
+      'session-idle-minutes': { type: 'string' },
+      'session-hours': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -117,6 +142,10 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const poolSize = wholeNumber('pool-size', values['pool-size'] ?? env.MCP_WARDEN_POOL_SIZE, 1);
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
   const location = databaseLocation(values, env);
+  const publicUrl = url('public-url', values['public-url'] ?? env.MCP_WARDEN_PUBLIC_URL);
+  const oidc = oidcOptions(values, env, publicUrl);
+  const idleMinutes = wholeNumber('session-idle-minutes', values['session-idle-minutes'], 1);
+  const hours = wholeNumber('session-hours', values['session-hours'], 1);
 
   let storage: Storage;
   try {
@@ -132,6 +161,12 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     ...(bodyLimit ? { bodyLimit } : {}),
     ...(enrollRate ? { rateLimits: { enrolling: enrollRate, enrollingPerAddress: enrollRate } } : {}),
     ...(tls ? { tls } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
+    ...(oidc ? { oidc } : {}),
+    sessionLimits: {
+      idleMs: (idleMinutes ?? DEFAULT_SESSION_LIMITS.idleMs / 60_000) * 60_000,
+      absoluteMs: (hours ?? DEFAULT_SESSION_LIMITS.absoluteMs / 3_600_000) * 3_600_000,
+    },
   });
   const maintenance = startMaintenance(storage, (message) => io.stderr(`${message}\n`));
   const address = await app.listen({ port, host });
@@ -141,6 +176,57 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   await app.close();
   await storage.close();
   return 0;
+}
+
+function url(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return parsed.toString().replace(/\/$/, '');
+  } catch {
+    // said below
+  }
+  throw new UsageError(`--${flag} ${value}: expected an http(s):// URL`);
+}
+
+/** Single sign-on's settings, all together or none: an issuer without a client (or a public URL) cannot work. */
+function oidcOptions(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+  publicUrl: string | undefined,
+): OidcOptions | undefined {
+  const value = (flag: string, variable: string) => (values[flag] as string | undefined) ?? env[variable];
+  const issuer = url('oidc-issuer', value('oidc-issuer', 'MCP_WARDEN_OIDC_ISSUER'));
+  if (!issuer) return undefined;
+  const clientId = value('oidc-client-id', 'MCP_WARDEN_OIDC_CLIENT_ID');
+  const clientSecret = value('oidc-client-secret', 'MCP_WARDEN_OIDC_CLIENT_SECRET');
+  if (!clientId || !clientSecret)
+    throw new UsageError('--oidc-issuer needs --oidc-client-id and --oidc-client-secret (or their variables)');
+  if (!publicUrl) throw new UsageError('--oidc-issuer needs --public-url: the provider sends admins back to <public-url>/auth/callback');
+  const list = (text: string | undefined) =>
+    (text ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const roleMap: Record<string, AdminRole> = {};
+  for (const pair of list(value('oidc-role-map', 'MCP_WARDEN_OIDC_ROLE_MAP'))) {
+    const [claimValue, role] = pair.split('=').map((part) => part.trim());
+    if (!claimValue || !role || !(ADMIN_ROLES as readonly string[]).includes(role))
+      throw new UsageError(`--oidc-role-map ${pair}: expected value=role, the role one of ${ADMIN_ROLES.join(', ')}`);
+    roleMap[claimValue] = role as AdminRole;
+  }
+  const roleClaim = value('oidc-role-claim', 'MCP_WARDEN_OIDC_ROLE_CLAIM');
+  if (Object.keys(roleMap).length && !roleClaim)
+    throw new UsageError('--oidc-role-map needs --oidc-role-claim: the claim its values are read from');
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    publicUrl,
+    allowedDomains: list(value('oidc-allowed-domains', 'MCP_WARDEN_OIDC_ALLOWED_DOMAINS')).map((domain) => domain.toLowerCase()),
+    roleClaim,
+    roleMap,
+  };
 }
 
 /** The certificate and key files, read and checked to belong together, so a mistake stops the start with its reason. */

@@ -31,9 +31,16 @@ export function registerAdminAccountRoutes(admin: FastifyInstance, context: AppC
   const now = () => context.now().toISOString();
 
   admin.get('/me', async (request) => {
-    const acting = actingAdmin(request);
-    const account = acting.via === 'token' ? await accounts.byEmail(acting.email) : undefined;
-    return { ...acting, ...(account ? { tokens: account.tokens } : {}) };
+    const { email, role, via, session } = actingAdmin(request);
+    const account = via === 'bootstrap' ? undefined : await accounts.byEmail(email);
+    return {
+      email,
+      role,
+      via,
+      ...(account ? { tokens: account.tokens } : {}),
+      // A signed-in page sends this back on every change (X-CSRF-Token).
+      ...(session ? { csrfToken: session.csrfToken, sessionEndsAt: session.expiresAt } : {}),
+    };
   });
 
   admin.get('/admins', async () => ({ items: await accounts.list() }));

@@ -126,7 +126,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
   app.register(
     async (admin) => {
       admin.addHook('onRequest', async (request: FastifyRequest) => {
-        authorize(request);
+        authorize(request, context.publicUrl);
       });
       registerAdminAccountRoutes(admin, context);
 

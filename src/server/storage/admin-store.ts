@@ -12,6 +12,7 @@ import {
   type Actor,
   type AdminActionFilter,
   AdminExistsError,
+  type AdminSession,
   type AdminStore,
   type Page,
   type PageRequest,
@@ -221,6 +222,50 @@ export class SqlAdminStore implements AdminStore {
 
   async touchToken(tokenId: string, now: string): Promise<void> {
     await this.transaction((trx) => trx.updateTable('admin_tokens').set({ last_used_at: now }).where('id', '=', tokenId).execute());
+  }
+
+  async startSession(idHash: string, session: AdminSession): Promise<void> {
+    await this.transaction((trx) =>
+      trx
+        .insertInto('admin_sessions')
+        .values({
+          id_hash: idHash,
+          email: session.email,
+          role: session.role,
+          role_source: session.roleSource,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt,
+          last_seen_at: session.lastSeenAt,
+          expires_at: session.expiresAt,
+        })
+        .execute(),
+    );
+  }
+
+  async session(idHash: string): Promise<AdminSession | undefined> {
+    const row = await this.db.selectFrom('admin_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      email: row.email,
+      role: row.role as AdminRole,
+      roleSource: row.role_source as AdminSession['roleSource'],
+      csrfToken: row.csrf_token,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async touchSession(idHash: string, now: string): Promise<void> {
+    await this.transaction((trx) => trx.updateTable('admin_sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute());
+  }
+
+  async endSession(idHash: string): Promise<void> {
+    await this.transaction((trx) => trx.deleteFrom('admin_sessions').where('id_hash', '=', idHash).execute());
+  }
+
+  async pruneSessions(now: string): Promise<void> {
+    await this.transaction((trx) => trx.deleteFrom('admin_sessions').where('expires_at', '<', now).execute());
   }
 
   async history(filter: AdminActionFilter, page: PageRequest<(typeof ADMIN_ACTION_SORTS)[number]>): Promise<Page<AdminAction>> {

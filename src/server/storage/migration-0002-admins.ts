@@ -1,4 +1,5 @@
-// Migration 0002: admin accounts with roles, their hashed API tokens, and the history of admin actions.
+// Migration 0002: admin accounts with roles, their hashed API tokens, single sign-on sessions, and the
+// history of admin actions.
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from './storage.js';
 
@@ -26,6 +27,22 @@ export async function adminSchema(db: Kysely<unknown>, dialect: Dialect): Promis
     .addColumn('revoked_at', time)
     .execute();
   await schema.createIndex('admin_tokens_admin').ifNotExists().on('admin_tokens').columns(['admin_id', 'name']).execute();
+
+  // A signed-in browser: the cookie's sha256, whose role it holds (from the account, or the identity
+  // provider's claim), its CSRF token, and when it was made, last used and at the latest ends.
+  await schema
+    .createTable('admin_sessions')
+    .ifNotExists()
+    .addColumn('id_hash', 'text', (column) => column.primaryKey())
+    .addColumn('email', 'text', (column) => column.notNull())
+    .addColumn('role', 'text', (column) => column.notNull())
+    .addColumn('role_source', 'text', (column) => column.notNull())
+    .addColumn('csrf_token', 'text', (column) => column.notNull())
+    .addColumn('created_at', time, (column) => column.notNull())
+    .addColumn('last_seen_at', time, (column) => column.notNull())
+    .addColumn('expires_at', time, (column) => column.notNull())
+    .execute();
+  await schema.createIndex('admin_sessions_expires').ifNotExists().on('admin_sessions').column('expires_at').execute();
 
   // Appended once per admin change, never rewritten; ids are time-ordered, so (at, id) pages in order.
   await schema

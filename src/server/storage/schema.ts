@@ -147,6 +147,17 @@ export interface AdminTokensTable {
   revoked_at: string | null;
 }
 
+export interface AdminSessionsTable {
+  id_hash: string;
+  email: string;
+  role: string;
+  role_source: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
 export interface AdminActionsTable {
   id: string;
   at: string;
@@ -178,4 +189,5 @@ export interface WardenDatabase {
   admins: AdminsTable;
   admin_tokens: AdminTokensTable;
   admin_actions: AdminActionsTable;
+  admin_sessions: AdminSessionsTable;
 }

@@ -702,6 +702,7 @@ export class SqlStorage implements Storage {
     else await this.db.deleteFrom('events').where('at', '<', eventsBefore).execute();
     await this.db.deleteFrom('event_counts').where('day', '<', eventsBefore).execute();
     await this.db.deleteFrom('reports').where('received_at', '<', reportsBefore).execute();
+    await this.admins.pruneSessions(now.toISOString());
     await this.db
       .deleteFrom('rate_windows')
       .where('window_start', '<', Math.floor(now.getTime() / 60_000) - 60)

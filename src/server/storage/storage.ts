@@ -170,6 +170,19 @@ export interface AdminActionFilter {
 
 export class AdminExistsError extends Error {}
 
+/** A signed-in browser session (single sign-on); the cookie itself is never stored, only its hash. */
+export interface AdminSession {
+  email: string;
+  role: AdminRole;
+  /** Where the role came from: the admin accounts list (re-read on every request), or the provider's claim. */
+  roleSource: 'account' | 'claim';
+  csrfToken: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The absolute end, however active the session. */
+  expiresAt: string;
+}
+
 /** Admin accounts, their tokens (stored as hashes) and the history of admin actions. */
 export interface AdminStore {
   /** A new account, made with its first token (name and hash). */
@@ -185,6 +198,13 @@ export interface AdminStore {
   /** Records a token's use (callers need not do so more than once a minute). */
   touchToken(tokenId: string, now: string): Promise<void>;
   history(filter: AdminActionFilter, page: PageRequest<(typeof ADMIN_ACTION_SORTS)[number]>): Promise<Page<AdminAction>>;
+
+  startSession(idHash: string, session: AdminSession): Promise<void>;
+  session(idHash: string): Promise<AdminSession | undefined>;
+  touchSession(idHash: string, now: string): Promise<void>;
+  endSession(idHash: string): Promise<void>;
+  /** Drops sessions past their absolute end. */
+  pruneSessions(now: string): Promise<void>;
 }
 
 export interface Storage {

@@ -1,0 +1,101 @@
+// Admins' browsers sign in with single sign-on: /auth/login sends them to the identity provider, which sends
+// them back to /auth/callback; a session cookie then stands for them on the admin API (and the console).
+// /auth/logout ends it. `/` says who is signed in, or offers to sign in.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ROLE_DUTIES } from '../../shared/admins.js';
+import type { AppContext } from '../context.js';
+import { HttpError } from '../errors.js';
+import { SignInRefused } from '../sign-in/oidc.js';
+import { checkCsrf, endSession, keepPendingSignIn, roleFor, startSession, takePendingSignIn } from '../sign-in/sessions.js';
+
+const escape = (text: string) =>
+  text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);
+
+/** A page of its own: no scripts, nothing from elsewhere, forms and requests only to this endpoint. */
+function page(reply: FastifyReply, status: number, title: string, body: string) {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    .header('cache-control', 'no-store')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · MCP Warden</title>` +
+        `<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}` +
+        `h1{font-size:1.4rem}button,a.button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid #888;background:#fff;color:inherit;text-decoration:none;cursor:pointer}</style>` +
+        `</head><body><h1>${escape(title)}</h1>${body}</body></html>`,
+    );
+}
+
+/** Only a path on this endpoint: never another site (an open redirect). */
+const safeNext = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+
+export function registerSignInRoutes(app: FastifyInstance, context: AppContext): void {
+  const secret = () => context.storage.sharedSecret('sign-in');
+
+  app.get('/', async (request, reply) => {
+    const caller = request.caller;
+    if (caller.kind === 'admin' && caller.admin.session) {
+      const { email, role, session } = caller.admin;
+      return page(
+        reply,
+        200,
+        'MCP Warden',
+        `<p>Signed in as <strong>${escape(email)}</strong>, ${escape(role)} (${escape(ROLE_DUTIES[role])}).</p>` +
+          `<p>The admin API is at <code>/v1/admin/</code>.</p>` +
+          `<form method="post" action="/auth/logout"><input type="hidden" name="csrf" value="${escape(session.csrfToken)}"><button type="submit">Sign out</button></form>`,
+      );
+    }
+    if (!context.signIn) return page(reply, 200, 'MCP Warden', '<p>The admin API is at <code>/v1/admin/</code>, with an admin token.</p>');
+    return page(reply, 200, 'MCP Warden', '<p><a class="button" href="/auth/login">Sign in with single sign-on</a></p>');
+  });
+
+  app.get('/auth/login', async (request, reply) => {
+    if (!context.signIn) throw new HttpError(404, 'not-found', 'single sign-on is not set up on this endpoint (--oidc-issuer)');
+    let started;
+    try {
+      started = await context.signIn.start(safeNext((request.query as { next?: unknown }).next));
+    } catch (error) {
+      return page(reply, 502, 'Sign-in is unavailable', `<p>${escape((error as Error).message)}. Try again in a moment.</p>`);
+    }
+    keepPendingSignIn(reply, started.pending, await secret());
+    return reply.redirect(started.url, 302);
+  });
+
+  app.get('/auth/callback', async (request, reply) => {
+    if (!context.signIn) throw new HttpError(404, 'not-found', 'single sign-on is not set up on this endpoint (--oidc-issuer)');
+    const again = '<p><a class="button" href="/auth/login">Sign in again</a></p>';
+    const pending = takePendingSignIn(request, reply, await secret());
+    if (!pending)
+      return page(reply, 400, 'Sign-in expired', `<p>This sign-in took too long, or was started in another browser.</p>${again}`);
+    let signedIn;
+    try {
+      signedIn = await context.signIn.finish(new URL(request.url, context.signIn.callbackUrl), pending);
+    } catch (error) {
+      const reason =
+        error instanceof SignInRefused ? error.message : `the identity provider's answer was not accepted: ${(error as Error).message}`;
+      return page(reply, 403, 'Not signed in', `<p>${escape(reason)}.</p>${again}`);
+    }
+    const role = await roleFor(context.storage, signedIn.email, signedIn.claimRole);
+    if (!role)
+      return page(
+        reply,
+        403,
+        'No access yet',
+        `<p>${escape(signedIn.email)} has no MCP Warden role. Ask an owner to add you (<code>mcp-warden server admin add --email ${escape(signedIn.email)} --role viewer</code>), or to map your group to a role.</p>`,
+      );
+    await startSession(reply, context.storage, { email: signedIn.email, ...role }, context.auth.sessions, context.now());
+    return reply.redirect(pending.next, 302);
+  });
+
+  app.post('/auth/logout', async (request, reply) => {
+    const caller = request.caller;
+    if (caller.kind === 'admin' && caller.admin.session) {
+      checkCsrf(request, caller.admin.session, context.publicUrl ?? `${request.protocol}://${request.host}`);
+      await endSession(request, reply, context.storage);
+    }
+    return reply.redirect('/', 303);
+  });
+}
