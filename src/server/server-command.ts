@@ -170,7 +170,8 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   });
   const maintenance = startMaintenance(storage, (message) => io.stderr(`${message}\n`));
   const address = await app.listen({ port, host });
-  io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days)\n`);
+  const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
+  io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
   await io.untilStopped();
   maintenance.stop();
   await app.close();
