@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_ROLES, AdminAccountInput, type AdminRole, ROLE_DUTIES } from '../shared/admins.js';
 import { type CommandStreams, UsageError } from '../shared/command.js';
 import { hashToken, newAdminToken } from './auth.js';
-import { STORAGE_OPTIONS, databaseLocation, storageError } from './storage-location.js';
+import { STORAGE_OPTIONS, databaseLocation, describeLocation, storageError } from './storage-location.js';
 import { DEFAULT_EVENT_RETENTION_DAYS, openStorage } from './storage/open-storage.js';
 import { AdminExistsError, type Storage } from './storage/storage.js';
 
@@ -130,6 +130,8 @@ export async function runAdmin(argv: string[], io: CommandStreams): Promise<numb
   } catch (error) {
     throw storageError(location, error);
   }
+  // Said every time: a mistyped --data would otherwise quietly make a database no server reads.
+  io.stderr(`${describeLocation(location)}\n`);
   try {
     return await run(storage, values, io, `cli:${os.userInfo().username}`);
   } finally {

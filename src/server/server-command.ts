@@ -50,6 +50,7 @@ Single sign-on for admins' browsers (OpenID Connect; docs/deploy-server.md#singl
   --oidc-client-secret S its client secret (MCP_WARDEN_OIDC_CLIENT_SECRET)
   --oidc-allowed-domains D,…  email domains that may sign in (MCP_WARDEN_OIDC_ALLOWED_DOMAINS; default any)
   --oidc-role-claim C    an ID token claim (e.g. groups) whose values give a role (MCP_WARDEN_OIDC_ROLE_CLAIM)
+  --oidc-scopes S,…      scopes to ask for besides openid email profile (MCP_WARDEN_OIDC_SCOPES)
   --oidc-role-map V=R,…  claim value → role, e.g. warden-owners=owner,it=viewer (MCP_WARDEN_OIDC_ROLE_MAP);
                          admins with an account get their account's role
   --session-idle-minutes N  a session ends after this long unused (default 30)
@@ -115,6 +116,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'oidc-allowed-domains': { type: 'string' },
       'oidc-role-claim': { type: 'string' },
       'oidc-role-map': { type: 'string' },
+      'oidc-scopes': { type: 'string' },
       'session-idle-minutes': { type: 'string' },
       'session-hours': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -204,6 +206,11 @@ function oidcOptions(
   if (!clientId || !clientSecret)
     throw new UsageError('--oidc-issuer needs --oidc-client-id and --oidc-client-secret (or their variables)');
   if (!publicUrl) throw new UsageError('--oidc-issuer needs --public-url: the provider sends admins back to <public-url>/auth/callback');
+  const where = new URL(publicUrl);
+  // Browsers keep the session's Secure cookie only for HTTPS (and loopback, for a trial).
+  if (where.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(where.hostname))
+    throw new UsageError(`--public-url ${publicUrl}: single sign-on needs https:// (browsers keep its session cookie only over HTTPS)`);
+  if (where.pathname !== '/') throw new UsageError(`--public-url ${publicUrl}: give the origin only, without a path`);
   const list = (text: string | undefined) =>
     (text ?? '')
       .split(',')
@@ -227,6 +234,7 @@ function oidcOptions(
     allowedDomains: list(value('oidc-allowed-domains', 'MCP_WARDEN_OIDC_ALLOWED_DOMAINS')).map((domain) => domain.toLowerCase()),
     roleClaim,
     roleMap,
+    scopes: list(value('oidc-scopes', 'MCP_WARDEN_OIDC_SCOPES')),
   };
 }
 

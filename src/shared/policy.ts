@@ -8,6 +8,17 @@ import { globToRegExp } from './glob.js';
 
 export const VERDICTS = ['allow', 'block', 'conditional'] as const;
 export const DECISION_STATUSES = ['approved', 'rejected', 'conditional', 'expired', 'pending'] as const;
+/** Why something is not allowed, in one word per cause (docs/policy.md#why-something-is-not-allowed). */
+export const DENIAL_CODES = [
+  'blocked-tool',
+  'blocked-server',
+  'blocked-for-agent',
+  'conditional-expired',
+  'address-not-allowed',
+  'endpoint-not-allowed',
+  'not-reviewed',
+] as const;
+export type DenialCode = (typeof DENIAL_CODES)[number];
 export const DEFAULT_VERDICTS = ['allow', 'pending', 'block'] as const;
 
 /** An address or a range, IPv4 or IPv6: `203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`. */
@@ -86,6 +97,8 @@ export type DecisionStatus = z.infer<typeof DecisionStatus>;
 export const Decision = z.object({
   status: DecisionStatus,
   reason: z.string(),
+  /** Set on every decision that does not allow (rejected, expired, pending). */
+  code: z.enum(DENIAL_CODES).optional(),
   markedBy: z.string().optional(),
   expiresAt: z.string().optional(),
   ruleId: z.string().optional(),
@@ -179,6 +192,7 @@ function evaluateConditional(rule: Rule, subject: DecisionSubject, context: Deci
   if (expiresAt && Date.parse(expiresAt) <= context.now.getTime()) {
     return fromRule(rule, 'expired', `conditional approval by ${rule.markedBy} expired on ${expiresAt}: ${rule.justification}`, {
       expiresAt,
+      code: 'conditional-expired',
     });
   }
   if (conditions.ipRanges && context.deviceIps && !context.deviceIps.some((ip) => ipInRanges(ip, conditions.ipRanges!))) {
@@ -187,7 +201,7 @@ function evaluateConditional(rule: Rule, subject: DecisionSubject, context: Deci
       rule,
       'rejected',
       `not allowed from ${here} (allowed from ${conditions.ipRanges.join(', ')}), by ${rule.markedBy}: ${rule.justification}`,
-      expiresAt ? { expiresAt } : {},
+      { code: 'address-not-allowed', ...(expiresAt ? { expiresAt } : {}) },
     );
   }
   if (conditions.endpoints && !(subject.url && conditions.endpoints.some((pattern) => endpointMatches(pattern, subject.url!)))) {
@@ -196,7 +210,7 @@ function evaluateConditional(rule: Rule, subject: DecisionSubject, context: Deci
       rule,
       'rejected',
       `not allowed ${where} (allowed at ${conditions.endpoints.join(', ')}), by ${rule.markedBy}: ${rule.justification}`,
-      expiresAt ? { expiresAt } : {},
+      { code: 'endpoint-not-allowed', ...(expiresAt ? { expiresAt } : {}) },
     );
   }
   const until = expiresAt ? ` until ${expiresAt}` : '';
@@ -210,8 +224,12 @@ function evaluateConditional(rule: Rule, subject: DecisionSubject, context: Deci
 
 function fromMatch(rule: Rule, subject: DecisionSubject, context: DecisionContext): Decision {
   const what = rule.target.capability ? `${rule.target.capability.kind} ${rule.target.capability.name}` : '';
-  if (rule.verdict === 'block')
-    return fromRule(rule, 'rejected', `${what ? `${what} ` : ''}blocked for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
+  if (rule.verdict === 'block') {
+    const code = rule.target.capability ? 'blocked-tool' : forAll(rule) ? 'blocked-server' : 'blocked-for-agent';
+    return fromRule(rule, 'rejected', `${what ? `${what} ` : ''}blocked for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`, {
+      code,
+    });
+  }
   if (rule.verdict === 'allow')
     return fromRule(rule, 'approved', `${what ? `${what} ` : ''}approved for ${whoFor(rule)} by ${rule.markedBy}: ${rule.justification}`);
   return evaluateConditional(rule, subject, context);
@@ -225,9 +243,10 @@ function byDefault(policy: Policy): Decision {
       return {
         status: 'rejected',
         reason: `blocked by the organisation’s default until reviewed${policy.blockMessage ? `: ${policy.blockMessage}` : ''}`,
+        code: 'not-reviewed',
       };
     case 'pending':
-      return { status: 'pending', reason: 'pending review: no rule names this server yet' };
+      return { status: 'pending', reason: 'pending review: no rule names this server yet', code: 'not-reviewed' };
   }
 }
 

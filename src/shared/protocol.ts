@@ -17,6 +17,8 @@ export const DeviceFacts = z.object({
   osVersion: z.string().max(255),
   user: z.string().max(255),
   agentVersion: z.string().max(64),
+  /** The person the device belongs to, as IT's MDM names them (the UserEmail setting). */
+  userEmail: z.email().max(320).optional(),
 });
 export type DeviceFacts = z.infer<typeof DeviceFacts>;
 
@@ -48,6 +50,8 @@ const ReportBase = z.object({
   generatedAt: z.iso.datetime({ offset: true }),
   /** This device's addresses, for admins and for IP conditions. */
   deviceIps: z.array(z.string().max(64)).max(64).optional(),
+  /** The person the device belongs to now (UserEmail): a laptop handed to someone else says so here. */
+  userEmail: z.email().max(320).optional(),
 });
 
 export const FullReport = ReportBase.extend({
@@ -99,6 +103,8 @@ export const AgentEvent = z.object({
   /** The employee's words, for approval requests. */
   reason: z.string().max(4000).optional(),
   user: z.string().max(255).optional(),
+  /** The person it happened for (UserEmail), when IT set one. */
+  userEmail: z.email().max(320).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type AgentEvent = z.infer<typeof AgentEvent>;

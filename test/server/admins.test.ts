@@ -126,10 +126,13 @@ describe('roles over the admin API', () => {
     expect((await call('PUT', '/v1/admin/policy/settings', owner, settings)).status).toBe(200);
     expect((await call('POST', '/v1/admin/admins', approver, { email: 'eve@corp.example', role: 'owner' })).status).toBe(403);
 
-    // Anyone rotates their own token; only an owner another's.
+    // Each admin makes their own tokens; nobody, not even an owner, one to act as someone else.
     const own = await call('POST', '/v1/admin/admins/vera@corp.example/tokens', viewer, { name: 'laptop' });
     expect(own).toMatchObject({ status: 201, body: { name: 'laptop', token: expect.stringMatching(/^mwa_/) } });
     expect((await call('POST', '/v1/admin/admins/alice@corp.example/tokens', viewer, {})).status).toBe(403);
+    expect((await call('POST', '/v1/admin/admins/alice@corp.example/tokens', owner, {})).body).toMatchObject({
+      error: { message: 'an admin makes their own tokens; alice@corp.example can, or `mcp-warden server admin token` on the endpoint' },
+    });
     expect((await call('DELETE', '/v1/admin/admins/olga@corp.example', owner)).body).toMatchObject({
       error: { message: 'an admin cannot remove their own account; ask another owner' },
     });

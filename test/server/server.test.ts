@@ -312,10 +312,46 @@ describe('admin API', () => {
     expect((await call('GET', '/v1/admin/events?from=2026-11-21T00:00:00Z', undefined, ADMIN)).body.items).toHaveLength(1);
     expect((await call('GET', `/v1/admin/events?device=${device.id}&server=npm:a`, undefined, ADMIN)).body.items).toHaveLength(1);
     const csv = (await call('GET', '/v1/admin/events.csv', undefined, ADMIN)).body as string;
-    expect(csv.split('\r\n')[0]).toBe('at,device,hostname,user,type,agent,serverKey,server,capability,decision,reason');
+    expect(csv.split('\r\n')[0]).toBe('at,human,agentKey,device,hostname,user,type,agent,serverKey,server,capability,decision,reason');
+    expect(csv.split('\r\n')[1]).toMatch(/^2026-11-20T10:00:00Z,human\|alice@laptop-1,agent\|cursor@laptop-1,/);
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"") <script>alert(1)</script> ✓"`);
     const lines = ((await call('GET', '/v1/admin/events.jsonl', undefined, ADMIN)).body as string).trim().split('\n');
     expect(lines.map((line) => JSON.parse(line).type)).toEqual(['approval-request', 'block-notice']);
+  });
+});
+
+describe('people behind the agents', () => {
+  beforeEach(() => start());
+
+  it('answers the devices and agents acting for a human, and every call under their authority', async () => {
+    const { body } = await call('POST', '/v1/enroll', { secret: 'enroll-secret', device: { ...facts, userEmail: 'alice@corp.example' } });
+    const auth = { authorization: `Bearer ${body.token}` };
+    await call('POST', `/v1/devices/${body.deviceId}/inventory`, full(1, [server('fs'), server('git', 'npm:git', 'claude-code')]), auth);
+    const toolCall = (client: string, second: number) => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at: new Date(Date.UTC(2026, 11, 1, 10, 0, second)).toISOString(),
+      client,
+      serverKey: 'npm:fs',
+      capability: { kind: 'tool', name: 'read_file' },
+      decision: { status: 'rejected', reason: 'blocked', code: 'blocked-tool' },
+    });
+    await call('POST', `/v1/devices/${body.deviceId}/events`, { events: [toolCall('cursor', 1), toolCall('claude-code', 2)] }, auth);
+
+    const human = encodeURIComponent('human|alice@corp.example');
+    expect((await call('GET', `/v1/admin/humans/${human}`, undefined, ADMIN)).body).toMatchObject({
+      human: 'human|alice@corp.example',
+      devices: [{ hostname: 'laptop-1', userEmail: 'alice@corp.example', agents: ['agent|claude-code@laptop-1', 'agent|cursor@laptop-1'] }],
+      agents: ['agent|claude-code@laptop-1', 'agent|cursor@laptop-1'],
+    });
+    const calls = (await call('GET', `/v1/admin/events?human=${human}&sort=at`, undefined, ADMIN)).body;
+    expect(calls.items.map((event: { agent: string; decision: { code: string } }) => [event.agent, event.decision.code])).toEqual([
+      ['agent|cursor@laptop-1', 'blocked-tool'],
+      ['agent|claude-code@laptop-1', 'blocked-tool'],
+    ]);
+    const one = (await call('GET', `/v1/admin/events?agentKey=${encodeURIComponent('agent|cursor@laptop-1')}`, undefined, ADMIN)).body;
+    expect(one.total).toBe(1);
+    expect((await call('GET', '/v1/admin/humans/alice', undefined, ADMIN)).status).toBe(400);
   });
 });
 

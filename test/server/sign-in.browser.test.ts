@@ -74,6 +74,7 @@ beforeAll(async () => {
       allowedDomains: ['corp.example'],
       roleClaim: 'groups',
       roleMap: { 'warden-approvers': 'approver' },
+      scopes: ['groups'],
     },
   });
   await app.listen({ port: serverPort, host: '127.0.0.1' });
@@ -163,6 +164,41 @@ describe.skipIf(!hasChromium && !process.env.CI)('single sign-on in Chromium', (
       expect((await inPage(page, 'GET', '/v1/admin/me')).status).toBe(401);
       await context.close();
     }
+  });
+
+  it('follows the accounts list into live sessions, lets an owner end them, and never sends a browser to another site', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/auth/login?next=${encodeURIComponent('/\\evil.example/x')}`);
+    await page.locator('input[name="login"]').fill('alice@corp.example');
+    await page.locator('input[name="password"]').fill('any password');
+    await page.locator('button[type="submit"]').click();
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL((url) => url.origin === base);
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    // An account made for her now decides her role, in the session she already has.
+    const owner = { authorization: 'Bearer bootstrap-token' };
+    await fetch(`${base}/v1/admin/admins`, {
+      method: 'POST',
+      headers: { ...owner, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alice@corp.example', role: 'viewer' }),
+    });
+    expect((await inPage(page, 'GET', '/v1/admin/me')).body).toMatchObject({ role: 'viewer' });
+    await fetch(`${base}/v1/admin/admins/alice@corp.example`, { method: 'DELETE', headers: owner });
+    expect((await inPage(page, 'GET', '/v1/admin/me')).status).toBe(401);
+
+    await context.close();
+
+    // Someone whose role is their group's: an owner ends their sessions.
+    const again = await browser.newContext();
+    const second = await again.newPage();
+    await signIn(second, 'alice@corp.example');
+    expect((await inPage(second, 'GET', '/v1/admin/me')).body).toMatchObject({ role: 'approver' });
+    const ended = await fetch(`${base}/v1/admin/sessions/alice@corp.example`, { method: 'DELETE', headers: owner });
+    expect(await ended.json()).toEqual({ ended: 1 });
+    expect((await inPage(second, 'GET', '/v1/admin/me')).status).toBe(401);
+    await again.close();
   });
 
   it('refuses a change posted by another site’s page with the session cookie', async () => {

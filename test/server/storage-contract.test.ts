@@ -355,6 +355,50 @@ describe.each(backends)('storage on $name', (backend) => {
     expect((await one.admins.history({ admin: 'bob@corp.example', from: '2026-12-03T00:00:00Z' }, first as never)).total).toBe(1);
   });
 
+  it('keys every event by the human and the agent it happened for, and follows a laptop handed to someone else', async () => {
+    const storage = await backend.open();
+    const managed = await storage.createDevice(
+      { ...facts('laptop-42', 'asmith'), userEmail: 'alice@corp.example' },
+      randomUUID(),
+      NOW,
+      undefined,
+    );
+    const unmanaged = await device(storage, 'laptop-7', 'bob');
+    expect(managed.human).toBe('human|alice@corp.example');
+    expect(unmanaged.human).toBe('human|bob@laptop-7');
+    const call = (client: string, at: string, extra: Partial<AgentEvent> = {}): AgentEvent => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at,
+      client,
+      serverKey: 'npm:fs',
+      capability: { kind: 'tool', name: 'read_file' },
+      decision: { status: 'approved', reason: 'allowed' },
+      ...extra,
+    });
+    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T10:00:00.000Z'), call('claude-code', '2026-12-01T10:01:00.000Z')], NOW);
+    await storage.addEvents(unmanaged.id, [call('cursor', '2026-12-01T10:02:00.000Z')], NOW);
+    const byTime = { sort: 'at', descending: false, limit: 50 } as const;
+    const alice = await storage.events({ human: 'human|alice@corp.example' }, byTime);
+    expect(alice.items.map((event) => event.agent)).toEqual(['agent|cursor@laptop-42', 'agent|claude-code@laptop-42']);
+    expect((await storage.events({ agentKey: 'agent|cursor@laptop-7' }, byTime)).items.map((event) => event.human)).toEqual([
+      'human|bob@laptop-7',
+    ]);
+
+    // The laptop goes to Carol: her reports say so, and what happens from then on is hers.
+    await storage.ingest(managed.id, fullReport(1, [], { userEmail: 'carol@corp.example' }), NOW);
+    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T11:00:00.000Z')], NOW);
+    expect(
+      (await storage.devices({ human: 'human|carol@corp.example' }, { ...first, sort: 'hostname' })).items.map((row) => row.hostname),
+    ).toEqual(['laptop-42']);
+    expect((await storage.devices({ human: 'human|bob@laptop-7' }, { ...first, sort: 'hostname' })).total).toBe(1);
+    expect((await storage.events({ human: 'human|alice@corp.example' }, byTime)).total).toBe(2);
+    expect((await storage.events({ human: 'human|carol@corp.example' }, byTime)).total).toBe(1);
+    // An event that names its person is theirs, whoever the device's user is.
+    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T12:00:00.000Z', { userEmail: 'dave@corp.example' })], NOW);
+    expect((await storage.events({ human: 'human|dave@corp.example' }, byTime)).total).toBe(1);
+  });
+
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
@@ -369,9 +413,9 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 2 migration\(s\) \(0001-fleet-schema, 0002-admins\): run `mcp-warden server migrate` first/,
+      /needs 3 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people\): run `mcp-warden server migrate` first/,
     );
-    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual(['0001-fleet-schema', '0002-admins']);
+    expect(await migrateStorage({ dialect: 'postgres', url })).toEqual(['0001-fleet-schema', '0002-admins', '0003-people']);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));
     const { database } = await import('../helpers/storage-reads.js');

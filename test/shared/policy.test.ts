@@ -1,6 +1,15 @@
 // The truth table of docs/policy.md, line by line: precedence, expiry, IP ranges and endpoints.
 import { describe, expect, it } from 'vitest';
-import { type Policy, type Rule, RuleInput, endpointMatches, evaluate, ipInRanges, isBlocked } from '../../src/shared/policy.js';
+import {
+  type DecisionSubject,
+  type Policy,
+  type Rule,
+  RuleInput,
+  endpointMatches,
+  evaluate,
+  ipInRanges,
+  isBlocked,
+} from '../../src/shared/policy.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 let sequence = 0;
@@ -61,11 +70,11 @@ describe('precedence', () => {
   });
 
   it.each([
-    ['allow', 'approved', 'allowed by the organisation’s default; no rule names this server'],
-    ['pending', 'pending', 'pending review: no rule names this server yet'],
-    ['block', 'rejected', 'blocked by the organisation’s default until reviewed'],
-  ] as const)('the default %s gives %s', (verdict, status, reason) => {
-    expect(evaluate(policy([], verdict), subject, { now: NOW, deviceIps: [] })).toEqual({ status, reason });
+    ['allow', 'approved', 'allowed by the organisation’s default; no rule names this server', {}],
+    ['pending', 'pending', 'pending review: no rule names this server yet', { code: 'not-reviewed' }],
+    ['block', 'rejected', 'blocked by the organisation’s default until reviewed', { code: 'not-reviewed' }],
+  ] as const)('the default %s gives %s', (verdict, status, reason, code) => {
+    expect(evaluate(policy([], verdict), subject, { now: NOW, deviceIps: [] })).toEqual({ status, reason, ...code });
   });
 });
 
@@ -75,6 +84,7 @@ describe('reasons name who decided and why', () => {
     expect(decide([block])).toEqual({
       status: 'rejected',
       reason: 'blocked for all agents by admin@example.com: exfiltrates repos',
+      code: 'blocked-server',
       markedBy: 'admin@example.com',
       ruleId: block.id,
       justification: 'exfiltrates repos',
@@ -92,6 +102,32 @@ describe('reasons name who decided and why', () => {
     expect(decide([block], { capability: { kind: 'tool', name: 'delete' } }).reason).toBe(
       'tool delete blocked for cursor by admin@example.com: no deletes',
     );
+  });
+
+  it.each([
+    ['a server blocked for every agent', { verdict: 'block' }, {}, 'blocked-server'],
+    ['a server blocked for this agent', { verdict: 'block', agents: ['cursor'] }, {}, 'blocked-for-agent'],
+    [
+      'a tool blocked',
+      { verdict: 'block', target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'rm' } } },
+      { capability: { kind: 'tool', name: 'rm' } },
+      'blocked-tool',
+    ],
+    [
+      'a conditional approval expired',
+      { verdict: 'conditional', conditions: { expiresAt: '2026-11-01T00:00:00Z' } },
+      {},
+      'conditional-expired',
+    ],
+    ['an address outside the ranges', { verdict: 'conditional', conditions: { ipRanges: ['10.0.0.0/8'] } }, {}, 'address-not-allowed'],
+    [
+      'an endpoint not allowed',
+      { verdict: 'conditional', conditions: { endpoints: ['https://mcp.corp.example/*'] } },
+      {},
+      'endpoint-not-allowed',
+    ],
+  ] as const)('gives a code from one vocabulary for %s', (_what, fields, about, code) => {
+    expect(decide([rule(fields as Partial<Rule> & Pick<Rule, 'verdict'>)], about as Partial<DecisionSubject>).code).toBe(code);
   });
 });
 

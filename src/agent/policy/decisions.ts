@@ -3,7 +3,11 @@
 import type { CapabilityKind, ServerEntry } from '../../shared/inventory.js';
 import { type Decision, type Policy, evaluate } from '../../shared/policy.js';
 
-export const NO_POLICY: Decision = { status: 'pending', reason: 'no policy yet: this device has not synced with a central endpoint' };
+export const NO_POLICY: Decision = {
+  status: 'pending',
+  reason: 'no policy yet: this device has not synced with a central endpoint',
+  code: 'not-reviewed',
+};
 
 export function decideServer(
   policy: Policy | undefined,

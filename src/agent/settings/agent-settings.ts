@@ -93,6 +93,8 @@ export const AGENT_SETTINGS = {
     env: 'MCP_WARDEN_REPORT_INTERVAL',
     managed: 'ReportIntervalSeconds',
   },
+  // IT fills it with the MDM's variable (Jamf and Kandji `$EMAIL`, Intune `{{UserPrincipalName}}`): docs/deploy-mdm.md.
+  userEmail: { label: 'User email', schema: z.email(), env: 'MCP_WARDEN_USER_EMAIL', managed: 'UserEmail' },
   orgDomains: { label: 'Organisation domains', schema: listOf(/[\n;,\s]+/), env: 'MCP_WARDEN_ORG_DOMAINS', managed: 'OrgDomains' },
   caFile: { label: 'Extra CA bundle', schema: text, env: 'MCP_WARDEN_CA_FILE', managed: 'CaFile' },
   guardCommand: { label: 'Guard command', schema: text, env: 'MCP_WARDEN_GUARD_COMMAND', managed: 'GuardCommand' },
@@ -122,6 +124,8 @@ export interface AgentSettings {
   /** Seconds between full cycles (scan, probe, report, policy). */
   reportIntervalSec: number;
   orgDomains: string[];
+  /** The person this laptop belongs to; absent, the OS user at the hostname stands for them. */
+  userEmail?: string | undefined;
   /** Extra CA certificates (PEM) to trust, for a private CA or a TLS-inspecting proxy. */
   caFile?: string | undefined;
   /** The installed `mcp-warden` that wrapped entries run as their guard (docs/enforcement.md). */

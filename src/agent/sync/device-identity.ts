@@ -19,13 +19,14 @@ const isEnrollment = (value: unknown): value is Enrollment =>
   value !== null &&
   ['serverUrl', 'deviceId', 'token'].every((key) => typeof (value as Record<string, unknown>)[key] === 'string');
 
-export function deviceFacts(): DeviceFacts {
+export function deviceFacts(userEmail?: string): DeviceFacts {
   return {
     hostname: os.hostname(),
     platform: hostMachine().platform,
     osVersion: `${os.type()} ${os.release()}`,
     user: osUserName(),
     agentVersion: AGENT_VERSION,
+    ...(userEmail ? { userEmail: userEmail.toLowerCase() } : {}),
   };
 }
 

@@ -109,6 +109,12 @@ export class SyncEngine {
 
   // ---------------------------------------------------------------- enrollment
 
+  /** The person IT named for this laptop (UserEmail), for the endpoint to file reports and events under. */
+  private person(): { userEmail?: string } {
+    const email = this.options.settings.userEmail;
+    return email ? { userEmail: email.toLowerCase() } : {};
+  }
+
   async enroll(secret = this.options.settings.enrollSecret): Promise<Enrollment> {
     if (!secret)
       throw new SyncRefused(
@@ -117,7 +123,7 @@ export class SyncEngine {
       );
     const response = await this.withRetries(
       'enroll',
-      () => this.central().call('POST', '/v1/enroll', { body: { secret, device: deviceFacts() } }),
+      () => this.central().call('POST', '/v1/enroll', { body: { secret, device: deviceFacts(this.options.settings.userEmail) } }),
       false,
     );
     if (response.status !== 201 && response.status !== 200)
@@ -212,7 +218,8 @@ export class SyncEngine {
         pending = { ...pending, prepared: prepareReport(pending, state, target) };
         await this.spool.putReport(pending);
       }
-      const body = pending.prepared!;
+      // Whom the laptop belongs to now, on every report: a laptop handed to someone else is followed.
+      const body = { ...pending.prepared!, ...this.person() };
       const response = await this.authorized('report', (current) =>
         this.central().call('POST', `/v1/devices/${current.deviceId}/inventory`, { token: current.token, body }),
       );
@@ -257,7 +264,7 @@ export class SyncEngine {
       const response = await this.authorized('events', (current) =>
         this.central().call('POST', `/v1/devices/${current.deviceId}/events`, {
           token: current.token,
-          body: { events: batch.map((item) => item.event) },
+          body: { events: batch.map((item) => ({ ...this.person(), ...item.event })) },
         }),
       );
       if (response.status !== 200) throw new SyncRefused(response.status, `events refused: ${errorMessage(response)}`);

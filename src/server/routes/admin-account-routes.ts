@@ -67,17 +67,34 @@ export function registerAdminAccountRoutes(admin: FastifyInstance, context: AppC
     return reply.status(204).send();
   });
 
-  // An owner rotates anyone's token; any admin their own (`viewer` is enough for that, checked here).
+  // Each admin makes their own tokens, with a token: a token made for someone else would let its maker act
+  // as them, and one made from a browser session would outlive the session (and the provider's say).
   admin.post('/admins/:email/tokens', { config: { role: 'viewer' } }, async (request, reply) => {
     const email = (request.params as { email: string }).email.toLowerCase();
     const acting = actingAdmin(request);
-    if (acting.email !== email && acting.role !== 'owner')
-      throw new HttpError(403, 'forbidden', `a token for another admin needs the owner role; ${acting.email} is ${acting.role}`);
+    if (acting.email !== email)
+      throw new HttpError(
+        403,
+        'forbidden',
+        `an admin makes their own tokens; ${email} can, or \`mcp-warden server admin token\` on the endpoint`,
+      );
+    if (acting.via === 'session')
+      throw new HttpError(
+        403,
+        'forbidden',
+        'API tokens are made with an API token or `mcp-warden server admin token`, not from a signed-in browser',
+      );
     const { name } = parse(TokenInput, request.body ?? {}, 'token');
     if (!(await accounts.byEmail(email))) throw new HttpError(404, 'not-found', `no admin ${email}`);
     const token = newAdminToken();
     const issued = await accounts.issueToken(email, name, hashToken(token), acting.email, now());
     return reply.status(201).send({ ...issued, token });
+  });
+
+  // Someone whose role comes from the provider's groups has no account to remove: their sessions end here.
+  admin.delete('/sessions/:email', { config: { role: 'owner' } }, async (request) => {
+    const email = (request.params as { email: string }).email.toLowerCase();
+    return { ended: await accounts.endSessionsOf(email) };
   });
 
   admin.get('/history', async (request) => {

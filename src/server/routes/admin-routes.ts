@@ -11,7 +11,8 @@ import { type AppContext, parse } from '../context.js';
 import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
-import { PageQuery, pageInMemory, pagerFor } from '../paging.js';
+import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
+import { agentKey } from '../../shared/people.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import { actingAdmin, authorize } from '../roles.js';
@@ -47,6 +48,7 @@ const ServerQuery = z.strictObject({
 const DeviceQuery = z.strictObject({
   ...PageQuery,
   platform: z.enum(['darwin', 'win32', 'linux']).optional(),
+  human: text.optional(),
   user: text.optional(),
   agent: text.optional(),
   server: text.optional(),
@@ -56,6 +58,8 @@ const DeviceQuery = z.strictObject({
 
 const EventFields = {
   device: text.optional(),
+  human: text.optional(),
+  agentKey: text.optional(),
   agent: text.optional(),
   server: text.optional(),
   decision: text.optional(),
@@ -98,6 +102,8 @@ const CAPABILITY_SORTS = ['name', 'type', 'risk'] as const;
 function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
   return {
     deviceId: query.device,
+    human: query.human,
+    agentKey: query.agentKey,
     agent: query.agent,
     serverKey: query.server,
     decision: query.decision,
@@ -247,6 +253,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         const page = await storage.devices(
           {
             platform: query.platform,
+            human: query.human,
             user: query.user,
             agent: query.agent,
             serverKey: query.server,
@@ -266,6 +273,22 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       });
 
       admin.get('/agents', async () => ({ items: await storage.agentStats() }));
+
+      // A person as the audit sees them: the devices acting for them, and the agents on each.
+      admin.get('/humans/:key', async (request) => {
+        const { key } = request.params as { key: string };
+        if (!key.startsWith('human|')) throw new HttpError(400, 'invalid-request', `${key}: a human key starts with human|`);
+        const page = await storage.devices({ human: key }, { sort: 'hostname', descending: false, limit: PAGE_SIZE.max });
+        const agents = await storage.deviceAgents(page.items.map((device) => device.id));
+        return {
+          human: key,
+          devices: page.items.map((device) => ({
+            ...device,
+            agents: (agents.get(device.id) ?? []).map((client) => agentKey(client, device.hostname)),
+          })),
+          agents: page.items.flatMap((device) => (agents.get(device.id) ?? []).map((client) => agentKey(client, device.hostname))),
+        };
+      });
 
       admin.get('/requests', async (request) => {
         const query = parse(RequestQuery, request.query, 'query');
@@ -289,13 +312,29 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       admin.get('/events.csv', async (request, reply) => {
         const filter = eventFilter(parse(ExportQuery, request.query, 'query'));
         const hostnames = new Map<string, string | undefined>();
-        const header = ['at', 'device', 'hostname', 'user', 'type', 'agent', 'serverKey', 'server', 'capability', 'decision', 'reason'];
+        const header = [
+          'at',
+          'human',
+          'agentKey',
+          'device',
+          'hostname',
+          'user',
+          'type',
+          'agent',
+          'serverKey',
+          'server',
+          'capability',
+          'decision',
+          'reason',
+        ];
         async function* lines() {
           yield csvLine(header);
           for await (const event of exportEvents(filter)) {
             if (!hostnames.has(event.deviceId)) hostnames.set(event.deviceId, (await storage.device(event.deviceId))?.hostname);
             yield csvLine([
               event.at,
+              event.human,
+              event.agent,
               event.deviceId,
               hostnames.get(event.deviceId),
               event.user,

@@ -29,8 +29,16 @@ function page(reply: FastifyReply, status: number, title: string, body: string) 
     );
 }
 
-/** Only a path on this endpoint: never another site (an open redirect). */
-const safeNext = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+/**
+ * Only a path on this endpoint: never another site (an open redirect). Browsers read `\` as `/` and drop
+ * tabs and newlines, so anything but a plain path that resolves to this origin is refused.
+ */
+function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
+  const base = new URL('http://endpoint.invalid');
+  const resolved = new URL(next, base);
+  return resolved.origin === base.origin ? `${resolved.pathname}${resolved.search}` : '/';
+}
 
 export function registerSignInRoutes(app: FastifyInstance, context: AppContext): void {
   const secret = () => context.storage.sharedSecret('sign-in');
@@ -60,23 +68,23 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
     } catch (error) {
       return page(reply, 502, 'Sign-in is unavailable', `<p>${escape((error as Error).message)}. Try again in a moment.</p>`);
     }
-    keepPendingSignIn(reply, started.pending, await secret());
+    keepPendingSignIn(reply, started.pending, await secret(), context.now());
     return reply.redirect(started.url, 302);
   });
 
   app.get('/auth/callback', async (request, reply) => {
     if (!context.signIn) throw new HttpError(404, 'not-found', 'single sign-on is not set up on this endpoint (--oidc-issuer)');
     const again = '<p><a class="button" href="/auth/login">Sign in again</a></p>';
-    const pending = takePendingSignIn(request, reply, await secret());
+    const pending = takePendingSignIn(request, reply, await secret(), context.now());
     if (!pending)
       return page(reply, 400, 'Sign-in expired', `<p>This sign-in took too long, or was started in another browser.</p>${again}`);
     let signedIn;
     try {
       signedIn = await context.signIn.finish(new URL(request.url, context.signIn.callbackUrl), pending);
     } catch (error) {
-      const reason =
-        error instanceof SignInRefused ? error.message : `the identity provider's answer was not accepted: ${(error as Error).message}`;
-      return page(reply, 403, 'Not signed in', `<p>${escape(reason)}.</p>${again}`);
+      if (error instanceof SignInRefused) return page(reply, 403, 'Not signed in', `<p>${escape(error.message)}.</p>${again}`);
+      const reason = `the identity provider's answer could not be checked: ${(error as Error).message}`;
+      return page(reply, 502, 'Not signed in', `<p>${escape(reason)}.</p>${again}`);
     }
     const role = await roleFor(context.storage, signedIn.email, signedIn.claimRole);
     if (!role)

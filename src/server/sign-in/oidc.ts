@@ -14,6 +14,8 @@ export interface OidcOptions {
   allowedDomains: readonly string[];
   /** An ID token claim (`groups`, `roles`, …) whose values map to roles for admins without an account. */
   roleClaim?: string | undefined;
+  /** Scopes to ask for besides `openid email profile` (some providers give groups only for a scope of theirs). */
+  scopes?: readonly string[] | undefined;
   roleMap: Readonly<Record<string, AdminRole>>;
 }
 
@@ -72,7 +74,7 @@ export class OidcSignIn {
     };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.callbackUrl,
-      scope: `openid email profile${this.options.roleClaim ? ` ${this.options.roleClaim}` : ''}`,
+      scope: ['openid', 'email', 'profile', ...(this.options.scopes ?? [])].join(' '),
       code_challenge: await client.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
       state: pending.state,
@@ -97,7 +99,9 @@ export class OidcSignIn {
       claims = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
     const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined;
     if (!email) throw new SignInRefused('the identity provider gave no email address for this account');
-    if (claims.email_verified !== true) throw new SignInRefused(`the identity provider has not verified ${email}`);
+    // Only an address the provider vouches for: one a user could type in themselves would be anyone's.
+    if (claims.email_verified !== true && claims.email_verified !== 'true')
+      throw new SignInRefused(`the identity provider has not verified ${email} (its email_verified claim)`);
     const domain = email.slice(email.lastIndexOf('@') + 1);
     if (this.options.allowedDomains.length && !this.options.allowedDomains.includes(domain))
       throw new SignInRefused(`${email} is not in a domain allowed to sign in (${this.options.allowedDomains.join(', ')})`);

@@ -23,7 +23,7 @@ export interface SessionLimits {
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
 
-/** Last use is written at most this often. */
+/** Last use is written at most this often (and at least twice per idle limit). */
 const TOUCH_PRECISION_MS = 60_000;
 /** A sign-in must come back from the provider within this. */
 const SIGN_IN_MAX_AGE_S = 600;
@@ -80,16 +80,15 @@ export async function sessionAdmin(
     await storage.admins.endSession(idHash);
     return undefined;
   }
-  let role = session.role;
-  if (session.roleSource === 'account') {
-    const account = await storage.admins.byEmail(session.email);
-    if (!account) {
-      await storage.admins.endSession(idHash);
-      return undefined;
-    }
-    role = account.role;
+  // An account, once there is one, decides the role: made later, or removed (which ends an account's session).
+  const account = await storage.admins.byEmail(session.email);
+  if (!account && session.roleSource === 'account') {
+    await storage.admins.endSession(idHash);
+    return undefined;
   }
-  if (now.getTime() - Date.parse(session.lastSeenAt) >= TOUCH_PRECISION_MS) await storage.admins.touchSession(idHash, now.toISOString());
+  const role = account?.role ?? session.role;
+  if (now.getTime() - Date.parse(session.lastSeenAt) >= Math.min(TOUCH_PRECISION_MS, limits.idleMs / 2))
+    await storage.admins.touchSession(idHash, now.toISOString());
   return { email: session.email, role, session, idHash };
 }
 
@@ -102,8 +101,9 @@ export async function endSession(request: FastifyRequest, reply: FastifyReply, s
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * A change made with a session cookie must carry the session's CSRF token (the `X-CSRF-Token` header, or the
- * `csrf` field of a form) and, when the browser says where it comes from, come from this endpoint's origin.
+ * A change made with a session cookie must carry the session's CSRF token (the `X-CSRF-Token` header; the
+ * `csrf` field of the sign-out form, whose body is read by then) and, when the browser says where it comes
+ * from, come from this endpoint's origin.
  */
 export function checkCsrf(request: FastifyRequest, session: AdminSession, publicUrl: string): void {
   if (!UNSAFE.has(request.method)) return;
@@ -119,18 +119,20 @@ export function checkCsrf(request: FastifyRequest, session: AdminSession, public
 }
 
 /** The pending sign-in, kept in a short-lived cookie signed with a secret every server process shares. */
-export function keepPendingSignIn(reply: FastifyReply, pending: PendingSignIn, secret: Buffer): void {
-  const body = Buffer.from(JSON.stringify(pending)).toString('base64url');
+export function keepPendingSignIn(reply: FastifyReply, pending: PendingSignIn, secret: Buffer, now: Date): void {
+  const body = Buffer.from(JSON.stringify({ ...pending, issuedAt: now.getTime() })).toString('base64url');
   const signature = createHmac('sha256', secret).update(body).digest('base64url');
   reply.setCookie(SIGN_IN_COOKIE, `${body}.${signature}`, { ...cookieOptions, maxAge: SIGN_IN_MAX_AGE_S });
 }
 
-export function takePendingSignIn(request: FastifyRequest, reply: FastifyReply, secret: Buffer): PendingSignIn | undefined {
+/** The pending sign-in of this browser, if its signature holds and it is not older than its cookie may live. */
+export function takePendingSignIn(request: FastifyRequest, reply: FastifyReply, secret: Buffer, now: Date): PendingSignIn | undefined {
   reply.clearCookie(SIGN_IN_COOKIE, cookieOptions);
   const [body, signature] = (request.cookies[SIGN_IN_COOKIE] ?? '').split('.');
   if (!body || !signature) return undefined;
   const expected = Buffer.from(createHmac('sha256', secret).update(body).digest('base64url'));
   const actual = Buffer.from(signature);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
-  return JSON.parse(Buffer.from(body, 'base64url').toString()) as PendingSignIn;
+  const { issuedAt, ...pending } = JSON.parse(Buffer.from(body, 'base64url').toString()) as PendingSignIn & { issuedAt: number };
+  return now.getTime() - issuedAt <= SIGN_IN_MAX_AGE_S * 1000 ? pending : undefined;
 }

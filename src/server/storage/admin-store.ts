@@ -51,6 +51,10 @@ export async function recordAction(trx: Trx, record: ActionRecord): Promise<void
   await trx.insertInto('admin_actions').values(row).execute();
 }
 
+/** PostgreSQL's unique_violation, SQLite's UNIQUE constraint. */
+const isUniqueViolation = (error: unknown) =>
+  ['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].includes(String((error as { code?: unknown }).code));
+
 function toToken(row: AdminTokensTable): AdminToken {
   return {
     id: row.id,
@@ -107,7 +111,14 @@ export class SqlAdminStore implements AdminStore {
       const existing = await trx.selectFrom('admins').select('id').where('email', '=', email).executeTakeFirst();
       if (existing) throw new AdminExistsError(`${email} is already an admin`);
       const row: AdminsTable = { id: uuidv7(), email, role, created_at: now, created_by: by };
-      await trx.insertInto('admins').values(row).execute();
+      // Two processes adding the same email at once: the unique index refuses the second.
+      await trx
+        .insertInto('admins')
+        .values(row)
+        .execute()
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? new AdminExistsError(`${email} is already an admin`) : error;
+        });
       await recordAction(trx, { admin: by, action: 'admin-added', at: now, subject: email, after: { email, role } });
       const issued = await this.insertToken(trx, row.id, email, token, by, now);
       return toAccount(row, [issued]);
@@ -158,6 +169,7 @@ export class SqlAdminStore implements AdminStore {
       const account = await this.accountIn(trx, email);
       if (!account) return false;
       await trx.deleteFrom('admin_tokens').where('admin_id', '=', account.id).execute();
+      await trx.deleteFrom('admin_sessions').where('email', '=', email).execute();
       await trx.deleteFrom('admins').where('id', '=', account.id).execute();
       await recordAction(trx, { admin: by, action: 'admin-removed', at: now, subject: email, before: accountSnapshot(account) });
       return true;
@@ -258,6 +270,13 @@ export class SqlAdminStore implements AdminStore {
 
   async touchSession(idHash: string, now: string): Promise<void> {
     await this.transaction((trx) => trx.updateTable('admin_sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute());
+  }
+
+  async endSessionsOf(email: string): Promise<number> {
+    return this.transaction(async (trx) => {
+      const result = await trx.deleteFrom('admin_sessions').where('email', '=', email).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
   }
 
   async endSession(idHash: string): Promise<void> {

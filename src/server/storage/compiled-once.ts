@@ -20,12 +20,19 @@ type Plain = Record<string, unknown>;
 const isPlain = (value: unknown): value is Plain =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
-/** Every leaf value of the arguments, depth first: arrays by index, plain objects by their sorted keys. */
-function leaves(value: unknown, into: unknown[] = []): unknown[] {
-  if (Array.isArray(value)) for (const item of value) leaves(item, into);
-  else if (isPlain(value)) for (const key of Object.keys(value).sort()) leaves(value[key], into);
+/**
+ * Every leaf value of the arguments, depth first (arrays by index, plain objects by their sorted keys), and
+ * the keys walked, which must be the ones the query was compiled with.
+ */
+function leaves(value: unknown, into: unknown[] = [], keys: string[] = []): { values: unknown[]; keys: string[] } {
+  if (Array.isArray(value)) for (const item of value) leaves(item, into, keys);
+  else if (isPlain(value))
+    for (const key of Object.keys(value).sort()) {
+      keys.push(key);
+      leaves(value[key], into, keys);
+    }
   else into.push(value ?? null);
-  return into;
+  return { values: into, keys };
 }
 
 /** The same structure as `value`, each leaf replaced by its stand-in (numbered as `leaves` walks them). */
@@ -42,8 +49,8 @@ function standIns(value: unknown, next: { position: number }): unknown {
 
 interface Template {
   compiled: CompiledQuery;
-  /** How many leaf values the arguments had. */
-  leafCount: number;
+  /** The keys of the arguments it was compiled for, in the order walked. */
+  keys: string;
   /** For each of the compiled query's parameters: the argument leaf it takes, or a constant of the query. */
   parameters: ({ leaf: number } | { constant: unknown })[];
 }
@@ -58,23 +65,20 @@ export function compiledOnce<Args, Row>(build: (args: Args) => Compilable<Row>, 
     const key = shape(args);
     let template = templates.get(key);
     if (!template) {
-      const next = { position: 0 };
-      const compiled = build(standIns(args, next) as Args).compile();
+      const compiled = build(standIns(args, { position: 0 }) as Args).compile();
       template = {
         compiled,
-        leafCount: next.position,
+        keys: leaves(args).keys.join(', '),
         parameters: compiled.parameters.map((parameter) =>
           parameter instanceof StandIn ? { leaf: parameter.position } : { constant: parameter },
         ),
       };
       templates.set(key, template);
     }
-    const values = leaves(args);
-    // A key added or dropped since the query was compiled would put values in the wrong places.
-    if (values.length !== template.leafCount)
-      throw new Error(
-        `a compiled query got ${values.length} values where it was compiled for ${template.leafCount}: its arguments changed shape`,
-      );
+    const { values, keys } = leaves(args);
+    // A key added, dropped or renamed since the query was compiled would put values in the wrong places.
+    if (keys.join(', ') !== template.keys)
+      throw new Error(`a compiled query got arguments with other keys (${keys.join(', ')}) than it was compiled for (${template.keys})`);
     const parameters = template.parameters.map((parameter) => ('leaf' in parameter ? values[parameter.leaf] : parameter.constant));
     const result = await runner.executeQuery<Row>({ ...(template.compiled as CompiledQuery<Row>), parameters });
     return result.rows;

@@ -53,12 +53,14 @@ export class GroupCommit<Later> {
             // Kept only if the write succeeds: one undone leaves nothing behind.
             const own: Later[] = [];
             try {
-              outcomes.push({ ok: true, value: await item.work(savepoint, own) });
+              const value = await item.work(savepoint, own);
               await savepoint.releaseSavepoint(name).execute();
+              outcomes[index] = { ok: true, value };
               later.push(...own);
             } catch (error) {
+              outcomes[index] = { ok: false, error };
+              // Undone alone; should even that fail, the whole batch is undone below.
               await savepoint.rollbackToSavepoint(name).execute();
-              outcomes.push({ ok: false, error });
             }
           }
           if (later.length) await this.finish(trx, later);
@@ -76,7 +78,11 @@ export class GroupCommit<Later> {
           else item.reject(outcome.error);
         });
       } catch (error) {
-        for (const item of batch) item.reject(error);
+        // The batch is undone: each write is answered with its own error if it had one, else the batch's.
+        batch.forEach((item, index) => {
+          const outcome = outcomes[index];
+          item.reject(outcome && !outcome.ok ? outcome.error : error);
+        });
       }
     }
     this.running = false;

@@ -37,6 +37,7 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
         serverCount: number;
         deviceIps: string | null;
         sources: string | null;
+        userEmail: string | null;
       }) =>
         db
           .updateTable('devices')
@@ -47,6 +48,7 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
             server_count: args.serverCount,
             device_ips: sql<string>`coalesce(${args.deviceIps}, device_ips)`,
             sources: sql<string>`coalesce(${args.sources}, sources)`,
+            user_email: sql<string | null>`coalesce(${args.userEmail}, user_email)`,
           })
           .where('id', '=', args.id),
     ),

@@ -4,6 +4,7 @@
 // IF NOT EXISTS and an interrupted migration simply runs again. Never edit a shipped migration: add the next one.
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { adminSchema } from './migration-0002-admins.js';
+import { peopleSchema } from './migration-0003-people.js';
 import type { Dialect } from './storage.js';
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
@@ -225,6 +226,7 @@ const fleetSchema: Step = async (db, dialect) => {
 const STEPS: readonly (readonly [string, Step])[] = [
   ['0001-fleet-schema', fleetSchema],
   ['0002-admins', adminSchema],
+  ['0003-people', peopleSchema],
 ];
 
 export const LATEST_MIGRATION = STEPS.at(-1)![0];

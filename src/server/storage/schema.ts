@@ -17,6 +17,7 @@ export interface DevicesTable {
   revision: number;
   sources: string;
   server_count: number;
+  user_email: string | null;
 }
 
 export interface DeviceServersTable {
@@ -113,6 +114,8 @@ export interface EventsTable {
   capability: string | null;
   search_text: string;
   event: string;
+  human: string | null;
+  agent: string | null;
 }
 
 export interface EventCountsTable {

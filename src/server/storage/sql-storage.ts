@@ -12,6 +12,7 @@ import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
 import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
 import { severityRank } from '../../shared/present.js';
+import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
@@ -79,6 +80,8 @@ function toDevice(row: DevicesTable): DeviceRecord {
     deviceIps: JSON.parse(row.device_ips) as string[],
     revision: row.revision,
     serverCount: row.server_count,
+    ...(row.user_email ? { userEmail: row.user_email } : {}),
+    human: humanKey({ userEmail: row.user_email ?? undefined, user: row.user_name, hostname: row.hostname }),
   };
 }
 
@@ -119,6 +122,12 @@ const SERVER_DEVICE_ORDER: Record<(typeof SERVER_DEVICE_SORTS)[number], readonly
   hostname: ['d.hostname', 'ds.device_id', 'ds.server_id'],
 };
 const EVENT_ORDER: Record<(typeof EVENT_SORTS)[number], readonly string[]> = { at: ['at', 'id'] };
+
+/** The devices acting for a human key: by their user's email, or (without one) their OS user at their hostname. */
+function humanIs(eb: ExpressionBuilder<WardenDatabase, 'devices'>, key: string): Expression<SqlBool> {
+  const who = key.startsWith('human|') ? key.slice('human|'.length) : key;
+  return eb.or([eb('user_email', '=', who), eb.and([eb('user_email', 'is', null), eb(sql`user_name || '@' || hostname`, '=', who)])]);
+}
 
 /** What a rule change is about, as the history files it: its server, agents and capability. */
 const ruleSubject = (rule: Rule) => ({
@@ -177,6 +186,7 @@ export class SqlStorage implements Storage {
       revision: 0,
       sources: '[]',
       server_count: 0,
+      user_email: facts.userEmail ?? null,
     };
     await this.transaction((trx) => this.hot.insertDevice(trx, row));
     return toDevice(row);
@@ -200,6 +210,7 @@ export class SqlStorage implements Storage {
     const where = (eb: ExpressionBuilder<WardenDatabase, 'devices'>) => {
       const clauses: Expression<SqlBool>[] = [];
       if (filter.platform) clauses.push(eb('platform', '=', filter.platform));
+      if (filter.human) clauses.push(humanIs(eb, filter.human));
       if (filter.user) clauses.push(eb('user_name', '=', filter.user));
       if (filter.seenAfter) clauses.push(eb('last_seen', '>=', filter.seenAfter));
       if (filter.search) clauses.push(eb.or([contains('hostname', filter.search), contains('user_name', filter.search)]));
@@ -271,6 +282,7 @@ export class SqlStorage implements Storage {
           serverCount,
           deviceIps: report.deviceIps ? JSON.stringify(report.deviceIps) : null,
           sources: sources ? JSON.stringify(sources) : null,
+          userEmail: report.userEmail ?? null,
         });
         outcome = { kind: 'accepted', acceptedRevision: report.revision };
       }
@@ -481,6 +493,15 @@ export class SqlStorage implements Storage {
     return rows.map((row) => ({ agent: row.client, deviceCount: row.device_count, serverCount: row.server_count }));
   }
 
+  async deviceAgents(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
+    const agents = new Map<string, string[]>(deviceIds.map((id) => [id, []]));
+    for (const part of chunks(deviceIds)) {
+      const rows = await this.db.selectFrom('device_agents').selectAll().where('device_id', 'in', part).orderBy('client').execute();
+      for (const row of rows) agents.get(row.device_id)!.push(row.client);
+    }
+    return agents;
+  }
+
   async rules(): Promise<Rule[]> {
     const rows = await this.db.selectFrom('rules').select('rule').orderBy('updated_at').orderBy('id').execute();
     return rows.map((row) => JSON.parse(row.rule) as Rule);
@@ -566,6 +587,9 @@ export class SqlStorage implements Storage {
     now: string,
   ): Promise<{ accepted: number; duplicates: number; expired?: number }> {
     const cutoff = new Date(Date.parse(now) - this.options.eventRetentionDays * DAY_MS).toISOString();
+    // Whom each event happened for: the person it names, else the device's (as it is now).
+    const device = await this.device(deviceId);
+    if (!device) throw new Error(`device ${deviceId} is not enrolled`);
     const rows: EventsTable[] = [];
     for (const event of events) {
       const at = new Date(event.at).toISOString();
@@ -584,6 +608,8 @@ export class SqlStorage implements Storage {
         capability,
         search_text: [event.serverKey, capability, event.reason, event.decision?.reason].filter(Boolean).join('\n').toLowerCase(),
         event: JSON.stringify(event),
+        human: humanKey({ userEmail: event.userEmail ?? device.userEmail, user: event.user ?? device.user, hostname: device.hostname }),
+        agent: event.client ? agentKey(event.client, device.hostname) : null,
       });
     }
     const expired = events.length - rows.length;
@@ -620,10 +646,15 @@ export class SqlStorage implements Storage {
   async events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>> {
     const where = (eb: ExpressionBuilder<WardenDatabase, 'events'>) => {
       const clauses: Expression<SqlBool>[] = [];
-      const equal = (column: 'device_id' | 'client' | 'server_key' | 'decision' | 'type' | 'user_name' | 'capability', value?: string) => {
+      const equal = (
+        column: 'device_id' | 'client' | 'server_key' | 'decision' | 'type' | 'user_name' | 'capability' | 'human' | 'agent',
+        value?: string,
+      ) => {
         if (value !== undefined) clauses.push(eb(column, '=', value));
       };
       equal('device_id', filter.deviceId);
+      equal('human', filter.human);
+      equal('agent', filter.agentKey);
       equal('client', filter.agent);
       equal('server_key', filter.serverKey);
       equal('decision', filter.decision);
@@ -637,7 +668,7 @@ export class SqlStorage implements Storage {
     };
     return keysetPage(
       this.db,
-      this.db.selectFrom('events').select(['id', 'at', 'device_id', 'received_at', 'event']).where(where),
+      this.db.selectFrom('events').select(['id', 'at', 'device_id', 'received_at', 'event', 'human', 'agent']).where(where),
       this.db.selectFrom('events').where(where),
       page,
       EVENT_ORDER[page.sort],
@@ -645,6 +676,8 @@ export class SqlStorage implements Storage {
         ...(JSON.parse(row.event) as AgentEvent),
         deviceId: row.device_id,
         receivedAt: row.received_at,
+        human: row.human ?? '',
+        ...(row.agent ? { agent: row.agent } : {}),
       }),
     );
   }

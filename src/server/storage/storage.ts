@@ -18,6 +18,8 @@ export interface DeviceRecord extends DeviceFacts {
   revision: number;
   /** Servers in its latest report, kept as reports arrive. */
   serverCount: number;
+  /** `human|…`: whom the device acts for (people.ts). */
+  human: string;
 }
 
 /** One server as the fleet knows it: a serverKey loaded by one agent, with counts kept as reports arrive. */
@@ -54,6 +56,9 @@ export type IngestResult = { kind: 'accepted'; acceptedRevision: number } | { ki
 export interface StoredEvent extends AgentEvent {
   deviceId: string;
   receivedAt: string;
+  /** `human|…` and `agent|…` (people.ts), as they were when the event arrived. */
+  human: string;
+  agent?: string | undefined;
 }
 
 export interface PolicySettings {
@@ -108,6 +113,8 @@ export interface ServerFilter {
 
 export interface DeviceFilter {
   platform?: string | undefined;
+  /** `human|…`: the devices acting for one person. */
+  human?: string | undefined;
   user?: string | undefined;
   /** In hostname or user, case-insensitively. */
   search?: string | undefined;
@@ -120,6 +127,10 @@ export interface DeviceFilter {
 
 export interface EventFilter {
   deviceId?: string | undefined;
+  /** `human|…`: everything under one person's authority, every agent combined. */
+  human?: string | undefined;
+  /** `agent|client@hostname`: one agent on one device. */
+  agentKey?: string | undefined;
   agent?: string | undefined;
   serverKey?: string | undefined;
   decision?: string | undefined;
@@ -203,6 +214,8 @@ export interface AdminStore {
   session(idHash: string): Promise<AdminSession | undefined>;
   touchSession(idHash: string, now: string): Promise<void>;
   endSession(idHash: string): Promise<void>;
+  /** Ends every session of one person (their role was taken away at the provider); answers how many. */
+  endSessionsOf(email: string): Promise<number>;
   /** Drops sessions past their absolute end. */
   pruneSessions(now: string): Promise<void>;
 }
@@ -235,6 +248,8 @@ export interface Storage {
   /** The latest successful probe of a serverKey on any device. */
   latestProbe(serverKey: string): Promise<ProbeResult | undefined>;
   agentStats(): Promise<AgentStats[]>;
+  /** The agents (clients) each of these devices runs, by device id. */
+  deviceAgents(deviceIds: readonly string[]): Promise<Map<string, string[]>>;
 
   rules(): Promise<Rule[]>;
   /** Rule and settings changes are kept in the admin history (`admins.history`) with who made them. */

@@ -1,9 +1,9 @@
 // SQLite copies its write-ahead log back into the database file (a checkpoint, with an fsync) from inside
 // whichever commit crosses the log's size limit: on the one thread that serves every request. Here a worker
 // thread with its own connection checkpoints instead, every fraction of a second and without blocking the
-// writer, so commits only append to the log. Should the log still outgrow its bound under sustained writes
-// (a passive checkpoint cannot finish while the writer keeps appending), the worker waits for a gap between
-// commits and restarts the log (a blocking checkpoint, bounded by busy_timeout).
+// writer, so commits only append to the log; SQLite starts the log over after a checkpoint that copied all
+// of it. Never a blocking (RESTART) checkpoint: it would hold the write lock, and a batch that has begun
+// reading cannot wait for that lock (SQLite answers SQLITE_BUSY at once), so whole batches would fail.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -12,8 +12,6 @@ import type Database from 'better-sqlite3';
 const EVERY_MS = 200;
 /** SQLite's own default: what the writer goes back to should the worker fail. */
 const WRITER_CHECKPOINT_PAGES = 1000;
-/** Log pages (4 KiB each) past which the worker blocks the writer to start the log over: 256 MiB. */
-const RESTART_AFTER_PAGES = 65_536;
 
 // The worker runs as source (eval) so that it is the same under tsc's output and under tests run from .ts;
 // it loads better-sqlite3 from where this module resolves it.
@@ -23,10 +21,7 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
 const checkpoint = (mode) => { try { return db.pragma('wal_checkpoint(' + mode + ')')[0]; } catch { return undefined; } };
-const timer = setInterval(() => {
-  const result = checkpoint('PASSIVE');
-  if (result && result.log > workerData.restartAfter) checkpoint('RESTART');
-}, workerData.everyMs);
+const timer = setInterval(() => checkpoint('PASSIVE'), workerData.everyMs);
 parentPort.once('message', () => {
   clearInterval(timer);
   checkpoint('PASSIVE');
@@ -50,7 +45,6 @@ export function startWalCheckpointer(database: Database.Database): WalCheckpoint
       file,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       everyMs: EVERY_MS,
-      restartAfter: RESTART_AFTER_PAGES,
     },
   });
   // A worker that fails only means that commits checkpoint for themselves again.

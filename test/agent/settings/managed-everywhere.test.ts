@@ -70,6 +70,22 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
     expect(await serverNamesOf(storage, device!.id)).toEqual(['docs']);
   });
 
+  it('files the device, its reports and its events under the person IT names in UserEmail', async () => {
+    const managed = { ServerUrl: url, EnrollSecret: 'managed-enroll-secret', UserEmail: 'Carol@Corp.example' };
+    expect((await run(['agent', '--once'], managed)).code).toBe(0);
+    const request = await run(['request-approval', 'docs', '--reason', 'for the release notes'], managed);
+    expect(request.code, request.stdout + request.stderr).toBe(0);
+    const [device] = await allDevices(storage);
+    expect(device).toMatchObject({ userEmail: 'carol@corp.example', human: 'human|carol@corp.example' });
+    const events = await storage.events({ human: 'human|carol@corp.example' }, { sort: 'at', descending: false, limit: 50 });
+    expect(events.items.map((event) => [event.type, event.userEmail, event.agent])).toEqual([
+      ['approval-request', 'carol@corp.example', expect.stringMatching(/^agent\|cursor@/)],
+    ]);
+    // An MDM that did not fill its variable in sends the variable itself: said, not sent.
+    const unfilled = await run(['agent', '--once'], { ...managed, UserEmail: '$EMAIL' });
+    expect(unfilled.stdout).toContain(`settings: managed UserEmail (${LINUX_MANAGED_FILE}): UserEmail "$EMAIL" is not a valid user email`);
+  });
+
   it('wins over a flag, says so once, and shows in `status --json` where each setting came from', async () => {
     const agent = await run(['agent', '--once', '--server', 'http://127.0.0.1:9/elsewhere'], {
       ServerUrl: url,
