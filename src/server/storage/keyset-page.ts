@@ -48,7 +48,8 @@ async function count<DB, TB extends keyof DB>(
 export async function keysetPage<DB, TB extends keyof DB, O, Item>(
   db: Kysely<WardenDatabase>,
   rows: SelectQueryBuilder<DB, TB, O>,
-  counted: SelectQueryBuilder<DB, TB, object>,
+  /** The same filters, nothing selected; or the total when it is kept elsewhere already. */
+  counted: SelectQueryBuilder<DB, TB, object> | number,
   page: PageRequest<string>,
   columns: readonly string[],
   map: (row: O) => Item,
@@ -58,7 +59,7 @@ export async function keysetPage<DB, TB extends keyof DB, O, Item>(
     .orderBy(orderBy(columns, page.descending))
     .limit(page.limit + 1)
     .execute()) as O[];
-  const total = await count(db, counted, page.countUpTo);
+  const total = typeof counted === 'number' ? { total: counted, exact: true } : await count(db, counted, page.countUpTo);
   const more = found.length > page.limit;
   const shown = more ? found.slice(0, page.limit) : found;
   return {

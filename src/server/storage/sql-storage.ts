@@ -219,10 +219,13 @@ export class SqlStorage implements Storage {
         clauses.push(eb('id', 'in', eb.selectFrom('device_servers').select('device_id').where('server_key', '=', filter.serverKey)));
       return eb.and(clauses);
     };
+    // Devices of one agent, and nothing else asked: their count is kept as reports arrive (agent_stats).
+    const onlyAgent = filter.agent !== undefined && Object.entries(filter).every(([key, value]) => key === 'agent' || value === undefined);
+    const kept = onlyAgent ? ((await this.agentStats()).find((stats) => stats.agent === filter.agent)?.deviceCount ?? 0) : undefined;
     return keysetPage(
       this.db,
       this.db.selectFrom('devices').selectAll().where(where),
-      this.db.selectFrom('devices').where(where),
+      kept ?? this.db.selectFrom('devices').where(where),
       page,
       DEVICE_ORDER[page.sort],
       toDevice,
