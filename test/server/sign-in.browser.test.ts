@@ -89,10 +89,13 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-/** Signs in through the provider's own pages, as a person would. */
-async function signIn(page: Page, email: string) {
-  await page.goto(`${base}/`);
-  await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+/** Signs in through the provider's own pages, as a person would: from the start page, or a link with `next`. */
+async function signIn(page: Page, email: string, next?: string) {
+  if (next) await page.goto(`${base}/auth/login?next=${encodeURIComponent(next)}`);
+  else {
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+  }
   await page.locator('input[name="login"]').fill(email);
   await page.locator('input[name="password"]').fill('any password');
   await page.locator('button[type="submit"]').click();
@@ -169,12 +172,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('single sign-on in Chromium', (
   it('follows the accounts list into live sessions, lets an owner end them, and never sends a browser to another site', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${base}/auth/login?next=${encodeURIComponent('/\\evil.example/x')}`);
-    await page.locator('input[name="login"]').fill('alice@corp.example');
-    await page.locator('input[name="password"]').fill('any password');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('button[type="submit"]').click();
-    await page.waitForURL((url) => url.origin === base);
+    await signIn(page, 'alice@corp.example', '/\\evil.example/x');
     expect(new URL(page.url()).pathname).toBe('/');
 
     // An account made for her now decides her role, in the session she already has.

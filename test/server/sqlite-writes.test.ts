@@ -2,7 +2,7 @@
 // fleet's counts once, the ingest queries compiled once take any values, and the write-ahead log is folded
 // back by the checkpoint worker, not by the requests.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,30 @@ function walRestarts(file: string): number {
 }
 
 describe('write-ahead log', () => {
+  it('starts over between batches under writes that never pause, instead of growing without end', async () => {
+    const file = path.join(folder, 'warden.sqlite');
+    // A bound of 1 MiB, so that a few seconds of writes cross it many times.
+    const storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30, walRestartPages: 256 });
+    const first = await storage.createDevice(
+      { hostname: 'laptop', platform: 'linux', osVersion: '6', user: 'u', agentVersion: '0.1.0' },
+      randomUUID(),
+      NOW,
+      undefined,
+    );
+    const restarts = [walRestarts(`${file}-wal`)];
+    let largest = 0;
+    for (let revision = 1; revision <= 1200; revision++) {
+      const servers = Array.from({ length: 20 }, (_, index) => serverEntry(`s${index}`, { args: ['-y', `r${revision}`] }));
+      await storage.ingest(first.id, fullReport(revision, servers), NOW);
+      largest = Math.max(largest, statSync(`${file}-wal`).size);
+    }
+    restarts.push(walRestarts(`${file}-wal`));
+    await storage.close();
+    expect(restarts[1]).toBeGreaterThan(restarts[0]!);
+    // Never started over, the log of these 1,200 reports reaches about 70 MiB.
+    expect(largest).toBeLessThan(24 * 1024 * 1024);
+  });
+
   it('starts over while reports are written (the worker checkpoints it), and is folded into the file when the storage closes', async () => {
     const file = path.join(folder, 'warden.sqlite');
     const storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });

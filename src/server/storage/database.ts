@@ -15,14 +15,18 @@ export interface OpenDatabase {
   dialect: Dialect;
   /** Closes the connections and whatever serves them (the checkpoint worker). */
   close(): Promise<void>;
+  /** SQLite: called between write transactions, where housekeeping may take the write lock (wal-checkpointer.ts). */
+  betweenWrites?: () => void;
 }
 
-export interface PostgresOptions {
-  /** Connections this process keeps at most. */
+export interface DatabaseOptions {
+  /** PostgreSQL: connections this process keeps at most. */
   poolSize?: number;
+  /** SQLite: log pages past which the log starts over between batches (wal-checkpointer.ts; tests make it small). */
+  walRestartPages?: number;
 }
 
-export function openDatabase(location: DatabaseLocation, options: PostgresOptions = {}): OpenDatabase {
+export function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): OpenDatabase {
   if (location.dialect === 'sqlite') {
     const database = new Database(location.file);
     database.pragma('journal_mode = WAL');
@@ -32,11 +36,12 @@ export function openDatabase(location: DatabaseLocation, options: PostgresOption
     // B-tree pages stay in memory (128 MiB at most) rather than being read again on every report.
     database.pragma('cache_size = -131072');
     database.pragma('temp_store = memory');
-    const checkpointer = database.memory ? undefined : startWalCheckpointer(database);
+    const checkpointer = database.memory ? undefined : startWalCheckpointer(database, options.walRestartPages);
     const db = new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     return {
       db,
       dialect: 'sqlite',
+      ...(checkpointer ? { betweenWrites: () => checkpointer.betweenWrites() } : {}),
       async close() {
         // The worker's connection first: the last connection to close folds the log into the file.
         await checkpointer?.stop();

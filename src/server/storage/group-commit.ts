@@ -22,10 +22,14 @@ export class GroupCommit<Later> {
   private readonly queue: Queued<Later>[] = [];
   private running = false;
 
-  /** `finish` writes what the batch's writes left for later, in the batch's transaction. */
+  /**
+   * `finish` writes what the batch's writes left for later, in the batch's transaction; `between` runs before
+   * each batch, with no transaction open.
+   */
   constructor(
     private readonly db: Kysely<WardenDatabase>,
     private readonly finish: (trx: Trx, later: readonly Later[]) => Promise<void>,
+    private readonly between: () => void = () => {},
   ) {}
 
   run<T>(work: (trx: Trx, later: Later[]) => Promise<T>): Promise<T> {
@@ -44,6 +48,7 @@ export class GroupCommit<Later> {
       const batch = this.queue.splice(0, MAX_BATCH);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
       const later: Later[] = [];
+      this.between();
       try {
         const trx = await this.db.startTransaction().execute();
         try {

@@ -2,13 +2,12 @@
 // its data folder. SQLite is migrated as it opens (the embedded default: one file, one process, nothing to
 // run first); PostgreSQL is migrated by `mcp-warden server migrate`, once, before the processes start, and a
 // server refuses to start against a schema that is behind or ahead of it.
-import { type DatabaseLocation, migrate, openDatabase, schemaStatus } from './database.js';
+import { type DatabaseLocation, type DatabaseOptions, migrate, openDatabase, schemaStatus } from './database.js';
 import { SqlStorage } from './sql-storage.js';
 import type { Storage } from './storage.js';
 
-export interface StorageOptions {
+export interface StorageOptions extends DatabaseOptions {
   eventRetentionDays: number;
-  poolSize?: number;
 }
 
 export const DEFAULT_EVENT_RETENTION_DAYS = 365;
@@ -16,7 +15,7 @@ export const DEFAULT_EVENT_RETENTION_DAYS = 365;
 export class SchemaNotReadyError extends Error {}
 
 export async function openStorage(location: DatabaseLocation, options: StorageOptions): Promise<Storage> {
-  const open = openDatabase(location, options.poolSize ? { poolSize: options.poolSize } : {});
+  const open = openDatabase(location, options);
   try {
     if (open.dialect === 'sqlite') await migrate(open);
     else {

@@ -158,7 +158,8 @@ export class SqlStorage implements Storage {
     this.db = open.db;
     this.dialect = open.dialect;
     const counts = new FleetCounts(open.db);
-    this.groupCommit = open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes)) : undefined;
+    this.groupCommit =
+      open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes), open.betweenWrites) : undefined;
     this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
     this.hot = hotQueries(open.db, open.dialect);
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));

@@ -1,9 +1,12 @@
 // SQLite copies its write-ahead log back into the database file (a checkpoint, with an fsync) from inside
 // whichever commit crosses the log's size limit: on the one thread that serves every request. Here a worker
-// thread with its own connection checkpoints instead, every fraction of a second and without blocking the
-// writer, so commits only append to the log; SQLite starts the log over after a checkpoint that copied all
-// of it. Never a blocking (RESTART) checkpoint: it would hold the write lock, and a batch that has begun
-// reading cannot wait for that lock (SQLite answers SQLITE_BUSY at once), so whole batches would fail.
+// thread with its own connection copies instead, every fraction of a second and without blocking the
+// writer, so commits only append to the log. Under writes that never pause, though, the log never starts
+// over (SQLite restarts it only once a checkpoint copied all of it and no write followed): it would grow
+// without end. So the writer itself, between two write batches (no transaction open), restarts the log once
+// the worker says it passed a bound; by then the worker has copied nearly all of it, so that is quick. The
+// worker never restarts it: that would hold the write lock, and a batch that has begun reading cannot wait
+// for that lock (SQLite answers SQLITE_BUSY at once), so whole batches would fail.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -12,41 +15,48 @@ import type Database from 'better-sqlite3';
 const EVERY_MS = 200;
 /** SQLite's own default: what the writer goes back to should the worker fail. */
 const WRITER_CHECKPOINT_PAGES = 1000;
+/** Log pages (4 KiB each) past which the writer starts the log over between batches: 64 MiB. */
+const RESTART_AFTER_PAGES = 16_384;
 
 // The worker runs as source (eval) so that it is the same under tsc's output and under tests run from .ts;
-// it loads better-sqlite3 from where this module resolves it.
+// it loads better-sqlite3 from where this module resolves it. It answers each checkpoint with the log's size.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
-const checkpoint = (mode) => { try { return db.pragma('wal_checkpoint(' + mode + ')')[0]; } catch { return undefined; } };
-const timer = setInterval(() => checkpoint('PASSIVE'), workerData.everyMs);
+const checkpoint = () => { try { return db.pragma('wal_checkpoint(PASSIVE)')[0]; } catch { return undefined; } };
+const timer = setInterval(() => {
+  const result = checkpoint();
+  if (result) parentPort.postMessage(result.log);
+}, workerData.everyMs);
 parentPort.once('message', () => {
   clearInterval(timer);
-  checkpoint('PASSIVE');
+  checkpoint();
   db.close();
   parentPort.close();
 });
 `;
 
 export interface WalCheckpointer {
+  /** Between write transactions: starts the log over if the worker said it passed its bound. */
+  betweenWrites(): void;
   /** Takes a last checkpoint and closes the worker's connection. */
   stop(): Promise<void>;
 }
 
 /** Takes checkpoints off the writer `database` (a WAL-mode file, not :memory:). */
-export function startWalCheckpointer(database: Database.Database): WalCheckpointer {
+export function startWalCheckpointer(database: Database.Database, restartAfterPages = RESTART_AFTER_PAGES): WalCheckpointer {
   database.pragma('wal_autocheckpoint = 0');
+  // A log that was started over is cut back to its bound, not left at the largest it ever was.
+  database.pragma(`journal_size_limit = ${restartAfterPages * 4096}`);
   const file = database.name;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: {
-      file,
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      everyMs: EVERY_MS,
-    },
+    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs: EVERY_MS },
   });
+  let logPages = 0;
+  worker.on('message', (pages: number) => (logPages = pages));
   // A worker that fails only means that commits checkpoint for themselves again.
   let failed = false;
   worker.on('error', () => {
@@ -56,6 +66,15 @@ export function startWalCheckpointer(database: Database.Database): WalCheckpoint
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
+    betweenWrites() {
+      if (failed || logPages < restartAfterPages || database.inTransaction) return;
+      logPages = 0;
+      try {
+        database.pragma('wal_checkpoint(RESTART)');
+      } catch {
+        // Busy past busy_timeout: the next gap between batches tries again.
+      }
+    },
     async stop() {
       // Held again until it has exited: the process must not end in the middle of its last checkpoint.
       worker.ref();
