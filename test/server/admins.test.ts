@@ -91,6 +91,30 @@ describe('admin accounts from the command line', () => {
   });
 });
 
+describe('single sign-on settings', () => {
+  it('refuses a setup that cannot work, saying what is missing', async () => {
+    const server = (...args: string[]) =>
+      run(process.execPath, [CLI, 'server', '--data', folder, '--admin-token', 'a', '--enroll-secret', 'e', ...args]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+    const oidc = ['--oidc-issuer', 'https://login.corp.example', '--oidc-client-id', 'warden', '--oidc-client-secret', 's'];
+    for (const [args, message] of [
+      [['--oidc-issuer', 'https://login.corp.example'], '--oidc-issuer needs --oidc-client-id and --oidc-client-secret'],
+      [oidc, '--oidc-issuer needs --public-url'],
+      [[...oidc, '--public-url', 'http://warden.corp.example'], 'single sign-on needs https://'],
+      [
+        [...oidc, '--public-url', 'https://warden.corp.example', '--oidc-role-map', 'admins=boss'],
+        '--oidc-role-map admins=boss: expected value=role',
+      ],
+      [
+        [...oidc, '--public-url', 'https://warden.corp.example', '--oidc-role-map', 'admins=owner'],
+        '--oidc-role-map needs --oidc-role-claim',
+      ],
+    ] as const)
+      expect(await server(...args)).toMatchObject({ code: 2, stderr: expect.stringContaining(message) });
+  });
+});
+
 describe('roles over the admin API', () => {
   beforeEach(() => start());
 
