@@ -87,7 +87,8 @@ export const FULL_REPORT_REQUIRED = 'full-report-required';
 export const PolicyResponse = Policy;
 export type PolicyResponse = z.infer<typeof PolicyResponse>;
 
-export const EVENT_TYPES = ['approval-request', 'block-notice', 'tool-call', 'capability-changed'] as const;
+/** `audit-chain-broken` is the endpoint's own, when a device's audit chain does not follow (server/storage/audit-chains.ts). */
+export const EVENT_TYPES = ['approval-request', 'block-notice', 'tool-call', 'capability-changed', 'audit-chain-broken'] as const;
 
 export const AgentEvent = z.object({
   /** Unique: a repeated id is stored once. */

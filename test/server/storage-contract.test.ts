@@ -399,6 +399,31 @@ describe.each(backends)('storage on $name', (backend) => {
     expect((await storage.events({ human: 'human|dave@corp.example' }, byTime)).total).toBe(1);
   });
 
+  it('follows each device’s audit chain as its links arrive, and shows an admin where one was tampered with', async () => {
+    const storage = await backend.open();
+    const laptop = await device(storage, 'laptop-42');
+    const link = (sequence: number, previousHash = sequence === 1 ? '0'.repeat(64) : `h${sequence - 1}`): AgentEvent => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at: `2026-12-01T10:00:0${sequence}.000Z`,
+      client: 'cursor',
+      serverKey: 'npm:fs',
+      decision: { status: 'approved', reason: 'allowed' },
+      data: { chain: '2026-12-01-fs-4242', sequence, auditHash: `h${sequence}`, previousHash },
+    });
+    await storage.addEvents(laptop.id, [link(1), link(2)], NOW);
+    await storage.addEvents(laptop.id, [link(3)], NOW);
+    expect((await storage.events({ type: 'audit-chain-broken' }, { sort: 'at', descending: false, limit: 50 })).total).toBe(0);
+    // Entry 4 was removed on the laptop, and entry 6 was edited after entry 5 was written.
+    await storage.addEvents(laptop.id, [link(5), link(6, 'edited')], NOW);
+    const broken = await storage.events({ type: 'audit-chain-broken' }, { sort: 'at', descending: false, limit: 50 });
+    expect(broken.items.map((event) => event.reason).sort()).toEqual([
+      'audit chain broken on laptop-42: entries 4–4 after entry 3 never arrived (removed, or lost on the laptop)',
+      'audit chain broken on laptop-42: entry 6 does not follow entry 5 (an entry was changed or removed on the laptop)',
+    ]);
+    expect(broken.items[0]).toMatchObject({ deviceId: laptop.id, data: { chain: '2026-12-01-fs-4242' } });
+  });
+
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);

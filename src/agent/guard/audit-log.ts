@@ -64,6 +64,11 @@ export class AuditLog {
     return this.file;
   }
 
+  /** The chain's name: one per guard process. */
+  get chain(): string {
+    return this.name;
+  }
+
   /** Appends one entry, chained to the one before; synchronous so the order on disk is the order of calls. */
   append(entry: AuditEntry): ChainedEntry {
     const unhashed = { ...entry, sequence: ++this.sequence, previousHash: this.previousHash };

@@ -91,8 +91,11 @@ export async function openGuardSession(
           durationMs: entry.durationMs,
           argumentsDigest: entry.argumentsDigest,
           outcome: entry.outcome,
-          auditHash: chained.hash,
+          // The link of the audit chain, which the endpoint follows as events arrive.
+          chain: log.chain,
           sequence: chained.sequence,
+          auditHash: chained.hash,
+          previousHash: chained.previousHash,
         },
       });
       queue(event);

@@ -4,7 +4,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 
-const made = new Set<string>();
+/** The days known to have their partition, per database (a process may hold several: tests, `migrate`). */
+const madeIn = new WeakMap<Kysely<WardenDatabase>, Set<string>>();
+const madeFor = (db: Kysely<WardenDatabase>) => madeIn.get(db) ?? madeIn.set(db, new Set()).get(db)!;
 const DUPLICATE = new Set(['42P07', '23505']);
 
 const partitionName = (day: string) => `events_${day.replaceAll('-', '')}`;
@@ -15,6 +17,7 @@ function nextDay(day: string): string {
 
 /** Makes sure a partition exists for the day of each time (ISO 8601, UTC). */
 export async function ensureEventDays(db: Kysely<WardenDatabase>, times: readonly string[]): Promise<void> {
+  const made = madeFor(db);
   for (const day of new Set(times.map((time) => time.slice(0, 10)))) {
     if (made.has(day)) continue;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a day: ${day}`);
@@ -40,7 +43,7 @@ export async function dropEventDaysBefore(db: Kysely<WardenDatabase>, day: strin
   const old = rows.map((row) => row.name).filter((name) => /^events_\d{8}$/.test(name) && name < cutoff);
   for (const name of old) {
     await sql`drop table if exists ${sql.id(name)}`.execute(db);
-    made.delete(`${name.slice(7, 11)}-${name.slice(11, 13)}-${name.slice(13, 15)}`);
+    madeFor(db).delete(`${name.slice(7, 11)}-${name.slice(11, 13)}-${name.slice(13, 15)}`);
   }
   return old;
 }

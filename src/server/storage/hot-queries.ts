@@ -86,7 +86,7 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
           .insertInto('events')
           .values(rows)
           .onConflict((conflict) => conflict.columns(['at', 'id']).doNothing())
-          .returning(['at', 'client', 'type', 'decision']),
+          .returning(['id', 'at', 'client', 'type', 'decision']),
       (rows) => rows.length,
     ),
   };

@@ -15,6 +15,16 @@ async function addColumn(db: Kysely<unknown>, dialect: Dialect, table: string, c
 }
 
 export async function peopleSchema(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  // The head of each device's audit chains, as far as their links have arrived (audit-chains.ts).
+  await db.schema
+    .createTable('audit_chains')
+    .ifNotExists()
+    .addColumn('device_id', 'text', (column) => column.notNull())
+    .addColumn('chain', 'text', (column) => column.notNull())
+    .addColumn('sequence', 'integer', (column) => column.notNull())
+    .addColumn('hash', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint('audit_chains_pk', ['device_id', 'chain'])
+    .execute();
   await addColumn(db, dialect, 'devices', 'user_email');
   await addColumn(db, dialect, 'events', 'human');
   await addColumn(db, dialect, 'events', 'agent');

@@ -126,6 +126,13 @@ export interface EventCountsTable {
   count: number;
 }
 
+export interface AuditChainsTable {
+  device_id: string;
+  chain: string;
+  sequence: number;
+  hash: string;
+}
+
 export interface RateWindowsTable {
   key: string;
   window_start: number;
@@ -189,6 +196,7 @@ export interface WardenDatabase {
   events: EventsTable;
   event_counts: EventCountsTable;
   rate_windows: RateWindowsTable;
+  audit_chains: AuditChainsTable;
   admins: AdminsTable;
   admin_tokens: AdminTokensTable;
   admin_actions: AdminActionsTable;

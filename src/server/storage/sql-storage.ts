@@ -14,6 +14,7 @@ import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange,
 import { severityRank } from '../../shared/present.js';
 import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
+import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
 import { type HotQueries, hotQueries } from './hot-queries.js';
@@ -127,6 +128,28 @@ const EVENT_ORDER: Record<(typeof EVENT_SORTS)[number], readonly string[]> = { a
 function humanIs(eb: ExpressionBuilder<WardenDatabase, 'devices'>, key: string): Expression<SqlBool> {
   const who = key.startsWith('human|') ? key.slice('human|'.length) : key;
   return eb.or([eb('user_email', '=', who), eb.and([eb('user_email', 'is', null), eb(sql`user_name || '@' || hostname`, '=', who)])]);
+}
+
+/** An event as stored: its columns for filters and sorts, and the whole event as the agent sent it. */
+function eventRow(device: DeviceRecord, event: AgentEvent, now: string): EventsTable {
+  const capability = event.capability ? `${event.capability.kind}:${event.capability.name}` : null;
+  return {
+    id: event.id,
+    device_id: device.id,
+    type: event.type,
+    at: new Date(event.at).toISOString(),
+    received_at: now,
+    client: event.client ?? null,
+    server_key: event.serverKey ?? null,
+    decision: event.decision?.status ?? null,
+    user_name: event.user ?? null,
+    capability,
+    search_text: [event.serverKey, capability, event.reason, event.decision?.reason].filter(Boolean).join('\n').toLowerCase(),
+    event: JSON.stringify(event),
+    // Whom it happened for: the person it names, else the device's (as it is now).
+    human: humanKey({ userEmail: event.userEmail ?? device.userEmail, user: event.user ?? device.user, hostname: device.hostname }),
+    agent: event.client ? agentKey(event.client, device.hostname) : null,
+  };
 }
 
 /** What a rule change is about, as the history files it: its server, agents and capability. */
@@ -591,42 +614,29 @@ export class SqlStorage implements Storage {
     now: string,
   ): Promise<{ accepted: number; duplicates: number; expired?: number }> {
     const cutoff = new Date(Date.parse(now) - this.options.eventRetentionDays * DAY_MS).toISOString();
-    // Whom each event happened for: the person it names, else the device's (as it is now).
+    // The device: whom its events happened for, and the name its audit problems are told by.
     const device = await this.device(deviceId);
     if (!device) throw new Error(`device ${deviceId} is not enrolled`);
-    const rows: EventsTable[] = [];
-    for (const event of events) {
-      const at = new Date(event.at).toISOString();
-      if (at < cutoff) continue;
-      const capability = event.capability ? `${event.capability.kind}:${event.capability.name}` : null;
-      rows.push({
-        id: event.id,
-        device_id: deviceId,
-        type: event.type,
-        at,
-        received_at: now,
-        client: event.client ?? null,
-        server_key: event.serverKey ?? null,
-        decision: event.decision?.status ?? null,
-        user_name: event.user ?? null,
-        capability,
-        search_text: [event.serverKey, capability, event.reason, event.decision?.reason].filter(Boolean).join('\n').toLowerCase(),
-        event: JSON.stringify(event),
-        human: humanKey({ userEmail: event.userEmail ?? device.userEmail, user: event.user ?? device.user, hostname: device.hostname }),
-        agent: event.client ? agentKey(event.client, device.hostname) : null,
-      });
-    }
+    const fresh = events.filter((event) => new Date(event.at).toISOString() >= cutoff);
+    const rows = fresh.map((event) => eventRow(device, event, now));
     const expired = events.length - rows.length;
-    if (this.dialect === 'postgres')
-      await ensureEventDays(
-        this.db,
-        rows.map((row) => row.at),
-      );
+    if (this.dialect === 'postgres') await ensureEventDays(this.db, [...rows.map((row) => row.at), now]);
     const accepted = await this.transaction(async (trx) => {
-      const inserted: { at: string; client: string | null; type: string; decision: string | null }[] = [];
+      const inserted: { id: string; at: string; client: string | null; type: string; decision: string | null }[] = [];
       for (const part of chunks(rows)) inserted.push(...(await this.hot.insertEvents(trx, part)));
+      // The audit chains' links, of the events stored just now (a repeated one was checked the first time).
+      const stored = new Set(inserted.map((row) => row.id));
+      const broken = await this.followAuditChains(
+        trx,
+        device,
+        fresh.filter((event) => stored.has(event.id)),
+        now,
+      );
+      const counted = [...inserted];
+      for (const part of chunks(broken.map((event) => eventRow(device, event, now))))
+        counted.push(...(await this.hot.insertEvents(trx, part)));
       const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
-      for (const row of inserted) {
+      for (const row of counted) {
         const entry = { day: row.at.slice(0, 10), client: row.client ?? '', type: row.type, decision: row.decision ?? '', count: 0 };
         const key = `${entry.day}\0${entry.client}\0${entry.type}\0${entry.decision}`;
         (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
@@ -645,6 +655,34 @@ export class SqlStorage implements Storage {
       return inserted.length;
     });
     return { accepted, duplicates: rows.length - accepted, ...(expired ? { expired } : {}) };
+  }
+
+  /** Follows the device's audit chains through new links; answers an `audit-chain-broken` event per problem. */
+  private async followAuditChains(trx: Trx, device: DeviceRecord, events: readonly AgentEvent[], now: string): Promise<AgentEvent[]> {
+    const links = linksOf(events);
+    if (links.length === 0) return [];
+    const chains = [...new Set(links.map((link) => link.chain))];
+    const rows = await this.forUpdate(
+      trx.selectFrom('audit_chains').selectAll().where('device_id', '=', device.id).where('chain', 'in', chains),
+    ).execute();
+    const { heads, problems } = followChains(new Map(rows.map((row) => [row.chain, { sequence: row.sequence, hash: row.hash }])), links);
+    const changed = chains.map((chain) => ({ device_id: device.id, chain, ...heads.get(chain)! }));
+    await trx
+      .insertInto('audit_chains')
+      .values(changed)
+      .onConflict((conflict) =>
+        conflict
+          .columns(['device_id', 'chain'])
+          .doUpdateSet((eb) => ({ sequence: eb.ref('excluded.sequence'), hash: eb.ref('excluded.hash') })),
+      )
+      .execute();
+    return problems.map((problem) => ({
+      id: uuidv7(),
+      type: 'audit-chain-broken',
+      at: now,
+      reason: `audit chain broken on ${device.hostname}: ${problem.problem}`,
+      data: { chain: problem.chain, sequence: problem.sequence },
+    }));
   }
 
   async events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>> {

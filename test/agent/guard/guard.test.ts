@@ -189,5 +189,8 @@ describe('mcp-warden guard', () => {
       'get-sum rejected',
     ]);
     expect(await allEvents(storage, { type: 'tool-call', capability: 'tool:get-sum', decision: 'rejected' })).toHaveLength(1);
+    // Each call carries its link of the guard's hash chain, and the endpoint found the chain whole.
+    expect(calls.map((event) => (event.data as { sequence: number }).sequence)).toEqual([1, 2, 3, 4]);
+    expect(await allEvents(storage, { type: 'audit-chain-broken' })).toEqual([]);
   });
 });
