@@ -157,7 +157,7 @@ async function seedEvents(backend, location, devices) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
     const insert = db.prepare(
-      `INSERT INTO events (id, device_id, type, at, received_at, client, server_key, decision, user_name, capability, search_text, event) VALUES (?, ?, 'tool-call', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (id, device_id, type, at, received_at, client, server_key, decision, user_name, capability, search_text, event, human, agent) VALUES (?, ?, 'tool-call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const batch = db.transaction((from, to) => {
       for (let index = from; index < to; index++) {
@@ -179,6 +179,9 @@ async function seedEvents(backend, location, devices) {
           'tool:read_file',
           `${serverKey}\ntool:read_file`,
           JSON.stringify({ id, type: 'tool-call', at, client, serverKey, decision: { status: decision, reason: 'bench' } }),
+          // The device `laptop-k` enrolled as user `userk` (see the enrollment above).
+          `human|user${index % devices.length}@laptop-${index % devices.length}`,
+          `agent|${client}@laptop-${index % devices.length}`,
         );
       }
     });
@@ -199,13 +202,15 @@ async function seedEvents(backend, location, devices) {
       const to = Math.min(EVENTS, from + 1_000_000);
       await client.query(`
         WITH devices AS (SELECT array[${ids}]::text[] AS ids)
-        INSERT INTO events (id, device_id, type, at, received_at, client, server_key, decision, user_name, capability, search_text, event)
+        INSERT INTO events (id, device_id, type, at, received_at, client, server_key, decision, user_name, capability, search_text, event, human, agent)
         SELECT 'e' || i, ids[1 + i % ${devices.length}], 'tool-call', at, at,
                (array['${CLIENTS.join("','")}'])[1 + i % ${CLIENTS.length}],
                'npm:@bench/common-' || (i % ${COMMON}),
                CASE WHEN i % 7 = 0 THEN 'rejected' ELSE 'approved' END,
                'user' || (i % ${devices.length}), 'tool:read_file', 'npm:@bench/common-' || (i % ${COMMON}) || E'\\ntool:read_file',
-               json_build_object('id', 'e' || i, 'type', 'tool-call', 'at', at)::text
+               json_build_object('id', 'e' || i, 'type', 'tool-call', 'at', at)::text,
+               'human|user' || (i % ${devices.length}) || '@laptop-' || (i % ${devices.length}),
+               'agent|' || (array['${CLIENTS.join("','")}'])[1 + i % ${CLIENTS.length}] || '@laptop-' || (i % ${devices.length})
         FROM devices, generate_series(${from}, ${to - 1}) AS i,
              LATERAL (SELECT to_char(to_timestamp((${now} - (i::float8 / ${EVENTS}) * ${span}) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at) t`);
     }
@@ -304,6 +309,11 @@ async function runBackend(backend) {
         'audit: one agent, 30 days',
         `/v1/admin/events?agent=claude-code&from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`,
       ],
+      [
+        'audit: one human, 30 days',
+        `/v1/admin/events?human=${encodeURIComponent('human|user7@laptop-7')}&from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`,
+      ],
+      ['audit: one agent on one device', `/v1/admin/events?agentKey=${encodeURIComponent('agent|cursor@laptop-7')}`],
       ['requests, first page', '/v1/admin/requests'],
       ['rules, first page', '/v1/admin/rules'],
       ['agents (counts kept as reports arrive)', '/v1/admin/agents'],
