@@ -236,8 +236,8 @@ describe.each(backends)('storage on $name', (backend) => {
       ...extra,
     });
     const events = Array.from({ length: 60 }, (_, index) => event(index));
-    expect(await storage.addEvents(laptop.id, events, NOW)).toEqual({ accepted: 60, duplicates: 0 });
-    expect(await storage.addEvents(laptop.id, events.slice(0, 5), NOW)).toEqual({ accepted: 0, duplicates: 5 });
+    expect(await storage.addEvents(laptop, events, NOW)).toEqual({ accepted: 60, duplicates: 0 });
+    expect(await storage.addEvents(laptop, events.slice(0, 5), NOW)).toEqual({ accepted: 0, duplicates: 5 });
 
     const newest = await storage.events({}, { sort: 'at', descending: true, limit: 25 });
     expect(newest.items[0]?.at).toBe(events[0]?.at);
@@ -258,7 +258,7 @@ describe.each(backends)('storage on $name', (backend) => {
     // Thirty days of retention on PostgreSQL (set above), a year on SQLite: an event of 400 days ago is refused
     // as already expired, and maintenance a year on drops what was stored.
     const old = event(400 * 24);
-    expect(await storage.addEvents(laptop.id, [old], NOW)).toEqual({ accepted: 0, duplicates: 0, expired: 1 });
+    expect(await storage.addEvents(laptop, [old], NOW)).toEqual({ accepted: 0, duplicates: 0, expired: 1 });
     await storage.maintain(new Date(Date.parse(NOW) + 400 * 86_400_000));
     expect((await storage.events({}, { sort: 'at', descending: true, limit: 5 })).total).toBe(0);
     expect(await storage.eventCounts({})).toEqual([]);
@@ -376,8 +376,8 @@ describe.each(backends)('storage on $name', (backend) => {
       decision: { status: 'approved', reason: 'allowed' },
       ...extra,
     });
-    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T10:00:00.000Z'), call('claude-code', '2026-12-01T10:01:00.000Z')], NOW);
-    await storage.addEvents(unmanaged.id, [call('cursor', '2026-12-01T10:02:00.000Z')], NOW);
+    await storage.addEvents(managed, [call('cursor', '2026-12-01T10:00:00.000Z'), call('claude-code', '2026-12-01T10:01:00.000Z')], NOW);
+    await storage.addEvents(unmanaged, [call('cursor', '2026-12-01T10:02:00.000Z')], NOW);
     const byTime = { sort: 'at', descending: false, limit: 50 } as const;
     const alice = await storage.events({ human: 'human|alice@corp.example' }, byTime);
     expect(alice.items.map((event) => event.agent)).toEqual(['agent|cursor@laptop-42', 'agent|claude-code@laptop-42']);
@@ -387,7 +387,9 @@ describe.each(backends)('storage on $name', (backend) => {
 
     // The laptop goes to Carol: her reports say so, and what happens from then on is hers.
     await storage.ingest(managed.id, fullReport(1, [], { userEmail: 'carol@corp.example' }), NOW);
-    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T11:00:00.000Z')], NOW);
+    // As the endpoint reads the device for each request: now Carol's.
+    const handedOver = (await storage.device(managed.id))!;
+    await storage.addEvents(handedOver, [call('cursor', '2026-12-01T11:00:00.000Z')], NOW);
     expect(
       (await storage.devices({ human: 'human|carol@corp.example' }, { ...first, sort: 'hostname' })).items.map((row) => row.hostname),
     ).toEqual(['laptop-42']);
@@ -395,7 +397,7 @@ describe.each(backends)('storage on $name', (backend) => {
     expect((await storage.events({ human: 'human|alice@corp.example' }, byTime)).total).toBe(2);
     expect((await storage.events({ human: 'human|carol@corp.example' }, byTime)).total).toBe(1);
     // An event that names its person is theirs, whoever the device's user is.
-    await storage.addEvents(managed.id, [call('cursor', '2026-12-01T12:00:00.000Z', { userEmail: 'dave@corp.example' })], NOW);
+    await storage.addEvents(handedOver, [call('cursor', '2026-12-01T12:00:00.000Z', { userEmail: 'dave@corp.example' })], NOW);
     expect((await storage.events({ human: 'human|dave@corp.example' }, byTime)).total).toBe(1);
   });
 
@@ -411,11 +413,11 @@ describe.each(backends)('storage on $name', (backend) => {
       decision: { status: 'approved', reason: 'allowed' },
       data: { chain: '2026-12-01-fs-4242', sequence, auditHash: `h${sequence}`, previousHash },
     });
-    await storage.addEvents(laptop.id, [link(1), link(2)], NOW);
-    await storage.addEvents(laptop.id, [link(3)], NOW);
+    await storage.addEvents(laptop, [link(1), link(2)], NOW);
+    await storage.addEvents(laptop, [link(3)], NOW);
     expect((await storage.events({ type: 'audit-chain-broken' }, { sort: 'at', descending: false, limit: 50 })).total).toBe(0);
     // Entry 4 was removed on the laptop, and entry 6 was edited after entry 5 was written.
-    await storage.addEvents(laptop.id, [link(5), link(6, 'edited')], NOW);
+    await storage.addEvents(laptop, [link(5), link(6, 'edited')], NOW);
     const broken = await storage.events({ type: 'audit-chain-broken' }, { sort: 'at', descending: false, limit: 50 });
     expect(broken.items.map((event) => event.reason).sort()).toEqual([
       'audit chain broken on laptop-42: entries 4–4 after entry 3 never arrived (removed, or lost on the laptop)',

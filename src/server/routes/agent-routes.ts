@@ -72,6 +72,6 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
   app.post('/v1/devices/:id/events', async (request) => {
     const device = await authenticateDevice(request, context);
     const batch = parse(EventBatch, request.body, 'event batch');
-    return context.storage.addEvents(device.id, batch.events, context.now().toISOString());
+    return context.storage.addEvents(device, batch.events, context.now().toISOString());
   });
 }

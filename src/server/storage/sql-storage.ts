@@ -609,14 +609,11 @@ export class SqlStorage implements Storage {
   }
 
   async addEvents(
-    deviceId: string,
+    device: DeviceRecord,
     events: AgentEvent[],
     now: string,
   ): Promise<{ accepted: number; duplicates: number; expired?: number }> {
     const cutoff = new Date(Date.parse(now) - this.options.eventRetentionDays * DAY_MS).toISOString();
-    // The device: whom its events happened for, and the name its audit problems are told by.
-    const device = await this.device(deviceId);
-    if (!device) throw new Error(`device ${deviceId} is not enrolled`);
     const fresh = events.filter((event) => new Date(event.at).toISOString() >= cutoff);
     const rows = fresh.map((event) => eventRow(device, event, now));
     const expired = events.length - rows.length;

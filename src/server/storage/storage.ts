@@ -261,7 +261,8 @@ export interface Storage {
   policyVersion(): Promise<string>;
 
   /** Stores new events (a repeated id is ignored); events older than the retention are dropped. */
-  addEvents(deviceId: string, events: AgentEvent[], now: string): Promise<{ accepted: number; duplicates: number; expired?: number }>;
+  /** `device` as the request read it (its human and hostname key the events): not read again here. */
+  addEvents(device: DeviceRecord, events: AgentEvent[], now: string): Promise<{ accepted: number; duplicates: number; expired?: number }>;
   events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>>;
   /** Counts by day, agent, type and decision, kept as events arrive. */
   eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]>;
