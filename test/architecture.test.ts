@@ -44,7 +44,7 @@ describe('layering', () => {
         (specifier, file) =>
           specifier.startsWith('node:') ||
           specifier === 'electron' ||
-          ['agent', 'main', 'server', 'renderer', 'preload'].some((folder) => reaches(file, specifier, folder)),
+          ['agent', 'main', 'server', 'renderer', 'preload', 'console'].some((folder) => reaches(file, specifier, folder)),
       ),
     ).toEqual([]);
   });
@@ -71,6 +71,18 @@ describe('layering', () => {
         (specifier, file) =>
           !serverCommand(specifier, file) &&
           ['main', 'server', 'renderer', 'preload', 'console'].some((folder) => reaches(file, specifier, folder)),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the admin console to the browser and the shared model: no Node, no agent, no server code', () => {
+    expect(
+      violations(
+        'console',
+        (specifier, file) =>
+          specifier.startsWith('node:') ||
+          specifier === 'electron' ||
+          ['agent', 'main', 'server', 'renderer', 'preload'].some((folder) => reaches(file, specifier, folder)),
       ),
     ).toEqual([]);
   });

@@ -1,5 +1,5 @@
 // The reference central endpoint as a Fastify application: the agent API under /v1, the admin API under
-// /v1/admin. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
+// /v1/admin, the admin console at `/`. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { type AdminAuth, DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, r
 import { type OidcOptions, OidcSignIn } from './sign-in/oidc.js';
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './sign-in/sessions.js';
 import { registerSignInRoutes } from './routes/sign-in-routes.js';
+import { builtConsoleFolder, registerConsoleRoutes } from './routes/console-routes.js';
 import type { AppContext } from './context.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   /** Single sign-on for admins' browsers. */
   oidc?: OidcOptions;
   sessionLimits?: SessionLimits;
+  /** The built admin console to serve at `/` (default: dist/console beside the compiled server, if built). */
+  consoleFolder?: string | undefined;
 }
 
 /** Seconds a client is told to wait while the database cannot be reached. */
@@ -153,6 +156,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  await registerConsoleRoutes(app, 'consoleFolder' in options ? options.consoleFolder : builtConsoleFolder());
   registerSignInRoutes(app, context);
   registerAgentRoutes(app, context);
   registerAdminRoutes(app, context);

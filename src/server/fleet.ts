@@ -2,13 +2,14 @@
 // device count, one server's agents, findings, probe and capabilities with their own decisions. Decisions are
 // the policy's (rules name exact serverKeys), so a filter by decision is turned into the (serverKey, agent)
 // pairs it selects: those with rules are judged here, every other server has the default's decision.
+import type { FleetDecision, FleetServerRow } from '../shared/admin-api.js';
 import type { Capability } from '../shared/inventory.js';
 import { type DecisionStatus, type Policy, evaluate } from '../shared/policy.js';
 import { DECISION_LABELS, capabilitiesOf, worstSeverity } from '../shared/present.js';
 import type { FleetServer, ServerFilter, Storage } from './storage/storage.js';
 
 /** A decision as the fleet view shows it; IP conditions depend on each device and are not checked here. */
-export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluate>[1], now: Date) {
+export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluate>[1], now: Date): FleetDecision {
   const decision = evaluate(policy, subject, { now });
   return {
     status: decision.status,
@@ -16,10 +17,13 @@ export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluat
     reason: decision.reason,
     ...(decision.markedBy ? { markedBy: decision.markedBy } : {}),
     ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}),
+    ...(decision.decidedAt ? { decidedAt: decision.decidedAt } : {}),
+    ...(decision.justification ? { justification: decision.justification } : {}),
+    ...(decision.ruleId ? { ruleId: decision.ruleId } : {}),
   };
 }
 
-export function fleetServerView(server: FleetServer, policy: Policy, now: Date) {
+export function fleetServerView(server: FleetServer, policy: Policy, now: Date): FleetServerRow {
   return {
     ...server,
     decision: fleetDecision(policy, { serverKey: server.serverKey, agent: server.agent, url: server.url }, now),

@@ -124,6 +124,14 @@ export interface DecisionContext {
   deviceIps?: readonly string[] | undefined;
 }
 
+/** Two rules about the same server or capability for the same agents: the later replaces the earlier. */
+export function sameScope(a: Pick<Rule, 'target' | 'agents'>, b: Pick<Rule, 'target' | 'agents'>): boolean {
+  const capability = (rule: Pick<Rule, 'target'>) =>
+    rule.target.capability ? `${rule.target.capability.kind}:${rule.target.capability.name}` : '';
+  const agents = (rule: Pick<Rule, 'agents'>) => [...new Set(rule.agents)].sort().join(',');
+  return a.target.serverKey === b.target.serverKey && capability(a) === capability(b) && agents(a) === agents(b);
+}
+
 /** Blocked in effect: rejected outright, or a conditional that expired or whose condition is unmet. */
 export function isBlocked(decision: Decision): boolean {
   return decision.status === 'rejected' || decision.status === 'expired';

@@ -15,6 +15,7 @@ import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { Storage } from '../../src/server/storage/storage.js';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { freePort } from '../helpers/probe-home.js';
+import { REPO } from '../helpers/machines.js';
 
 /** Who the provider knows, and the groups it says they are in. */
 const GROUPS: Record<string, string[]> = {
@@ -66,6 +67,7 @@ beforeAll(async () => {
     adminToken: 'bootstrap-token',
     adminName: 'it@corp.example',
     now: () => new Date(clock),
+    consoleFolder: path.join(REPO, 'dist', 'console'),
     oidc: {
       issuer,
       clientId: 'mcp-warden',
@@ -94,7 +96,7 @@ async function signIn(page: Page, email: string, next?: string) {
   if (next) await page.goto(`${base}/auth/login?next=${encodeURIComponent(next)}`);
   else {
     await page.goto(`${base}/`);
-    await page.getByRole('link', { name: 'Sign in with single sign-on' }).click();
+    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
   }
   await page.locator('input[name="login"]').fill(email);
   await page.locator('input[name="password"]').fill('any password');
@@ -122,7 +124,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('single sign-on in Chromium', (
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, 'alice@corp.example');
-    expect(await page.locator('body').innerText()).toContain('Signed in as alice@corp.example, approver');
+    await page.locator('.who', { hasText: 'alice@corp.example' }).waitFor();
+    expect(await page.locator('.who').innerText()).toMatch(/^alice@corp\.example\s+Approver\s+Sign out$/);
     await page.screenshot({ path: path.join(folder, 'signed-in.png') });
 
     const [cookie] = (await context.cookies(base)).filter((item) => item.name === '__Host-mcp-warden-session');
@@ -140,7 +143,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('single sign-on in Chromium', (
     ).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('link', { name: 'Sign in with single sign-on' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in with SSO' }).waitFor();
     expect((await inPage(page, 'GET', '/v1/admin/me')).status).toBe(401);
     await context.close();
   });
@@ -149,7 +152,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('single sign-on in Chromium', (
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, 'olga@corp.example');
-    expect(await page.locator('body').innerText()).toContain('Signed in as olga@corp.example, owner');
+    await page.locator('.who', { hasText: 'olga@corp.example' }).waitFor();
+    expect(await page.locator('.who').innerText()).toMatch(/^olga@corp\.example\s+Owner/);
     clock += 31 * 60_000;
     expect((await inPage(page, 'GET', '/v1/admin/me')).status).toBe(401);
     await context.close();

@@ -157,6 +157,17 @@ describe.each(backends)('storage on $name', (backend) => {
     await one.ingest(a.id, deltaReport(2, { probes: { [serverEntry('fs').id]: probe } }), NOW);
     expect((await two.latestProbe('npm:fs'))?.tools.map((tool) => tool.name)).toEqual(['write_file']);
     expect((await two.fleetServer('npm:fs'))[0]?.risk).toBe('critical');
+    // Once blocked, laptops no longer start it: what it last exposed stays known to admins.
+    const skipped = {
+      ...probe,
+      status: 'skipped',
+      reason: 'blocked',
+      tools: [],
+      risks: [],
+      probedAt: '2026-12-01T14:00:00.000Z',
+    } as ProbeResult;
+    await one.ingest(a.id, deltaReport(3, { probes: { [serverEntry('fs').id]: skipped } }), NOW);
+    expect((await two.latestProbe('npm:fs'))?.tools.map((tool) => tool.name)).toEqual(['write_file']);
   });
 
   it('pages the fleet with cursors, sorted and filtered in the database', async () => {
@@ -287,6 +298,21 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await two.policyVersion()).toBe(empty);
     await one.setPolicySettings({ defaultVerdict: 'block', blockMessage: 'Ask IT' }, 'admin', NOW);
     expect(await two.policySettings()).toEqual({ defaultVerdict: 'block', blockMessage: 'Ask IT' });
+
+    // A decision for the same server and agents replaces the one before it (recorded as removed); others stay.
+    const blocked = { ...rule('npm:same'), agents: ['cursor', 'vscode'] };
+    const forOthers = { ...rule('npm:same'), agents: ['cursor'] };
+    await one.addRule(blocked, 'admin', NOW);
+    await one.addRule(forOthers, 'admin', NOW);
+    const allowed = { ...rule('npm:same'), agents: ['vscode', 'cursor'], verdict: 'allow' as const, justification: 'reviewed' };
+    await two.addRule(allowed, 'bob@corp.example', '2026-12-02T00:00:00.000Z');
+    expect((await one.rules()).map((item) => item.id).sort()).toEqual([forOthers.id, allowed.id].sort());
+    const [latest] = await everyPage((after) =>
+      one.admins.history({ server: 'npm:same' }, { sort: 'at', descending: true, limit: 2, after }),
+    );
+    expect(latest!.map((entry) => `${entry.admin} ${entry.action} ${entry.subject}`).sort()).toEqual(
+      [`bob@corp.example rule-added ${allowed.id}`, `bob@corp.example rule-removed ${blocked.id}`].sort(),
+    );
   });
 
   it('keeps admin accounts with hashed tokens, revokes a replaced token, and records every admin change with who, when and before → after', async () => {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DECISION_STATUSES, DEFAULT_VERDICTS, RuleInput, VERDICTS } from '../../shared/policy.js';
+import { DECISION_STATUSES, DEFAULT_VERDICTS, type Policy, RuleInput, VERDICTS } from '../../shared/policy.js';
 import { ACCESS_TYPES, CAPABILITY_KINDS, SEVERITIES } from '../../shared/vocabulary.js';
 import { type AppContext, parse } from '../context.js';
 import { csvLine } from '../csv.js';
@@ -13,6 +13,7 @@ import { HttpError } from '../errors.js';
 import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
 import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
 import { agentKey } from '../../shared/people.js';
+import type { Enrollment, ServerDeviceRow, ServerImpact } from '../../shared/admin-api.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import { actingAdmin, authorize } from '../roles.js';
@@ -24,6 +25,7 @@ import {
   type EventFilter,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
+  type ServerFilter,
   type StoredEvent,
 } from '../storage/storage.js';
 
@@ -34,8 +36,7 @@ const EXPORT_PAGE = 1000;
 const time = z.iso.datetime({ offset: true });
 const text = z.string().min(1).max(500);
 
-const ServerQuery = z.strictObject({
-  ...PageQuery,
+const ServerFields = {
   agent: text.optional(),
   decision: z.enum(DECISION_STATUSES).optional(),
   risk: z.enum(SEVERITIES).optional(),
@@ -43,7 +44,9 @@ const ServerQuery = z.strictObject({
   transport: text.optional(),
   device: text.optional(),
   q: text.optional(),
-});
+};
+const ServerQuery = z.strictObject({ ...PageQuery, ...ServerFields });
+const ServerExportQuery = z.strictObject({ ...ServerFields, sort: PageQuery.sort });
 
 const DeviceQuery = z.strictObject({
   ...PageQuery,
@@ -88,6 +91,7 @@ const CapabilityQuery = z.strictObject({
   q: text.optional(),
 });
 const ServerDeviceQuery = z.strictObject({ ...PageQuery, agent: text.optional() });
+const ImpactQuery = z.strictObject({ agent: text.optional() });
 const CountQuery = z.strictObject({ from: time.optional(), to: time.optional(), agent: text.optional() });
 
 const PolicySettingsInput = z.object({
@@ -136,24 +140,82 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       });
       registerAdminAccountRoutes(admin, context);
 
+      async function serverFilter(query: z.infer<typeof ServerExportQuery>, policy: Policy, now: Date): Promise<ServerFilter> {
+        return {
+          agent: query.agent,
+          risk: query.risk,
+          accessType: query.accessType,
+          transport: query.transport,
+          deviceId: query.device,
+          search: query.q,
+          ...(query.decision ? await decisionFilter(storage, policy, query.decision, now) : {}),
+        };
+      }
+
       admin.get('/servers', async (request) => {
         const query = parse(ServerQuery, request.query, 'query');
         const pages = await pager('servers', query, SERVER_SORTS, 'name');
         const policy = await currentPolicy(storage);
         const now = context.now();
-        const page = await storage.fleetServers(
-          {
-            agent: query.agent,
-            risk: query.risk,
-            accessType: query.accessType,
-            transport: query.transport,
-            deviceId: query.device,
-            search: query.q,
-            ...(query.decision ? await decisionFilter(storage, policy, query.decision, now) : {}),
-          },
-          pages.request,
-        );
+        const page = await storage.fleetServers(await serverFilter(query, policy, now), pages.request);
         return pages.body(page, (server) => fleetServerView(server, policy, now));
+      });
+
+      // Audit Data as the admin filtered and sorted it, every row, for a spreadsheet.
+      admin.get('/servers.csv', async (request, reply) => {
+        const { sort, ...query } = parse(ServerExportQuery, request.query, 'query');
+        const sortText = sort ?? 'name';
+        const sortBy = sortText.replace(/^-/, '') as (typeof SERVER_SORTS)[number];
+        if (!SERVER_SORTS.includes(sortBy))
+          throw new HttpError(400, 'invalid-request', `sort ${sortText}: expected one of ${SERVER_SORTS.join(', ')}`);
+        const policy = await currentPolicy(storage);
+        const now = context.now();
+        const filter = await serverFilter(query, policy, now);
+        async function* lines() {
+          yield csvLine([
+            'serverKey',
+            'name',
+            'agent',
+            'lastDetected',
+            'updated',
+            'accessType',
+            'transport',
+            'risk',
+            'devices',
+            'remarks',
+            'markedBy',
+          ]);
+          let after: (string | number)[] | undefined;
+          do {
+            const page = await storage.fleetServers(filter, {
+              sort: sortBy,
+              descending: sortText.startsWith('-'),
+              limit: PAGE_SIZE.max,
+              after,
+            });
+            for (const server of page.items) {
+              const { decision } = fleetServerView(server, policy, now);
+              yield csvLine([
+                server.serverKey,
+                server.name,
+                server.agent,
+                server.lastUpdated,
+                server.firstDetected,
+                server.accessType,
+                server.transport,
+                server.risk,
+                String(server.deviceCount),
+                decision.label,
+                decision.markedBy,
+              ]);
+            }
+            after = page.next ? [...page.next] : undefined;
+          } while (after);
+        }
+        return reply
+          .header('Content-Type', 'text/csv; charset=utf-8')
+          .header('Content-Disposition', 'attachment; filename="mcp-warden-servers.csv"')
+          .send(Readable.from(lines()));
       });
 
       admin.get('/servers/:serverKey', async (request) => {
@@ -195,7 +257,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         const query = parse(ServerDeviceQuery, request.query, 'query');
         const pages = await pager(`server-devices:${serverKey}`, query, SERVER_DEVICE_SORTS, '-firstSeen');
         const page = await storage.serverDevices(serverKey, query.agent, pages.request);
-        return pages.body(page, (row) => ({
+        return pages.body(page, (row): ServerDeviceRow => ({
           deviceId: row.deviceId,
           hostname: row.hostname,
           user: row.user,
@@ -203,9 +265,19 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
           name: row.server.name,
           scope: row.server.scope,
           configPath: row.server.configPath,
+          transport: row.server.transport,
+          ...(row.server.package ? { package: row.server.package } : {}),
+          ...(row.server.url ? { url: row.server.url } : {}),
           firstSeen: row.firstSeen,
           lastSeen: row.lastSeen,
         }));
+      });
+
+      // What a block would reach, said before it is made.
+      admin.get('/servers/:serverKey/impact', async (request): Promise<ServerImpact> => {
+        const { serverKey } = request.params as { serverKey: string };
+        const { agent } = parse(ImpactQuery, request.query, 'query');
+        return { serverKey, ...(agent ? { agent } : {}), ...(await storage.serverImpact(serverKey, agent)) };
       });
 
       admin.get('/rules', async (request) => {
@@ -238,6 +310,12 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         if (!(await storage.deleteRule(id, actingAdmin(request).email, context.now().toISOString())))
           throw new HttpError(404, 'not-found', `no rule ${id}`);
         return reply.status(204).send();
+      });
+
+      // How a laptop joins: the exact command, with the enroll secret, for owners (who hold it anyway).
+      admin.get('/enrollment', { config: { role: 'owner' } }, async (request): Promise<Enrollment> => {
+        const serverUrl = context.publicUrl ?? `${request.protocol}://${request.host}`;
+        return { serverUrl, command: `mcp-warden enroll --server ${serverUrl} --secret ${context.options.enrollSecret}` };
       });
 
       admin.get('/policy', async () => currentPolicy(storage));

@@ -1,8 +1,7 @@
 // Admins' browsers sign in with single sign-on: /auth/login sends them to the identity provider, which sends
 // them back to /auth/callback; a session cookie then stands for them on the admin API (and the console).
-// /auth/logout ends it. `/` says who is signed in, or offers to sign in.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ROLE_DUTIES } from '../../shared/admins.js';
+// /auth/logout ends it. An admin token can be turned into a session too (/auth/token), for first setup.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { SignInRefused } from '../sign-in/oidc.js';
@@ -40,24 +39,42 @@ function safeNext(next: unknown): string {
   return resolved.origin === base.origin ? `${resolved.pathname}${resolved.search}` : '/';
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A Secure cookie sticks only over HTTPS, or on loopback, where browsers count plain HTTP as secure. */
+function secureEnough(request: FastifyRequest, publicUrl: string | undefined): boolean {
+  if (request.protocol === 'https' || publicUrl?.startsWith('https://')) return true;
+  return LOOPBACK.has(request.hostname);
+}
+
 export function registerSignInRoutes(app: FastifyInstance, context: AppContext): void {
   const secret = () => context.storage.sharedSecret('sign-in');
 
-  app.get('/', async (request, reply) => {
+  // What the console's sign-in page offers.
+  app.get('/auth/methods', async () => ({ sso: Boolean(context.signIn) }));
+
+  // Signing in with an admin token (the bootstrap one for first setup, or an account's): the token goes in the
+  // Authorization header, is judged like any admin request's, and turns into a session, so the browser never
+  // keeps the token itself.
+  app.post('/auth/token', async (request, reply) => {
     const caller = request.caller;
-    if (caller.kind === 'admin' && caller.admin.session) {
-      const { email, role, session } = caller.admin;
-      return page(
-        reply,
-        200,
-        'MCP Warden',
-        `<p>Signed in as <strong>${escape(email)}</strong>, ${escape(role)} (${escape(ROLE_DUTIES[role])}).</p>` +
-          `<p>The admin API is at <code>/v1/admin/</code>.</p>` +
-          `<form method="post" action="/auth/logout"><input type="hidden" name="csrf" value="${escape(session.csrfToken)}"><button type="submit">Sign out</button></form>`,
+    if (caller.kind !== 'admin' || caller.admin.via === 'session')
+      throw new HttpError(401, 'unauthorized', 'that is not an admin token of this endpoint');
+    if (!secureEnough(request, context.publicUrl))
+      throw new HttpError(
+        400,
+        'insecure-transport',
+        `browsers keep the session cookie only over HTTPS: open the console at https:// (--tls-cert or a TLS proxy with --public-url), or on this machine at http://127.0.0.1`,
       );
-    }
-    if (!context.signIn) return page(reply, 200, 'MCP Warden', '<p>The admin API is at <code>/v1/admin/</code>, with an admin token.</p>');
-    return page(reply, 200, 'MCP Warden', '<p><a class="button" href="/auth/login">Sign in with single sign-on</a></p>');
+    const { email, role, via } = caller.admin;
+    await startSession(
+      reply,
+      context.storage,
+      { email, role, roleSource: via === 'bootstrap' ? 'bootstrap' : 'account' },
+      context.auth.sessions,
+      context.now(),
+    );
+    return reply.status(204).send();
   });
 
   app.get('/auth/login', async (request, reply) => {

@@ -1,4 +1,4 @@
-// Browser sessions of admins who signed in with single sign-on. The cookie is 256 random bits, HttpOnly,
+// Browser sessions of admins who signed in with single sign-on or with an admin token. The cookie is 256 random bits, HttpOnly,
 // Secure, SameSite=Lax and host-only (`__Host-`); the database keeps only its sha256, with the session's
 // role, CSRF token and ends (idle and absolute). A role that came from an admin account is read from the
 // account on every request, so removing the account or changing its role takes effect at once.
@@ -48,7 +48,7 @@ export async function roleFor(storage: Storage, email: string, claimRole: AdminR
 export async function startSession(
   reply: FastifyReply,
   storage: Storage,
-  who: { email: string; role: AdminRole; roleSource: 'account' | 'claim' },
+  who: Pick<AdminSession, 'email' | 'role' | 'roleSource'>,
   limits: SessionLimits,
   now: Date,
 ): Promise<void> {

@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
-import type { Rule } from '../../shared/policy.js';
+import { type Rule, sameScope } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
@@ -39,6 +39,7 @@ import type {
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
   ServerFilter,
+  ServerImpact,
   Storage,
   StoredEvent,
 } from './storage.js';
@@ -417,12 +418,17 @@ export class SqlStorage implements Storage {
           fingerprint,
         })
         .onConflict((conflict) =>
-          conflict.columns(['device_id', 'server_id']).doUpdateSet((eb) => ({
-            server_key: eb.ref('excluded.server_key'),
-            status: eb.ref('excluded.status'),
-            probed_at: eb.ref('excluded.probed_at'),
-            fingerprint: eb.ref('excluded.fingerprint'),
-          })),
+          conflict
+            .columns(['device_id', 'server_id'])
+            .doUpdateSet((eb) => ({
+              server_key: eb.ref('excluded.server_key'),
+              status: eb.ref('excluded.status'),
+              probed_at: eb.ref('excluded.probed_at'),
+              fingerprint: eb.ref('excluded.fingerprint'),
+            }))
+            // A server not started on purpose (blocked, probing off) keeps what it last listed: admins can
+            // still read a blocked server's tools and decide them one by one.
+            .where(sql<SqlBool>`excluded.status <> 'skipped' or device_probes.status <> 'ok'`),
         )
         .execute();
       if (probe.status === 'ok') risks.push([serverKey, worstRank(probe.risks)]);
@@ -494,6 +500,29 @@ export class SqlStorage implements Storage {
     );
   }
 
+  async serverImpact(serverKey: string, agent: string | undefined): Promise<ServerImpact> {
+    const reach = await this.db
+      .selectFrom('device_servers as ds')
+      .innerJoin('devices as d', 'd.id', 'ds.device_id')
+      .where('ds.server_key', '=', serverKey)
+      .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!))
+      .select([
+        sql<number | string>`count(distinct ds.device_id)`.as('devices'),
+        sql<number | string>`count(distinct coalesce(d.user_email, d.user_name || '@' || d.hostname))`.as('people'),
+      ])
+      .executeTakeFirstOrThrow();
+    const last = await this.db
+      .selectFrom('events')
+      .select('at')
+      .where('server_key', '=', serverKey)
+      .where('type', '=', 'tool-call')
+      .$if(agent !== undefined, (query) => query.where('client', '=', agent!))
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return { devices: Number(reach.devices), people: Number(reach.people), ...(last ? { lastCalledAt: last.at } : {}) };
+  }
+
   async deviceSources(deviceId: string): Promise<ConfigSource[]> {
     const row = await this.db.selectFrom('devices').select('sources').where('id', '=', deviceId).executeTakeFirst();
     return row ? (JSON.parse(row.sources) as ConfigSource[]) : [];
@@ -536,6 +565,14 @@ export class SqlStorage implements Storage {
 
   async addRule(rule: Rule, by: Actor, now: string): Promise<void> {
     await this.changePolicy(async (trx) => {
+      // A rule for the same target and agents replaces the one before it: the policy says one thing once.
+      const earlier = await trx.selectFrom('rules').select(['id', 'rule']).where('server_key', '=', rule.target.serverKey).execute();
+      for (const row of earlier) {
+        const before = JSON.parse(row.rule) as Rule;
+        if (!sameScope(before, rule)) continue;
+        await trx.deleteFrom('rules').where('id', '=', row.id).execute();
+        await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before, ...ruleSubject(before) });
+      }
       await trx
         .insertInto('rules')
         .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })

@@ -53,6 +53,13 @@ export interface DeviceServer {
 
 export type IngestResult = { kind: 'accepted'; acceptedRevision: number } | { kind: 'full-report-required'; holding: number };
 
+export interface ServerImpact {
+  devices: number;
+  /** Distinct humans (people.ts) among those devices. */
+  people: number;
+  lastCalledAt?: string | undefined;
+}
+
 export interface StoredEvent extends AgentEvent {
   deviceId: string;
   receivedAt: string;
@@ -185,8 +192,11 @@ export class AdminExistsError extends Error {}
 export interface AdminSession {
   email: string;
   role: AdminRole;
-  /** Where the role came from: the admin accounts list (re-read on every request), or the provider's claim. */
-  roleSource: 'account' | 'claim';
+  /**
+   * Where the role came from: the admin accounts list (re-read on every request), the provider's claim, or
+   * the bootstrap token (--admin-token), which speaks for an owner.
+   */
+  roleSource: 'account' | 'claim' | 'bootstrap';
   csrfToken: string;
   createdAt: string;
   lastSeenAt: string;
@@ -244,8 +254,10 @@ export interface Storage {
     agent: string | undefined,
     page: PageRequest<(typeof SERVER_DEVICE_SORTS)[number]>,
   ): Promise<Page<DeviceServer>>;
+  /** What blocking a serverKey (under one agent, or all) would reach: devices, people, the last tool call. */
+  serverImpact(serverKey: string, agent: string | undefined): Promise<ServerImpact>;
   deviceSources(deviceId: string): Promise<ConfigSource[]>;
-  /** The latest successful probe of a serverKey on any device. */
+  /** The latest successful probe of a serverKey on any device (a probe skipped later, e.g. once blocked, does not replace it). */
   latestProbe(serverKey: string): Promise<ProbeResult | undefined>;
   agentStats(): Promise<AgentStats[]>;
   /** The agents (clients) each of these devices runs, by device id. */

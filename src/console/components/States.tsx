@@ -1,0 +1,48 @@
+// What a page shows while it loads, when its read failed, and when there is nothing yet: never a blank table.
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client.js';
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="state" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+  return (
+    <div className="state error" role="alert">
+      <p>
+        <strong>This could not be loaded.</strong> {message}
+      </p>
+      {retry && (
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state empty">
+      <p>
+        <strong>{title}</strong>
+      </p>
+      {children}
+    </div>
+  );
+}
+
+/** A refused or failed change, in the endpoint's words, beside the control that made it. */
+export function ChangeError({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p className="change-error" role="alert">
+      {error instanceof Error ? error.message : String(error)}
+    </p>
+  );
+}

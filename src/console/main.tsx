@@ -1,0 +1,35 @@
+// The console's composition root: one API client, one query cache, the app. Any read answered 401 (the
+// session ended) takes the admin back to the sign-in page.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { ApiError, AdminApi } from './api/client.js';
+import { ApiContext } from './api/queries.js';
+import { App } from './components/App.js';
+import './styles.css';
+
+const api = new AdminApi();
+const signedOut = (error: unknown) => {
+  if (error instanceof ApiError && error.status === 401) queries.setQueryData(['me'], null);
+};
+const queries: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: signedOut }),
+  mutationCache: new MutationCache({ onError: signedOut }),
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      // A refusal will not change by asking again; a dropped connection may.
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    },
+  },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ApiContext.Provider value={api}>
+      <QueryClientProvider client={queries}>
+        <App />
+      </QueryClientProvider>
+    </ApiContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,177 @@
+// What the admin API answers, as schemas: the server builds its answers to these types and the console checks
+// every answer against them, so the two cannot drift apart unnoticed (docs/protocol.md#admin-api).
+import { z } from 'zod';
+import { ADMIN_ROLES, AdminToken } from './admins.js';
+import { PackageRef, RiskSignal } from './inventory.js';
+import { DECISION_STATUSES } from './policy.js';
+import { AgentEvent, DeviceFacts } from './protocol.js';
+import { ACCESS_TYPES, CAPABILITY_KINDS, SCOPES, SEVERITIES, TRANSPORTS } from './vocabulary.js';
+
+/** One page of a list, and the cursor of the next (null at the end). */
+export function PageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number(),
+    /** False when the total was counted only up to a bound (the event log) and more may match. */
+    totalExact: z.boolean(),
+    limit: z.number(),
+    sort: z.string(),
+    nextCursor: z.string().nullable(),
+    notices: z.array(z.string()).optional(),
+  });
+}
+export type PageOf<T> = {
+  items: T[];
+  total: number;
+  totalExact: boolean;
+  limit: number;
+  sort: string;
+  nextCursor: string | null;
+  notices?: string[] | undefined;
+};
+
+const Risk = z.enum(['none', ...SEVERITIES]);
+
+/** A decision as fleet views show it; IP conditions depend on each device and are not judged there. */
+export const FleetDecision = z.object({
+  status: z.enum(DECISION_STATUSES),
+  label: z.string(),
+  reason: z.string(),
+  markedBy: z.string().optional(),
+  expiresAt: z.string().optional(),
+  /** When the deciding rule was set; absent for the organisation's default. */
+  decidedAt: z.string().optional(),
+  justification: z.string().optional(),
+  ruleId: z.string().optional(),
+});
+export type FleetDecision = z.infer<typeof FleetDecision>;
+
+/** A row of Audit Data: one server as one agent loads it across the fleet. */
+export const FleetServerRow = z.object({
+  serverKey: z.string(),
+  agent: z.string(),
+  name: z.string(),
+  accessType: z.enum(ACCESS_TYPES),
+  transport: z.enum(TRANSPORTS),
+  url: z.string().optional(),
+  risk: Risk,
+  findings: z.array(RiskSignal),
+  deviceCount: z.number(),
+  firstDetected: z.string(),
+  lastUpdated: z.string(),
+  decision: FleetDecision,
+});
+export type FleetServerRow = z.infer<typeof FleetServerRow>;
+
+export const ServerDetail = z.object({
+  serverKey: z.string(),
+  name: z.string(),
+  deviceCount: z.number(),
+  byAgent: z.array(FleetServerRow),
+  findings: z.array(RiskSignal),
+  probe: z
+    .object({
+      status: z.string(),
+      probedAt: z.string(),
+      serverInfo: z.object({ name: z.string(), version: z.string(), title: z.string().optional() }).optional(),
+      fingerprint: z.string().optional(),
+      risks: z.array(RiskSignal),
+    })
+    .optional(),
+  capabilityCount: z.number(),
+});
+export type ServerDetail = z.infer<typeof ServerDetail>;
+
+const AgentDecision = FleetDecision.extend({ agent: z.string() });
+
+/** One tool, resource or prompt of a server, with its own decision under each agent that loads the server. */
+export const CapabilityRow = z.object({
+  type: z.enum(CAPABILITY_KINDS),
+  name: z.string(),
+  description: z.string().optional(),
+  risk: Risk,
+  risks: z.array(RiskSignal),
+  accessType: z.string(),
+  decision: AgentDecision,
+  decisions: z.array(AgentDecision),
+  markedBy: z.string().optional(),
+});
+export type CapabilityRow = z.infer<typeof CapabilityRow>;
+
+/** Where a server is configured: one device, one agent, one config file. */
+export const ServerDeviceRow = z.object({
+  deviceId: z.string(),
+  hostname: z.string(),
+  user: z.string(),
+  human: z.string().optional(),
+  agent: z.string(),
+  name: z.string(),
+  scope: z.enum(SCOPES),
+  configPath: z.string(),
+  transport: z.enum(TRANSPORTS).optional(),
+  package: PackageRef.optional(),
+  /** Without credentials, as the agent reports it. */
+  url: z.string().optional(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type ServerDeviceRow = z.infer<typeof ServerDeviceRow>;
+
+/** What blocking a server would reach: how many devices and people, and when it was last called. */
+export const ServerImpact = z.object({
+  serverKey: z.string(),
+  agent: z.string().optional(),
+  devices: z.number(),
+  people: z.number(),
+  lastCalledAt: z.string().optional(),
+});
+export type ServerImpact = z.infer<typeof ServerImpact>;
+
+export const DeviceRow = DeviceFacts.extend({
+  id: z.string(),
+  enrolledAt: z.string(),
+  lastSeen: z.string(),
+  lastIp: z.string().optional(),
+  deviceIps: z.array(z.string()),
+  revision: z.number(),
+  serverCount: z.number(),
+  /** `human|…`: whom the device acts for. */
+  human: z.string(),
+});
+export type DeviceRow = z.infer<typeof DeviceRow>;
+
+export const EventRow = AgentEvent.extend({
+  deviceId: z.string(),
+  receivedAt: z.string(),
+  human: z.string(),
+  agent: z.string().optional(),
+});
+export type EventRow = z.infer<typeof EventRow>;
+
+export const AgentStat = z.object({ agent: z.string(), deviceCount: z.number(), serverCount: z.number() });
+export type AgentStat = z.infer<typeof AgentStat>;
+
+export const HumanView = z.object({
+  human: z.string(),
+  devices: z.array(DeviceRow.extend({ agents: z.array(z.string()) })),
+  agents: z.array(z.string()),
+});
+export type HumanView = z.infer<typeof HumanView>;
+
+/** Who is calling: their role, how they signed in, and for a browser session the token its changes carry. */
+export const Me = z.object({
+  email: z.string(),
+  role: z.enum(ADMIN_ROLES),
+  via: z.enum(['token', 'session', 'bootstrap']),
+  tokens: z.array(AdminToken).optional(),
+  csrfToken: z.string().optional(),
+  sessionEndsAt: z.string().optional(),
+});
+export type Me = z.infer<typeof Me>;
+
+export const SignInMethods = z.object({ sso: z.boolean() });
+export type SignInMethods = z.infer<typeof SignInMethods>;
+
+/** How a laptop joins the fleet (owners only: it holds the enroll secret). */
+export const Enrollment = z.object({ serverUrl: z.string(), command: z.string() });
+export type Enrollment = z.infer<typeof Enrollment>;
