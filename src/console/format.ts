@@ -31,7 +31,9 @@ export const personOf = (humanKey: string) => humanKey.replace(/^human\|/, '');
 /** `agent|cursor@laptop-1` → `cursor@laptop-1` */
 export const agentOf = (agentKey: string) => agentKey.replace(/^agent\|/, '');
 
-export { clientDisplayName as agentName } from '../shared/client-names.js';
+import { clientDisplayName as agentName } from '../shared/client-names.js';
+
+export { agentName };
 
 /** The decision's tone, for its badge's colour. */
 export const decisionTone = (decision: Pick<FleetDecision, 'status'>) =>
@@ -55,3 +57,6 @@ export function refusalFor(
   const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
   return `${doing} needs the ${needed} role; ${me.email} is ${article(me.role)} ${me.role}.`;
 }
+
+/** A rule's agents in a sentence: "all agents", or their names. */
+export const agentsPhrase = (agents: readonly string[]) => (agents.includes('*') ? 'all agents' : agents.map(agentName).join(', '));

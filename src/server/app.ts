@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import { type AdminAuth, DEFAULT_RATE_LIMITS, type RateLimits, identifyCaller, rateBuckets } from './callers.js';
 import { type OidcOptions, OidcSignIn } from './sign-in/oidc.js';
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './sign-in/sessions.js';
+import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { registerSignInRoutes } from './routes/sign-in-routes.js';
 import { builtConsoleFolder, registerConsoleRoutes } from './routes/console-routes.js';
 import type { AppContext } from './context.js';
@@ -37,6 +38,8 @@ export interface ServerOptions {
   /** Single sign-on for admins' browsers. */
   oidc?: OidcOptions;
   sessionLimits?: SessionLimits;
+  /** Signs the owner in once from the link the first start prints. */
+  signInLink?: OneTimeSignIn;
   /** The built admin console to serve at `/` (default: dist/console beside the compiled server, if built). */
   consoleFolder?: string | undefined;
 }
@@ -76,6 +79,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     auth,
     publicUrl: options.publicUrl ?? options.oidc?.publicUrl,
     signIn: options.oidc ? new OidcSignIn(options.oidc) : undefined,
+    signInLink: options.signInLink,
     now: options.now ?? (() => new Date()),
     limit: async (request, reply, caller) => {
       request.caller = caller;

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AdminAuth, Caller } from './callers.js';
 import type { OidcSignIn } from './sign-in/oidc.js';
+import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { HttpError } from './errors.js';
 import type { Storage } from './storage/storage.js';
 
@@ -15,6 +16,8 @@ export interface AppContext {
   publicUrl: string | undefined;
   /** Single sign-on, when configured. */
   signIn: OidcSignIn | undefined;
+  /** The first start's one-time sign-in link, when it printed one. */
+  signInLink: OneTimeSignIn | undefined;
   now: () => Date;
   /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
   limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;

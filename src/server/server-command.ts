@@ -1,5 +1,6 @@
 // `mcp-warden server`: the reference central endpoint. Each option also comes from the environment.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
@@ -14,13 +15,17 @@ import { runAdmin } from './admin-command.js';
 import { ADMIN_ROLES, type AdminRole } from '../shared/admins.js';
 import type { OidcOptions } from './sign-in/oidc.js';
 import { DEFAULT_SESSION_LIMITS } from './sign-in/sessions.js';
+import { OneTimeSignIn } from './sign-in/one-time-link.js';
+import { type KeptSecrets, type ServerSecrets, serverSecrets } from './first-run.js';
 
 export const SERVER_HELP = `Usage: mcp-warden server [options]
        mcp-warden server migrate [--database URL | --data DIR]
        mcp-warden server admin add|list|remove|token … (mcp-warden server admin --help)
 
 Runs the reference central endpoint: devices enroll and report their inventory, admins decide (allow,
-block, conditionally allow) through the admin API, devices fetch the policy. Data is kept in SQLite in
+block, conditionally allow) in the admin console at / or through the admin API, devices fetch the policy.
+With no option at all it starts on SQLite in the platform's data folder and, the first time, prints a
+sign-in link for the console and the enroll command for laptops. Data is kept in SQLite in
 --data (the default, nothing to install, one process), or in PostgreSQL with --database, where several
 server processes behind a load balancer act as one endpoint.
 
@@ -31,14 +36,17 @@ or upgraded), and a server never starts against a schema older or newer than its
 Options (each also from the environment variable shown):
   --port P               port to listen on (MCP_WARDEN_PORT; default 8443)
   --host H               address to bind (MCP_WARDEN_HOST; default 127.0.0.1)
-  --data DIR             folder for the SQLite database (MCP_WARDEN_DATA)
+  --data DIR             folder for the SQLite database and the secrets a first start makes (MCP_WARDEN_DATA;
+                         default: the platform's data folder, e.g. ~/.local/share/mcp-warden-server)
   --database URL         postgres://user:password@host:port/database instead (MCP_WARDEN_DATABASE_URL)
   --pool-size N          PostgreSQL connections this process keeps at most (MCP_WARDEN_POOL_SIZE; default 16)
   --retention-days N     days events are kept, then dropped by day (MCP_WARDEN_RETENTION_DAYS; default ${DEFAULT_EVENT_RETENTION_DAYS})
-  --admin-token T        bootstrap owner token of the admin API, for first setup and scripts
-                         (MCP_WARDEN_ADMIN_TOKEN; required); admins get their own with \`server admin add\`
+  --admin-token T        bootstrap owner token of the admin API and the console, for first setup and scripts
+                         (MCP_WARDEN_ADMIN_TOKEN; default: made on the first start and kept in the data
+                         folder's secrets.json); admins get their own with \`server admin add\`
   --admin-name NAME      who the bootstrap token speaks for, recorded as Marked By (MCP_WARDEN_ADMIN_NAME; default admin)
-  --enroll-secret S      secret devices enroll with (MCP_WARDEN_ENROLL_SECRET; required)
+  --enroll-secret S      secret devices enroll with (MCP_WARDEN_ENROLL_SECRET; default: made and kept like the token;
+                         both are required with --database)
   --tls-cert FILE        serve HTTPS with this certificate chain, PEM (MCP_WARDEN_TLS_CERT)
   --tls-key FILE         the certificate's private key, PEM (MCP_WARDEN_TLS_KEY)
   --body-limit BYTES     largest request body after decompression (default 16 MiB)
@@ -128,12 +136,6 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const required = (flag: string, value: string | undefined, variable: string) => {
-    if (!value) throw new UsageError(`--${flag} (or ${variable}) is required`);
-    return value;
-  };
-  const adminToken = required('admin-token', values['admin-token'] ?? env.MCP_WARDEN_ADMIN_TOKEN, 'MCP_WARDEN_ADMIN_TOKEN');
-  const enrollSecret = required('enroll-secret', values['enroll-secret'] ?? env.MCP_WARDEN_ENROLL_SECRET, 'MCP_WARDEN_ENROLL_SECRET');
   const port = Number(values.port ?? env.MCP_WARDEN_PORT ?? 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port}: expected a port number`);
   const host = values.host ?? env.MCP_WARDEN_HOST ?? '127.0.0.1';
@@ -144,6 +146,15 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const poolSize = wholeNumber('pool-size', values['pool-size'] ?? env.MCP_WARDEN_POOL_SIZE, 1);
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
   const location = databaseLocation(values, env);
+  const secrets = serverSecrets(
+    {
+      ...given('adminToken', values['admin-token'] ?? env.MCP_WARDEN_ADMIN_TOKEN),
+      ...given('enrollSecret', values['enroll-secret'] ?? env.MCP_WARDEN_ENROLL_SECRET),
+    },
+    location.dialect === 'sqlite' ? path.dirname(location.file) : undefined,
+  );
+  const { adminToken, enrollSecret } = secrets;
+  const signInLink = secrets.made.includes('adminToken') ? new OneTimeSignIn() : undefined;
   const publicUrl = url('public-url', values['public-url'] ?? env.MCP_WARDEN_PUBLIC_URL);
   const oidc = oidcOptions(values, env, publicUrl);
   const idleMinutes = wholeNumber('session-idle-minutes', values['session-idle-minutes'], 1);
@@ -165,6 +176,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     ...(tls ? { tls } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     ...(oidc ? { oidc } : {}),
+    ...(signInLink ? { signInLink } : {}),
     sessionLimits: {
       idleMs: (idleMinutes ?? DEFAULT_SESSION_LIMITS.idleMs / 60_000) * 60_000,
       absoluteMs: (hours ?? DEFAULT_SESSION_LIMITS.absoluteMs / 3_600_000) * 3_600_000,
@@ -174,12 +186,33 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const address = await app.listen({ port, host });
   const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
   io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
+  io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date())));
   await io.untilStopped();
   maintenance.stop();
   await app.close();
   await storage.close();
   return 0;
 }
+
+const given = <Key extends string>(key: Key, value: string | undefined) => (value ? { [key]: value } : {}) as { [K in Key]?: string };
+
+/** Where the console is; on a first start also the secrets it made, said once. */
+function firstStartText(origin: string, secrets: ServerSecrets, code: string | undefined): string {
+  const lines = [`Admin console: ${origin}/`];
+  if (secrets.made.length) {
+    lines.push(
+      '',
+      `First start: made ${secrets.made.map((key) => SECRET_NAMES[key]).join(' and ')}, kept in ${secrets.file} (readable only by this user).`,
+    );
+    if (code) lines.push(`  Sign in to the console with this link (works once, for 15 minutes): ${origin}/auth/once?code=${code}`);
+    if (secrets.made.includes('adminToken')) lines.push(`  Owner token, for later sign-ins and the admin API: ${secrets.adminToken}`);
+    if (secrets.made.includes('enrollSecret'))
+      lines.push('  Enroll each laptop with:', `    mcp-warden enroll --server ${origin} --secret ${secrets.enrollSecret}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const SECRET_NAMES: Record<keyof KeptSecrets, string> = { adminToken: 'an owner token', enrollSecret: 'an enroll secret' };
 
 function url(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

@@ -2,6 +2,7 @@
 // (never with its password), and how a database that cannot be used is said: shared by `server`,
 // `server migrate` and `server admin`.
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../shared/command.js';
 import { type DatabaseLocation, LegacySchemaError, NewerSchemaError } from './storage/database.js';
@@ -15,7 +16,17 @@ export const STORAGE_OPTIONS = {
   'retention-days': { type: 'string' },
 } as const;
 
-/** Where the data lives: --database (PostgreSQL) wins over --data (SQLite); one of them is required. */
+/** The platform's place for a service's data, when neither --data nor --database is given. */
+export function defaultDataFolder(platform: NodeJS.Platform, home: string, env: NodeJS.ProcessEnv): string {
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'MCP Warden Server');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'MCP Warden Server');
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'mcp-warden-server');
+}
+
+/**
+ * Where the data lives: --database (PostgreSQL) wins over --data (SQLite), which defaults to the platform's
+ * data folder, so a first `mcp-warden server` needs no option at all.
+ */
 export function databaseLocation(
   values: { data?: string | undefined; database?: string | undefined },
   env: NodeJS.ProcessEnv,
@@ -25,9 +36,7 @@ export function databaseLocation(
     if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database ${redactUrl(url)}: expected a postgres:// URL`);
     return { dialect: 'postgres', url };
   }
-  const data = values.data ?? env.MCP_WARDEN_DATA;
-  if (!data) throw new UsageError('--data DIR (or MCP_WARDEN_DATA) or --database URL (or MCP_WARDEN_DATABASE_URL) is required');
-  const folder = path.resolve(data);
+  const folder = path.resolve(values.data ?? env.MCP_WARDEN_DATA ?? defaultDataFolder(process.platform, os.homedir(), env));
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   return { dialect: 'sqlite', file: path.join(folder, 'mcp-warden.sqlite') };
 }

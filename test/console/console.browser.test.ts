@@ -299,6 +299,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     const dialog = page.getByRole('dialog', { name: 'Block memory' });
     expect(await dialog.getByLabel('All agents').isChecked()).toBe(true);
     await dialog.getByText('Affects 1 device and 1 person; no call recorded.').waitFor();
+    expect(await page.content()).not.toContain(CANARY);
     await dialog.getByLabel('Justification').fill('keeps a knowledge graph outside our records policy');
     await dialog.getByRole('button', { name: 'Block' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -398,6 +399,25 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     });
   });
 
+  it('allows a server for one agent under a block for all, saying the block wins unless it is lifted', async () => {
+    await page.getByRole('link', { name: 'Audit Data' }).click();
+    await page.getByRole('link', { name: 'memory' }).first().click();
+    await page.getByRole('button', { name: 'Claude Desktop' }).click();
+    await page.waitForURL(/agent=claude-desktop/);
+    await page.getByRole('button', { name: 'Action ▾' }).click();
+    await page.getByRole('button', { name: 'Allow this server', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Allow memory' });
+    await dialog.getByText(/Blocked for all agents by it@corp\.example: keeps a knowledge graph/).waitFor();
+    expect(await dialog.getByLabel(/Lift that block too/).isChecked()).toBe(true);
+    await dialog.getByLabel('Justification').fill('Claude Desktop keeps it in the approved sandbox');
+    await shot('12b-allow-under-block', false);
+    await dialog.getByRole('button', { name: 'Allow' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const cards = page.locator('.card');
+    await expect.poll(() => cards.filter({ hasText: 'Claude Desktop' }).innerText()).toMatch(/Approved/);
+    expect(await cards.filter({ hasText: 'Cursor' }).innerText()).toMatch(/Pending review/);
+  });
+
   it('lists devices, a device with its identity chain, and the history of every change', async () => {
     await page.getByRole('link', { name: 'Devices', exact: true }).click();
     await page.locator('tbody tr').first().waitFor();
@@ -415,8 +435,10 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     const rows = page.locator('tbody tr');
     await rows.first().waitFor();
     const history = await rows.allInnerTexts();
-    expect(history).toHaveLength(4);
-    expect(history[0]).toMatch(/it@corp\.example\s+Decided[\s\S]*Block the server for Cursor[\s\S]*use the sandboxed red-team/);
+    expect(history).toHaveLength(6);
+    expect(history[0]).toMatch(/it@corp\.example\s+Removed a decision[\s\S]*was: Block the server for all agents/);
+    expect(history[1]).toMatch(/it@corp\.example\s+Decided[\s\S]*Allow the server for Claude Desktop/);
+    expect(history[2]).toMatch(/it@corp\.example\s+Decided[\s\S]*Block the server for Cursor[\s\S]*use the sandboxed red-team/);
     await accessible('history');
     await shot('15-history');
 

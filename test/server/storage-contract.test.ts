@@ -308,7 +308,7 @@ describe.each(backends)('storage on $name', (backend) => {
     await two.addRule(allowed, 'bob@corp.example', '2026-12-02T00:00:00.000Z');
     expect((await one.rules()).map((item) => item.id).sort()).toEqual([forOthers.id, allowed.id].sort());
     const [latest] = await everyPage((after) =>
-      one.admins.history({ server: 'npm:same' }, { sort: 'at', descending: true, limit: 2, after }),
+      one.admins.history({ serverKey: 'npm:same' }, { sort: 'at', descending: true, limit: 2, after }),
     );
     expect(latest!.map((entry) => `${entry.admin} ${entry.action} ${entry.subject}`).sort()).toEqual(
       [`bob@corp.example rule-added ${allowed.id}`, `bob@corp.example rule-removed ${blocked.id}`].sort(),

@@ -2,9 +2,9 @@
 // with the justification every decision needs. A block first says what it reaches; a conditional approval
 // takes how long, where from (all addresses, some, or CIDR ranges, IPv4 and IPv6) and which endpoints.
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { IpRange, type RuleInput, type RuleTarget } from '../../shared/policy.js';
-import { useChange, useImpact } from '../api/queries.js';
-import { agentName, ago, plural } from '../format.js';
+import { IpRange, type Rule, type RuleInput, type RuleTarget, sameScope } from '../../shared/policy.js';
+import { useChange, useImpact, usePolicy } from '../api/queries.js';
+import { agentName, agentsPhrase, ago, plural } from '../format.js';
 import { ChangeError } from './States.js';
 
 export type Verdict = RuleInput['verdict'];
@@ -88,8 +88,26 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
     endpoints: '',
   });
   const [problem, setProblem] = useState<string>();
-  const change = useChange((api, rule: RuleInput) => api.send('POST', '/v1/admin/rules', rule));
+  const [lift, setLift] = useState(true);
+  const policy = usePolicy();
+  const change = useChange(async (api, { rule, lifting }: { rule: RuleInput; lifting: Rule[] }) => {
+    await api.send('POST', '/v1/admin/rules', rule);
+    for (const block of lifting) await api.send('DELETE', `/v1/admin/rules/${encodeURIComponent(block.id)}`);
+  });
   const agent = forAll ? undefined : request.agent;
+  const agentsOfRule = forAll || !request.agent ? ['*'] : [request.agent];
+  // A server-level block wins over every other rule: allowing under one that stays would change nothing.
+  const standing =
+    request.verdict === 'block'
+      ? []
+      : (policy.data?.rules ?? []).filter(
+          (rule) =>
+            rule.verdict === 'block' &&
+            !rule.target.capability &&
+            rule.target.serverKey === request.target.serverKey &&
+            !sameScope(rule, { target: request.target, agents: agentsOfRule }) &&
+            (rule.agents.includes('*') || agentsOfRule.some((chosen) => chosen === '*' || rule.agents.includes(chosen))),
+        );
   const impact = useImpact(request.target.serverKey, agent, request.verdict === 'block');
 
   useEffect(() => {
@@ -108,12 +126,12 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
     }
     const rule: RuleInput = {
       target: request.target,
-      agents: forAll || !request.agent ? ['*'] : [request.agent],
+      agents: agentsOfRule,
       verdict: request.verdict,
       justification: justification.trim(),
       ...(conditions ? { conditions } : {}),
     };
-    await change.mutateAsync(rule).then(onClose, () => undefined);
+    await change.mutateAsync({ rule, lifting: lift ? standing : [] }).then(onClose, () => undefined);
   };
 
   // A problem said once is gone as soon as the admin changes something.
@@ -147,6 +165,22 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
                 ? 'What this block reaches could not be counted.'
                 : 'Counting what this block reaches…'}
           </p>
+        )}
+        {standing.length > 0 && (
+          <div className="notice" role="note">
+            {standing.map((block) => (
+              <p key={block.id}>
+                Blocked for {agentsPhrase(block.agents)} by {block.markedBy}: {block.justification}. A block of the whole server wins over
+                every other decision.
+              </p>
+            ))}
+            <label className="choice">
+              <input type="checkbox" checked={lift} onChange={(event) => setLift(event.target.checked)} /> Lift{' '}
+              {standing.length === 1 ? 'that block' : 'those blocks'} too
+              {standing.some((block) => block.agents.includes('*')) &&
+                ' (the other agents then follow their own rules or the organisation’s default)'}
+            </label>
+          </div>
         )}
         {request.verdict === 'conditional' && (
           <>

@@ -5,7 +5,7 @@ import { type Query } from '../api/client.js';
 import { tableOf, usePaged } from '../api/queries.js';
 import { type Column, DataTable } from './DataTable.js';
 import { Empty, ErrorState, Loading } from './States.js';
-import { agentName, dateTime } from '../format.js';
+import { agentsPhrase, dateTime } from '../format.js';
 import { Link, pathTo } from '../router.js';
 
 const ACTION_LABELS: Record<AdminAction['action'], string> = {
@@ -26,7 +26,7 @@ function ruleSentence(value: unknown): string | undefined {
   if (!rule.success) return undefined;
   const { verdict, target, agents, justification, conditions } = rule.data;
   const what = target.capability ? `${target.capability.kind} ${target.capability.name}` : 'the server';
-  const who = agents.map(agentName).join(', ');
+  const who = agentsPhrase(agents);
   const until = conditions?.expiresAt ? ` until ${dateTime(conditions.expiresAt)}` : '';
   const where = conditions?.ipRanges ? ` from ${conditions.ipRanges.join(', ')}` : '';
   return `${VERDICT_WORDS[verdict]} ${what} for ${who}${until}${where}: ${justification}`;

@@ -9,7 +9,7 @@ import { tableOf, useChange, useMe, usePaged, usePolicy } from '../api/queries.j
 import { type Column, DataTable } from '../components/DataTable.js';
 import { DecisionDialog, type DecisionRequest } from '../components/DecisionDialog.js';
 import { ChangeError, Empty, ErrorState, Loading } from '../components/States.js';
-import { agentName, ago, dateTime, decisionTone, fromNow, personOf, refusalFor } from '../format.js';
+import { agentName, agentsPhrase, ago, dateTime, decisionTone, fromNow, personOf, refusalFor } from '../format.js';
 import { Link, pathTo } from '../router.js';
 
 /** Conditional approvals ending within this are listed for renewal. */
@@ -155,7 +155,7 @@ function EndingSoon({ rules, refusal }: { rules: Rule[]; refusal: string | undef
               <Link href={pathTo('server', { serverKey: rule.target.serverKey })} className="mono">
                 {rule.target.capability ? `${rule.target.serverKey} · ${rule.target.capability.name}` : rule.target.serverKey}
               </Link>{' '}
-              for {rule.agents.map(agentName).join(', ')}: {ended ? 'ended' : 'ends'} {fromNow(rule.conditions!.expiresAt!)}{' '}
+              for {agentsPhrase(rule.agents)}: {ended ? 'ended' : 'ends'} {fromNow(rule.conditions!.expiresAt!)}{' '}
               <span className="sub">({dateTime(rule.conditions!.expiresAt!)})</span>{' '}
               <button
                 type="button"

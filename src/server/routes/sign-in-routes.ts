@@ -77,6 +77,27 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
     return reply.status(204).send();
   });
 
+  // The first start's printed link: an owner session, once.
+  app.get('/auth/once', async (request, reply) => {
+    const { code } = request.query as { code?: unknown };
+    if (!context.signInLink || typeof code !== 'string' || !context.signInLink.take(code, context.now()))
+      return page(
+        reply,
+        410,
+        'This sign-in link no longer works',
+        '<p>It was used already, or is older than 15 minutes. Sign in with the owner token instead: it is in <code>secrets.json</code> in the server&#39;s data folder.</p><p><a class="button" href="/">Sign in</a></p>',
+      );
+    const { name } = context.auth.bootstrap;
+    await startSession(
+      reply,
+      context.storage,
+      { email: name, role: 'owner', roleSource: 'bootstrap' },
+      context.auth.sessions,
+      context.now(),
+    );
+    return reply.header('referrer-policy', 'no-referrer').redirect('/', 302);
+  });
+
   app.get('/auth/login', async (request, reply) => {
     if (!context.signIn) throw new HttpError(404, 'not-found', 'single sign-on is not set up on this endpoint (--oidc-issuer)');
     let started;
