@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { startThrowawayPostgres } from '../scripts/throwaway-postgres.mjs';
+import { timeConsoleViews } from './console-views.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'dist/agent/cli.js');
@@ -329,6 +330,34 @@ async function runBackend(backend) {
       'servers, second page by cursor',
       `${(await timed(pools[0], `/v1/admin/servers?sort=-deviceCount&cursor=${page1.nextCursor}`)).ms.toFixed(1)} ms`,
     );
+    // A few decisions, so that the history has rows.
+    for (const [serverKey, verdict] of [
+      ['npm:@bench/common-1', 'block'],
+      ['npm:@bench/common-2', 'allow'],
+      ['npm:@bench/common-3', 'block'],
+    ])
+      await pools[0]
+        .request({
+          path: '/v1/admin/rules',
+          method: 'POST',
+          headers: { ...ADMIN, 'content-type': 'application/json' },
+          body: JSON.stringify({ target: { serverKey }, agents: ['*'], verdict, justification: 'bench' }),
+        })
+        .then((response) => response.body.text());
+    const since = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    for (const [label, value] of await timeConsoleViews(`http://127.0.0.1:${ports[0]}`, 'bench-admin', [
+      ['Audit Data', '/'],
+      ['Audit Data, filtered (agent, risk, search)', '/?agent=cursor&risk=high&q=tail-1'],
+      ['Audit Data, by device count', '/?sort=-deviceCount'],
+      ['server details (a server on every laptop)', `/servers/${encodeURIComponent('npm:@bench/common-0')}`],
+      ['where a server is configured', `/servers/${encodeURIComponent('npm:@bench/common-0')}?tab=configured`],
+      ['audit logs', '/audit-logs'],
+      ['audit logs, only denied, 30 days', `/audit-logs?decision=rejected&from=${since}`],
+      ['a human and their calls', `/humans/${encodeURIComponent('human|user7@laptop-7')}`],
+      ['devices', '/devices'],
+      ['history', '/history'],
+    ]))
+      say(label, value);
     say('server process peak memory (RSS)', `${Math.round(peakRss(children[0].pid) / 1024 / 1024)} MB`);
 
     if (cluster) {

@@ -127,7 +127,9 @@ export const ServerImpact = z.object({
 });
 export type ServerImpact = z.infer<typeof ServerImpact>;
 
+// Stored rows are checked for their shape, not re-checked for the formats the agent's input was held to.
 export const DeviceRow = DeviceFacts.extend({
+  userEmail: z.string().optional(),
   id: z.string(),
   enrolledAt: z.string(),
   lastSeen: z.string(),
@@ -141,6 +143,9 @@ export const DeviceRow = DeviceFacts.extend({
 export type DeviceRow = z.infer<typeof DeviceRow>;
 
 export const EventRow = AgentEvent.extend({
+  id: z.string(),
+  at: z.string(),
+  userEmail: z.string().optional(),
   deviceId: z.string(),
   receivedAt: z.string(),
   human: z.string(),
