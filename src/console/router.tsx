@@ -4,7 +4,18 @@
 import { type AnchorHTMLAttributes, type MouseEvent, useCallback, useSyncExternalStore } from 'react';
 
 export type RouteName =
-  'audit-data' | 'server' | 'audit-logs' | 'requests' | 'devices' | 'device' | 'human' | 'agent' | 'history' | 'settings' | 'not-found';
+  | 'audit-data'
+  | 'server'
+  | 'audit-logs'
+  | 'requests'
+  | 'changes'
+  | 'devices'
+  | 'device'
+  | 'human'
+  | 'agent'
+  | 'history'
+  | 'settings'
+  | 'not-found';
 
 /** Each page's path; `:name` is one URL-encoded segment. */
 const ROUTES: [RouteName, string][] = [
@@ -12,6 +23,7 @@ const ROUTES: [RouteName, string][] = [
   ['server', '/servers/:serverKey'],
   ['audit-logs', '/audit-logs'],
   ['requests', '/requests'],
+  ['changes', '/changes'],
   ['devices', '/devices'],
   ['device', '/devices/:deviceId'],
   ['human', '/humans/:humanKey'],

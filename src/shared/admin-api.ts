@@ -2,7 +2,7 @@
 // every answer against them, so the two cannot drift apart unnoticed (docs/protocol.md#admin-api).
 import { z } from 'zod';
 import { ADMIN_ROLES, AdminToken } from './admins.js';
-import { PackageRef, RiskSignal } from './inventory.js';
+import { Capability, PackageRef, RiskSignal } from './inventory.js';
 import { DECISION_STATUSES } from './policy.js';
 import { AgentEvent, DeviceFacts } from './protocol.js';
 import { ACCESS_TYPES, CAPABILITY_KINDS, SCOPES, SEVERITIES, TRANSPORTS } from './vocabulary.js';
@@ -180,3 +180,13 @@ export type SignInMethods = z.infer<typeof SignInMethods>;
 /** How a laptop joins the fleet (owners only: it holds the enroll secret). */
 export const Enrollment = z.object({ serverUrl: z.string(), command: z.string() });
 export type Enrollment = z.infer<typeof Enrollment>;
+
+/** A capability whose definition changed since it was first seen (`GET changes`). */
+export const CapabilityChangeRow = z.object({
+  serverKey: z.string(),
+  changedAt: z.string(),
+  before: Capability,
+  beforeSeen: z.string(),
+  after: Capability,
+});
+export type CapabilityChangeRow = z.infer<typeof CapabilityChangeRow>;

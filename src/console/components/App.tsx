@@ -4,6 +4,7 @@ import { useMe } from '../api/queries.js';
 import { type Route, useRoute } from '../router.js';
 import { AuditDataPage } from '../pages/AuditDataPage.js';
 import { AuditLogsPage } from '../pages/AuditLogsPage.js';
+import { ChangesPage } from '../pages/ChangesPage.js';
 import { DevicesPage } from '../pages/DevicesPage.js';
 import { HistoryPage } from '../pages/HistoryPage.js';
 import { AgentPage, DevicePage, HumanPage } from '../pages/PeoplePages.js';
@@ -21,6 +22,7 @@ const PAGES: Record<Route['name'], (route: Route) => ReactNode> = {
   server: (route) => <ServerPage key={route.params.serverKey} serverKey={route.params.serverKey!} />,
   'audit-logs': () => <AuditLogsPage />,
   requests: () => <RequestsPage />,
+  changes: () => <ChangesPage />,
   devices: () => <DevicesPage />,
   device: (route) => <DevicePage key={route.params.deviceId} deviceId={route.params.deviceId!} />,
   human: (route) => <HumanPage key={route.params.humanKey} humanKey={route.params.humanKey!} />,
@@ -41,6 +43,7 @@ const TITLES: Record<Route['name'], string> = {
   server: 'Server',
   'audit-logs': 'Audit logs',
   requests: 'Approval requests',
+  changes: 'Changed tools',
   devices: 'Devices',
   device: 'Device',
   human: 'Human',

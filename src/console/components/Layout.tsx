@@ -11,6 +11,7 @@ const SECTIONS: { label: string; to: Exclude<RouteName, 'not-found'>; owns: Rout
   { label: 'Audit Data', to: 'audit-data', owns: ['audit-data', 'server'] },
   { label: 'Audit logs', to: 'audit-logs', owns: ['audit-logs', 'human', 'agent'] },
   { label: 'Approval requests', to: 'requests', owns: ['requests'] },
+  { label: 'Changed tools', to: 'changes', owns: ['changes'] },
   { label: 'Devices', to: 'devices', owns: ['devices', 'device'] },
   { label: 'History', to: 'history', owns: ['history'] },
   { label: 'Settings', to: 'settings', owns: ['settings'] },

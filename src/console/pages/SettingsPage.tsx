@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { z } from 'zod';
 import { ADMIN_ROLES, AdminAccount, type AdminRole, ROLE_DUTIES } from '../../shared/admins.js';
 import { DEFAULT_VERDICTS, type Policy } from '../../shared/policy.js';
-import { useAdmins, useChange, useMe, usePolicy } from '../api/queries.js';
+import { useAdmins, useChange, useMe, usePolicy, useSignInMethods } from '../api/queries.js';
 import { ChangeError, ErrorState, Loading } from '../components/States.js';
 import { ago, refusalFor } from '../format.js';
 
@@ -122,6 +122,7 @@ function PolicySettings({ policy, refusal }: { policy: Policy; refusal: string |
 
 function Admins({ refusal, self }: { refusal: string | undefined; self: string | undefined }) {
   const admins = useAdmins(true);
+  const sso = useSignInMethods().data?.sso ?? false;
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AdminRole>('viewer');
   const [token, setToken] = useState<{ email: string; token: string }>();

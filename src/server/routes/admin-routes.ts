@@ -92,6 +92,8 @@ const CapabilityQuery = z.strictObject({
 });
 const ServerDeviceQuery = z.strictObject({ ...PageQuery, agent: text.optional() });
 const ImpactQuery = z.strictObject({ agent: text.optional() });
+const ChangeQuery = z.strictObject({ ...PageQuery, server: text.optional() });
+const CHANGE_SORTS = ['changedAt'] as const;
 const CountQuery = z.strictObject({ from: time.optional(), to: time.optional(), agent: text.optional() });
 
 const PolicySettingsInput = z.object({
@@ -278,6 +280,13 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         const { serverKey } = request.params as { serverKey: string };
         const { agent } = parse(ImpactQuery, request.query, 'query');
         return { serverKey, ...(agent ? { agent } : {}), ...(await storage.serverImpact(serverKey, agent)) };
+      });
+
+      // Tools (and resources, prompts) whose definition changed since first seen, for review.
+      admin.get('/changes', async (request) => {
+        const query = parse(ChangeQuery, request.query, 'query');
+        const pages = await pager('changes', query, CHANGE_SORTS, '-changedAt');
+        return pages.body(await storage.capabilityChanges(query.server, pages.request), (change) => change);
       });
 
       admin.get('/rules', async (request) => {

@@ -5,6 +5,7 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { adminSchema } from './migration-0002-admins.js';
 import { peopleSchema } from './migration-0003-people.js';
+import { capabilityVersionsSchema } from './migration-0004-capability-versions.js';
 import type { Dialect } from './storage.js';
 
 type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
@@ -227,6 +228,7 @@ const STEPS: readonly (readonly [string, Step])[] = [
   ['0001-fleet-schema', fleetSchema],
   ['0002-admins', adminSchema],
   ['0003-people', peopleSchema],
+  ['0004-capability-versions', capabilityVersionsSchema],
 ];
 
 export const LATEST_MIGRATION = STEPS.at(-1)![0];

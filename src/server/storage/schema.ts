@@ -181,6 +181,27 @@ export interface AdminActionsTable {
   after: string | null;
 }
 
+/** One definition of one capability of a server, from the first probe that showed it. */
+export interface CapabilityVersionsTable {
+  server_key: string;
+  kind: string;
+  name: string;
+  hash: string;
+  definition: string;
+  first_seen: string;
+}
+
+/** A capability whose definition changed: the latest change of each, before → after. */
+export interface CapabilityChangesTable {
+  id: string;
+  server_key: string;
+  kind: string;
+  name: string;
+  before_hash: string;
+  after_hash: string;
+  changed_at: string;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
@@ -190,6 +211,8 @@ export interface WardenDatabase {
   agent_stats: AgentStatsTable;
   device_probes: DeviceProbesTable;
   probe_results: ProbeResultsTable;
+  capability_versions: CapabilityVersionsTable;
+  capability_changes: CapabilityChangesTable;
   reports: ReportsTable;
   rules: RulesTable;
   settings: SettingsTable;

@@ -17,6 +17,7 @@ import { SqlAdminStore, recordAction } from './admin-store.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
+import { capabilityChanges, recordCapabilityVersions } from './capability-versions.js';
 import { type HotQueries, hotQueries } from './hot-queries.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
@@ -38,6 +39,7 @@ import type {
   PolicySettings,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
+  CapabilityChange,
   ServerFilter,
   ServerImpact,
   Storage,
@@ -431,7 +433,10 @@ export class SqlStorage implements Storage {
             .where(sql<SqlBool>`excluded.status <> 'skipped' or device_probes.status <> 'ok'`),
         )
         .execute();
-      if (probe.status === 'ok') risks.push([serverKey, worstRank(probe.risks)]);
+      if (probe.status === 'ok') {
+        risks.push([serverKey, worstRank(probe.risks)]);
+        await recordCapabilityVersions(trx, serverKey, probe);
+      }
     }
     return risks;
   }
@@ -521,6 +526,10 @@ export class SqlStorage implements Storage {
       .limit(1)
       .executeTakeFirst();
     return { devices: Number(reach.devices), people: Number(reach.people), ...(last ? { lastCalledAt: last.at } : {}) };
+  }
+
+  async capabilityChanges(serverKey: string | undefined, page: PageRequest<'changedAt'>): Promise<Page<CapabilityChange>> {
+    return capabilityChanges(this.db, serverKey, page);
   }
 
   async deviceSources(deviceId: string): Promise<ConfigSource[]> {

@@ -3,7 +3,7 @@
 // sorted and filtered in the database, never loaded whole. test/server/storage-contract.test.ts runs the same
 // suite against both.
 import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/protocol.js';
-import type { ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
+import type { Capability, ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { Policy, Rule } from '../../shared/policy.js';
 import type { AdminAccount, AdminAction, AdminRole, AdminToken } from '../../shared/admins.js';
 
@@ -52,6 +52,16 @@ export interface DeviceServer {
 }
 
 export type IngestResult = { kind: 'accepted'; acceptedRevision: number } | { kind: 'full-report-required'; holding: number };
+
+/** A capability whose definition changed since it was first seen: what it was, what it is. */
+export interface CapabilityChange {
+  serverKey: string;
+  changedAt: string;
+  before: Capability;
+  /** When the definition before was first seen. */
+  beforeSeen: string;
+  after: Capability;
+}
 
 export interface ServerImpact {
   devices: number;
@@ -257,6 +267,8 @@ export interface Storage {
   /** What blocking a serverKey (under one agent, or all) would reach: devices, people, the last tool call. */
   serverImpact(serverKey: string, agent: string | undefined): Promise<ServerImpact>;
   deviceSources(deviceId: string): Promise<ConfigSource[]>;
+  /** Capabilities whose definition changed, the latest first; of one server, or the fleet's. */
+  capabilityChanges(serverKey: string | undefined, page: PageRequest<'changedAt'>): Promise<Page<CapabilityChange>>;
   /** The latest successful probe of a serverKey on any device (a probe skipped later, e.g. once blocked, does not replace it). */
   latestProbe(serverKey: string): Promise<ProbeResult | undefined>;
   agentStats(): Promise<AgentStats[]>;
