@@ -217,7 +217,9 @@ function Admins({ refusal, self }: { refusal: string | undefined; self: string |
       </form>
       {token && (
         <div className="notice" role="status">
-          <p>{token.email} can sign in with single sign-on, or with this token. It is shown only now: pass it on safely.</p>
+          <p>
+            {token.email} can sign in with this token{sso ? ', or with single sign-on' : ''}. It is shown only now: pass it on safely.
+          </p>
           <pre className="command">
             <code>{token.token}</code>
           </pre>
