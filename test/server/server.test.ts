@@ -279,6 +279,81 @@ describe('admin API', () => {
     expect((await call('GET', `/v1/admin/servers/${encodeURIComponent('npm:nothing')}`, undefined, ADMIN)).status).toBe(404);
   });
 
+  it('says what a block would reach, exports Audit Data as filtered, and tells only owners the enroll command', async () => {
+    const a = await enroll();
+    const b = await enroll();
+    const github = server('github', 'npm:@modelcontextprotocol/server-github');
+    await call('POST', `/v1/devices/${a.id}/inventory`, full(1, [github, server('fs')]), a.auth);
+    await call(
+      'POST',
+      `/v1/devices/${b.id}/inventory`,
+      full(1, [github, server('github', 'npm:@modelcontextprotocol/server-github', 'vscode')]),
+      b.auth,
+    );
+    const key = encodeURIComponent('npm:@modelcontextprotocol/server-github');
+    // Both laptops are alice's (the same OS user and hostname): two devices, one person, no call yet.
+    expect((await call('GET', `/v1/admin/servers/${key}/impact`, undefined, ADMIN)).body).toEqual({
+      serverKey: 'npm:@modelcontextprotocol/server-github',
+      devices: 2,
+      people: 1,
+    });
+    expect((await call('GET', `/v1/admin/servers/${key}/impact?agent=vscode`, undefined, ADMIN)).body).toMatchObject({
+      devices: 1,
+      agent: 'vscode',
+    });
+    await call(
+      'POST',
+      `/v1/devices/${a.id}/events`,
+      {
+        events: [
+          {
+            id: randomUUID(),
+            type: 'tool-call',
+            at: '2026-12-01T10:00:00.000Z',
+            client: 'cursor',
+            serverKey: 'npm:@modelcontextprotocol/server-github',
+            capability: { kind: 'tool', name: 'create_issue' },
+            decision: { status: 'approved', reason: 'ok' },
+          },
+        ],
+      },
+      a.auth,
+    );
+    expect((await call('GET', `/v1/admin/servers/${key}/impact`, undefined, ADMIN)).body).toMatchObject({
+      lastCalledAt: '2026-12-01T10:00:00.000Z',
+    });
+
+    await call(
+      'POST',
+      '/v1/admin/rules',
+      {
+        target: { serverKey: 'npm:@modelcontextprotocol/server-github' },
+        agents: ['vscode'],
+        verdict: 'block',
+        justification: 'use the app',
+      },
+      ADMIN,
+    );
+    const csv = await call('GET', '/v1/admin/servers.csv?q=github&sort=-agent', undefined, ADMIN);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (csv.body as string).trim().split(/\r?\n/);
+    expect(lines[0]).toBe('serverKey,name,agent,lastDetected,updated,accessType,transport,risk,devices,remarks,markedBy');
+    expect(lines.slice(1).map((line) => line.split(',').slice(2, 3).concat(line.split(',').slice(-3)))).toEqual([
+      ['vscode', '1', 'Blocked', 'admin@example.com'],
+      ['cursor', '2', 'Pending review', ''],
+    ]);
+    expect((await call('GET', '/v1/admin/servers.csv?sort=-nothing', undefined, ADMIN)).status).toBe(400);
+
+    expect((await call('GET', '/v1/admin/enrollment', undefined, ADMIN)).body).toEqual({
+      serverUrl: base,
+      command: `mcp-warden enroll --server ${base} --secret enroll-secret`,
+    });
+    const viewer = await call('POST', '/v1/admin/admins', { email: 'vera@example.com', role: 'viewer' }, ADMIN);
+    const refused = await call('GET', '/v1/admin/enrollment', undefined, { authorization: `Bearer ${viewer.body.token}` });
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).not.toContain('enroll-secret');
+  });
+
   it('keeps events once, filters them, and exports CSV (formulas neutralised) and JSON lines', async () => {
     const device = await enroll();
     const hostile = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> ✓';
@@ -409,7 +484,7 @@ describe('admin lists', () => {
     const clamped = (await call('GET', '/v1/admin/servers?limit=100000', undefined, ADMIN)).body;
     expect(clamped).toMatchObject({ limit: 500, notices: ['limit 100000 is outside 1–500; 500 used'] });
     expect((await call('GET', '/v1/admin/servers?sort=colour', undefined, ADMIN)).body.error.message).toBe(
-      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated (prefix - for descending)',
+      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated, accessType (prefix - for descending)',
     );
     expect((await call('GET', '/v1/admin/servers?colour=red', undefined, ADMIN)).status).toBe(400);
   });

@@ -52,7 +52,7 @@ const COLUMNS: Column<FleetServerRow>[] = [
         <span className="sub">Default</span>
       ),
   },
-  { header: 'Access Type', cell: (row) => capitalise(row.accessType) },
+  { header: 'Access Type', sort: 'accessType', cell: (row) => capitalise(row.accessType) },
   { header: 'Remarks', cell: (row) => <DecisionBadge decision={row.decision} /> },
   { header: 'Marked By', cell: (row) => row.decision.markedBy ?? <span className="sub">Organisation default</span> },
 ];

@@ -202,7 +202,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
                 server.name,
                 server.agent,
                 server.lastUpdated,
-                server.firstDetected,
+                decision.decidedAt,
                 server.accessType,
                 server.transport,
                 server.risk,

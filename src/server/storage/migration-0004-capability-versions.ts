@@ -1,4 +1,4 @@
-// Migration 0004: each definition a capability was seen with, once (its hash is the agent's sha256 of what
+// Migration 0004 (also: an index for sorting Audit Data by access type): each definition a capability was seen with, once (its hash is the agent's sha256 of what
 // the server declared), and each capability whose definition changed, with the definitions before and after:
 // what an admin looks at in "Changed tools" before deciding whether it runs on.
 import type { Kysely } from 'kysely';
@@ -17,6 +17,13 @@ export async function capabilityVersionsSchema(db: Kysely<unknown>, dialect: Dia
     .addColumn('definition', 'text', (column) => column.notNull())
     .addColumn('first_seen', time, (column) => column.notNull())
     .addPrimaryKeyConstraint('capability_versions_pk', ['server_key', 'kind', 'name', 'hash'])
+    .execute();
+  // Audit Data sorted by access type.
+  await db.schema
+    .createIndex('fleet_servers_access_type')
+    .ifNotExists()
+    .on('fleet_servers')
+    .columns(['access_type', 'server_key', 'client'])
     .execute();
   // A capability whose definition changed, once per capability: the definition before and the one after.
   await db.schema

@@ -113,6 +113,7 @@ const SERVER_ORDER: Record<(typeof SERVER_SORTS)[number], readonly (keyof FleetS
   risk: ['risk', 'server_key', 'client'],
   firstDetected: ['first_detected', 'server_key', 'client'],
   lastUpdated: ['last_updated', 'server_key', 'client'],
+  accessType: ['access_type', 'server_key', 'client'],
 };
 const DEVICE_ORDER: Record<(typeof DEVICE_SORTS)[number], readonly (keyof DevicesTable)[]> = {
   hostname: ['hostname', 'id'],

@@ -105,7 +105,7 @@ export interface Page<T> {
   totalExact: boolean;
 }
 
-export const SERVER_SORTS = ['name', 'agent', 'deviceCount', 'risk', 'firstDetected', 'lastUpdated'] as const;
+export const SERVER_SORTS = ['name', 'agent', 'deviceCount', 'risk', 'firstDetected', 'lastUpdated', 'accessType'] as const;
 export const DEVICE_SORTS = ['hostname', 'user', 'lastSeen', 'enrolledAt', 'serverCount'] as const;
 export const EVENT_SORTS = ['at'] as const;
 export const SERVER_DEVICE_SORTS = ['firstSeen', 'hostname'] as const;
