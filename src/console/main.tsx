@@ -3,14 +3,21 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { z } from 'zod';
 import { ApiError, AdminApi } from './api/client.js';
 import { ApiContext } from './api/queries.js';
 import { App } from './components/App.js';
 import './styles.css';
 
+// zod would otherwise probe for eval once, which the console's CSP refuses (and reports).
+z.config({ jitless: true });
+
 const api = new AdminApi();
+// The session ended: nothing read with it stays cached for whoever signs in next in this tab.
 const signedOut = (error: unknown) => {
-  if (error instanceof ApiError && error.status === 401) queries.setQueryData(['me'], null);
+  if (!(error instanceof ApiError && error.status === 401)) return;
+  queries.removeQueries({ predicate: (query) => query.queryKey[0] !== 'me' });
+  queries.setQueryData(['me'], null);
 };
 const queries: QueryClient = new QueryClient({
   queryCache: new QueryCache({ onError: signedOut }),

@@ -46,7 +46,12 @@ export function matchRoute(pathname: string, search: string): Route {
     const params: Record<string, string> = {};
     const fits = wanted.every((segment, index) => {
       if (segment.startsWith(':')) {
-        params[segment.slice(1)] = decodeURIComponent(parts[index]!);
+        // A malformed escape (a mangled link) is a page that does not exist, not a blank console.
+        try {
+          params[segment.slice(1)] = decodeURIComponent(parts[index]!);
+        } catch {
+          return false;
+        }
         return true;
       }
       return segment === parts[index];

@@ -18,6 +18,8 @@ export interface ActingAdmin {
   via: 'token' | 'session' | 'bootstrap';
   /** The session, for its CSRF token. */
   session?: AdminSession;
+  /** The account token used, when `via` is `token`. */
+  tokenId?: string;
 }
 
 export type Caller =
@@ -101,7 +103,7 @@ async function adminCaller(token: string, storage: Storage, bootstrap: AdminAuth
   if (!found) return { kind: 'guessing' };
   const lastUsed = found.token.lastUsedAt ? Date.parse(found.token.lastUsedAt) : 0;
   if (now.getTime() - lastUsed >= TOKEN_USE_PRECISION_MS) await storage.admins.touchToken(found.token.id, now.toISOString());
-  return { kind: 'admin', admin: { email: found.admin.email, role: found.admin.role, via: 'token' } };
+  return { kind: 'admin', admin: { email: found.admin.email, role: found.admin.role, via: 'token', tokenId: found.token.id } };
 }
 
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
@@ -111,7 +113,7 @@ export async function identifyCaller(request: FastifyRequest, storage: Storage, 
   // The admin API, sign-in and the page that says who is signed in.
   if (route === '/' || route.startsWith('/v1/admin/') || route.startsWith('/auth/')) {
     if (token) return adminCaller(token, storage, auth.bootstrap, now);
-    const signedIn = await sessionAdmin(request, storage, auth.sessions, now);
+    const signedIn = await sessionAdmin(request, storage, auth.sessions, now, auth.bootstrap.token);
     if (!signedIn) return { kind: 'anonymous' };
     return { kind: 'admin', admin: { email: signedIn.email, role: signedIn.role, via: 'session', session: signedIn.session } };
   }

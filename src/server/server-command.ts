@@ -186,6 +186,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const address = await app.listen({ port, host });
   const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
   io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
+  secrets.keep();
   io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date())));
   await io.untilStopped();
   maintenance.stop();
@@ -205,7 +206,9 @@ function firstStartText(origin: string, secrets: ServerSecrets, code: string | u
       `First start: made ${secrets.made.map((key) => SECRET_NAMES[key]).join(' and ')}, kept in ${secrets.file} (readable only by this user).`,
     );
     if (code) lines.push(`  Sign in to the console with this link (works once, for 15 minutes): ${origin}/auth/once?code=${code}`);
-    if (secrets.made.includes('adminToken')) lines.push(`  Owner token, for later sign-ins and the admin API: ${secrets.adminToken}`);
+    // The token itself stays in the file: this output may end up in a service's log.
+    if (secrets.made.includes('adminToken'))
+      lines.push(`  The owner token, for later sign-ins and the admin API, is in ${secrets.file} (adminToken).`);
     if (secrets.made.includes('enrollSecret'))
       lines.push('  Enroll each laptop with:', `    mcp-warden enroll --server ${origin} --secret ${secrets.enrollSecret}`);
   }

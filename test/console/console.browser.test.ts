@@ -325,6 +325,12 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     const everything = entry('cursor', 'everything');
     const refused = await callThroughGuard(everything.serverKey, 'everything', 'echo', [NODE, EVERYTHING]);
     expect(JSON.stringify(refused)).toMatch(/not allowed from/);
+    // The block made in the console's Action menu, as Cursor meets it.
+    const memory = entry('cursor', 'memory');
+    const blocked = await callThroughGuard(memory.serverKey, 'memory', 'read_graph', [NODE, MEMORY]);
+    expect(JSON.stringify(blocked)).toMatch(
+      /blocked for all agents by it@corp\.example: keeps a knowledge graph outside our records policy/,
+    );
     expect(laptop('agent', '--once')).toMatch(/events: \d+ sent|report: revision/);
   });
 
@@ -341,10 +347,10 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
       'Decision',
       'Reason',
     ]);
-    const first = await page.locator('tbody tr').first().innerText();
-    expect(first).toMatch(/echo/);
-    expect(first).toMatch(/Deny/);
-    expect(first).toMatch(/not allowed from/);
+    const echo = await page.locator('tbody tr').filter({ hasText: 'echo' }).innerText();
+    expect(echo).toMatch(/Deny/);
+    expect(echo).toMatch(/not allowed from/);
+    expect(await page.locator('tbody tr').filter({ hasText: 'read_graph' }).innerText()).toMatch(/Deny[\s\S]*blocked for all agents/);
     await page.getByLabel('Only denied').check();
     await page.waitForURL(/decision=rejected/);
     await accessible('audit logs');
@@ -399,7 +405,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     });
   });
 
-  it('allows a server for one agent under a block for all, saying the block wins unless it is lifted', async () => {
+  it('allows a server for one agent under a block for all, saying the block wins unless the admin lifts it', async () => {
     await page.getByRole('link', { name: 'Audit Data' }).click();
     await page.getByRole('link', { name: 'memory' }).first().click();
     await page.getByRole('button', { name: 'Claude Desktop' }).click();
@@ -407,8 +413,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     await page.getByRole('button', { name: 'Action ▾' }).click();
     await page.getByRole('button', { name: 'Allow this server', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Allow memory' });
-    await dialog.getByText(/Blocked for all agents by it@corp\.example: keeps a knowledge graph/).waitFor();
-    expect(await dialog.getByLabel(/Lift that block too/).isChecked()).toBe(true);
+    await dialog.getByText(/The whole server is blocked for all agents by it@corp\.example: keeps a knowledge graph/).waitFor();
+    // Lifting a block is never the default: the admin chooses it, told what it lets through.
+    const lift = dialog.getByLabel(/Lift that block for Claude Desktop \(a block for all agents goes entirely/);
+    expect(await lift.isChecked()).toBe(false);
+    await lift.check();
     await dialog.getByLabel('Justification').fill('Claude Desktop keeps it in the approved sandbox');
     await shot('12b-allow-under-block', false);
     await dialog.getByRole('button', { name: 'Allow' }).click();

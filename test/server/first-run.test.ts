@@ -2,7 +2,8 @@
 // and an enroll secret, keeps them private, says them once with a sign-in link that works once, and on later
 // starts says only where the console is. Flags still win.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,20 +61,35 @@ describe('the first start of mcp-warden server', () => {
     const kept = JSON.parse(readFileSync(path.join(data, 'secrets.json'), 'utf8')) as { adminToken: string; enrollSecret: string };
     expect(statSync(path.join(data, 'secrets.json')).mode & 0o777).toBe(0o600);
     expect(output).toContain(`Admin console: ${base}/`);
-    expect(output).toContain(`Owner token, for later sign-ins and the admin API: ${kept.adminToken}`);
+    expect(output).toContain(
+      `The owner token, for later sign-ins and the admin API, is in ${path.join(data, 'secrets.json')} (adminToken).`,
+    );
+    // The token itself is never printed: a service's output ends up in its log.
+    expect(output).not.toContain(kept.adminToken);
     expect(output).toContain(`    mcp-warden enroll --server ${base} --secret ${kept.enrollSecret}\n`);
     const link = /Sign in to the console with this link \(works once, for 15 minutes\): (\S+)/.exec(output)![1]!;
     expect(link.startsWith(`${base}/auth/once?code=`)).toBe(true);
 
-    // The link signs the owner in, once.
-    const first = await fetch(link, { redirect: 'manual' });
-    expect(first.status).toBe(302);
+    // Opening the link only asks (a link previewer spends nothing); its button signs the owner in, once.
+    const code = new URL(link).searchParams.get('code')!;
+    expect(await (await fetch(link)).text()).toContain('Sign in as owner');
+    expect(await (await fetch(link)).text()).toContain('Sign in as owner');
+    const post = () =>
+      fetch(`${base}/auth/once`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ code }).toString(),
+      });
+    const first = await post();
+    expect(first.status).toBe(303);
     const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
     const me = await fetch(`${base}/v1/admin/me`, { headers: { cookie } });
     expect(await me.json()).toMatchObject({ email: 'admin', role: 'owner', via: 'session' });
-    const again = await fetch(link, { redirect: 'manual' });
+    const again = await post();
     expect(again.status).toBe(410);
     expect(await again.text()).toContain('It was used already, or is older than 15 minutes');
+    expect((await fetch(link)).status).toBe(410);
     // The kept token works, and so does the enroll secret.
     expect((await fetch(`${base}/v1/admin/me`, { headers: { authorization: `Bearer ${kept.adminToken}` } })).status).toBe(200);
     const enroll = await fetch(`${base}/v1/enroll`, {
@@ -101,10 +117,56 @@ describe('the first start of mcp-warden server', () => {
     folders.push(data);
     const { base, output } = await start(['--data', data], { MCP_WARDEN_ADMIN_TOKEN: 'given-admin-token-0123456789' });
     expect(output).toContain('First start: made an enroll secret');
-    expect(output).not.toContain('Owner token');
+    expect(output).not.toContain('owner token');
     expect(output).not.toContain('/auth/once');
     expect(readFileSync(path.join(data, 'secrets.json'), 'utf8')).not.toContain('given-admin-token');
     expect((await fetch(`${base}/v1/admin/me`, { headers: { authorization: 'Bearer given-admin-token-0123456789' } })).status).toBe(200);
+  });
+
+  it('keeps nothing when the first start fails, so the next one still says everything', async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-first-run-'));
+    folders.push(data);
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    const failed = spawn(process.execPath, [CLI, 'server', '--data', data, '--port', String(port)], {
+      env: { ...process.env, MCP_WARDEN_ADMIN_TOKEN: '', MCP_WARDEN_ENROLL_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(await new Promise((resolve) => failed.once('exit', resolve))).not.toBe(0);
+    await new Promise((resolve) => blocker.close(resolve));
+    expect(existsSync(path.join(data, 'secrets.json'))).toBe(false);
+    const { output } = await start(['--data', data]);
+    expect(output).toContain('First start: made an owner token and an enroll secret');
+  });
+
+  it('ends a session made from a token when that token is revoked', async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-first-run-'));
+    folders.push(data);
+    const { base } = await start(['--data', data], {
+      MCP_WARDEN_ADMIN_TOKEN: 'given-admin-token-0123456789',
+      MCP_WARDEN_ENROLL_SECRET: 'given-enroll-secret-0123456789',
+    });
+    const owner = { authorization: 'Bearer given-admin-token-0123456789', 'content-type': 'application/json' };
+    const made = await (
+      await fetch(`${base}/v1/admin/admins`, {
+        method: 'POST',
+        headers: owner,
+        body: JSON.stringify({ email: 'olga@corp.example', role: 'approver' }),
+      })
+    ).json();
+    const signIn = await fetch(`${base}/auth/token`, { method: 'POST', headers: { authorization: `Bearer ${made.token}` } });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${base}/v1/admin/me`, { headers: { cookie } })).status).toBe(200);
+    // Olga makes a new token of the same name: the old one is revoked, and the session made from it ends.
+    const rotated = await fetch(`${base}/v1/admin/admins/olga@corp.example/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${made.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(rotated.status).toBe(201);
+    expect((await fetch(`${base}/v1/admin/me`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('asks for both secrets with --database, where no data folder is shared', async () => {

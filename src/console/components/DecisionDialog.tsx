@@ -88,15 +88,11 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
     endpoints: '',
   });
   const [problem, setProblem] = useState<string>();
-  const [lift, setLift] = useState(true);
+  const [lift, setLift] = useState(false);
   const policy = usePolicy();
-  const change = useChange(async (api, { rule, lifting }: { rule: RuleInput; lifting: Rule[] }) => {
-    await api.send('POST', '/v1/admin/rules', rule);
-    for (const block of lifting) await api.send('DELETE', `/v1/admin/rules/${encodeURIComponent(block.id)}`);
-  });
   const agent = forAll ? undefined : request.agent;
   const agentsOfRule = forAll || !request.agent ? ['*'] : [request.agent];
-  // A server-level block wins over every other rule: allowing under one that stays would change nothing.
+  // A server-level block wins over every other rule: a decision under one that stays changes nothing.
   const standing =
     request.verdict === 'block'
       ? []
@@ -108,6 +104,26 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
             !sameScope(rule, { target: request.target, agents: agentsOfRule }) &&
             (rule.agents.includes('*') || agentsOfRule.some((chosen) => chosen === '*' || rule.agents.includes(chosen))),
         );
+  // Only a decision about the whole server may lift a block of it; one tool's never does.
+  const liftable = !request.target.capability && standing.length > 0;
+  /** The agents a lifted block still holds for: those of its own the admin did not choose. */
+  const keptFor = (block: Rule) =>
+    block.agents.includes('*') || agentsOfRule.includes('*') ? [] : block.agents.filter((name) => !agentsOfRule.includes(name));
+  const change = useChange(async (api, { rule, lifting }: { rule: RuleInput; lifting: Rule[] }) => {
+    await api.send('POST', '/v1/admin/rules', rule);
+    for (const block of lifting) {
+      const kept = keptFor(block);
+      // The block stays for the agents the admin did not choose before the old one goes.
+      if (kept.length)
+        await api.send('POST', '/v1/admin/rules', {
+          target: block.target,
+          agents: kept,
+          verdict: 'block',
+          justification: block.justification,
+        } satisfies RuleInput);
+      await api.send('DELETE', `/v1/admin/rules/${encodeURIComponent(block.id)}`);
+    }
+  });
   const impact = useImpact(request.target.serverKey, agent, request.verdict === 'block');
 
   useEffect(() => {
@@ -131,7 +147,7 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
       justification: justification.trim(),
       ...(conditions ? { conditions } : {}),
     };
-    await change.mutateAsync({ rule, lifting: lift ? standing : [] }).then(onClose, () => undefined);
+    await change.mutateAsync({ rule, lifting: lift && liftable ? standing : [] }).then(onClose, () => undefined);
   };
 
   // A problem said once is gone as soon as the admin changes something.
@@ -170,16 +186,22 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
           <div className="notice" role="note">
             {standing.map((block) => (
               <p key={block.id}>
-                Blocked for {agentsPhrase(block.agents)} by {block.markedBy}: {block.justification}. A block of the whole server wins over
-                every other decision.
+                The whole server is blocked for {agentsPhrase(block.agents)} by {block.markedBy}: {block.justification}. A block of the
+                server wins over every other decision
+                {liftable ? '' : ', so this one takes effect only once that block is lifted, on the server’s Action menu'}.
               </p>
             ))}
-            <label className="choice">
-              <input type="checkbox" checked={lift} onChange={(event) => setLift(event.target.checked)} /> Lift{' '}
-              {standing.length === 1 ? 'that block' : 'those blocks'} too
-              {standing.some((block) => block.agents.includes('*')) &&
-                ' (the other agents then follow their own rules or the organisation’s default)'}
-            </label>
+            {liftable && (
+              <label className="choice">
+                <input type="checkbox" checked={lift} onChange={(event) => setLift(event.target.checked)} /> Lift{' '}
+                {standing.length === 1 ? 'that block' : 'those blocks'} for {agentsPhrase(agentsOfRule)}
+                {standing.some((block) => block.agents.includes('*') || agentsOfRule.includes('*'))
+                  ? ' (a block for all agents goes entirely: every other agent then follows its own rules or the organisation’s default)'
+                  : standing.some((block) => keptFor(block).length)
+                    ? ` (it stays for ${standing.flatMap(keptFor).map(agentName).join(', ')})`
+                    : ''}
+              </label>
+            )}
           </div>
         )}
         {request.verdict === 'conditional' && (

@@ -126,6 +126,7 @@ export function EventLog({ fixed = {}, label = 'Audit logs' }: { fixed?: Query; 
         ]}
         values={search}
         onChange={setSearch}
+        others={['human', 'server', 'capability', 'from', 'to']}
       >
         {!fixed.human && <TextFilter name="human" label="User" placeholder="alice@corp.example" values={search} onChange={setSearch} />}
         {!fixed.server && (

@@ -16,22 +16,26 @@ interface FilterBarProps {
   choices: Choice[];
   values: URLSearchParams;
   onChange: (changes: Record<string, string | undefined>) => void;
+  /** Filters set by `children` (or elsewhere on the page), which Clear filters clears too. */
+  others?: string[];
   children?: ReactNode;
 }
 
 /** Typing waits this long before the list is asked again. */
 const SEARCH_PAUSE_MS = 300;
 
-export function FilterBar({ label, search, choices, values, onChange, children }: FilterBarProps) {
-  const [text, setText] = useState(search ? (values.get(search.name) ?? '') : '');
+export function FilterBar({ label, search, choices, values, onChange, others = [], children }: FilterBarProps) {
+  const inAddress = search ? (values.get(search.name) ?? '') : '';
+  const [text, setText] = useState(inAddress);
+  // The address changed by itself (a link, back, Clear filters): the box shows what the list is filtered by.
+  useEffect(() => setText(inAddress), [inAddress]);
   useEffect(() => {
-    if (!search) return;
-    const current = values.get(search.name) ?? '';
-    if (text === current) return;
+    if (!search || text === inAddress) return;
     const timer = setTimeout(() => onChange({ [search.name]: text.trim() || undefined }), SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [text, search, values, onChange]);
-  const active = choices.some((choice) => values.get(choice.name)) || Boolean(search && values.get(search.name));
+  }, [text, search, inAddress, onChange]);
+  const names = [...choices.map((choice) => choice.name), ...(search ? [search.name] : []), ...others];
+  const active = names.some((name) => values.get(name));
   return (
     <div className="filters" role="search" aria-label={label}>
       {search && (
@@ -60,11 +64,7 @@ export function FilterBar({ label, search, choices, values, onChange, children }
           className="link"
           onClick={() => {
             setText('');
-            onChange(
-              Object.fromEntries(
-                [...choices.map((choice) => choice.name), ...(search ? [search.name] : [])].map((name) => [name, undefined]),
-              ),
-            );
+            onChange(Object.fromEntries(names.map((name) => [name, undefined])));
           }}
         >
           Clear filters

@@ -80,7 +80,17 @@ export function AuditDataPage() {
         choices={[agentChoice((agents.data?.items ?? []).map((agent) => agent.agent)), DECISION_CHOICE, ACCESS_CHOICE, RISK_CHOICE]}
         values={search}
         onChange={setSearch}
-      />
+        others={['device']}
+      >
+        {search.get('device') && (
+          <span className="chip">
+            Servers of one device{' '}
+            <button type="button" className="link" onClick={() => setSearch({ device: undefined })}>
+              Show every device&apos;s
+            </button>
+          </span>
+        )}
+      </FilterBar>
       {servers.isPending ? (
         <Loading what="servers" />
       ) : servers.isError ? (
@@ -111,7 +121,9 @@ export function AuditDataPage() {
 function FirstLaptop() {
   const me = useMe();
   const enrollment = useEnrollment(me.data?.role === 'owner');
-  const command = enrollment.data?.command ?? `mcp-warden enroll --server ${window.location.origin} --secret <the enroll secret>`;
+  const owner = me.data?.role === 'owner';
+  const command =
+    (owner && enrollment.data?.command) || `mcp-warden enroll --server ${window.location.origin} --secret <the enroll secret>`;
   return (
     <Empty title="No laptop has reported yet.">
       <p>Install MCP Warden on a laptop and enroll it with this endpoint; its MCP servers appear here within a minute.</p>

@@ -139,10 +139,12 @@ function EndingSoon({ rules, refusal }: { rules: Rule[]; refusal: string | undef
       conditions: { ...rule.conditions, expiresAt: new Date(from + RENEW_DAYS * 86_400_000).toISOString() },
     });
   });
-  const soon = rules.filter(
-    (rule) =>
-      rule.verdict === 'conditional' && rule.conditions?.expiresAt && Date.parse(rule.conditions.expiresAt) - Date.now() < ENDING_SOON_MS,
-  );
+  // Ending within a week, or ended within the last one (renewing brings it back).
+  const soon = rules.filter((rule) => {
+    const ends =
+      rule.verdict === 'conditional' && rule.conditions?.expiresAt ? Date.parse(rule.conditions.expiresAt) - Date.now() : undefined;
+    return ends !== undefined && Math.abs(ends) < ENDING_SOON_MS;
+  });
   if (soon.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="ending-heading">

@@ -225,7 +225,15 @@ function Configured({ serverKey }: { serverKey: string }) {
         <dt>Scopes</dt>
         <dd>{distinct(rows.map((row) => capitalise(row.scope))).join(', ')}</dd>
         <dt>Devices</dt>
-        <dd>{table.total ? plural(table.total.count, 'device') : '—'}</dd>
+        <dd>
+          {table.total ? plural(table.total.count, 'device') : '—'}
+          {table.hasMore && (
+            <span className="sub">
+              {' '}
+              (the facts above are of the {rows.length.toLocaleString('en')} listed below; load more to widen them)
+            </span>
+          )}
+        </dd>
       </dl>
       <DataTable
         label="Where it is configured"

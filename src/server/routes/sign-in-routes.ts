@@ -5,7 +5,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { SignInRefused } from '../sign-in/oidc.js';
-import { checkCsrf, endSession, keepPendingSignIn, roleFor, startSession, takePendingSignIn } from '../sign-in/sessions.js';
+import {
+  bootstrapCredential,
+  checkCsrf,
+  endSession,
+  keepPendingSignIn,
+  roleFor,
+  startSession,
+  takePendingSignIn,
+  tokenCredential,
+} from '../sign-in/sessions.js';
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);
@@ -47,6 +56,13 @@ function secureEnough(request: FastifyRequest, publicUrl: string | undefined): b
   return LOOPBACK.has(request.hostname);
 }
 
+const insecure = () =>
+  new HttpError(
+    400,
+    'insecure-transport',
+    'browsers keep the session cookie only over HTTPS: open the console at https:// (--tls-cert, or a TLS proxy with --public-url), or on this machine at http://127.0.0.1',
+  );
+
 export function registerSignInRoutes(app: FastifyInstance, context: AppContext): void {
   const secret = () => context.storage.sharedSecret('sign-in');
 
@@ -60,42 +76,54 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
     const caller = request.caller;
     if (caller.kind !== 'admin' || caller.admin.via === 'session')
       throw new HttpError(401, 'unauthorized', 'that is not an admin token of this endpoint');
-    if (!secureEnough(request, context.publicUrl))
-      throw new HttpError(
-        400,
-        'insecure-transport',
-        `browsers keep the session cookie only over HTTPS: open the console at https:// (--tls-cert or a TLS proxy with --public-url), or on this machine at http://127.0.0.1`,
-      );
-    const { email, role, via } = caller.admin;
-    await startSession(
-      reply,
-      context.storage,
-      { email, role, roleSource: via === 'bootstrap' ? 'bootstrap' : 'account' },
-      context.auth.sessions,
-      context.now(),
-    );
+    if (!secureEnough(request, context.publicUrl)) throw insecure();
+    const { email, role, via, tokenId } = caller.admin;
+    // The session lives as long as the token it was made from: revoking the token ends it.
+    const made =
+      via === 'bootstrap'
+        ? { roleSource: 'bootstrap' as const, credential: bootstrapCredential(context.auth.bootstrap.token) }
+        : { roleSource: 'account' as const, credential: tokenCredential(tokenId!) };
+    await startSession(reply, context.storage, { email, role, ...made }, context.auth.sessions, context.now());
     return reply.status(204).send();
   });
 
-  // The first start's printed link: an owner session, once.
+  // The first start's printed link. Opening it only asks (a link previewer that fetches it spends nothing);
+  // the button posts the code, which signs the owner in once.
+  const linkGone = (reply: FastifyReply) =>
+    page(
+      reply,
+      410,
+      'This sign-in link no longer works',
+      '<p>It was used already, or is older than 15 minutes. Sign in with the owner token instead: it is in <code>secrets.json</code> in the server&#39;s data folder.</p><p><a class="button" href="/">Sign in</a></p>',
+    );
   app.get('/auth/once', async (request, reply) => {
     const { code } = request.query as { code?: unknown };
-    if (!context.signInLink || typeof code !== 'string' || !context.signInLink.take(code, context.now()))
-      return page(
-        reply,
-        410,
-        'This sign-in link no longer works',
-        '<p>It was used already, or is older than 15 minutes. Sign in with the owner token instead: it is in <code>secrets.json</code> in the server&#39;s data folder.</p><p><a class="button" href="/">Sign in</a></p>',
-      );
-    const { name } = context.auth.bootstrap;
+    if (!context.signInLink?.pending(context.now()) || typeof code !== 'string') return linkGone(reply);
+    return page(
+      reply,
+      200,
+      'Sign in to MCP Warden',
+      `<form method="post" action="/auth/once"><input type="hidden" name="code" value="${escape(code)}"><p>This link signs you in as the endpoint's owner, once.</p><button type="submit">Sign in as owner</button></form>`,
+    );
+  });
+  app.post('/auth/once', async (request, reply) => {
+    const { code } = (request.body ?? {}) as { code?: unknown };
+    // Checked before the code is spent: a cookie the browser would not keep must not use up the link.
+    if (!secureEnough(request, context.publicUrl)) throw insecure();
+    if (!context.signInLink || typeof code !== 'string' || !context.signInLink.take(code, context.now())) return linkGone(reply);
     await startSession(
       reply,
       context.storage,
-      { email: name, role: 'owner', roleSource: 'bootstrap' },
+      {
+        email: context.auth.bootstrap.name,
+        role: 'owner',
+        roleSource: 'bootstrap',
+        credential: bootstrapCredential(context.auth.bootstrap.token),
+      },
       context.auth.sessions,
       context.now(),
     );
-    return reply.header('referrer-policy', 'no-referrer').redirect('/', 302);
+    return reply.redirect('/', 303);
   });
 
   app.get('/auth/login', async (request, reply) => {

@@ -7,20 +7,25 @@ import { hashToken, sameSecret } from '../auth.js';
 export const ONE_TIME_LINK_MS = 15 * 60_000;
 
 export class OneTimeSignIn {
-  private pending: { hash: string; expiresAt: number } | undefined;
+  private issued: { hash: string; expiresAt: number } | undefined;
 
   /** A new code (the one before it no longer works). */
   issue(now: Date): string {
     const code = randomBytes(24).toString('base64url');
-    this.pending = { hash: hashToken(code), expiresAt: now.getTime() + ONE_TIME_LINK_MS };
+    this.issued = { hash: hashToken(code), expiresAt: now.getTime() + ONE_TIME_LINK_MS };
     return code;
+  }
+
+  /** Whether a code was issued and is neither used nor too old. */
+  pending(now: Date): boolean {
+    return this.issued !== undefined && now.getTime() <= this.issued.expiresAt;
   }
 
   /** True once for the code issued, while it is good; never again. */
   take(code: string, now: Date): boolean {
-    const pending = this.pending;
-    if (!pending || now.getTime() > pending.expiresAt || !sameSecret(hashToken(code), pending.hash)) return false;
-    this.pending = undefined;
+    const issued = this.issued;
+    if (!issued || now.getTime() > issued.expiresAt || !sameSecret(hashToken(code), issued.hash)) return false;
+    this.issued = undefined;
     return true;
   }
 }

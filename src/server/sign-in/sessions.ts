@@ -1,7 +1,8 @@
 // Browser sessions of admins who signed in with single sign-on or with an admin token. The cookie is 256 random bits, HttpOnly,
 // Secure, SameSite=Lax and host-only (`__Host-`); the database keeps only its sha256, with the session's
 // role, CSRF token and ends (idle and absolute). A role that came from an admin account is read from the
-// account on every request, so removing the account or changing its role takes effect at once.
+// account on every request, so removing the account or changing its role takes effect at once; a session
+// made from a token ends when that token is revoked (or, for the bootstrap token, changed).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminRole } from '../../shared/admins.js';
@@ -48,7 +49,7 @@ export async function roleFor(storage: Storage, email: string, claimRole: AdminR
 export async function startSession(
   reply: FastifyReply,
   storage: Storage,
-  who: Pick<AdminSession, 'email' | 'role' | 'roleSource'>,
+  who: Pick<AdminSession, 'email' | 'role' | 'roleSource' | 'credential'>,
   limits: SessionLimits,
   now: Date,
 ): Promise<void> {
@@ -63,12 +64,17 @@ export async function startSession(
   reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions, maxAge: Math.round(limits.absoluteMs / 1000) });
 }
 
+/** What a session made from a token records, so that it ends when that token does. */
+export const tokenCredential = (tokenId: string) => `token:${tokenId}`;
+export const bootstrapCredential = (bootstrapToken: string) => `bootstrap:${hashToken(bootstrapToken)}`;
+
 /** The admin a request's session cookie signs in, if it is live; an ended one is removed. */
 export async function sessionAdmin(
   request: FastifyRequest,
   storage: Storage,
   limits: SessionLimits,
   now: Date,
+  bootstrapToken: string,
 ): Promise<SessionAdmin | undefined> {
   const id = request.cookies[SESSION_COOKIE];
   if (!id) return undefined;
@@ -82,7 +88,12 @@ export async function sessionAdmin(
   }
   // An account, once there is one, decides the role: made later, or removed (which ends an account's session).
   const account = await storage.admins.byEmail(session.email);
-  if (!account && session.roleSource === 'account') {
+  // The account is gone, or the token the session was made from was revoked, or --admin-token changed.
+  const credential = session.credential;
+  const tokenLive =
+    !credential?.startsWith('token:') || account?.tokens.some((token) => tokenCredential(token.id) === credential && !token.revokedAt);
+  const bootstrapLive = !credential?.startsWith('bootstrap:') || credential === bootstrapCredential(bootstrapToken);
+  if ((!account && session.roleSource === 'account') || !tokenLive || !bootstrapLive) {
     await storage.admins.endSession(idHash);
     return undefined;
   }

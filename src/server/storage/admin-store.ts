@@ -249,6 +249,7 @@ export class SqlAdminStore implements AdminStore {
           created_at: session.createdAt,
           last_seen_at: session.lastSeenAt,
           expires_at: session.expiresAt,
+          credential: session.credential ?? null,
         })
         .execute(),
     );
@@ -265,6 +266,7 @@ export class SqlAdminStore implements AdminStore {
       createdAt: row.created_at,
       lastSeenAt: row.last_seen_at,
       expiresAt: row.expires_at,
+      ...(row.credential ? { credential: row.credential } : {}),
     };
   }
 

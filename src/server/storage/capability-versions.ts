@@ -15,30 +15,39 @@ const ROWS_PER_INSERT = 500;
 
 const changeId = (serverKey: string, kind: string, name: string) => `${serverKey}\n${kind}\n${name}`;
 
-/** Keeps the definitions of a successful probe; a capability seen with a new definition becomes a change. */
-export async function recordCapabilityVersions(trx: Trx, serverKey: string, probe: ProbeResult): Promise<void> {
-  const capabilities = capabilitiesOf(probe);
-  for (let start = 0; start < capabilities.length; start += ROWS_PER_INSERT) {
+/**
+ * Keeps the definitions of a report's successful probes; a capability seen with a new definition becomes a
+ * change. Rows go in key order, as every other shared row does, so two reports never wait on each other in
+ * opposite orders (a deadlock on PostgreSQL).
+ */
+export async function recordCapabilityVersions(
+  trx: Trx,
+  probes: readonly (readonly [serverKey: string, probe: ProbeResult])[],
+): Promise<void> {
+  const rows = probes
+    .flatMap(([serverKey, probe]) =>
+      capabilitiesOf(probe).map((capability) => ({
+        server_key: serverKey,
+        kind: capability.kind,
+        name: capability.name,
+        hash: capability.hash,
+        definition: JSON.stringify(capability),
+        first_seen: probe.probedAt,
+      })),
+    )
+    .sort((a, b) => compare(a.server_key, b.server_key) || compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.hash, b.hash));
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const added = await trx
       .insertInto('capability_versions')
-      .values(
-        capabilities.slice(start, start + ROWS_PER_INSERT).map((capability) => ({
-          server_key: serverKey,
-          kind: capability.kind,
-          name: capability.name,
-          hash: capability.hash,
-          definition: JSON.stringify(capability),
-          first_seen: probe.probedAt,
-        })),
-      )
+      .values(rows.slice(start, start + ROWS_PER_INSERT))
       .onConflict((conflict) => conflict.columns(['server_key', 'kind', 'name', 'hash']).doNothing())
-      .returning(['kind', 'name', 'hash'])
+      .returning(['server_key', 'kind', 'name', 'hash', 'first_seen'])
       .execute();
     for (const version of added) {
       const before = await trx
         .selectFrom('capability_versions')
         .select('hash')
-        .where('server_key', '=', serverKey)
+        .where('server_key', '=', version.server_key)
         .where('kind', '=', version.kind)
         .where('name', '=', version.name)
         .where('hash', '!=', version.hash)
@@ -46,16 +55,24 @@ export async function recordCapabilityVersions(trx: Trx, serverKey: string, prob
         .limit(1)
         .executeTakeFirst();
       if (!before) continue;
-      const id = changeId(serverKey, version.kind, version.name);
-      const change = { before_hash: before.hash, after_hash: version.hash, changed_at: probe.probedAt };
+      const change = { before_hash: before.hash, after_hash: version.hash, changed_at: version.first_seen };
       await trx
         .insertInto('capability_changes')
-        .values({ id, server_key: serverKey, kind: version.kind, name: version.name, ...change })
+        .values({
+          id: changeId(version.server_key, version.kind, version.name),
+          server_key: version.server_key,
+          kind: version.kind,
+          name: version.name,
+          ...change,
+        })
         .onConflict((conflict) => conflict.column('id').doUpdateSet(change))
         .execute();
     }
   }
 }
+
+/** Code-unit order, the same as the databases' "C" collation of these keys. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The changed capabilities, the latest change first, optionally of one server. */
 export async function capabilityChanges(

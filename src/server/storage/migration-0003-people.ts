@@ -1,18 +1,9 @@
 // Migration 0003: the people behind the agents. A device's user (the email IT's MDM fills in, if any), and
 // on every event the keys of the human (`human|alice@corp.example`) and the agent (`agent|cursor@laptop-42`)
 // it happened for, indexed so that "everything under one human's authority" is one range scan.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { addColumn } from './migration-helpers.js';
 import type { Dialect } from './storage.js';
-
-/** SQLite cannot add a column "if not exists": a migration cut short must not fail on the column it added. */
-async function addColumn(db: Kysely<unknown>, dialect: Dialect, table: string, column: string): Promise<void> {
-  if (dialect === 'postgres') {
-    await sql`alter table ${sql.table(table)} add column if not exists ${sql.ref(column)} text`.execute(db);
-    return;
-  }
-  const { rows } = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
-  if (!rows.some((row) => row.name === column)) await sql`alter table ${sql.table(table)} add column ${sql.ref(column)} text`.execute(db);
-}
 
 export async function peopleSchema(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // The head of each device's audit chains, as far as their links have arrived (audit-chains.ts).

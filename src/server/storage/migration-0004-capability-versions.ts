@@ -1,8 +1,9 @@
-// Migration 0004 (also: an index for sorting Audit Data by access type): each definition a capability was seen with, once (its hash is the agent's sha256 of what
+// Migration 0004 (also: an index for sorting Audit Data by access type, and the credential of each browser
+// session): each definition a capability was seen with, once (its hash is the agent's sha256 of what
 // the server declared), and each capability whose definition changed, with the definitions before and after:
 // what an admin looks at in "Changed tools" before deciding whether it runs on.
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { addColumn } from './migration-helpers.js';
 import type { Dialect } from './storage.js';
 
 export async function capabilityVersionsSchema(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
@@ -18,6 +19,9 @@ export async function capabilityVersionsSchema(db: Kysely<unknown>, dialect: Dia
     .addColumn('first_seen', time, (column) => column.notNull())
     .addPrimaryKeyConstraint('capability_versions_pk', ['server_key', 'kind', 'name', 'hash'])
     .execute();
+  // The credential a browser session was made from (an account token's id, or the bootstrap token's hash):
+  // revoking it ends the session too.
+  await addColumn(db, dialect, 'admin_sessions', 'credential');
   // Audit Data sorted by access type.
   await db.schema
     .createIndex('fleet_servers_access_type')

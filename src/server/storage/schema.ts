@@ -166,6 +166,7 @@ export interface AdminSessionsTable {
   created_at: string;
   last_seen_at: string;
   expires_at: string;
+  credential: string | null;
 }
 
 export interface AdminActionsTable {

@@ -400,6 +400,7 @@ export class SqlStorage implements Storage {
     servers: ReadonlyMap<string, { server_key: string }>,
   ): Promise<[string, number][]> {
     const risks: [string, number][] = [];
+    const definitions: [string, ProbeResult][] = [];
     for (const [serverId, probe] of [...probes].sort(([a], [b]) => a.localeCompare(b))) {
       const serverKey = servers.get(serverId)?.server_key;
       if (!serverKey) continue; // a probe of a server the device does not report
@@ -431,14 +432,17 @@ export class SqlStorage implements Storage {
             }))
             // A server not started on purpose (blocked, probing off) keeps what it last listed: admins can
             // still read a blocked server's tools and decide them one by one.
-            .where(sql<SqlBool>`excluded.status <> 'skipped' or device_probes.status <> 'ok'`),
+            .where(
+              sql<SqlBool>`excluded.status <> 'skipped' or device_probes.status <> 'ok' or device_probes.server_key <> excluded.server_key`,
+            ),
         )
         .execute();
       if (probe.status === 'ok') {
         risks.push([serverKey, worstRank(probe.risks)]);
-        await recordCapabilityVersions(trx, serverKey, probe);
+        definitions.push([serverKey, probe]);
       }
     }
+    await recordCapabilityVersions(trx, definitions);
     return risks;
   }
 

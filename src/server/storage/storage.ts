@@ -212,6 +212,8 @@ export interface AdminSession {
   lastSeenAt: string;
   /** The absolute end, however active the session. */
   expiresAt: string;
+  /** What a session from a token was made with: `token:<id>`, or `bootstrap:<sha256>`; it ends with it. */
+  credential?: string | undefined;
 }
 
 /** Admin accounts, their tokens (stored as hashes) and the history of admin actions. */
