@@ -187,7 +187,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
   io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
   secrets.keep();
-  io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date())));
+  io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date()), ['127.0.0.1', 'localhost', '::1'].includes(host)));
   await io.untilStopped();
   maintenance.stop();
   await app.close();
@@ -198,8 +198,10 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
 const given = <Key extends string>(key: Key, value: string | undefined) => (value ? { [key]: value } : {}) as { [K in Key]?: string };
 
 /** Where the console is; on a first start also the secrets it made, said once. */
-function firstStartText(origin: string, secrets: ServerSecrets, code: string | undefined): string {
+function firstStartText(origin: string, secrets: ServerSecrets, code: string | undefined, loopbackOnly: boolean): string {
   const lines = [`Admin console: ${origin}/`];
+  if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${origin}/`) && !loopbackOnly)
+    lines.push("  (laptops elsewhere reach this endpoint by this machine's name: give --public-url, e.g. https://warden.corp.example)");
   if (secrets.made.length) {
     lines.push(
       '',

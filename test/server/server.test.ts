@@ -322,6 +322,30 @@ describe('admin API', () => {
     expect((await call('GET', `/v1/admin/servers/${key}/impact`, undefined, ADMIN)).body).toMatchObject({
       lastCalledAt: '2026-12-01T10:00:00.000Z',
     });
+    // A guard shared by two clients names both: its calls count for each.
+    expect((await call('GET', `/v1/admin/servers/${key}/impact?agent=vscode`, undefined, ADMIN)).body).not.toHaveProperty('lastCalledAt');
+    await call(
+      'POST',
+      `/v1/devices/${b.id}/events`,
+      {
+        events: [
+          {
+            id: randomUUID(),
+            type: 'tool-call',
+            at: '2026-12-01T11:00:00.000Z',
+            client: 'cursor,vscode',
+            serverKey: 'npm:@modelcontextprotocol/server-github',
+            capability: { kind: 'tool', name: 'create_issue' },
+            decision: { status: 'approved', reason: 'ok' },
+          },
+        ],
+      },
+      b.auth,
+    );
+    expect((await call('GET', `/v1/admin/servers/${key}/impact?agent=vscode`, undefined, ADMIN)).body).toMatchObject({
+      lastCalledAt: '2026-12-01T11:00:00.000Z',
+    });
+    expect((await call('GET', `/v1/admin/servers/${key}/impact?agent=code`, undefined, ADMIN)).body).not.toHaveProperty('lastCalledAt');
 
     await call(
       'POST',

@@ -293,6 +293,15 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await allEvents(storage, { ...window, capability: 'tool:write_file' })).toHaveLength(3);
     expect(await allEvents(storage, { search: 'WRITE_FILE', decision: 'rejected' })).toHaveLength(5);
 
+    // What a block of npm:fs would reach: this device's calls, the latest first, a shared guard's for each client.
+    await storage.ingest(laptop.id, fullReport(1, [serverEntry('fs')]), NOW);
+    expect(await storage.serverImpact('npm:fs', undefined)).toEqual({ devices: 1, people: 1, lastCalledAt: events[0]!.at });
+    expect(await storage.serverImpact('npm:fs', 'cursor')).toEqual({ devices: 1, people: 1, lastCalledAt: events[1]!.at });
+    const shared = event(-1, { client: 'vscode,windsurf' });
+    await storage.addEvents(laptop, [shared], NOW);
+    expect((await storage.serverImpact('npm:fs', 'windsurf')).lastCalledAt).toBe(shared.at);
+    expect(await storage.serverImpact('npm:none', undefined)).toEqual({ devices: 0, people: 0 });
+
     const counts = await storage.eventCounts({ agent: 'cursor' });
     expect(counts.reduce((sum, count) => sum + count.count, 0)).toBe(30);
     expect(new Set(counts.map((count) => count.decision))).toEqual(new Set(['approved', 'rejected']));

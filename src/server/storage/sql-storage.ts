@@ -526,7 +526,12 @@ export class SqlStorage implements Storage {
       .select('at')
       .where('server_key', '=', serverKey)
       .where('type', '=', 'tool-call')
-      .$if(agent !== undefined, (query) => query.where('client', '=', agent!))
+      // A guard shared by several clients names them all, comma-joined (`cursor,claude-code`).
+      .$if(agent !== undefined, (query) =>
+        query.where(
+          sql<SqlBool>`(client = ${agent!} or ',' || client || ',' like ${`%,${agent!.replace(/[\\%_]/g, (character) => `\\${character}`)},%`} escape '\\')`,
+        ),
+      )
       .orderBy('at', 'desc')
       .limit(1)
       .executeTakeFirst();
