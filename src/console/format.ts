@@ -10,6 +10,13 @@ export function dateTime(iso: string | undefined): string {
   return iso ? DATE_TIME.format(new Date(iso)) : '—';
 }
 
+const TO_THE_SECOND = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** "12 Mar 2026, 14:05:09": when a call happened, as an audit reads it. */
+export function exactTime(iso: string): string {
+  return TO_THE_SECOND.format(new Date(iso));
+}
+
 /** "3 minutes ago" */
 export function ago(iso: string | undefined): string {
   return relativeTime(iso, new Date());

@@ -3,6 +3,7 @@
 // real MCP servers (server-everything, server-memory, a poisoned one), probed for their tools; tool calls go
 // through the real guard. Every page is visited, checked with axe-core and saved to test-results/console/.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -529,6 +530,44 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     } finally {
       await viewer.close();
     }
+  });
+
+  it('pages a long audit log from the cursors as the admin scrolls, rendering only the rows in view', async () => {
+    // 600 calls, as a busy laptop's guard would send them.
+    const { deviceId, token } = JSON.parse(readFileSync(path.join(state, 'device.json'), 'utf8')) as { deviceId: string; token: string };
+    const serverKey = (await adminApi('servers?q=everything')).items[0]!.serverKey as string;
+    for (let batch = 0; batch < 3; batch++) {
+      const events = Array.from({ length: 200 }, (_, index) => ({
+        id: randomUUID(),
+        type: 'tool-call',
+        at: new Date(Date.now() - (batch * 200 + index) * 1000).toISOString(),
+        client: 'cursor',
+        serverKey,
+        serverName: 'everything',
+        capability: { kind: 'tool', name: `get-sum` },
+        decision: { status: 'approved', reason: 'allowed' },
+      }));
+      const sent = await fetch(`${base}/v1/devices/${deviceId}/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+      expect(sent.status).toBe(200);
+    }
+    await page.goto(`${base}/audit-logs?capability=get-sum`);
+    const region = page.getByRole('region', { name: 'Audit logs' });
+    await region.locator('tbody tr[data-index]').first().waitFor();
+    expect(await page.locator('.table-foot').innerText()).toMatch(/^100 of 600/);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => page.locator('.table-foot').innerText()).toMatch(/^200 of 600/);
+    // Scrolled to the end of what is loaded, the next page comes; fewer rows are in the page than are loaded.
+    for (let step = 0; step < 12 && !/^600 of 600/.test(await page.locator('.table-foot').innerText()); step++) {
+      await region.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+      await page.waitForTimeout(150);
+    }
+    expect(await page.locator('.table-foot').innerText()).toMatch(/^600 of 600/);
+    expect(await region.locator('tbody tr[data-index]').count()).toBeLessThan(120);
+    await shot('19-long-audit-log', false);
   });
 
   it('reads in the dark too, and signs out', async () => {

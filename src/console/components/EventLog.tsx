@@ -8,7 +8,7 @@ import { tableOf, usePaged } from '../api/queries.js';
 import { type Column, DataTable } from './DataTable.js';
 import { FilterBar } from './FilterBar.js';
 import { Empty, ErrorState, Loading } from './States.js';
-import { agentName, agentOf, dateTime, personOf } from '../format.js';
+import { agentName, agentOf, exactTime, personOf } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
 const TYPE_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
@@ -27,7 +27,7 @@ export function callDecision(event: EventRow): { label: string; tone: string } |
 }
 
 const COLUMNS: Column<EventRow>[] = [
-  { header: 'Timestamp', cell: (event) => <time dateTime={event.at}>{dateTime(event.at)}</time> },
+  { header: 'Timestamp', cell: (event) => <time dateTime={event.at}>{exactTime(event.at)}</time> },
   {
     header: 'User key',
     cell: (event) => (
@@ -101,7 +101,7 @@ export function EventLog({ fixed = {}, label = 'Audit logs' }: { fixed?: Query; 
   const onlyDenied = search.get('decision') === 'rejected';
 
   return (
-    <section aria-label={label} className="event-log">
+    <section className="event-log">
       <FilterBar
         label={`Filter ${label.toLowerCase()}`}
         search={{ name: 'q', label: 'Search', placeholder: 'Server, tool or reason' }}
