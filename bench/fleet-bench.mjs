@@ -300,6 +300,7 @@ async function runBackend(backend) {
       ['servers, filtered (agent, risk, search)', '/v1/admin/servers?agent=cursor&risk=high&q=tail-1'],
       ['servers, by device count', '/v1/admin/servers?sort=-deviceCount'],
       ['servers, by decision (pending)', '/v1/admin/servers?decision=pending'],
+      ['servers, sorted by decision (blocked first)', '/v1/admin/servers?sort=-decision'],
       ['devices, first page', '/v1/admin/devices'],
       ['devices, filtered (search)', '/v1/admin/devices?q=laptop-999'],
       ['devices, by agent', '/v1/admin/devices?agent=windsurf'],

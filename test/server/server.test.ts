@@ -508,7 +508,7 @@ describe('admin lists', () => {
     const clamped = (await call('GET', '/v1/admin/servers?limit=100000', undefined, ADMIN)).body;
     expect(clamped).toMatchObject({ limit: 500, notices: ['limit 100000 is outside 1–500; 500 used'] });
     expect((await call('GET', '/v1/admin/servers?sort=colour', undefined, ADMIN)).body.error.message).toBe(
-      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated, accessType (prefix - for descending)',
+      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated, accessType, decision (prefix - for descending)',
     );
     expect((await call('GET', '/v1/admin/servers?colour=red', undefined, ADMIN)).status).toBe(400);
   });
@@ -532,6 +532,37 @@ describe('admin lists', () => {
     expect(await names('rejected')).toEqual(['s001']);
     expect(await names('approved')).toEqual(['s002']);
     expect(await names('pending')).toEqual(['s000', 's003']);
+    // Sorted by the decision, page by page through the cursors: blocked first, then pending, then approved.
+    const walk = async (sort: string, extra = '') => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let total = 0;
+      do {
+        const page: { body: { items: { name: string; decision: { status: string } }[]; nextCursor: string | null; total: number } } =
+          await call(
+            'GET',
+            `/v1/admin/servers?sort=${sort}&limit=1${extra}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            undefined,
+            ADMIN,
+          );
+        seen.push(...page.body.items.map((item) => `${item.name} ${item.decision.status}`));
+        cursor = page.body.nextCursor;
+        total = page.body.total;
+      } while (cursor);
+      return { seen, total };
+    };
+    expect(await walk('-decision')).toEqual({ seen: ['s001 rejected', 's000 pending', 's003 pending', 's002 approved'], total: 4 });
+    expect((await walk('decision')).seen).toEqual(['s002 approved', 's000 pending', 's003 pending', 's001 rejected']);
+    expect(await walk('-decision', '&decision=pending')).toEqual({ seen: ['s000 pending', 's003 pending'], total: 2 });
+    const csv = (await call('GET', '/v1/admin/servers.csv?sort=-decision', undefined, ADMIN)).body as string;
+    expect(
+      csv
+        .trim()
+        .split(/\r?\n/)
+        .slice(1)
+        .map((line) => line.split(',')[1]),
+    ).toEqual(['s001', 's000', 's003', 's002']);
+
     await call('PUT', '/v1/admin/policy/settings', { defaultVerdict: 'allow' }, ADMIN);
     expect(await names('approved')).toEqual(['s000', 's002', 's003']);
   });

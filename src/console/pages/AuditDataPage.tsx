@@ -53,7 +53,7 @@ const COLUMNS: Column<FleetServerRow>[] = [
       ),
   },
   { header: 'Access Type', sort: 'accessType', cell: (row) => capitalise(row.accessType) },
-  { header: 'Remarks', cell: (row) => <DecisionBadge decision={row.decision} /> },
+  { header: 'Remarks', sort: 'decision', cell: (row) => <DecisionBadge decision={row.decision} /> },
   { header: 'Marked By', cell: (row) => row.decision.markedBy ?? <span className="sub">Organisation default</span> },
 ];
 

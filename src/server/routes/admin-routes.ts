@@ -16,6 +16,7 @@ import { agentKey } from '../../shared/people.js';
 import type { Enrollment, ServerDeviceRow, ServerImpact } from '../../shared/admin-api.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
+import { serversByDecision } from '../decision-order.js';
 import { actingAdmin, authorize } from '../roles.js';
 import { registerAdminAccountRoutes } from './admin-account-routes.js';
 import {
@@ -23,6 +24,7 @@ import {
   type DeviceRecord,
   EVENT_SORTS,
   type EventFilter,
+  type PageRequest,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
   type ServerFilter,
@@ -103,6 +105,8 @@ const PolicySettingsInput = z.object({
 });
 
 const RULE_SORTS = ['updatedAt', 'serverKey'] as const;
+/** Audit Data's sorts: the columns storage sorts, and the decision, which the policy computes. */
+const SERVER_LIST_SORTS = [...SERVER_SORTS, 'decision'] as const;
 const CAPABILITY_SORTS = ['name', 'type', 'risk'] as const;
 
 function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
@@ -154,25 +158,42 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         };
       }
 
+      /** One page of Audit Data: sorted by a column, or by the decision the policy computes (decision-order.ts). */
+      async function serverPage(
+        query: z.infer<typeof ServerExportQuery>,
+        request: PageRequest<(typeof SERVER_LIST_SORTS)[number]>,
+        policy: Policy,
+        now: Date,
+      ) {
+        if (request.sort === 'decision')
+          return serversByDecision(
+            storage,
+            policy,
+            await serverFilter({ ...query, decision: undefined }, policy, now),
+            query.decision,
+            request,
+            now,
+          );
+        return storage.fleetServers(await serverFilter(query, policy, now), { ...request, sort: request.sort });
+      }
+
       admin.get('/servers', async (request) => {
         const query = parse(ServerQuery, request.query, 'query');
-        const pages = await pager('servers', query, SERVER_SORTS, 'name');
+        const pages = await pager('servers', query, SERVER_LIST_SORTS, 'name');
         const policy = await currentPolicy(storage);
         const now = context.now();
-        const page = await storage.fleetServers(await serverFilter(query, policy, now), pages.request);
-        return pages.body(page, (server) => fleetServerView(server, policy, now));
+        return pages.body(await serverPage(query, pages.request, policy, now), (server) => fleetServerView(server, policy, now));
       });
 
       // Audit Data as the admin filtered and sorted it, every row, for a spreadsheet.
       admin.get('/servers.csv', async (request, reply) => {
         const { sort, ...query } = parse(ServerExportQuery, request.query, 'query');
         const sortText = sort ?? 'name';
-        const sortBy = sortText.replace(/^-/, '') as (typeof SERVER_SORTS)[number];
-        if (!SERVER_SORTS.includes(sortBy))
-          throw new HttpError(400, 'invalid-request', `sort ${sortText}: expected one of ${SERVER_SORTS.join(', ')}`);
+        const sortBy = sortText.replace(/^-/, '') as (typeof SERVER_LIST_SORTS)[number];
+        if (!SERVER_LIST_SORTS.includes(sortBy))
+          throw new HttpError(400, 'invalid-request', `sort ${sortText}: expected one of ${SERVER_LIST_SORTS.join(', ')}`);
         const policy = await currentPolicy(storage);
         const now = context.now();
-        const filter = await serverFilter(query, policy, now);
         async function* lines() {
           yield csvLine([
             'serverKey',
@@ -189,12 +210,12 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
           ]);
           let after: (string | number)[] | undefined;
           do {
-            const page = await storage.fleetServers(filter, {
-              sort: sortBy,
-              descending: sortText.startsWith('-'),
-              limit: PAGE_SIZE.max,
-              after,
-            });
+            const page = await serverPage(
+              query,
+              { sort: sortBy, descending: sortText.startsWith('-'), limit: PAGE_SIZE.max, after },
+              policy,
+              now,
+            );
             for (const server of page.items) {
               const { decision } = fleetServerView(server, policy, now);
               yield csvLine([
