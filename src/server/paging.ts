@@ -6,6 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError } from './errors.js';
 import type { Keyset, Page, PageRequest } from './storage/storage.js';
+import type { PageOf } from '../shared/admin-api.js';
 
 export const PAGE_SIZE = { default: 50, max: 500 } as const;
 
@@ -25,17 +26,8 @@ export interface PageQueryValues {
   sort?: string | undefined;
 }
 
-export interface PageBody<T> {
-  items: T[];
-  total: number;
-  /** False when the total was counted only up to a bound (the event log) and more may match. */
-  totalExact: boolean;
-  limit: number;
-  sort: string;
-  nextCursor: string | null;
-  /** What the server changed in the request, e.g. a clamped limit. */
-  notices?: string[];
-}
+/** What a list answers (the shape the console checks, in shared/admin-api.ts). */
+export type PageBody<T> = PageOf<T>;
 
 interface Signed {
   /** The query this cursor belongs to. */

@@ -23,10 +23,12 @@ export function PageOf<T extends z.ZodType>(item: T) {
 export type PageOf<T> = {
   items: T[];
   total: number;
+  /** False when the total was counted only up to a bound (the event log) and more may match. */
   totalExact: boolean;
   limit: number;
   sort: string;
   nextCursor: string | null;
+  /** What the server changed in the request, e.g. a clamped limit. */
   notices?: string[] | undefined;
 };
 
