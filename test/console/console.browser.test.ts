@@ -2,7 +2,7 @@
 // runs it) with a real laptop: `enroll` and `agent --once` on a Linux home whose Cursor and Claude Desktop load
 // real MCP servers (server-everything, server-memory, a poisoned one), probed for their tools; tool calls go
 // through the real guard. Every page is visited, checked with axe-core and saved to test-results/console/.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { CLI, REPO } from '../helpers/machines.js';
-import { EVERYTHING, MEMORY, NODE, SERVERS, freePort } from '../helpers/probe-home.js';
+import { EVERYTHING, MEMORY, NODE, SERVERS } from '../helpers/probe-home.js';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 const SHOTS = path.join(REPO, 'test-results', 'console');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -22,7 +23,7 @@ const ADMIN_TOKEN = 'console-bootstrap-token';
 const ENROLL_SECRET = 'console-enroll-secret';
 const CANARY = 'ghp_CONSOLEcanary0123456789abcdefghijklmn';
 
-let server: ChildProcess;
+let server: ServerProcess;
 let base: string;
 let data: string;
 let home: string;
@@ -126,17 +127,11 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     });
     write('.config/Claude/claude_desktop_config.json', { mcpServers: { memory: { command: NODE, args: [MEMORY] } } });
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(NODE, [CLI, 'server', '--port', String(port), '--data', data, '--admin-name', 'it@corp.example'], {
-      env: { ...process.env, MCP_WARDEN_ADMIN_TOKEN: ADMIN_TOKEN, MCP_WARDEN_ENROLL_SECRET: ENROLL_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = await startServerProcess(['--data', data, '--admin-name', 'it@corp.example'], {
+      MCP_WARDEN_ADMIN_TOKEN: ADMIN_TOKEN,
+      MCP_WARDEN_ENROLL_SECRET: ENROLL_SECRET,
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('server did not start')), 20_000);
-      server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && (clearTimeout(timer), resolve()));
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    base = server.base;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     // A missing element fails its step with what was looked for, well before the test's own limit.
@@ -145,10 +140,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await server?.stop();
     for (const folder of [data, home, root]) if (folder) rmSync(folder, { recursive: true, force: true });
   });
 

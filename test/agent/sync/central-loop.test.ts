@@ -1,15 +1,15 @@
 // The whole loop over loopback, through the real commands: `mcp-warden server`, `enroll`, `agent --once`, the
 // admin API, `status --json`. A fixture Mac is scanned; its planted secrets must never reach the server.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, PLANTED_SECRETS, copyMachine, expectNoPlantedSecret, machineFlags } from '../../helpers/machines.js';
-import { freePort } from '../../helpers/probe-home.js';
+import { type ServerProcess, startServerProcess } from '../../helpers/server-process.js';
 
-let server: ChildProcess;
+let server: ServerProcess;
 let url: string;
 let data: string;
 let state: string;
@@ -30,22 +30,16 @@ async function admin(method: string, route: string, body?: unknown) {
 beforeAll(async () => {
   data = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-e2e-data-'));
   state = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-e2e-state-'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [CLI, 'server', '--port', String(port), '--data', data, '--admin-name', 'admin@example.com'], {
-    env: { ...env, MCP_WARDEN_ADMIN_TOKEN: 'e2e-admin-token', MCP_WARDEN_ENROLL_SECRET: 'e2e-enroll-secret' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startServerProcess(['--data', data, '--admin-name', 'admin@example.com'], {
+    ...env,
+    MCP_WARDEN_ADMIN_TOKEN: 'e2e-admin-token',
+    MCP_WARDEN_ENROLL_SECRET: 'e2e-enroll-secret',
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 15_000);
-    server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && (clearTimeout(timer), resolve()));
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  url = server.base;
 });
 
 afterAll(async () => {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => (server.exitCode !== null ? resolve(undefined) : server.once('exit', resolve)));
+  await server?.stop();
   rmSync(data, { recursive: true, force: true });
   rmSync(state, { recursive: true, force: true });
 });
