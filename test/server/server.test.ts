@@ -508,7 +508,7 @@ describe('admin lists', () => {
     const clamped = (await call('GET', '/v1/admin/servers?limit=100000', undefined, ADMIN)).body;
     expect(clamped).toMatchObject({ limit: 500, notices: ['limit 100000 is outside 1–500; 500 used'] });
     expect((await call('GET', '/v1/admin/servers?sort=colour', undefined, ADMIN)).body.error.message).toBe(
-      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated, accessType, decision (prefix - for descending)',
+      'sort colour: expected one of name, agent, deviceCount, risk, firstDetected, lastUpdated, accessType, decision, markedBy, decidedAt (prefix - for descending)',
     );
     expect((await call('GET', '/v1/admin/servers?colour=red', undefined, ADMIN)).status).toBe(400);
   });
@@ -554,6 +554,12 @@ describe('admin lists', () => {
     expect(await walk('-decision')).toEqual({ seen: ['s001 rejected', 's000 pending', 's003 pending', 's002 approved'], total: 4 });
     expect((await walk('decision')).seen).toEqual(['s002 approved', 's000 pending', 's003 pending', 's001 rejected']);
     expect(await walk('-decision', '&decision=pending')).toEqual({ seen: ['s000 pending', 's003 pending'], total: 2 });
+    // By who decided and when: servers a rule decided first, then the rest by name.
+    const names_ = (walked: { seen: string[] }) => walked.seen.map((entry) => entry.split(' ')[0]);
+    expect(names_(await walk('markedBy'))).toEqual(['s001', 's002', 's000', 's003']);
+    expect(names_(await walk('-decidedAt'))).toEqual(['s002', 's001', 's000', 's003']);
+    expect(names_(await walk('decidedAt', '&decision=pending'))).toEqual(['s000', 's003']);
+    expect((await walk('-decidedAt')).total).toBe(4);
     const csv = (await call('GET', '/v1/admin/servers.csv?sort=-decision', undefined, ADMIN)).body as string;
     expect(
       csv

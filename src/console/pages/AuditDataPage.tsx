@@ -43,6 +43,7 @@ const COLUMNS: Column<FleetServerRow>[] = [
   },
   {
     header: 'Updated',
+    sort: 'decidedAt',
     cell: (row) =>
       row.decision.decidedAt ? (
         <time dateTime={row.decision.decidedAt} title={dateTime(row.decision.decidedAt)}>
@@ -54,7 +55,7 @@ const COLUMNS: Column<FleetServerRow>[] = [
   },
   { header: 'Access Type', sort: 'accessType', cell: (row) => capitalise(row.accessType) },
   { header: 'Remarks', sort: 'decision', cell: (row) => <DecisionBadge decision={row.decision} /> },
-  { header: 'Marked By', cell: (row) => row.decision.markedBy ?? <span className="sub">Organisation default</span> },
+  { header: 'Marked By', sort: 'markedBy', cell: (row) => row.decision.markedBy ?? <span className="sub">Organisation default</span> },
 ];
 
 export function AuditDataPage() {

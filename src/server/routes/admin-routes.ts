@@ -17,6 +17,7 @@ import type { Enrollment, ServerDeviceRow, ServerImpact } from '../../shared/adm
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import { serversByDecision } from '../decision-order.js';
+import { serversByRule } from '../rule-order.js';
 import { actingAdmin, authorize } from '../roles.js';
 import { registerAdminAccountRoutes } from './admin-account-routes.js';
 import {
@@ -105,8 +106,8 @@ const PolicySettingsInput = z.object({
 });
 
 const RULE_SORTS = ['updatedAt', 'serverKey'] as const;
-/** Audit Data's sorts: the columns storage sorts, and the decision, which the policy computes. */
-const SERVER_LIST_SORTS = [...SERVER_SORTS, 'decision'] as const;
+/** Audit Data's sorts: the columns storage sorts, and the decision, who set it and when, which the policy gives. */
+const SERVER_LIST_SORTS = [...SERVER_SORTS, 'decision', 'markedBy', 'decidedAt'] as const;
 const CAPABILITY_SORTS = ['name', 'type', 'risk'] as const;
 
 function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
@@ -174,6 +175,8 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
             request,
             now,
           );
+        if (request.sort === 'markedBy' || request.sort === 'decidedAt')
+          return serversByRule(storage, policy, await serverFilter(query, policy, now), request.sort, request, now);
         return storage.fleetServers(await serverFilter(query, policy, now), { ...request, sort: request.sort });
       }
 

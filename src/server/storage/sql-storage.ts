@@ -456,6 +456,7 @@ export class SqlStorage implements Storage {
       if (filter.risk) clauses.push(eb('risk', '>=', severityRank(filter.risk)));
       if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
       if (filter.serverKeys) clauses.push(filter.serverKeys.length ? eb('server_key', 'in', filter.serverKeys) : sql<SqlBool>`1 = 0`);
+      if (filter.notServerKeys?.length) clauses.push(eb('server_key', 'not in', filter.notServerKeys));
       if (filter.pairsIn || filter.orKeyNotIn) {
         const either: Expression<SqlBool>[] = [pairsIn(filter.pairsIn ?? [])];
         if (filter.orKeyNotIn) either.push(filter.orKeyNotIn.length ? eb('server_key', 'not in', filter.orKeyNotIn) : sql<SqlBool>`1 = 1`);

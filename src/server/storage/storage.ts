@@ -120,6 +120,8 @@ export interface ServerFilter {
   search?: string | undefined;
   /** Only these serverKeys (every agent). */
   serverKeys?: readonly string[] | undefined;
+  /** None of these serverKeys. */
+  notServerKeys?: readonly string[] | undefined;
   /** Decisions are the policy's, so the caller names which (serverKey, agent) pairs match: these … */
   pairsIn?: readonly (readonly [string, string])[] | undefined;
   /** … or any pair whose serverKey is not one of these. */
