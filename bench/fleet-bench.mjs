@@ -295,12 +295,27 @@ async function runBackend(backend) {
     await pools[0].close();
     pools[0] = new Pool(`http://127.0.0.1:${ports[0]}`, { connections: CONCURRENCY });
 
+    // A few decisions, so that the history and the decision sorts have rows.
+    for (const [serverKey, verdict] of [
+      ['npm:@bench/common-1', 'block'],
+      ['npm:@bench/common-2', 'allow'],
+      ['npm:@bench/common-3', 'block'],
+    ])
+      await pools[0]
+        .request({
+          path: '/v1/admin/rules',
+          method: 'POST',
+          headers: { ...ADMIN, 'content-type': 'application/json' },
+          body: JSON.stringify({ target: { serverKey }, agents: ['*'], verdict, justification: 'bench' }),
+        })
+        .then((response) => response.body.text());
     const lists = [
       ['servers, first page', '/v1/admin/servers'],
       ['servers, filtered (agent, risk, search)', '/v1/admin/servers?agent=cursor&risk=high&q=tail-1'],
       ['servers, by device count', '/v1/admin/servers?sort=-deviceCount'],
       ['servers, by decision (pending)', '/v1/admin/servers?decision=pending'],
       ['servers, sorted by decision (blocked first)', '/v1/admin/servers?sort=-decision'],
+      ['servers, sorted by who decided', '/v1/admin/servers?sort=markedBy'],
       ['devices, first page', '/v1/admin/devices'],
       ['devices, filtered (search)', '/v1/admin/devices?q=laptop-999'],
       ['devices, by agent', '/v1/admin/devices?agent=windsurf'],
@@ -331,20 +346,6 @@ async function runBackend(backend) {
       'servers, second page by cursor',
       `${(await timed(pools[0], `/v1/admin/servers?sort=-deviceCount&cursor=${page1.nextCursor}`)).ms.toFixed(1)} ms`,
     );
-    // A few decisions, so that the history has rows.
-    for (const [serverKey, verdict] of [
-      ['npm:@bench/common-1', 'block'],
-      ['npm:@bench/common-2', 'allow'],
-      ['npm:@bench/common-3', 'block'],
-    ])
-      await pools[0]
-        .request({
-          path: '/v1/admin/rules',
-          method: 'POST',
-          headers: { ...ADMIN, 'content-type': 'application/json' },
-          body: JSON.stringify({ target: { serverKey }, agents: ['*'], verdict, justification: 'bench' }),
-        })
-        .then((response) => response.body.text());
     const since = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
     for (const [label, value] of await timeConsoleViews(`http://127.0.0.1:${ports[0]}`, 'bench-admin', [
       ['Audit Data', '/'],
