@@ -236,7 +236,8 @@ async function runBackend(backend) {
   const rows = [];
   const say = (label, value) => {
     rows.push([label, value]);
-    console.error(`  [${backend}] ${label}: ${value}`);
+    // The server's peak memory so far, so that a run says which step reached it.
+    console.error(`  [${backend}] ${label}: ${value}  (server peak so far ${Math.round(peakRss(children[0].pid) / 1024 / 1024)} MB)`);
   };
   try {
     const devices = new Array(LAPTOPS);
