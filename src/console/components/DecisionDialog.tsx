@@ -16,6 +16,8 @@ export interface DecisionRequest {
   subject: string;
   /** The agent the admin is looking at; absent when the server is loaded by none in particular. */
   agent?: string | undefined;
+  /** The agents "only" means, when more than `agent` (a guard shared by several clients asked for it). */
+  forAgents?: string[];
   /** Start with every agent chosen (Block for all agents). */
   allAgents?: boolean;
   /** Filled in from an employee's request. */
@@ -90,8 +92,10 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
   const [problem, setProblem] = useState<string>();
   const [lift, setLift] = useState(false);
   const policy = usePolicy();
-  const agent = forAll ? undefined : request.agent;
-  const agentsOfRule = forAll || !request.agent ? ['*'] : [request.agent];
+  const only = request.forAgents?.length ? request.forAgents : request.agent ? [request.agent] : [];
+  const agentsOfRule = forAll || only.length === 0 ? ['*'] : only;
+  // What a block reaches is counted for one agent, or for every agent.
+  const agent = !forAll && only.length === 1 ? only[0] : undefined;
   // A server-level block wins over every other rule: a decision under one that stays changes nothing.
   const standing =
     request.verdict === 'block'
@@ -166,7 +170,7 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
           <fieldset>
             <legend>For</legend>
             <label className="choice">
-              <input type="radio" name="for" checked={!forAll} onChange={() => setForAll(false)} /> {agentName(request.agent)} only
+              <input type="radio" name="for" checked={!forAll} onChange={() => setForAll(false)} /> {agentsPhrase(only)} only
             </label>
             <label className="choice">
               <input type="radio" name="for" checked={forAll} onChange={() => setForAll(true)} /> All agents

@@ -32,6 +32,7 @@ export function RequestsPage() {
       target: { serverKey: event.serverKey! },
       subject: event.serverName ?? event.serverKey!,
       agent: agents[0],
+      forAgents: agents,
       agents,
       justification: verdict === 'block' ? '' : `Requested by ${personOf(event.human)}${words}`,
     });
