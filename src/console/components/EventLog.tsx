@@ -7,7 +7,7 @@ import { type Query, withQuery } from '../api/client.js';
 import { tableOf, usePaged } from '../api/queries.js';
 import { type Column, DataTable } from './DataTable.js';
 import { FilterBar } from './FilterBar.js';
-import { Empty, ErrorState, Loading } from './States.js';
+import { Empty, ListState } from './States.js';
 import { agentName, agentOf, exactTime, personOf } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
@@ -159,21 +159,22 @@ export function EventLog({ fixed = {}, label = 'Audit logs' }: { fixed?: Query; 
           JSON lines
         </a>
       </div>
-      {events.isPending ? (
-        <Loading what="the audit log" />
-      ) : events.isError ? (
-        <ErrorState error={events.error} retry={() => void events.refetch()} />
-      ) : table.rows.length === 0 ? (
-        <Empty title={filtered ? 'No event matches these filters.' : 'No tool call recorded yet.'}>
-          <p>
-            {filtered
-              ? 'Widen the dates or clear a filter.'
-              : 'Calls appear here once laptops run their MCP servers through the guard (mcp-warden enforce), within a minute of each call.'}
-          </p>
-        </Empty>
-      ) : (
+      <ListState
+        read={events}
+        rows={table.rows}
+        what="the audit log"
+        empty={
+          <Empty title={filtered ? 'No event matches these filters.' : 'No tool call recorded yet.'}>
+            <p>
+              {filtered
+                ? 'Widen the dates or clear a filter.'
+                : 'Calls appear here once laptops run their MCP servers through the guard (mcp-warden enforce), within a minute of each call.'}
+            </p>
+          </Empty>
+        }
+      >
         <DataTable label={label} columns={COLUMNS} rowKey={(event) => event.id} {...table} />
-      )}
+      </ListState>
     </section>
   );
 }

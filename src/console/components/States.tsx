@@ -46,3 +46,22 @@ export function ChangeError({ error }: { error: unknown }) {
     </p>
   );
 }
+
+/** A list read's state as a page shows it: loading, its failure with a retry, its empty state, or the list. */
+export function ListState({
+  read,
+  rows,
+  what,
+  empty,
+  children,
+}: {
+  read: { isPending: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+  rows: readonly unknown[];
+  what: string;
+  empty: ReactNode;
+  children: ReactNode;
+}) {
+  if (read.isPending) return <Loading what={what} />;
+  if (read.isError) return <ErrorState error={read.error} retry={() => void read.refetch()} />;
+  return <>{rows.length === 0 ? empty : children}</>;
+}

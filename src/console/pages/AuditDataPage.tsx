@@ -7,7 +7,7 @@ import { ACCESS_CHOICE, DECISION_CHOICE, RISK_CHOICE, agentChoice, capitalise } 
 import { DecisionBadge, RiskBadge } from '../components/Badges.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { FilterBar } from '../components/FilterBar.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, ListState } from '../components/States.js';
 import { agentName, ago, dateTime } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
@@ -92,19 +92,20 @@ export function AuditDataPage() {
           </span>
         )}
       </FilterBar>
-      {servers.isPending ? (
-        <Loading what="servers" />
-      ) : servers.isError ? (
-        <ErrorState error={servers.error} retry={() => void servers.refetch()} />
-      ) : table.rows.length === 0 ? (
-        filtered ? (
-          <Empty title="No server matches these filters.">
-            <p>Clear a filter to see more.</p>
-          </Empty>
-        ) : (
-          <FirstLaptop />
-        )
-      ) : (
+      <ListState
+        read={servers}
+        rows={table.rows}
+        what="servers"
+        empty={
+          filtered ? (
+            <Empty title="No server matches these filters.">
+              <p>Clear a filter to see more.</p>
+            </Empty>
+          ) : (
+            <FirstLaptop />
+          )
+        }
+      >
         <DataTable
           label="Servers"
           columns={COLUMNS}
@@ -113,7 +114,7 @@ export function AuditDataPage() {
           onSort={(next) => setSearch({ sort: next === 'name' ? undefined : next })}
           {...table}
         />
-      )}
+      </ListState>
     </>
   );
 }

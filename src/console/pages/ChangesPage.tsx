@@ -7,7 +7,7 @@ import { DECISION_LABELS } from '../../shared/present.js';
 import { tableOf, useMe, usePaged, usePolicy } from '../api/queries.js';
 import { DefinitionDiff } from '../components/DefinitionDiff.js';
 import { DecisionDialog, type DecisionRequest } from '../components/DecisionDialog.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, ListState } from '../components/States.js';
 import { ago, dateTime, decisionTone, refusalFor } from '../format.js';
 import { capitalise } from '../choices.js';
 import { Link, pathTo } from '../router.js';
@@ -29,15 +29,16 @@ export function ChangesPage() {
         Tools, resources and prompts whose definition changed after the fleet first saw them. A changed description can carry new
         instructions for the agent; review the difference, then allow or block it.
       </p>
-      {changes.isPending ? (
-        <Loading what="changes" />
-      ) : changes.isError ? (
-        <ErrorState error={changes.error} retry={() => void changes.refetch()} />
-      ) : table.rows.length === 0 ? (
-        <Empty title="No definition has changed.">
-          <p>When a server changes what one of its tools says or takes, it appears here with the difference.</p>
-        </Empty>
-      ) : (
+      <ListState
+        read={changes}
+        rows={table.rows}
+        what="changes"
+        empty={
+          <Empty title="No definition has changed.">
+            <p>When a server changes what one of its tools says or takes, it appears here with the difference.</p>
+          </Empty>
+        }
+      >
         <ul className="changes">
           {table.rows.map((change) => {
             const { after } = change;
@@ -94,7 +95,7 @@ export function ChangesPage() {
             );
           })}
         </ul>
-      )}
+      </ListState>
       {table.hasMore && (
         <button type="button" onClick={table.loadMore} disabled={table.loadingMore}>
           {table.loadingMore ? 'Loading…' : 'Load more'}

@@ -5,7 +5,7 @@ import { tableOf, useAgents, usePaged } from '../api/queries.js';
 import { agentChoice } from '../choices.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { FilterBar } from '../components/FilterBar.js';
-import { Empty, ErrorState, Loading } from '../components/States.js';
+import { Empty, ListState } from '../components/States.js';
 import { ago, dateTime, personOf } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
@@ -75,15 +75,16 @@ export function DevicesPage() {
         values={search}
         onChange={setSearch}
       />
-      {devices.isPending ? (
-        <Loading what="devices" />
-      ) : devices.isError ? (
-        <ErrorState error={devices.error} retry={() => void devices.refetch()} />
-      ) : table.rows.length === 0 ? (
-        <Empty title={query.q || query.platform || query.agent ? 'No device matches these filters.' : 'No laptop has enrolled yet.'}>
-          <p>Laptops appear here when they enroll: see Audit Data for the command.</p>
-        </Empty>
-      ) : (
+      <ListState
+        read={devices}
+        rows={table.rows}
+        what="devices"
+        empty={
+          <Empty title={query.q || query.platform || query.agent ? 'No device matches these filters.' : 'No laptop has enrolled yet.'}>
+            <p>Laptops appear here when they enroll: see Audit Data for the command.</p>
+          </Empty>
+        }
+      >
         <DataTable
           label="Devices"
           columns={COLUMNS}
@@ -92,7 +93,7 @@ export function DevicesPage() {
           onSort={(next) => setSearch({ sort: next === 'hostname' ? undefined : next })}
           {...table}
         />
-      )}
+      </ListState>
     </>
   );
 }

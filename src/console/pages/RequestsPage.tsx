@@ -8,7 +8,7 @@ import { DECISION_LABELS } from '../../shared/present.js';
 import { tableOf, useChange, useMe, usePaged, usePolicy } from '../api/queries.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { DecisionDialog, type DecisionRequest } from '../components/DecisionDialog.js';
-import { ChangeError, Empty, ErrorState, Loading } from '../components/States.js';
+import { ChangeError, Empty, ListState } from '../components/States.js';
 import { agentName, agentsPhrase, ago, dateTime, decisionTone, fromNow, personOf, refusalFor } from '../format.js';
 import { Link, pathTo } from '../router.js';
 
@@ -107,17 +107,18 @@ export function RequestsPage() {
         <h1>Approval requests</h1>
       </div>
       {policy.data && <EndingSoon rules={policy.data.rules} refusal={refusal} />}
-      {requests.isPending ? (
-        <Loading what="requests" />
-      ) : requests.isError ? (
-        <ErrorState error={requests.error} retry={() => void requests.refetch()} />
-      ) : table.rows.length === 0 ? (
-        <Empty title="No employee has asked for a server yet.">
-          <p>When someone asks from their tray (Request approval), their request and their reason appear here.</p>
-        </Empty>
-      ) : (
+      <ListState
+        read={requests}
+        rows={table.rows}
+        what="requests"
+        empty={
+          <Empty title="No employee has asked for a server yet.">
+            <p>When someone asks from their tray (Request approval), their request and their reason appear here.</p>
+          </Empty>
+        }
+      >
         <DataTable label="Approval requests" columns={columns} rowKey={(event) => event.id} {...table} />
-      )}
+      </ListState>
       {deciding && (
         <DecisionDialog
           request={{ ...deciding, subject: deciding.verdict === 'block' ? `${deciding.subject} (reject the request)` : deciding.subject }}
