@@ -31,3 +31,7 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, what: stri
   const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
   throw new HttpError(400, 'invalid-request', `${what}: ${issue.message}${where}`);
 }
+
+/** Where this endpoint is reached: --public-url, else the origin the request came to. */
+export const endpointOrigin = (request: FastifyRequest, publicUrl: string | undefined): string =>
+  publicUrl ?? `${request.protocol}://${request.host}`;

@@ -1,7 +1,7 @@
 // The admin's views of the fleet, from the counts storage keeps: every server by agent with its decision and
 // device count, one server's agents, findings, probe and capabilities with their own decisions. Decisions are
 // the policy's (rules name exact serverKeys), so a filter by decision is turned into the (serverKey, agent)
-// pairs it selects: those with rules are judged here, every other server has the default's decision.
+// pairs it selects (decisionFilters).
 import type { FleetDecision, FleetServerRow } from '../shared/admin-api.js';
 import type { Capability } from '../shared/inventory.js';
 import { type DecisionStatus, type Policy, evaluate } from '../shared/policy.js';
@@ -23,28 +23,38 @@ export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluat
   };
 }
 
+/** The decision of one row of the fleet: a server as one agent loads it. */
+export const serverDecision = (policy: Policy, server: Pick<FleetServer, 'serverKey' | 'agent' | 'url'>, now: Date): FleetDecision =>
+  fleetDecision(policy, { serverKey: server.serverKey, agent: server.agent, url: server.url }, now);
+
 export function fleetServerView(server: FleetServer, policy: Policy, now: Date): FleetServerRow {
-  return {
-    ...server,
-    decision: fleetDecision(policy, { serverKey: server.serverKey, agent: server.agent, url: server.url }, now),
-  };
+  return { ...server, decision: serverDecision(policy, server, now) };
 }
 
-/** The storage filter that selects servers whose decision is `status`. */
-export async function decisionFilter(
+/** The serverKeys some rule about the whole server names: every other server has the default's decision. */
+export const ruledServerKeys = (policy: Policy): string[] => [
+  ...new Set(policy.rules.filter((rule) => !rule.target.capability).map((rule) => rule.target.serverKey)),
+];
+
+/**
+ * The storage filter of each decision, from one reading of the ruled servers' rows: those pairs are judged
+ * here, and every other server has the default's decision.
+ */
+export async function decisionFilters(
   storage: Storage,
   policy: Policy,
-  status: DecisionStatus,
   now: Date,
-): Promise<Pick<ServerFilter, 'pairsIn' | 'orKeyNotIn'>> {
-  const ruled = [...new Set(policy.rules.filter((rule) => !rule.target.capability).map((rule) => rule.target.serverKey))];
-  const pairs: [string, string][] = [];
+): Promise<(status: DecisionStatus) => Pick<ServerFilter, 'pairsIn' | 'orKeyNotIn'>> {
+  const ruled = ruledServerKeys(policy);
+  const judged: { pair: [string, string]; status: DecisionStatus }[] = [];
   for (const serverKey of ruled)
     for (const server of await storage.fleetServer(serverKey))
-      if (fleetDecision(policy, { serverKey, agent: server.agent, url: server.url }, now).status === status)
-        pairs.push([serverKey, server.agent]);
+      judged.push({ pair: [serverKey, server.agent], status: serverDecision(policy, server, now).status });
   const unruled = fleetDecision({ ...policy, rules: [] }, { serverKey: '\0none', agent: '\0none' }, now).status;
-  return { pairsIn: pairs, ...(unruled === status ? { orKeyNotIn: ruled } : {}) };
+  return (status) => ({
+    pairsIn: judged.filter((row) => row.status === status).map((row) => row.pair),
+    ...(unruled === status ? { orKeyNotIn: ruled } : {}),
+  });
 }
 
 export interface CapabilityView {

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { type AdminRole, ROLE_DUTIES, roleAtLeast } from '../shared/admins.js';
 import type { ActingAdmin } from './callers.js';
+import { endpointOrigin } from './context.js';
 import { HttpError } from './errors.js';
 import { checkCsrf } from './sign-in/sessions.js';
 
@@ -24,7 +25,7 @@ export function authorize(request: FastifyRequest, publicUrl: string | undefined
   if (request.caller.kind !== 'admin') throw new HttpError(401, 'unauthorized', 'an admin token (or signing in) is required');
   const { admin } = request.caller;
   // A browser's cookie goes along on requests other sites make it send: its changes must prove they are ours.
-  if (admin.session) checkCsrf(request, admin.session, publicUrl ?? `${request.protocol}://${request.host}`);
+  if (admin.session) checkCsrf(request, admin.session, endpointOrigin(request, publicUrl));
   const needed = neededRole(request);
   if (!roleAtLeast(admin.role, needed))
     throw new HttpError(

@@ -7,10 +7,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DECISION_STATUSES, DEFAULT_VERDICTS, type Policy, RuleInput, VERDICTS } from '../../shared/policy.js';
 import { ACCESS_TYPES, CAPABILITY_KINDS, SEVERITIES } from '../../shared/vocabulary.js';
-import { type AppContext, parse } from '../context.js';
+import { type AppContext, endpointOrigin, parse } from '../context.js';
 import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
-import { decisionFilter, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
+import { decisionFilters, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
 import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
 import { agentKey } from '../../shared/people.js';
 import type { Enrollment, ServerDeviceRow, ServerImpact } from '../../shared/admin-api.js';
@@ -25,6 +25,9 @@ import {
   type DeviceRecord,
   EVENT_SORTS,
   type EventFilter,
+  type FleetServer,
+  type Keyset,
+  type Page,
   type PageRequest,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
@@ -127,18 +130,22 @@ function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
   };
 }
 
+/** Every item of a list, page after page: memory stays flat however many there are. */
+async function* everyPage<T>(pageAfter: (after: Keyset | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+  let after: Keyset | undefined;
+  do {
+    const page = await pageAfter(after);
+    yield* page.items;
+    after = page.next;
+  } while (after);
+}
+
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {
   const storage = context.storage;
   const pager = pagerFor(() => storage.sharedSecret('cursor'));
 
-  async function* exportEvents(filter: EventFilter): AsyncGenerator<StoredEvent> {
-    let after: (string | number)[] | undefined;
-    do {
-      const page = await storage.events(filter, { sort: 'at', descending: false, limit: EXPORT_PAGE, after, countUpTo: 0 });
-      yield* page.items;
-      after = page.next ? [...page.next] : undefined;
-    } while (after);
-  }
+  const exportEvents = (filter: EventFilter): AsyncGenerator<StoredEvent> =>
+    everyPage((after) => storage.events(filter, { sort: 'at', descending: false, limit: EXPORT_PAGE, after, countUpTo: 0 }));
 
   app.register(
     async (admin) => {
@@ -155,29 +162,31 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
           transport: query.transport,
           deviceId: query.device,
           search: query.q,
-          ...(query.decision ? await decisionFilter(storage, policy, query.decision, now) : {}),
+          ...(query.decision ? (await decisionFilters(storage, policy, now))(query.decision) : {}),
         };
       }
 
-      /** One page of Audit Data: sorted by a column, or by the decision the policy computes (decision-order.ts). */
-      async function serverPage(
+      /**
+       * Pages of Audit Data for one query and sort: by a column, or by what the policy gives (decision-order.ts,
+       * rule-order.ts). What the filter needs is read once, however many pages are then asked (the CSV export).
+       */
+      async function serverPages(
         query: z.infer<typeof ServerExportQuery>,
-        request: PageRequest<(typeof SERVER_LIST_SORTS)[number]>,
+        sort: (typeof SERVER_LIST_SORTS)[number],
         policy: Policy,
         now: Date,
-      ) {
-        if (request.sort === 'decision')
+      ): Promise<(request: PageRequest<string>) => Promise<Page<FleetServer>>> {
+        if (sort === 'decision')
           return serversByDecision(
             storage,
             policy,
             await serverFilter({ ...query, decision: undefined }, policy, now),
             query.decision,
-            request,
             now,
           );
-        if (request.sort === 'markedBy' || request.sort === 'decidedAt')
-          return serversByRule(storage, policy, await serverFilter(query, policy, now), request.sort, request, now);
-        return storage.fleetServers(await serverFilter(query, policy, now), { ...request, sort: request.sort });
+        const filter = await serverFilter(query, policy, now);
+        if (sort === 'markedBy' || sort === 'decidedAt') return serversByRule(storage, policy, filter, sort, now);
+        return (request) => storage.fleetServers(filter, { ...request, sort });
       }
 
       admin.get('/servers', async (request) => {
@@ -185,18 +194,17 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         const pages = await pager('servers', query, SERVER_LIST_SORTS, 'name');
         const policy = await currentPolicy(storage);
         const now = context.now();
-        return pages.body(await serverPage(query, pages.request, policy, now), (server) => fleetServerView(server, policy, now));
+        const page = await (await serverPages(query, pages.request.sort, policy, now))(pages.request);
+        return pages.body(page, (server) => fleetServerView(server, policy, now));
       });
 
       // Audit Data as the admin filtered and sorted it, every row, for a spreadsheet.
       admin.get('/servers.csv', async (request, reply) => {
-        const { sort, ...query } = parse(ServerExportQuery, request.query, 'query');
-        const sortText = sort ?? 'name';
-        const sortBy = sortText.replace(/^-/, '') as (typeof SERVER_LIST_SORTS)[number];
-        if (!SERVER_LIST_SORTS.includes(sortBy))
-          throw new HttpError(400, 'invalid-request', `sort ${sortText}: expected one of ${SERVER_LIST_SORTS.join(', ')}`);
+        const query = parse(ServerExportQuery, request.query, 'query');
+        const { request: order } = await pager('servers', { ...query, limit: String(PAGE_SIZE.max) }, SERVER_LIST_SORTS, 'name');
         const policy = await currentPolicy(storage);
         const now = context.now();
+        const pageOf = await serverPages(query, order.sort, policy, now);
         async function* lines() {
           yield csvLine([
             'serverKey',
@@ -211,32 +219,22 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
             'remarks',
             'markedBy',
           ]);
-          let after: (string | number)[] | undefined;
-          do {
-            const page = await serverPage(
-              query,
-              { sort: sortBy, descending: sortText.startsWith('-'), limit: PAGE_SIZE.max, after },
-              policy,
-              now,
-            );
-            for (const server of page.items) {
-              const { decision } = fleetServerView(server, policy, now);
-              yield csvLine([
-                server.serverKey,
-                server.name,
-                server.agent,
-                server.lastUpdated,
-                decision.decidedAt,
-                server.accessType,
-                server.transport,
-                server.risk,
-                String(server.deviceCount),
-                decision.label,
-                decision.markedBy,
-              ]);
-            }
-            after = page.next ? [...page.next] : undefined;
-          } while (after);
+          for await (const server of everyPage((after) => pageOf({ ...order, after }))) {
+            const { decision } = fleetServerView(server, policy, now);
+            yield csvLine([
+              server.serverKey,
+              server.name,
+              server.agent,
+              server.lastUpdated,
+              decision.decidedAt,
+              server.accessType,
+              server.transport,
+              server.risk,
+              String(server.deviceCount),
+              decision.label,
+              decision.markedBy,
+            ]);
+          }
         }
         return reply
           .header('Content-Type', 'text/csv; charset=utf-8')
@@ -347,7 +345,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
 
       // How a laptop joins: the exact command, with the enroll secret, for owners (who hold it anyway).
       admin.get('/enrollment', { config: { role: 'owner' } }, async (request): Promise<Enrollment> => {
-        const serverUrl = context.publicUrl ?? `${request.protocol}://${request.host}`;
+        const serverUrl = endpointOrigin(request, context.publicUrl);
         return { serverUrl, command: `mcp-warden enroll --server ${serverUrl} --secret ${context.options.enrollSecret}` };
       });
 
@@ -391,14 +389,11 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         if (!key.startsWith('human|')) throw new HttpError(400, 'invalid-request', `${key}: a human key starts with human|`);
         const page = await storage.devices({ human: key }, { sort: 'hostname', descending: false, limit: PAGE_SIZE.max });
         const agents = await storage.deviceAgents(page.items.map((device) => device.id));
-        return {
-          human: key,
-          devices: page.items.map((device) => ({
-            ...device,
-            agents: (agents.get(device.id) ?? []).map((client) => agentKey(client, device.hostname)),
-          })),
-          agents: page.items.flatMap((device) => (agents.get(device.id) ?? []).map((client) => agentKey(client, device.hostname))),
-        };
+        const devices = page.items.map((device) => ({
+          ...device,
+          agents: (agents.get(device.id) ?? []).map((client) => agentKey(client, device.hostname)),
+        }));
+        return { human: key, devices, agents: devices.flatMap((device) => device.agents) };
       });
 
       admin.get('/requests', async (request) => {

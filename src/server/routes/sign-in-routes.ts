@@ -2,11 +2,11 @@
 // them back to /auth/callback; a session cookie then stands for them on the admin API (and the console).
 // /auth/logout ends it. An admin token can be turned into a session too (/auth/token), for first setup.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppContext } from '../context.js';
+import { type AppContext, endpointOrigin } from '../context.js';
 import { HttpError } from '../errors.js';
 import { SignInRefused } from '../sign-in/oidc.js';
 import {
-  bootstrapCredential,
+  bootstrapSession,
   checkCsrf,
   endSession,
   keepPendingSignIn,
@@ -79,11 +79,11 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
     if (!secureEnough(request, context.publicUrl)) throw insecure();
     const { email, role, via, tokenId } = caller.admin;
     // The session lives as long as the token it was made from: revoking the token ends it.
-    const made =
+    const who =
       via === 'bootstrap'
-        ? { roleSource: 'bootstrap' as const, credential: bootstrapCredential(context.auth.bootstrap.token) }
-        : { roleSource: 'account' as const, credential: tokenCredential(tokenId!) };
-    await startSession(reply, context.storage, { email, role, ...made }, context.auth.sessions, context.now());
+        ? bootstrapSession(context.auth.bootstrap)
+        : { email, role, roleSource: 'account' as const, credential: tokenCredential(tokenId!) };
+    await startSession(reply, context.storage, who, context.auth.sessions, context.now());
     return reply.status(204).send();
   });
 
@@ -111,18 +111,7 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
     // Checked before the code is spent: a cookie the browser would not keep must not use up the link.
     if (!secureEnough(request, context.publicUrl)) throw insecure();
     if (!context.signInLink || typeof code !== 'string' || !context.signInLink.take(code, context.now())) return linkGone(reply);
-    await startSession(
-      reply,
-      context.storage,
-      {
-        email: context.auth.bootstrap.name,
-        role: 'owner',
-        roleSource: 'bootstrap',
-        credential: bootstrapCredential(context.auth.bootstrap.token),
-      },
-      context.auth.sessions,
-      context.now(),
-    );
+    await startSession(reply, context.storage, bootstrapSession(context.auth.bootstrap), context.auth.sessions, context.now());
     return reply.redirect('/', 303);
   });
 
@@ -167,7 +156,7 @@ export function registerSignInRoutes(app: FastifyInstance, context: AppContext):
   app.post('/auth/logout', async (request, reply) => {
     const caller = request.caller;
     if (caller.kind === 'admin' && caller.admin.session) {
-      checkCsrf(request, caller.admin.session, context.publicUrl ?? `${request.protocol}://${request.host}`);
+      checkCsrf(request, caller.admin.session, endpointOrigin(request, context.publicUrl));
       await endSession(request, reply, context.storage);
     }
     return reply.redirect('/', 303);

@@ -68,6 +68,17 @@ export async function startSession(
 export const tokenCredential = (tokenId: string) => `token:${tokenId}`;
 export const bootstrapCredential = (bootstrapToken: string) => `bootstrap:${hashToken(bootstrapToken)}`;
 
+/** A session of the bootstrap token (--admin-token): the owner it speaks for, until the token changes. */
+export const bootstrapSession = (bootstrap: {
+  token: string;
+  name: string;
+}): Pick<AdminSession, 'email' | 'role' | 'roleSource' | 'credential'> => ({
+  email: bootstrap.name,
+  role: 'owner',
+  roleSource: 'bootstrap',
+  credential: bootstrapCredential(bootstrap.token),
+});
+
 /** The admin a request's session cookie signs in, if it is live; an ended one is removed. */
 export async function sessionAdmin(
   request: FastifyRequest,

@@ -4,7 +4,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Capability, ProbeResult } from '../../shared/inventory.js';
 import { capabilitiesOf } from '../../shared/present.js';
-import { keysetPage } from './keyset-page.js';
+import { byCodeUnits as compare, keysetPage } from './keyset-page.js';
 import type { WardenDatabase } from './schema.js';
 import type { CapabilityChange, Page, PageRequest } from './storage.js';
 
@@ -70,9 +70,6 @@ export async function recordCapabilityVersions(
     }
   }
 }
-
-/** Code-unit order, the same as the databases' "C" collation of these keys. */
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The changed capabilities, the latest change first, optionally of one server. */
 export async function capabilityChanges(

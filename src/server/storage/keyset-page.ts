@@ -5,6 +5,9 @@ import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely'
 import type { WardenDatabase } from './schema.js';
 import type { Keyset, Page, PageRequest } from './storage.js';
 
+/** Code-unit order, the databases' order of these keys (PostgreSQL's "C" collation), for orders kept in memory. */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** `(a, b, c) > (x, y, z)`: the rows after a keyset position, in either direction. */
 function after(columns: readonly string[], position: Keyset | undefined, descending: boolean) {
   if (!position) return undefined;
