@@ -35,10 +35,11 @@ export function fromNow(iso: string): string {
 
 /** `human|alice@corp.example` → `alice@corp.example` */
 export const personOf = (humanKey: string) => humanKey.replace(/^human\|/, '');
-/** `agent|cursor@laptop-1` → `cursor@laptop-1` */
-export const agentOf = (agentKey: string) => agentKey.replace(/^agent\|/, '');
+/** `agent|cursor@laptop-1` → `Cursor`: the agent's name, without its device. */
+export const agentKeyName = (agentKey: string) => agentName(agentOfKey(agentKey).client);
 
 import { clientDisplayName as agentName } from '../shared/client-names.js';
+import { agentOfKey } from '../shared/people.js';
 
 export { agentName };
 

@@ -6,3 +6,10 @@ export const humanKey = (who: { userEmail?: string | undefined; user: string; ho
   `human|${who.userEmail ?? `${who.user}@${who.hostname}`}`;
 
 export const agentKey = (client: string, hostname: string): string => `agent|${client}@${hostname}`;
+
+/** An agent key's parts: `agent|cursor@laptop-42` → cursor on laptop-42. */
+export function agentOfKey(key: string): { client: string; hostname: string } {
+  const body = key.replace(/^agent\|/, '');
+  const at = body.indexOf('@');
+  return at < 0 ? { client: body, hostname: '' } : { client: body.slice(0, at), hostname: body.slice(at + 1) };
+}

@@ -8,7 +8,7 @@ import { tableOf, usePaged } from '../api/queries.js';
 import { type Column, DataTable } from './DataTable.js';
 import { FilterBar } from './FilterBar.js';
 import { Empty, ListState } from './States.js';
-import { agentName, agentOf, exactTime, personOf } from '../format.js';
+import { agentKeyName, exactTime, personOf } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
 const TYPE_LABELS: Record<(typeof EVENT_TYPES)[number], string> = {
@@ -39,11 +39,7 @@ const COLUMNS: Column<EventRow>[] = [
   {
     header: 'Agent',
     cell: (event) =>
-      event.agent ? (
-        <Link href={pathTo('agent', { agentKey: event.agent })}>{agentName(agentOf(event.agent).split('@')[0]!)}</Link>
-      ) : (
-        (event.client ?? '—')
-      ),
+      event.agent ? <Link href={pathTo('agent', { agentKey: event.agent })}>{agentKeyName(event.agent)}</Link> : (event.client ?? '—'),
   },
   {
     header: 'Action',

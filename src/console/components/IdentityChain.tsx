@@ -1,6 +1,6 @@
 // Who acted: the human, the device acting for them, the agent on it, and then its calls (the log below).
 import type { ReactNode } from 'react';
-import { agentName, personOf } from '../format.js';
+import { agentKeyName, personOf } from '../format.js';
 import { Link, pathTo } from '../router.js';
 
 interface Chain {
@@ -15,7 +15,7 @@ export function IdentityChain({ human, device, agent }: Chain) {
     device && { label: 'Device', node: <Link href={pathTo('device', { deviceId: device.id })}>{device.hostname}</Link> },
     agent && {
       label: 'Agent',
-      node: <Link href={pathTo('agent', { agentKey: agent })}>{agentName(agent.replace(/^agent\|/, '').split('@')[0]!)}</Link>,
+      node: <Link href={pathTo('agent', { agentKey: agent })}>{agentKeyName(agent)}</Link>,
     },
     { label: 'Calls', node: <span>below</span> },
   ].filter(Boolean) as { label: string; node: ReactNode }[];

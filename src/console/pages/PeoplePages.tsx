@@ -1,11 +1,11 @@
 // The audit by who acted: a human (every agent acting for them, combined), one device, one agent on a device.
-import { agentKey } from '../../shared/people.js';
+import { agentKey, agentOfKey } from '../../shared/people.js';
 import { DeviceRow } from '../../shared/admin-api.js';
 import { useDevice, useHuman, usePaged } from '../api/queries.js';
 import { EventLog } from '../components/EventLog.js';
 import { IdentityChain } from '../components/IdentityChain.js';
 import { ErrorState, Loading } from '../components/States.js';
-import { agentName, ago, agentOf, dateTime, personOf } from '../format.js';
+import { agentKeyName, agentName, ago, dateTime, personOf } from '../format.js';
 import { Link, pathTo } from '../router.js';
 import { isStale } from './DevicesPage.js';
 
@@ -39,7 +39,7 @@ export function HumanPage({ humanKey }: { humanKey: string }) {
                   <ul>
                     {device.agents.map((agent) => (
                       <li key={agent}>
-                        <Link href={pathTo('agent', { agentKey: agent })}>{agentName(agentOf(agent).split('@')[0]!)}</Link>
+                        <Link href={pathTo('agent', { agentKey: agent })}>{agentKeyName(agent)}</Link>
                       </li>
                     ))}
                   </ul>
@@ -116,7 +116,7 @@ export function DevicePage({ deviceId }: { deviceId: string }) {
 }
 
 export function AgentPage({ agentKey: key }: { agentKey: string }) {
-  const [client, hostname] = agentOf(key).split('@') as [string, string | undefined];
+  const { client, hostname } = agentOfKey(key);
   const devices = usePaged('/v1/admin/devices', DeviceRow, { q: hostname }, 20);
   const device = devices.data?.pages[0]?.items.find((candidate) => candidate.hostname === hostname);
   return (
