@@ -7,7 +7,7 @@ import { ACCESS_CHOICE, DECISION_CHOICE, RISK_CHOICE, agentChoice, capitalise } 
 import { DecisionBadge, RiskBadge } from '../components/Badges.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { FilterBar } from '../components/FilterBar.js';
-import { Empty, ListState } from '../components/States.js';
+import { Empty, ListState, Loading } from '../components/States.js';
 import { agentName, ago, dateTime } from '../format.js';
 import { Link, pathTo, useSearchState } from '../router.js';
 
@@ -122,16 +122,23 @@ export function AuditDataPage() {
 /** The empty fleet: what to do next, with the command that does it. */
 function FirstLaptop() {
   const me = useMe();
-  const enrollment = useEnrollment(me.data?.role === 'owner');
   const owner = me.data?.role === 'owner';
+  const enrollment = useEnrollment(owner);
+  // An owner is shown the real command (with the secret), never a placeholder that changes under them.
   const command =
-    (owner && enrollment.data?.command) || `mcp-warden enroll --server ${window.location.origin} --secret <the enroll secret>`;
+    owner && !enrollment.isError
+      ? enrollment.data?.command
+      : `mcp-warden enroll --server ${window.location.origin} --secret <the enroll secret>`;
   return (
     <Empty title="No laptop has reported yet.">
       <p>Install MCP Warden on a laptop and enroll it with this endpoint; its MCP servers appear here within a minute.</p>
-      <pre className="command">
-        <code>{command}</code>
-      </pre>
+      {command ? (
+        <pre className="command">
+          <code>{command}</code>
+        </pre>
+      ) : (
+        <Loading what="the enroll command" />
+      )}
       <p className="sub">
         IT can roll it out to every laptop with their MDM: see <code>docs/deploy-mdm.md</code>.
       </p>
