@@ -211,6 +211,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     await page.getByRole('link', { name: 'everything' }).click();
     await page.getByRole('heading', { name: 'everything', level: 1 }).waitFor();
     await page.getByRole('tab', { name: 'Capabilities', selected: true }).waitFor();
+    // The capabilities arrive after the server's own details: read them once they are on screen.
+    await page.locator('tbody tr td:nth-child(3) .mono', { hasText: /^get-env$/ }).waitFor();
     const names = await page.locator('tbody tr td:nth-child(3) .mono').allTextContents();
     expect(names).toEqual(expect.arrayContaining(['echo', 'get-env', 'get-sum']));
     expect(await page.locator('thead th').allTextContents()).toEqual([
