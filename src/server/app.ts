@@ -1,5 +1,5 @@
 // The reference central endpoint as a Fastify application: the agent API under /v1, the admin API under
-// /v1/admin, the admin console at `/`. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
+// /v1/admin, the organisation's MCP registry under /v0.1, the admin console at `/`. Limits on every request: body size (after gzip), a rate per caller (callers.ts), parameterised storage.
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,7 +11,8 @@ import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './sign-in/sessions.j
 import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { registerSignInRoutes } from './routes/sign-in-routes.js';
 import { builtConsoleFolder, registerConsoleRoutes } from './routes/console-routes.js';
-import type { AppContext } from './context.js';
+import type { AppContext, RegistryOptions } from './context.js';
+import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   signInLink?: OneTimeSignIn;
   /** The built admin console to serve at `/` (default: dist/console beside the compiled server, if built). */
   consoleFolder?: string | undefined;
+  /** The organisation's MCP registry: its namespace, who may read it, the upstream it follows. */
+  registry?: RegistryOptions;
 }
 
 /** Seconds a client is told to wait while the database cannot be reached. */
@@ -80,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     publicUrl: options.publicUrl ?? options.oidc?.publicUrl,
     signIn: options.oidc ? new OidcSignIn(options.oidc) : undefined,
     signInLink: options.signInLink,
+    registry: options.registry ?? {},
     now: options.now ?? (() => new Date()),
     limit: async (request, reply, caller) => {
       request.caller = caller;
@@ -97,7 +101,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
-    await context.limit(request, reply, await identifyCaller(request, context.storage, auth, context.now()));
+    // The public registry reads no credential: whatever a client sends, it spends its address's budget.
+    const publicRead = request.url.startsWith('/v0.1/');
+    await context.limit(
+      request,
+      reply,
+      publicRead ? { kind: 'anonymous' } : await identifyCaller(request, context.storage, auth, context.now()),
+    );
   });
 
   // Agents gzip their reports; the body limit then applies to what the stream inflates to.
@@ -163,6 +173,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerConsoleRoutes(app, 'consoleFolder' in options ? options.consoleFolder : builtConsoleFolder());
   registerSignInRoutes(app, context);
   registerAgentRoutes(app, context);
+  await registerRegistryRoutes(app, context);
   registerAdminRoutes(app, context);
   return app;
 }

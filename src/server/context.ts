@@ -8,6 +8,16 @@ import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { HttpError } from './errors.js';
 import type { Storage } from './storage/storage.js';
 
+/** The organisation's MCP registry (server-command flags). */
+export interface RegistryOptions {
+  /** The reverse-DNS namespace entries are published under (default: the endpoint's host name reversed). */
+  namespace?: string | undefined;
+  /** Only addresses in these ranges may read the public registry (default: anyone). */
+  allowFrom?: readonly string[] | undefined;
+  /** The upstream registry followed, when one is. */
+  upstream?: string | undefined;
+}
+
 export interface AppContext {
   storage: Storage;
   options: { enrollSecret: string; adminToken: string; adminName: string };
@@ -18,6 +28,7 @@ export interface AppContext {
   signIn: OidcSignIn | undefined;
   /** The first start's one-time sign-in link, when it printed one. */
   signInLink: OneTimeSignIn | undefined;
+  registry: RegistryOptions;
   now: () => Date;
   /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
   limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;

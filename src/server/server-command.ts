@@ -4,6 +4,10 @@ import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
+import type { RegistryOptions } from './context.js';
+import { followUpstream } from './upstream-registry.js';
+import { IpRange } from '../shared/policy.js';
+import { NAMESPACE_PATTERN } from '../shared/registry.js';
 import { DEFAULT_RATE_LIMITS } from './callers.js';
 import { startMaintenance } from './maintenance.js';
 import { LATEST_MIGRATION } from './storage/migrations.js';
@@ -63,6 +67,14 @@ Single sign-on for admins' browsers (OpenID Connect; docs/deploy-server.md#singl
                          admins with an account get their account's role
   --session-idle-minutes N  a session ends after this long unused (default 30)
   --session-hours N      and this long after sign-in at the latest (default 12)
+
+The organisation's MCP registry (docs/registry.md), read by VS Code and GitHub Copilot at <public-url>:
+  --registry-namespace NS   reverse-DNS namespace of its entries, e.g. com.example (MCP_WARDEN_REGISTRY_NAMESPACE;
+                         default: the public URL's host name reversed)
+  --registry-allow R,…   only these addresses or CIDR ranges may read it (MCP_WARDEN_REGISTRY_ALLOW; default anyone)
+  --upstream-registry URL   follow this registry (same API): entries the fleet runs that it removes are raised to
+                         admins, and blocked if the organisation chose so (MCP_WARDEN_UPSTREAM_REGISTRY)
+  --upstream-minutes N   how often it is read (default 60)
 
   --enroll-rate N        right-secret enrollments a minute, fleet-wide and per address (MCP_WARDEN_ENROLL_RATE;
                          default ${DEFAULT_RATE_LIMITS.enrolling} and ${DEFAULT_RATE_LIMITS.enrollingPerAddress}): raise it for a rollout of a very large fleet
@@ -127,6 +139,10 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'oidc-scopes': { type: 'string' },
       'session-idle-minutes': { type: 'string' },
       'session-hours': { type: 'string' },
+      'registry-namespace': { type: 'string' },
+      'registry-allow': { type: 'string' },
+      'upstream-registry': { type: 'string' },
+      'upstream-minutes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -160,6 +176,9 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const idleMinutes = wholeNumber('session-idle-minutes', values['session-idle-minutes'], 1);
   const hours = wholeNumber('session-hours', values['session-hours'], 1);
 
+  const registry = registryOptions(values, env);
+  const upstreamMinutes = wholeNumber('upstream-minutes', values['upstream-minutes'], 1) ?? 60;
+
   let storage: Storage;
   try {
     storage = await openStorage(location, { eventRetentionDays: retention, ...(poolSize ? { poolSize } : {}) });
@@ -177,12 +196,20 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
     ...(publicUrl ? { publicUrl } : {}),
     ...(oidc ? { oidc } : {}),
     ...(signInLink ? { signInLink } : {}),
+    registry,
     sessionLimits: {
       idleMs: (idleMinutes ?? DEFAULT_SESSION_LIMITS.idleMs / 60_000) * 60_000,
       absoluteMs: (hours ?? DEFAULT_SESSION_LIMITS.absoluteMs / 3_600_000) * 3_600_000,
     },
   });
   const maintenance = startMaintenance(storage, (message) => io.stderr(`${message}\n`));
+  const upstream = registry.upstream
+    ? followUpstream(storage, {
+        url: registry.upstream,
+        intervalMs: upstreamMinutes * 60_000,
+        warn: (message) => io.stderr(`${message}\n`),
+      })
+    : undefined;
   const address = await app.listen({ port, host });
   const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
   io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
@@ -190,9 +217,26 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date()), ['127.0.0.1', 'localhost', '::1'].includes(host)));
   await io.untilStopped();
   maintenance.stop();
+  upstream?.stop();
   await app.close();
   await storage.close();
   return 0;
+}
+
+/** The registry's namespace, who may read it and what it follows, each checked before anything starts. */
+function registryOptions(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): RegistryOptions {
+  const namespace = (values['registry-namespace'] as string | undefined) ?? env.MCP_WARDEN_REGISTRY_NAMESPACE;
+  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
+    throw new UsageError(`--registry-namespace ${namespace}: expected a reverse-DNS name such as com.example`);
+  const allowText = (values['registry-allow'] as string | undefined) ?? env.MCP_WARDEN_REGISTRY_ALLOW;
+  const allowFrom = allowText
+    ?.split(',')
+    .map((range) => range.trim())
+    .filter(Boolean);
+  for (const range of allowFrom ?? [])
+    if (!IpRange.safeParse(range).success) throw new UsageError(`--registry-allow ${range}: expected an IP address or a CIDR range`);
+  const upstream = url('upstream-registry', (values['upstream-registry'] as string | undefined) ?? env.MCP_WARDEN_UPSTREAM_REGISTRY);
+  return { ...(namespace ? { namespace } : {}), ...(allowFrom?.length ? { allowFrom } : {}), ...(upstream ? { upstream } : {}) };
 }
 
 const given = <Key extends string>(key: Key, value: string | undefined) => (value ? { [key]: value } : {}) as { [K in Key]?: string };

@@ -5,6 +5,7 @@ import { ADMIN_ROLES, AdminToken } from './admins.js';
 import { Capability, PackageRef, RiskSignal } from './inventory.js';
 import { DECISION_STATUSES } from './policy.js';
 import { AgentEvent, DeviceFacts } from './protocol.js';
+import { REGISTRY_MODES, REGISTRY_STATUSES, ServerJson } from './registry.js';
 import { ACCESS_TYPES, CAPABILITY_KINDS, SCOPES, SEVERITIES, TRANSPORTS } from './vocabulary.js';
 
 /** One page of a list, and the cursor of the next (null at the end). */
@@ -192,3 +193,47 @@ export const CapabilityChangeRow = z.object({
   after: Capability,
 });
 export type CapabilityChangeRow = z.infer<typeof CapabilityChangeRow>;
+
+/** One published version of a registry entry, as admins see it (`GET registry`). */
+export const RegistryEntryRow = z.object({
+  name: z.string(),
+  version: z.string(),
+  serverKey: z.string(),
+  status: z.enum(REGISTRY_STATUSES),
+  statusReason: z.string().optional(),
+  isLatest: z.boolean(),
+  publishedAt: z.string(),
+  publishedBy: z.string(),
+  updatedAt: z.string(),
+  server: ServerJson,
+});
+export type RegistryEntryRow = z.infer<typeof RegistryEntryRow>;
+
+/** The entry a server would be published as, and what to know before (`POST registry/preview`). */
+export const RegistryPreview = z.object({ server: ServerJson, notices: z.array(z.string()) });
+export type RegistryPreview = z.infer<typeof RegistryPreview>;
+
+/** What laptops do with the registry, where clients find it, and what it follows (`GET registry/settings`). */
+export const RegistrySettingsView = z.object({
+  mode: z.enum(REGISTRY_MODES),
+  upstreamBlocks: z.boolean(),
+  /** What clients are pointed at (VS Code's McpGalleryServiceUrl, GitHub's MCP Registry URL). */
+  url: z.string(),
+  namespace: z.string().optional(),
+  upstream: z.string().optional(),
+  allowFrom: z.array(z.string()).optional(),
+});
+export type RegistrySettingsView = z.infer<typeof RegistrySettingsView>;
+
+/** What following an upstream registry raised (`GET registry/alerts`). */
+export const RegistryAlertRow = z.object({
+  id: z.string(),
+  at: z.string(),
+  upstream: z.string(),
+  name: z.string(),
+  serverKey: z.string(),
+  kind: z.enum(['deleted', 'identity-changed']),
+  detail: z.string(),
+  ruleId: z.string().optional(),
+});
+export type RegistryAlertRow = z.infer<typeof RegistryAlertRow>;

@@ -54,6 +54,10 @@ export const ADMIN_ACTIONS = [
   'admin-removed',
   'token-issued',
   'token-revoked',
+  'registry-published',
+  'registry-unpublished',
+  'registry-deprecated',
+  'registry-restored',
 ] as const;
 
 /** One change an admin made: who, when, what, and the thing before and after (absent: it did not exist). */

@@ -5,6 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { CAPABILITY_KINDS } from './vocabulary.js';
 import { globToRegExp } from './glob.js';
+import { REGISTRY_MODES } from './registry.js';
 
 export const VERDICTS = ['allow', 'block', 'conditional'] as const;
 export const DECISION_STATUSES = ['approved', 'rejected', 'conditional', 'expired', 'pending'] as const;
@@ -17,6 +18,7 @@ export const DENIAL_CODES = [
   'address-not-allowed',
   'endpoint-not-allowed',
   'not-reviewed',
+  'not-in-registry',
 ] as const;
 export type DenialCode = (typeof DENIAL_CODES)[number];
 export const DEFAULT_VERDICTS = ['allow', 'pending', 'block'] as const;
@@ -88,6 +90,11 @@ export const Policy = z.object({
   blockMessage: z.string().optional(),
   moreInfoUrl: z.string().optional(),
   rules: z.array(Rule),
+  /**
+   * The organisation's MCP registry, when laptops use it: `gallery` points VS Code's gallery at it; `only` also
+   * lets nothing else run (a server whose serverKey is not among the active entries' is blocked).
+   */
+  registry: z.object({ mode: z.enum(REGISTRY_MODES).exclude(['off']), serverKeys: z.array(z.string()) }).optional(),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -258,9 +265,19 @@ function byDefault(policy: Policy): Decision {
   }
 }
 
+function notInRegistry(policy: Policy): Decision {
+  const message = policy.blockMessage ? ` ${policy.blockMessage}` : '';
+  return {
+    status: 'rejected',
+    reason: `not in the organisation’s MCP registry: only servers published there may run; ask for it with Request approval.${message}`,
+    code: 'not-in-registry',
+  };
+}
+
 /**
  * The decision for a server (or one capability of it) loaded by one agent. A server-level block for this
- * agent or for all agents wins over everything; otherwise the most specific rule decides:
+ * agent or for all agents wins over everything; then, under registry-only, a server not in the registry is
+ * blocked; otherwise the most specific rule decides:
  * capability+agent > capability+all > server+agent > server+all > the organisation's default.
  * The latest rule wins between rules of the same specificity.
  */
@@ -273,6 +290,7 @@ export function evaluate(policy: Policy, subject: DecisionSubject, context: Deci
     serverRules.find((rule) => rule.verdict === 'block' && forAgent(rule, subject.agent)) ??
     serverRules.find((rule) => rule.verdict === 'block');
   if (block) return fromMatch(block, subject, context);
+  if (policy.registry?.mode === 'only' && !policy.registry.serverKeys.includes(subject.serverKey)) return notInRegistry(policy);
 
   const capabilityRules = rules.filter((rule) => sameCapability(rule, subject.capability));
   const ordered = [

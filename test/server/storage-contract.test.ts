@@ -506,7 +506,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 4 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions\): run `mcp-warden server migrate` first/,
+      /needs 5 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry\): run `mcp-warden server migrate` first/,
     );
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([
       '0001-fleet-schema',

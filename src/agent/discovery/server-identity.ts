@@ -5,6 +5,9 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { AccessType, PackageRef } from '../../shared/inventory.js';
 import { parseGuardedCommand } from '../platform/guard-invocation.js';
+import { canonicalUrl, parseImage, pypiName } from '../../shared/server-keys.js';
+
+export { canonicalUrl };
 
 interface Runner {
   registry: PackageRef['registry'];
@@ -183,7 +186,7 @@ export function parsePackageSpec(registry: PackageRef['registry'], spec: string)
   if (registry === 'pypi') {
     const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:(==|@)\s*([^\s,;]+)|([<>=!~][^;]*))?$/.exec(spec);
     if (!match) return undefined;
-    const name = match[1]!.toLowerCase().replace(/[-_.]+/g, '-');
+    const name = pypiName(match[1]!);
     return withVersion({ registry, name }, match[3] ?? match[4]?.trim(), match[2] !== undefined);
   }
   return parseImage(spec);
@@ -192,25 +195,6 @@ export function parsePackageSpec(registry: PackageRef['registry'], spec: string)
 function withVersion(base: Omit<PackageRef, 'pinned' | 'version'>, version: string | undefined, exactOperator = true): PackageRef {
   if (!version) return { ...base, pinned: false };
   return { ...base, version, pinned: exactOperator && EXACT_VERSION.test(version) };
-}
-
-function parseImage(reference: string): PackageRef | undefined {
-  if (!/^[a-z0-9][\w./:@-]*$/i.test(reference)) return undefined;
-  const [withoutDigest, digest] = reference.split('@') as [string, string | undefined];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  const path = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
-  const tag = colon === -1 ? undefined : withoutDigest.slice(colon + 1);
-  const parts = path.toLowerCase().split('/');
-  const hasRegistry = parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost');
-  const name = hasRegistry ? parts.join('/') : parts.length === 1 ? `docker.io/library/${parts[0]}` : `docker.io/${parts.join('/')}`;
-  const version = digest ?? tag;
-  return {
-    registry: 'oci',
-    name,
-    ...(version ? { version } : {}),
-    pinned: digest !== undefined || (tag !== undefined && tag !== 'latest'),
-  };
 }
 
 /** Comparable form of a path: forward slashes, no drive letter, lower case (Windows paths ignore case). */
@@ -266,17 +250,6 @@ function commandWord(command: string, homes: readonly string[]): string {
   const isAbsolute = /^(?:[A-Za-z]:)?[\\/]/.test(command);
   const hasFolder = /[\\/]/.test(command);
   return isAbsolute || !hasFolder ? commandName(command) : command.replace(/\\/g, '/');
-}
-
-/** Scheme and host in lower case, default ports, query and fragment dropped, no trailing slash. */
-export function canonicalUrl(url: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/?#@]*@)?([^/?#]*)([^?#]*)/i.exec(url.trim());
-  if (!match) return url.trim();
-  const scheme = match[1]!.toLowerCase();
-  let host = match[2]!.toLowerCase();
-  if ((scheme === 'https' && host.endsWith(':443')) || (scheme === 'http' && host.endsWith(':80'))) host = host.replace(/:\d+$/, '');
-  const path = match[3]!.replace(/\/+$/, '');
-  return `${scheme}://${host}${path}`;
 }
 
 export function hostOf(url: string): string | undefined {

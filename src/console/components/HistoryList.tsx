@@ -16,6 +16,10 @@ const ACTION_LABELS: Record<AdminAction['action'], string> = {
   'admin-removed': 'Removed an admin',
   'token-issued': 'Made a token',
   'token-revoked': 'Revoked a token',
+  'registry-published': 'Published to the registry',
+  'registry-unpublished': 'Took out of the registry',
+  'registry-deprecated': 'Registry entry deprecated',
+  'registry-restored': 'Registry entry active again',
 };
 
 const VERDICT_WORDS = { allow: 'Allow', block: 'Block', conditional: 'Conditionally allow' } as const;

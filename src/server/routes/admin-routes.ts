@@ -20,6 +20,7 @@ import { serversByDecision } from '../decision-order.js';
 import { serversByRule } from '../rule-order.js';
 import { actingAdmin, authorize } from '../roles.js';
 import { registerAdminAccountRoutes } from './admin-account-routes.js';
+import { registerAdminRegistryRoutes } from './admin-registry-routes.js';
 import {
   DEVICE_SORTS,
   type DeviceRecord,
@@ -153,6 +154,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         authorize(request, context.publicUrl);
       });
       registerAdminAccountRoutes(admin, context);
+      registerAdminRegistryRoutes(admin, context);
 
       async function serverFilter(query: z.infer<typeof ServerExportQuery>, policy: Policy, now: Date): Promise<ServerFilter> {
         return {
@@ -352,7 +354,13 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       admin.get('/policy', async () => currentPolicy(storage));
       admin.put('/policy/settings', { config: { role: 'owner' } }, async (request) => {
         const settings = parse(PolicySettingsInput, request.body, 'policy settings');
-        await storage.setPolicySettings(settings, actingAdmin(request).email, context.now().toISOString());
+        // What laptops do with the registry is set on its own (registry/settings) and kept here.
+        const { registryMode, upstreamBlocks } = await storage.policySettings();
+        await storage.setPolicySettings(
+          { ...settings, registryMode, upstreamBlocks },
+          actingAdmin(request).email,
+          context.now().toISOString(),
+        );
         return currentPolicy(storage);
       });
 

@@ -203,6 +203,43 @@ export interface CapabilityChangesTable {
   changed_at: string;
 }
 
+/** One published version of one registry entry. */
+export interface RegistryEntriesTable {
+  name: string;
+  version: string;
+  server_key: string;
+  server_json: string;
+  status: string;
+  status_reason: string | null;
+  deprecated_by_rule: string | null;
+  is_latest: number;
+  published_at: string;
+  published_by: string;
+  updated_at: string;
+}
+
+/** An upstream registry's entry that names something the fleet runs, as last seen. */
+export interface UpstreamEntriesTable {
+  upstream: string;
+  name: string;
+  identity: string;
+  server_keys: string;
+  status: string;
+  updated_at: string;
+}
+
+/** What following an upstream registry raised to admins. */
+export interface RegistryAlertsTable {
+  id: string;
+  at: string;
+  upstream: string;
+  name: string;
+  server_key: string;
+  kind: string;
+  detail: string;
+  rule_id: string | null;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
@@ -225,4 +262,7 @@ export interface WardenDatabase {
   admin_tokens: AdminTokensTable;
   admin_actions: AdminActionsTable;
   admin_sessions: AdminSessionsTable;
+  registry_entries: RegistryEntriesTable;
+  upstream_entries: UpstreamEntriesTable;
+  registry_alerts: RegistryAlertsTable;
 }

@@ -14,6 +14,7 @@ import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange,
 import { severityRank } from '../../shared/present.js';
 import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
+import { SqlRegistryStore, activeServerKeys, deprecateForBlock, restoreAfterBlock } from './registry-store.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
@@ -177,6 +178,7 @@ export class SqlStorage implements Storage {
   readonly dialect: Dialect;
   private readonly hot: HotQueries;
   readonly admins: SqlAdminStore;
+  readonly registry: SqlRegistryStore;
 
   constructor(
     private readonly open: OpenDatabase,
@@ -190,6 +192,7 @@ export class SqlStorage implements Storage {
     this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
     this.hot = hotQueries(open.db, open.dialect);
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
+    this.registry = new SqlRegistryStore(open.db, (work) => this.changePolicy(work));
   }
 
   /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
@@ -592,12 +595,15 @@ export class SqlStorage implements Storage {
         if (!sameScope(before, rule)) continue;
         await trx.deleteFrom('rules').where('id', '=', row.id).execute();
         await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before, ...ruleSubject(before) });
+        await restoreAfterBlock(trx, before.id, by, now);
       }
       await trx
         .insertInto('rules')
         .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })
         .execute();
       await recordAction(trx, { admin: by, action: 'rule-added', at: now, after: rule, ...ruleSubject(rule) });
+      // A published server blocked for every agent stays listed, deprecated with the block's justification.
+      await deprecateForBlock(trx, rule, by, now);
       return true;
     });
   }
@@ -608,6 +614,7 @@ export class SqlStorage implements Storage {
       if (!row) return false;
       const rule = JSON.parse(row.rule) as Rule;
       await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before: rule, ...ruleSubject(rule) });
+      await restoreAfterBlock(trx, rule.id, by, now);
       return true;
     });
   }
@@ -639,7 +646,7 @@ export class SqlStorage implements Storage {
    * A policy change and its new version in one transaction, one change at a time across every process (the
    * version row is held), so the version always digests exactly what the rules and settings hold.
    */
-  private async changePolicy(change: (trx: Trx) => Promise<boolean>): Promise<boolean> {
+  private async changePolicy<T>(change: (trx: Trx) => Promise<T>): Promise<T> {
     return this.transaction(async (trx) => {
       await trx
         .insertInto('settings')
@@ -651,7 +658,8 @@ export class SqlStorage implements Storage {
       const rules = (await trx.selectFrom('rules').select('rule').orderBy('updated_at').orderBy('id').execute()).map(
         (row) => JSON.parse(row.rule) as unknown,
       );
-      const version = hash('sha256', JSON.stringify({ rules, settings: await this.readPolicySettings(trx) }), 'hex').slice(0, 32);
+      const registry = await activeServerKeys(trx);
+      const version = hash('sha256', JSON.stringify({ rules, settings: await this.readPolicySettings(trx), registry }), 'hex').slice(0, 32);
       await this.setSetting(trx, 'policy_version', version);
       return changed;
     });

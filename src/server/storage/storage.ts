@@ -6,6 +6,7 @@ import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/prot
 import type { Capability, ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { Policy, Rule } from '../../shared/policy.js';
 import type { AdminAccount, AdminAction, AdminRole, AdminToken } from '../../shared/admins.js';
+import type { RegistryMode, RegistryStatus, ServerJson } from '../../shared/registry.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -82,6 +83,10 @@ export interface PolicySettings {
   defaultVerdict: Policy['defaultVerdict'];
   blockMessage?: string | undefined;
   moreInfoUrl?: string | undefined;
+  /** What laptops do with the organisation's registry (absent: off). */
+  registryMode?: RegistryMode | undefined;
+  /** When an upstream registry removes an entry the fleet runs: block it for all agents, or only say so. */
+  upstreamBlocks?: boolean | undefined;
 }
 
 /** A keyset position: the sort values of the last row of the previous page. */
@@ -244,9 +249,81 @@ export interface AdminStore {
   pruneSessions(now: string): Promise<void>;
 }
 
+/** One published version of one entry of the organisation's registry. */
+export interface RegistryEntry {
+  name: string;
+  version: string;
+  serverKey: string;
+  server: ServerJson;
+  status: RegistryStatus;
+  /** Why it is deprecated or deleted. */
+  statusReason?: string | undefined;
+  isLatest: boolean;
+  publishedAt: string;
+  publishedBy: string;
+  updatedAt: string;
+}
+
+export interface RegistryFilter {
+  /** In the name, case-insensitively. */
+  search?: string | undefined;
+  /** Changed at or after this time; deleted entries are listed too, so followers see them go. */
+  updatedSince?: string | undefined;
+  /** Only each name's latest version, or only this exact version. */
+  version?: string | undefined;
+  serverKey?: string | undefined;
+}
+
+export class RegistryConflictError extends Error {}
+
+/** What following an upstream registry raised: an entry the fleet runs was removed, or now names another package. */
+export interface RegistryAlert {
+  id: string;
+  at: string;
+  upstream: string;
+  name: string;
+  serverKey: string;
+  kind: 'deleted' | 'identity-changed';
+  detail: string;
+  /** The block this raised, when the organisation has upstream removals block. */
+  ruleId?: string | undefined;
+}
+
+/** An upstream entry as last seen, for those naming something the fleet runs. */
+export interface UpstreamEntry {
+  name: string;
+  identity: string;
+  serverKeys: string[];
+  status: RegistryStatus;
+  updatedAt: string;
+}
+
+/** The organisation's MCP registry: its entries (every change moves the policy's version) and its upstream's. */
+export interface RegistryStore {
+  /** Publishes a new version; it becomes the name's latest. A name is one server's, and a version is published once. */
+  publish(entry: Omit<RegistryEntry, 'status' | 'isLatest' | 'updatedAt'>, now: string): Promise<RegistryEntry>;
+  entries(filter: RegistryFilter, page: PageRequest<'name'>): Promise<Page<RegistryEntry>>;
+  /** Every version of a name that is not deleted, the newest first. */
+  versions(name: string): Promise<RegistryEntry[]>;
+  /** Marks every version of a name deleted; false when there was none. */
+  unpublish(name: string, by: Actor, now: string): Promise<boolean>;
+  /** The serverKeys of active entries (what registry-only lets run). */
+  activeServerKeys(): Promise<string[]>;
+
+  /** Where following an upstream left off: the time its last complete poll started. */
+  upstreamSince(upstream: string): Promise<string | undefined>;
+  setUpstreamSince(upstream: string, since: string): Promise<void>;
+  upstreamEntries(upstream: string, names: readonly string[]): Promise<Map<string, UpstreamEntry>>;
+  saveUpstreamEntries(upstream: string, entries: readonly UpstreamEntry[]): Promise<void>;
+  /** Records an alert once (its id names what it is about); false when it was recorded already. */
+  addAlert(alert: RegistryAlert): Promise<boolean>;
+  alerts(page: PageRequest<'at'>): Promise<Page<RegistryAlert>>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly admins: AdminStore;
+  readonly registry: RegistryStore;
 
   createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord>;
   deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
