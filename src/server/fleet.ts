@@ -15,6 +15,7 @@ export function fleetDecision(policy: Policy, subject: Parameters<typeof evaluat
     status: decision.status,
     label: DECISION_LABELS[decision.status],
     reason: decision.reason,
+    ...(decision.code ? { code: decision.code } : {}),
     ...(decision.markedBy ? { markedBy: decision.markedBy } : {}),
     ...(decision.expiresAt ? { expiresAt: decision.expiresAt } : {}),
     ...(decision.decidedAt ? { decidedAt: decision.decidedAt } : {}),

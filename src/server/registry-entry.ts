@@ -109,7 +109,7 @@ function packageOf(kind: keyof typeof PACKAGE_KINDS, identity: string, version: 
 export function buildEntry(
   request: EntryRequest,
   facts: FleetFacts,
-  context: { policy: Policy; namespace: string; publishedBy: string; now: Date },
+  context: { policy: Policy; namespace: string; now: Date },
 ): BuiltEntry {
   const { serverKey } = request;
   if (facts.byAgent.length === 0) throw new HttpError(404, 'not-found', `serverKey: no device reports ${serverKey}`);
@@ -163,16 +163,15 @@ export function buildEntry(
     .map(({ decision }) => context.policy.rules.find((rule) => rule.id === decision.ruleId)?.conditions)
     .find((found) => found !== undefined);
   const risks = [...(facts.probe?.risks ?? []), ...facts.byAgent.flatMap((server) => server.findings)];
-  const facts_: WardenFacts = {
-    serverKey,
-    decisions: decisions.map(({ agent, decision }) => ({ agents: [agent], status: decision.status, reason: decision.reason })),
+  const governance: WardenFacts = {
+    ...(scheme === 'cmd' ? {} : { serverKey }),
+    decisions: decisions.map(({ agent, decision }) => ({ agents: [agent], status: decision.status })),
     ...(conditions ? { conditions } : {}),
     risk: worstSeverity([...risks, ...(facts.probe ? capabilitiesOf(facts.probe).flatMap((capability) => capability.risks) : [])]),
     riskSignals: [...new Map(risks.map((risk) => [risk.id, { id: risk.id, severity: risk.severity }])).values()],
     capabilities: Object.fromEntries(
       (facts.probe ? capabilitiesOf(facts.probe) : []).map((capability) => [`${capability.kind}:${capability.name}`, capability.hash]),
     ),
-    publishedBy: context.publishedBy,
   };
   const entry = {
     $schema: SERVER_SCHEMA_URL,
@@ -184,7 +183,7 @@ export function buildEntry(
     version,
     ...(packages ? { packages } : {}),
     ...(remotes ? { remotes } : {}),
-    _meta: { [WARDEN_META]: facts_ },
+    _meta: { [WARDEN_META]: governance },
   };
   const checked = ServerJson.safeParse(entry);
   if (!checked.success) {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ADMIN_ROLES, AdminToken } from './admins.js';
 import { Capability, PackageRef, RiskSignal } from './inventory.js';
-import { DECISION_STATUSES } from './policy.js';
+import { DECISION_STATUSES, DENIAL_CODES } from './policy.js';
 import { AgentEvent, DeviceFacts } from './protocol.js';
 import { REGISTRY_MODES, REGISTRY_STATUSES, ServerJson } from './registry.js';
 import { ACCESS_TYPES, CAPABILITY_KINDS, SCOPES, SEVERITIES, TRANSPORTS } from './vocabulary.js';
@@ -40,6 +40,8 @@ export const FleetDecision = z.object({
   status: z.enum(DECISION_STATUSES),
   label: z.string(),
   reason: z.string(),
+  /** Why it is not allowed, one word per cause (docs/policy.md). */
+  code: z.enum(DENIAL_CODES).optional(),
   markedBy: z.string().optional(),
   expiresAt: z.string().optional(),
   /** When the deciding rule was set; absent for the organisation's default. */

@@ -265,14 +265,11 @@ function byDefault(policy: Policy): Decision {
   }
 }
 
-function notInRegistry(policy: Policy): Decision {
-  const message = policy.blockMessage ? ` ${policy.blockMessage}` : '';
-  return {
-    status: 'rejected',
-    reason: `not in the organisation’s MCP registry: only servers published there may run; ask for it with Request approval.${message}`,
-    code: 'not-in-registry',
-  };
-}
+const NOT_IN_REGISTRY: Decision = {
+  status: 'rejected',
+  reason: 'not in the organisation’s MCP registry: only servers published there may run; ask for it with Request approval.',
+  code: 'not-in-registry',
+};
 
 /**
  * The decision for a server (or one capability of it) loaded by one agent. A server-level block for this
@@ -290,7 +287,7 @@ export function evaluate(policy: Policy, subject: DecisionSubject, context: Deci
     serverRules.find((rule) => rule.verdict === 'block' && forAgent(rule, subject.agent)) ??
     serverRules.find((rule) => rule.verdict === 'block');
   if (block) return fromMatch(block, subject, context);
-  if (policy.registry?.mode === 'only' && !policy.registry.serverKeys.includes(subject.serverKey)) return notInRegistry(policy);
+  if (policy.registry?.mode === 'only' && !policy.registry.serverKeys.includes(subject.serverKey)) return NOT_IN_REGISTRY;
 
   const capabilityRules = rules.filter((rule) => sameCapability(rule, subject.capability));
   const ordered = [

@@ -71,17 +71,20 @@ export const RegistryPackage = z
   });
 export type RegistryPackage = z.infer<typeof RegistryPackage>;
 
-/** What we say of an entry beside the official fields (never a secret: only names, hashes, verdicts). */
+/**
+ * What we say of an entry beside the official fields: names, verdicts and hashes only. No admin's email or
+ * justification (the registry is public), and no local command line (a `cmd:` server is named by its entry).
+ */
 export const WardenFacts = z.object({
-  serverKey: z.string(),
+  /** What the fleet reports it as (`npm:…`, `url:…`); absent for a local command. */
+  serverKey: z.string().optional(),
   /** The decision it was published under, per agent (`*` for all). */
-  decisions: z.array(z.object({ agents: z.array(z.string()), status: z.string(), reason: z.string() })),
+  decisions: z.array(z.object({ agents: z.array(z.string()), status: z.string() })),
   conditions: z.record(z.string(), z.unknown()).optional(),
   risk: z.string(),
   riskSignals: z.array(z.object({ id: z.string(), severity: z.string() })),
   /** `kind:name` → sha256 of the definition the fleet last saw. */
   capabilities: z.record(z.string(), z.string()),
-  publishedBy: z.string(),
 });
 export type WardenFacts = z.infer<typeof WardenFacts>;
 

@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     });
     write('.config/Claude/claude_desktop_config.json', { mcpServers: { memory: { command: NODE, args: [MEMORY] } } });
 
-    server = await startServerProcess(['--data', data, '--admin-name', 'it@corp.example'], {
+    server = await startServerProcess(['--data', data, '--admin-name', 'it@corp.example', '--registry-namespace', 'com.corp.example'], {
       MCP_WARDEN_ADMIN_TOKEN: ADMIN_TOKEN,
       MCP_WARDEN_ENROLL_SECRET: ENROLL_SECRET,
     });
@@ -491,11 +491,75 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     await expect.poll(() => change.locator('.badge').innerText()).toBe('Blocked');
   });
 
+  it('publishes a server to the MCP registry from the Action menu with a preview, and registry-only blocks the rest on the laptop', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'everything' }).first().click();
+    await page.getByRole('heading', { name: 'everything', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Action ▾' }).click();
+    await page.getByRole('button', { name: 'Add to MCP registry' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add everything to the MCP registry' });
+    const entry = dialog.getByLabel('server.json');
+    await expect.poll(() => entry.innerText()).toContain('"name": "com.corp.example/everything"');
+    expect(await dialog.locator('ul.notice').innerText()).toMatch(/a local command: clients cannot install it from the registry/);
+    expect(await dialog.getByLabel('Name').inputValue()).toBe('com.corp.example/everything');
+
+    // A range is refused beside the field, with the registry's reason; the entry waits until it is fixed.
+    await dialog.getByLabel('Version').fill('^2.0');
+    await dialog.getByText('version: a range is not a version; give the exact one (1.2.3)').waitFor();
+    await shot('17a-registry-refused-version');
+    await dialog.getByLabel('Version').fill('2.0.0');
+    await expect.poll(() => entry.innerText()).toContain('"version": "2.0.0"');
+    expect(await entry.innerText()).not.toContain(CANARY);
+    await accessible('publish dialog');
+    await shot('17b-registry-preview');
+    await dialog.getByRole('button', { name: 'Publish' }).click();
+    // The dialog now says what was published (its name follows its heading).
+    const done = page.getByRole('dialog', { name: 'Published com.corp.example/everything' });
+    expect(await done.getByRole('status').innerText()).toContain(`VS Code and GitHub Copilot read it at ${base}`);
+    await done.getByRole('button', { name: 'Done' }).click();
+    await done.waitFor({ state: 'detached' });
+
+    // What VS Code reads: the entry, in the official shape, with nothing secret in it.
+    const listed = (await (await fetch(`${base}/v0.1/servers?limit=50&version=latest`)).json()) as {
+      servers: { server: { name: string } }[];
+    };
+    expect(listed.servers.map((item) => item.server.name)).toEqual(['com.corp.example/everything']);
+    expect(JSON.stringify(listed)).not.toContain(CANARY);
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const entries = page.getByRole('region', { name: 'Registry entries' });
+    await entries.getByText('2.0.0 (latest)').waitFor();
+    await page.getByLabel('Registry only: servers not in the registry are blocked on every laptop').check();
+    await page.getByRole('form', { name: 'What laptops do with the registry' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('form', { name: 'What laptops do with the registry' }).getByText('Saved.').waitFor();
+    await accessible('settings with the registry');
+    await page.locator('#registry-heading').scrollIntoViewIfNeeded();
+    await shot('17c-registry-settings');
+
+    laptop('agent', '--once');
+    const status = JSON.parse(laptop('status', '--json')) as { servers: { name: string; decision: { status: string; reason: string } }[] };
+    const decisionOf = (name: string) => status.servers.find((server) => server.name === name)!.decision;
+    expect(decisionOf('rug-pull')).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('not in the organisation’s MCP registry'),
+    });
+    // Published: what decides it is its own rule again (a conditional approval from an address range this laptop is outside).
+    expect(decisionOf('everything').reason).not.toContain('MCP registry');
+
+    // Back to off, so the laptop runs what it ran before.
+    await page.getByLabel('Off: laptops are not pointed at it').check();
+    await page.getByRole('form', { name: 'What laptops do with the registry' }).getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('form', { name: 'What laptops do with the registry' }).getByText('Saved.').waitFor();
+  });
+
   it('lets an owner change settings and add a viewer, whose controls are shown disabled with the reason', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Block: nothing runs until an admin approves it').check();
     await page.getByLabel('Block message').fill('Ask for a review from the tray.');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('form', { name: /organisation.s policy/ })
+      .getByRole('button', { name: 'Save' })
+      .click();
     await page.getByText('Saved. Laptops apply it with their next policy fetch.').waitFor();
     await page.getByLabel('Email').fill('vera@corp.example');
     await page.getByRole('combobox', { name: 'Role' }).selectOption('viewer');

@@ -173,6 +173,9 @@ describe('publishing a server the fleet runs', () => {
       notes,
     ];
     for (const read of everywhere) expect(JSON.stringify(read.body)).not.toContain(CANARY);
+    // The public side names no admin, and no local command line.
+    expect(JSON.stringify(everywhere[0]!.body)).not.toContain('admin@example.com');
+    expect(notes.body.server._meta['dev.mcpwarden/governance'].serverKey).toBeUndefined();
     for (const entry of ServerList.parse(everywhere[0]!.body).servers) expect(ServerJson.safeParse(entry.server).success).toBe(true);
   });
 

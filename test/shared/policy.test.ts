@@ -131,6 +131,36 @@ describe('reasons name who decided and why', () => {
   });
 });
 
+describe('registry-only', () => {
+  const only = (rules: Rule[], serverKeys: string[], extra: Partial<DecisionSubject> = {}) =>
+    evaluate({ ...policy(rules, 'allow'), registry: { mode: 'only', serverKeys } }, { ...subject, ...extra }, { now: NOW });
+
+  it('blocks a server the registry does not list, saying so and how to ask, whatever approves it', () => {
+    const decision = only([rule({ verdict: 'allow' })], ['npm:other']);
+    expect(decision).toEqual({
+      status: 'rejected',
+      code: 'not-in-registry',
+      reason: 'not in the organisation’s MCP registry: only servers published there may run; ask for it with Request approval.',
+    });
+    expect(only([], ['npm:other'], { capability: { kind: 'tool', name: 'read' } }).code).toBe('not-in-registry');
+  });
+
+  it('lets rules decide a listed server, and says a block as a block', () => {
+    expect(only([], ['npm:pkg']).status).toBe('approved');
+    expect(
+      only([rule({ verdict: 'block', target: { serverKey: 'npm:pkg', capability: { kind: 'tool', name: 'rm' } } })], ['npm:pkg'], {
+        capability: { kind: 'tool', name: 'rm' },
+      }).code,
+    ).toBe('blocked-tool');
+    expect(only([rule({ verdict: 'block' })], []).code).toBe('blocked-server');
+  });
+
+  it('does nothing to decisions when laptops only browse the registry', () => {
+    const gallery = { ...policy([], 'allow'), registry: { mode: 'gallery' as const, serverKeys: [] } };
+    expect(evaluate(gallery, subject, { now: NOW }).status).toBe('approved');
+  });
+});
+
 describe('conditional approvals', () => {
   it('hold until they expire, then count as blocked, saying when', () => {
     const until = rule({ verdict: 'conditional', conditions: { expiresAt: '2026-12-01T00:00:00Z' }, justification: 'trial' });

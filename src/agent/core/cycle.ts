@@ -54,6 +54,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     stateDir: options.stateDir,
     policy,
     deviceIps: ips,
+    registryUrl: options.settings.serverUrl,
     now,
     log: options.log,
     rescan: () => scan(scanOptions),

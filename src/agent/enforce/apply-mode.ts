@@ -21,6 +21,8 @@ export interface ApplyModeOptions {
   world: World;
   policy: Policy | undefined;
   deviceIps: readonly string[];
+  /** The central endpoint, which serves the organisation's registry. */
+  registryUrl?: string | undefined;
   now: () => Date;
   log: (line: string) => void;
   /** Scans again, after the files changed under the first scan. */
@@ -53,7 +55,12 @@ export async function applyMode(outcome: ScanOutcome, options: ApplyModeOptions)
     if (taken.length) options.log(`enforce: took out ${plural(taken.length)} the organisation blocks (quarantined)`);
     if (taken.length) outcome = await options.rescan();
     if (options.policy) {
-      for (const { control, result } of await applyNativeControls(outcome, { ...quarantine, world: options.world, now: options.now() })) {
+      for (const { control, result } of await applyNativeControls(outcome, {
+        ...quarantine,
+        world: options.world,
+        now: options.now(),
+        registryUrl: options.registryUrl,
+      })) {
         if (result.skipped) options.log(`enforce: ${control.name}: ${result.skipped}`);
       }
     }

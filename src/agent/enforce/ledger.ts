@@ -55,6 +55,8 @@ export interface NativeRecord {
   created: boolean;
   /** The allowlist is the agent's own. */
   allowed?: boolean;
+  /** Settings the agent wrote (VS Code's registry policies), by key: only these are ever taken out again. */
+  settings?: string[];
 }
 
 export interface Ledger {

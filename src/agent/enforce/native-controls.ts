@@ -4,7 +4,9 @@
 // `serverCommand`, `serverUrl`). The denylist holds the servers the policy blocks; the allowlist, written only
 // when the organisation blocks what it has not reviewed, the ones approved. The agent keeps only its own
 // denylist entries, next to whatever IT put there, writes an allowlist only where IT has none, and takes both
-// out again in monitor mode. Writing needs the rights to the machine-wide file; without them it is skipped and said.
+// out again in monitor mode. Where the organisation has laptops use its MCP registry, VS Code's policy file also
+// points the gallery at it (and, registry-only, runs nothing else). Writing needs the rights to the machine-wide
+// file; without them it is skipped and said.
 import { type ParseError, applyEdits, modify, parse } from 'jsonc-parser';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,6 +34,8 @@ export interface NativeControl {
   allowedKey: string;
   /** How a list stands in the file: as JSON, or (VS Code, whose policy values are strings) as a JSON string. */
   encoding: 'list' | 'json-string';
+  /** The settings that point the client at the organisation's registry, from the policy and the endpoint's URL. */
+  registrySettings?: (registry: NonNullable<Policy['registry']>, registryUrl: string) => Record<string, string>;
 }
 
 export const CLAUDE_CODE_CONTROL: NativeControl = {
@@ -54,6 +58,11 @@ export const VSCODE_CONTROL: NativeControl = {
   deniedKey: 'ChatDeniedMcpServers',
   allowedKey: 'ChatAllowedMcpServers',
   encoding: 'json-string',
+  // The gallery reads the registry at <url>/v0.1/…; `chat.mcp.access` = `registry` runs only servers from it.
+  registrySettings: (registry, registryUrl) => ({
+    McpGalleryServiceUrl: registryUrl,
+    ...(registry.mode === 'only' ? { ChatMCP: 'registry' } : {}),
+  }),
 };
 
 export const NATIVE_CONTROLS: readonly NativeControl[] = [CLAUDE_CODE_CONTROL, VSCODE_CONTROL];
@@ -85,6 +94,8 @@ export interface NativeControlOptions {
   policy: Policy | undefined;
   deviceIps: readonly string[];
   now: Date;
+  /** The central endpoint, which serves the organisation's registry. */
+  registryUrl?: string | undefined;
 }
 
 export interface NativeControlResult {
@@ -92,6 +103,8 @@ export interface NativeControlResult {
   denied: NativeDenyEntry[];
   /** The allowlist written, when the agent owns one. */
   allowed?: NativeAllowEntry[] | undefined;
+  /** The settings the agent holds in the file (registry policies). */
+  settings?: Record<string, string> | undefined;
   /** Why nothing (or not all) was written: no rights, a broken file, IT's own allowlist. */
   skipped?: string;
 }
@@ -118,6 +131,18 @@ export interface WantedControls {
   denied: NativeDenyEntry[];
   /** Only under a policy whose default is block: the approved servers, by name. */
   allowed?: NativeAllowEntry[] | undefined;
+  /** Settings to hold (the registry's policies); IT's own values for the same keys stay. */
+  settings?: Record<string, string> | undefined;
+}
+
+/** The registry settings a control calls for: when the organisation has laptops use its registry. */
+export function controlSettings(
+  control: NativeControl,
+  options: Pick<NativeControlOptions, 'policy' | 'registryUrl'>,
+): Record<string, string> | undefined {
+  const registry = options.policy?.registry;
+  if (!control.registrySettings || !registry || !options.registryUrl) return undefined;
+  return control.registrySettings(registry, options.registryUrl);
 }
 
 /**
@@ -171,17 +196,21 @@ export async function writeNativeControl(
   if (!file) return { file: '', denied: [] };
   const ours = ledger.native?.[control.id] ?? { file, denied: [], created: false };
   const nothing = { file, denied: [] };
-  if (!wanted.denied.length && !ours.denied.length && !wanted.allowed && !ours.allowed) return nothing;
+  const wantedSettings = wanted.settings ?? {};
+  const ourSettings = ours.settings ?? [];
+  const anySettings = Object.keys(wantedSettings).length > 0 || ourSettings.length > 0;
+  if (!wanted.denied.length && !ours.denied.length && !wanted.allowed && !ours.allowed && !anySettings) return nothing;
   let existed = true;
   try {
     await readFile(file);
   } catch {
     existed = false;
   }
-  if (!existed && !wanted.denied.length && !wanted.allowed) return nothing;
+  if (!existed && !wanted.denied.length && !wanted.allowed && !Object.keys(wantedSettings).length) return nothing;
   let added: NativeDenyEntry[] = [];
   let allowedOwned = false;
-  let note: string | undefined;
+  let heldSettings: Record<string, string> = {};
+  const notes: string[] = [];
   try {
     await updateFile(
       file,
@@ -203,9 +232,20 @@ export async function writeNativeControl(
         // IT's own allowlist is theirs: the agent neither widens nor replaces it.
         const itsAllowlist = settings[control.allowedKey] !== undefined && !ours.allowed;
         allowedOwned = Boolean(wanted.allowed) && !itsAllowlist;
-        if (wanted.allowed && itsAllowlist) note = `${file} has IT's own ${control.allowedKey}: left as it is`;
+        if (wanted.allowed && itsAllowlist) notes.push(`${file} has IT's own ${control.allowedKey}: left as it is`);
         if (allowedOwned) out = edit(out, control.allowedKey, encodeList(control, wanted.allowed!));
         else if (ours.allowed) out = edit(out, control.allowedKey, undefined);
+        // A setting IT set is theirs; the agent holds only the ones it wrote, and takes those out once unwanted.
+        heldSettings = {};
+        for (const [key, value] of Object.entries(wantedSettings)) {
+          if (settings[key] !== undefined && !ourSettings.includes(key)) {
+            if (settings[key] !== value) notes.push(`${file} has IT's own ${key}: left as it is`);
+            continue;
+          }
+          heldSettings[key] = value;
+          out = edit(out, key, value);
+        }
+        for (const key of ourSettings) if (!(key in heldSettings)) out = edit(out, key, undefined);
         return out;
       },
       { backupFolder: path.join(options.stateDir, 'enforce', 'backups'), createIfMissing: true },
@@ -218,13 +258,23 @@ export async function writeNativeControl(
     return { ...nothing, skipped: `${file}: ${(error as Error).message}` };
   }
   const created = ours.created || !existed;
+  const held = Object.keys(heldSettings);
   // A file the agent created and that now holds nothing is removed, leaving the machine as it found it.
-  if (!wanted.denied.length && !allowedOwned && created && JSON.stringify(parse(await readFile(file, 'utf8'))) === '{}')
+  if (!wanted.denied.length && !allowedOwned && !held.length && created && JSON.stringify(parse(await readFile(file, 'utf8'))) === '{}')
     await rm(file, { force: true });
-  const kept = added.length || allowedOwned ? { file, denied: added, created, ...(allowedOwned ? { allowed: true } : {}) } : undefined;
+  const kept =
+    added.length || allowedOwned || held.length
+      ? { file, denied: added, created, ...(allowedOwned ? { allowed: true } : {}), ...(held.length ? { settings: held } : {}) }
+      : undefined;
   const latest = await loadLedger(options.stateDir);
   await saveLedger(options.stateDir, { ...latest, native: { ...latest.native, [control.id]: kept } });
-  return { file, denied: wanted.denied, ...(allowedOwned ? { allowed: wanted.allowed } : {}), ...(note ? { skipped: note } : {}) };
+  return {
+    file,
+    denied: wanted.denied,
+    ...(allowedOwned ? { allowed: wanted.allowed } : {}),
+    ...(held.length ? { settings: heldSettings } : {}),
+    ...(notes.length ? { skipped: notes.join('; ') } : {}),
+  };
 }
 
 /** Every native control brought in line with the policy (enforce mode). */
@@ -234,7 +284,11 @@ export async function applyNativeControls(
 ): Promise<{ control: NativeControl; result: NativeControlResult }[]> {
   const applied = [];
   for (const control of NATIVE_CONTROLS) {
-    const wanted = { denied: await controlDenials(control, outcome, options), allowed: controlAllowances(control, outcome, options) };
+    const wanted = {
+      denied: await controlDenials(control, outcome, options),
+      allowed: controlAllowances(control, outcome, options),
+      settings: controlSettings(control, options),
+    };
     applied.push({ control, result: await writeNativeControl(control, wanted, options) });
   }
   return applied;

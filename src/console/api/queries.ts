@@ -12,6 +12,7 @@ import {
   HumanView,
   Me,
   PageOf,
+  RegistrySettingsView,
   ServerDetail,
   ServerDeviceRow,
   ServerImpact,
@@ -96,6 +97,12 @@ export function useEnrollment(enabled: boolean) {
 export function usePolicy() {
   const api = useApi();
   return useQuery({ queryKey: ['policy'], queryFn: () => api.get('/v1/admin/policy', Policy) });
+}
+
+/** What laptops do with the organisation's registry, and where clients read it. */
+export function useRegistrySettings() {
+  const api = useApi();
+  return useQuery({ queryKey: ['registry-settings'], queryFn: () => api.get('/v1/admin/registry/settings', RegistrySettingsView) });
 }
 
 export function useAgents() {

@@ -10,9 +10,12 @@ interface ActionMenuProps {
   /** Why the admin may not decide (their role), else undefined. */
   refusal: string | undefined;
   onDecide: (request: DecisionRequest) => void;
+  /** Why the server cannot be published now (blocked for every agent), else undefined. */
+  publishRefusal?: string | undefined;
+  onPublish: () => void;
 }
 
-export function ActionMenu({ serverName, serverKey, agent, refusal, onDecide }: ActionMenuProps) {
+export function ActionMenu({ serverName, serverKey, agent, refusal, onDecide, publishRefusal, onPublish }: ActionMenuProps) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -29,12 +32,12 @@ export function ActionMenu({ serverName, serverKey, agent, refusal, onDecide }: 
   }, [open]);
 
   const target = { serverKey };
-  const actions: { label: string; request?: DecisionRequest; disabled?: string }[] = [
+  const actions: { label: string; request?: DecisionRequest; run?: () => void; disabled?: string | undefined }[] = [
     { label: 'Allow this server', request: { verdict: 'allow', target, subject: serverName, agent } },
     { label: 'Block this server', request: { verdict: 'block', target, subject: serverName, agent } },
     { label: 'Block for all agents', request: { verdict: 'block', target, subject: serverName, agent, allAgents: true } },
     { label: 'Conditionally allow this server', request: { verdict: 'conditional', target, subject: serverName, agent } },
-    { label: 'Add to MCP registry', disabled: 'The organisation’s MCP registry is not part of this endpoint yet.' },
+    { label: 'Add to MCP registry', run: onPublish, disabled: publishRefusal },
   ];
 
   return (
@@ -56,6 +59,7 @@ export function ActionMenu({ serverName, serverKey, agent, refusal, onDecide }: 
                   onClick={() => {
                     setOpen(false);
                     if (action.request) onDecide(action.request);
+                    action.run?.();
                   }}
                 >
                   {action.label}

@@ -8,6 +8,7 @@ import { ActionMenu } from '../components/ActionMenu.js';
 import { DecisionBadge, RiskBadge } from '../components/Badges.js';
 import { type Column, DataTable } from '../components/DataTable.js';
 import { DecisionDialog, type DecisionRequest } from '../components/DecisionDialog.js';
+import { PublishDialog } from '../components/PublishDialog.js';
 import { EventLog } from '../components/EventLog.js';
 import { HistoryList } from '../components/HistoryList.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
@@ -27,6 +28,7 @@ export function ServerPage({ serverKey }: { serverKey: string }) {
   const me = useMe();
   const [search, setSearch] = useSearchState();
   const [deciding, setDeciding] = useState<DecisionRequest>();
+  const [publishing, setPublishing] = useState(false);
   if (detail.isPending) return <Loading what="the server" />;
   if (detail.isError) return <ErrorState error={detail.error} retry={() => void detail.refetch()} />;
   const server = detail.data;
@@ -45,7 +47,20 @@ export function ServerPage({ serverKey }: { serverKey: string }) {
           <h1>{server.name}</h1>
           <p className="sub mono">{server.serverKey}</p>
         </div>
-        <ActionMenu serverName={server.name} serverKey={server.serverKey} agent={agent} refusal={refusal} onDecide={setDeciding} />
+        <ActionMenu
+          serverName={server.name}
+          serverKey={server.serverKey}
+          agent={agent}
+          refusal={refusal}
+          onDecide={setDeciding}
+          publishRefusal={
+            // Registry-only's own refusal is what publishing lifts; every other block stands.
+            server.byAgent.every((row) => ['rejected', 'expired'].includes(row.decision.status) && row.decision.code !== 'not-in-registry')
+              ? 'Blocked for every agent that loads it: a blocked server cannot be published.'
+              : undefined
+          }
+          onPublish={() => setPublishing(true)}
+        />
       </div>
 
       <section className="cards" aria-label="Decisions by agent">
@@ -102,6 +117,7 @@ export function ServerPage({ serverKey }: { serverKey: string }) {
       </Tabs>
 
       {deciding && <DecisionDialog request={deciding} agents={agents} onClose={() => setDeciding(undefined)} />}
+      {publishing && <PublishDialog serverKey={server.serverKey} serverName={server.name} onClose={() => setPublishing(false)} />}
     </>
   );
 }

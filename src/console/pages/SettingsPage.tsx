@@ -1,11 +1,12 @@
 // Settings (owners change them, everyone reads them): the organisation's default for servers nobody decided,
-// the block message and more-info link employees see, and the admins with their roles.
+// the block message and more-info link employees see, the admins with their roles, and the MCP registry.
 import { type FormEvent, useEffect, useState } from 'react';
 import { z } from 'zod';
 import { ADMIN_ROLES, AdminAccount, type AdminRole, ROLE_DUTIES } from '../../shared/admins.js';
 import { DEFAULT_VERDICTS, type Policy } from '../../shared/policy.js';
 import { useAdmins, useChange, useMe, usePolicy, useSignInMethods } from '../api/queries.js';
 import { ChangeError, ErrorState, Loading } from '../components/States.js';
+import { RegistryPanel } from '../components/RegistryPanel.js';
 import { ago, refusalFor } from '../format.js';
 
 const DEFAULT_LABELS: Record<(typeof DEFAULT_VERDICTS)[number], string> = {
@@ -36,12 +37,7 @@ export function SettingsPage() {
         <PolicySettings policy={policy.data} refusal={refusal} />
       )}
       <Admins refusal={refusal} self={me.data?.email} />
-      <section className="panel" aria-labelledby="registry-heading">
-        <h2 id="registry-heading">MCP registry</h2>
-        <p className="sub">
-          Publishing approved servers to an organisation registry for VS Code and GitHub Copilot is not part of this endpoint yet.
-        </p>
-      </section>
+      <RegistryPanel />
     </>
   );
 }

@@ -53,7 +53,7 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
   const pager = pagerFor(() => storage.sharedSecret('cursor'));
 
   /** The entry a server would be published as, from what the fleet runs now. */
-  async function entryFor(input: EntryRequest, origin: string, by: string) {
+  async function entryFor(input: EntryRequest, origin: string) {
     const [byAgent, devices, probe, policy] = await Promise.all([
       storage.fleetServer(input.serverKey),
       storage.serverDevices(input.serverKey, undefined, { sort: 'firstSeen', descending: true, limit: 200 }),
@@ -63,7 +63,7 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
     return buildEntry(
       input,
       { byAgent, entries: devices.items.map((row) => row.server), probe },
-      { policy, namespace: registryNamespace(context.registry.namespace, origin), publishedBy: by, now: context.now() },
+      { policy, namespace: registryNamespace(context.registry.namespace, origin), now: context.now() },
     );
   }
 
@@ -99,13 +99,13 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
 
   admin.post('/registry/preview', { config: { role: 'approver' } }, async (request) => {
     const input = parse(PublishInput, request.body, 'entry');
-    return entryFor(input, endpointOrigin(request, context.publicUrl), actingAdmin(request).email);
+    return entryFor(input, endpointOrigin(request, context.publicUrl));
   });
 
   admin.post('/registry', { config: { role: 'approver' } }, async (request, reply) => {
     const input = parse(PublishInput, request.body, 'entry');
     const by = actingAdmin(request).email;
-    const { server } = await entryFor(input, endpointOrigin(request, context.publicUrl), by);
+    const { server } = await entryFor(input, endpointOrigin(request, context.publicUrl));
     const now = context.now().toISOString();
     try {
       await storage.registry.publish(

@@ -344,4 +344,57 @@ describe("the clients' own denylists and allowlists", () => {
     });
     expect(readFileSync(policyFile, 'utf8')).toBe(itOwn);
   });
+
+  it("registry-only: quarantines what the registry does not list, points VS Code's gallery at it, keeps IT's own gallery, and undoes it all", async () => {
+    machine = copyMachine('linux');
+    const stateDir = path.join(machine.root, '.warden-state');
+    const policyFile = path.join(machine.root, 'etc/vscode/policy.json');
+    const world = machine.world;
+    const outcome = await scan({ world });
+    const vscode = outcome.result.servers.filter((server) => server.client === 'vscode');
+    const [listed, unlisted] = vscode;
+    const policy: Policy = {
+      version: 'v8',
+      defaultVerdict: 'allow',
+      rules: [],
+      registry: { mode: 'only', serverKeys: [listed!.serverKey] },
+    };
+    const said: string[] = [];
+    const run = (mode: 'enforce' | 'monitor', given: Policy = policy) =>
+      applyMode(outcome, {
+        mode,
+        stateDir,
+        world,
+        policy: given,
+        deviceIps: [],
+        registryUrl: 'https://warden.corp.example',
+        now: () => new Date(),
+        log: (line) => said.push(line),
+        rescan: () => scan({ world }),
+      });
+    const applied = await run('enforce');
+    expect(applied.quarantined.map((server) => server.serverKey)).toContain(unlisted!.serverKey);
+    expect(applied.quarantined.map((server) => server.serverKey)).not.toContain(listed!.serverKey);
+    const written = JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>;
+    expect(written).toMatchObject({ McpGalleryServiceUrl: 'https://warden.corp.example', ChatMCP: 'registry' });
+
+    // The gallery only: VS Code lists the registry, and runs what it ran before.
+    await run('enforce', { ...policy, registry: { mode: 'gallery', serverKeys: [listed!.serverKey] } });
+    const gallery = JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>;
+    expect(gallery.McpGalleryServiceUrl).toBe('https://warden.corp.example');
+    expect(gallery.ChatMCP).toBeUndefined();
+
+    await run('monitor');
+    expect(existsSync(policyFile)).toBe(false);
+
+    // IT's own gallery is theirs: the agent leaves it, says so, and still adds what IT did not set.
+    mkdirSync(path.dirname(policyFile), { recursive: true });
+    writeFileSync(policyFile, '{ "McpGalleryServiceUrl": "https://registry.it.example" }\n');
+    await run('enforce');
+    const beside = JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>;
+    expect(beside).toMatchObject({ McpGalleryServiceUrl: 'https://registry.it.example', ChatMCP: 'registry' });
+    expect(said.join('\n')).toContain("has IT's own McpGalleryServiceUrl: left as it is");
+    await run('monitor');
+    expect(JSON.parse(readFileSync(policyFile, 'utf8'))).toEqual({ McpGalleryServiceUrl: 'https://registry.it.example' });
+  });
 });
