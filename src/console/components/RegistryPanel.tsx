@@ -135,7 +135,7 @@ function Entries({ refusal }: { refusal: string | undefined }) {
       header: 'Status',
       cell: (entry) => (
         <>
-          <span className={entry.status === 'active' ? 'badge approved' : 'badge blocked'}>{entry.status}</span>
+          <span className={entry.status === 'active' ? 'badge ok' : 'badge blocked'}>{entry.status}</span>
           {entry.statusReason && <span className="sub"> {entry.statusReason}</span>}
         </>
       ),
