@@ -70,7 +70,7 @@ async function migrated(): Promise<string> {
   const url = await cluster.database();
   const migrate = cli(['server', 'migrate', '--database', url]);
   expect(await migrate.exited, migrate.output()).toBe(0);
-  expect(migrate.output()).toContain('applied 0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions');
+  expect(migrate.output()).toContain('applied 0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry');
   return url;
 }
 
@@ -151,7 +151,7 @@ describe.skipIf(postgresMissing !== undefined)('the endpoint on PostgreSQL', () 
     const unmigrated = cli(['server', '--database', fresh, '--admin-token', 't', '--enroll-secret', 's']);
     expect(await unmigrated.exited).toBe(1);
     expect(unmigrated.output()).toContain(
-      'the database needs 4 migration(s) (0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions): run `mcp-warden server migrate` first',
+      'the database needs 5 migration(s) (0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry): run `mcp-warden server migrate` first',
     );
   });
 

@@ -492,6 +492,80 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(broken.items[0]).toMatchObject({ deviceId: laptop.id, data: { chain: '2026-12-01-fs-4242' } });
   });
 
+  it('keeps the registry: versions by name, deprecation by a block and back, deletions for followers, the policy moved', async () => {
+    const [one, two] = await backend.openTwice();
+    const server = { $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json', description: 'd' };
+    const publish = (storage: Storage, name: string, version: string, serverKey: string) =>
+      storage.registry.publish(
+        { name, version, serverKey, server: { ...server, name, version }, publishedAt: NOW, publishedBy: 'alice@corp.example' },
+        NOW,
+      );
+    const before = await one.policyVersion();
+    await publish(one, 'com.example/github', '1.0.0', 'npm:github');
+    await publish(two, 'com.example/github', '1.1.0', 'npm:github');
+    await publish(one, 'com.example/Fetch', '0.1.0', 'pypi:fetch');
+    expect(await two.policyVersion()).not.toBe(before);
+    await expect(publish(two, 'com.example/github', '1.1.0', 'npm:github')).rejects.toThrow(/published already/);
+    await expect(publish(two, 'com.example/github', '2.0.0', 'npm:other')).rejects.toThrow(/already the registry's name for npm:github/);
+
+    const latest = await two.registry.entries({ version: 'latest' }, { ...first, sort: 'name' });
+    expect(latest.items.map((entry) => `${entry.name}@${entry.version}`)).toEqual(['com.example/Fetch@0.1.0', 'com.example/github@1.1.0']);
+    const paged = await one.registry.entries({}, { ...first, sort: 'name', limit: 2 });
+    const rest = await two.registry.entries({}, { ...first, sort: 'name', limit: 2, after: paged.next });
+    expect([...paged.items, ...rest.items].map((entry) => entry.version)).toEqual(['0.1.0', '1.0.0', '1.1.0']);
+    expect((await one.registry.entries({ search: 'FET' }, { ...first, sort: 'name' })).items).toHaveLength(1);
+    expect(await two.registry.activeServerKeys()).toEqual(['npm:github', 'pypi:fetch']);
+
+    const block = {
+      id: 'b1',
+      target: { serverKey: 'npm:github' },
+      agents: ['*'],
+      verdict: 'block' as const,
+      justification: 'leaks',
+      markedBy: 'sec',
+      updatedAt: NOW,
+    };
+    await one.addRule(block, 'sec', NOW);
+    expect((await two.registry.versions('com.example/github')).map((entry) => [entry.status, entry.statusReason])).toEqual([
+      ['deprecated', 'blocked by sec: leaks'],
+      ['deprecated', 'blocked by sec: leaks'],
+    ]);
+    expect(await one.registry.activeServerKeys()).toEqual(['pypi:fetch']);
+    await two.deleteRule('b1', 'sec', NOW);
+    expect((await one.registry.versions('com.example/github')).map((entry) => entry.status)).toEqual(['active', 'active']);
+
+    const later = '2026-12-02T00:00:00.000Z';
+    expect(await two.registry.unpublish('com.example/Fetch', 'alice@corp.example', later)).toBe(true);
+    expect(await one.registry.unpublish('com.example/Fetch', 'alice@corp.example', later)).toBe(false);
+    expect((await one.registry.entries({}, { ...first, sort: 'name' })).items.map((entry) => entry.name)).not.toContain(
+      'com.example/Fetch',
+    );
+    const changed = await one.registry.entries({ updatedSince: later }, { ...first, sort: 'name' });
+    expect(changed.items.map((entry) => [entry.name, entry.status])).toEqual([['com.example/Fetch', 'deleted']]);
+
+    // What following an upstream keeps: its place, its entries as last seen, each alert once.
+    await one.registry.setUpstreamSince('https://up.example', NOW);
+    expect(await two.registry.upstreamSince('https://up.example')).toBe(NOW);
+    await one.registry.saveUpstreamEntries('https://up.example', [
+      { name: 'io.github.x/y', identity: 'npm:y', serverKeys: ['npm:y'], status: 'active', updatedAt: NOW },
+    ]);
+    expect((await two.registry.upstreamEntries('https://up.example', ['io.github.x/y', 'nope'])).get('io.github.x/y')?.serverKeys).toEqual([
+      'npm:y',
+    ]);
+    const alert = {
+      id: 'a1',
+      at: NOW,
+      upstream: 'https://up.example',
+      name: 'io.github.x/y',
+      serverKey: 'npm:y',
+      kind: 'deleted' as const,
+      detail: 'gone',
+    };
+    expect(await one.registry.addAlert(alert)).toBe(true);
+    expect(await two.registry.addAlert(alert)).toBe(false);
+    expect((await two.registry.alerts({ ...first, sort: 'at', descending: true })).items).toEqual([alert]);
+  });
+
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
@@ -513,6 +587,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       '0002-admins',
       '0003-people',
       '0004-capability-versions',
+      '0005-registry',
     ]);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));

@@ -215,6 +215,8 @@ export async function writeNativeControl(
     await updateFile(
       file,
       (text) => {
+        // Called again when the file changed under the edit: each call says what it found afresh.
+        notes.length = 0;
         const errors: ParseError[] = [];
         const settings = parse(text || '{}', errors, { allowTrailingComma: true }) as Record<string, unknown> | undefined;
         // IT's file is theirs to fix: a broken one, or a denylist that is not a list, is not touched.

@@ -7,7 +7,7 @@ import { tableOf, useChange, useMe, usePaged, useRegistrySettings } from '../api
 import { dateTime, refusalFor } from '../format.js';
 import { Link, pathTo } from '../router.js';
 import { type Column, DataTable } from './DataTable.js';
-import { ChangeError, Empty, ErrorState, ListState, Loading } from './States.js';
+import { ChangeError, Empty, ErrorState, ListState, Loading, SaveFooter } from './States.js';
 
 const MODE_LABELS: Record<RegistryMode, string> = {
   off: 'Off: laptops are not pointed at it',
@@ -80,15 +80,7 @@ function RegistryMode({ settings, refusal }: { settings: RegistrySettingsView; r
             ? `Following ${settings.upstream}. Without this, a removal is only raised below.`
             : 'No upstream registry is followed: start the server with --upstream-registry URL to follow one.'}
         </p>
-        <ChangeError error={save.error} />
-        {saved && (
-          <p className="saved" role="status">
-            Saved. Laptops apply it with their next policy fetch.
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save
-        </button>
+        <SaveFooter error={save.error} saved={saved} pending={save.isPending} />
       </fieldset>
     </form>
   );

@@ -47,6 +47,23 @@ export function ChangeError({ error }: { error: unknown }) {
   );
 }
 
+/** The end of a settings form: what went wrong, that it was saved, and its Save button. */
+export function SaveFooter({ error, saved, pending }: { error: unknown; saved: boolean; pending: boolean }) {
+  return (
+    <>
+      <ChangeError error={error} />
+      {saved && (
+        <p className="saved" role="status">
+          Saved. Laptops apply it with their next policy fetch.
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={pending}>
+        Save
+      </button>
+    </>
+  );
+}
+
 /** A list read's state as a page shows it: loading, its failure with a retry, its empty state, or the list. */
 export function ListState({
   read,

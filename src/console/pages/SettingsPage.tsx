@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ADMIN_ROLES, AdminAccount, type AdminRole, ROLE_DUTIES } from '../../shared/admins.js';
 import { DEFAULT_VERDICTS, type Policy } from '../../shared/policy.js';
 import { useAdmins, useChange, useMe, usePolicy, useSignInMethods } from '../api/queries.js';
-import { ChangeError, ErrorState, Loading } from '../components/States.js';
+import { ChangeError, ErrorState, Loading, SaveFooter } from '../components/States.js';
 import { RegistryPanel } from '../components/RegistryPanel.js';
 import { ago, refusalFor } from '../format.js';
 
@@ -102,15 +102,7 @@ function PolicySettings({ policy, refusal }: { policy: Policy; refusal: string |
             onChange={(event) => setForm({ ...form, moreInfoUrl: event.target.value })}
           />
         </div>
-        <ChangeError error={save.error} />
-        {saved && (
-          <p className="saved" role="status">
-            Saved. Laptops apply it with their next policy fetch.
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save
-        </button>
+        <SaveFooter error={save.error} saved={saved} pending={save.isPending} />
       </fieldset>
     </form>
   );

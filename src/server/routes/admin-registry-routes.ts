@@ -4,14 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { REGISTRY_MODES } from '../../shared/registry.js';
-import type { RegistryEntryRow, RegistrySettingsView } from '../../shared/admin-api.js';
+import type { RegistrySettingsView } from '../../shared/admin-api.js';
 import { type AppContext, endpointOrigin, parse } from '../context.js';
 import { HttpError } from '../errors.js';
 import { pagerFor } from '../paging.js';
 import { currentPolicy } from '../policy-store.js';
 import { type EntryRequest, buildEntry, registryNamespace } from '../registry-entry.js';
 import { actingAdmin } from '../roles.js';
-import { RegistryConflictError, type RegistryEntry } from '../storage/storage.js';
+import { RegistryConflictError } from '../storage/storage.js';
 
 const text = z.string().min(1).max(500);
 
@@ -34,19 +34,6 @@ const AlertQuery = z.strictObject({
   sort: z.string().max(64).optional(),
 });
 const SettingsInput = z.strictObject({ mode: z.enum(REGISTRY_MODES), upstreamBlocks: z.boolean().optional() });
-
-const entryRow = (entry: RegistryEntry): RegistryEntryRow => ({
-  name: entry.name,
-  version: entry.version,
-  serverKey: entry.serverKey,
-  status: entry.status,
-  ...(entry.statusReason ? { statusReason: entry.statusReason } : {}),
-  isLatest: entry.isLatest,
-  publishedAt: entry.publishedAt,
-  publishedBy: entry.publishedBy,
-  updatedAt: entry.updatedAt,
-  server: entry.server,
-});
 
 export function registerAdminRegistryRoutes(admin: FastifyInstance, context: AppContext): void {
   const { storage } = context;
@@ -123,7 +110,7 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
     const query = parse(EntryQuery, request.query, 'query');
     const pages = await pager('registry-admin', query, ['name'], 'name');
     const page = await storage.registry.entries({ serverKey: query.server, search: query.q }, pages.request);
-    return pages.body(page, entryRow);
+    return pages.body(page, (entry) => entry);
   });
 
   admin.delete('/registry/:name', { config: { role: 'approver' } }, async (request, reply) => {

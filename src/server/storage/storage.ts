@@ -6,7 +6,8 @@ import type { AgentEvent, DeviceFacts, InventoryReport } from '../../shared/prot
 import type { Capability, ConfigSource, ProbeResult, RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import type { Policy, Rule } from '../../shared/policy.js';
 import type { AdminAccount, AdminAction, AdminRole, AdminToken } from '../../shared/admins.js';
-import type { RegistryMode, RegistryStatus, ServerJson } from '../../shared/registry.js';
+import type { RegistryMode, RegistryStatus } from '../../shared/registry.js';
+import type { RegistryAlertRow, RegistryEntryRow } from '../../shared/admin-api.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -249,20 +250,8 @@ export interface AdminStore {
   pruneSessions(now: string): Promise<void>;
 }
 
-/** One published version of one entry of the organisation's registry. */
-export interface RegistryEntry {
-  name: string;
-  version: string;
-  serverKey: string;
-  server: ServerJson;
-  status: RegistryStatus;
-  /** Why it is deprecated or deleted. */
-  statusReason?: string | undefined;
-  isLatest: boolean;
-  publishedAt: string;
-  publishedBy: string;
-  updatedAt: string;
-}
+/** One published version of one entry of the organisation's registry (as admins read it: shared/admin-api.ts). */
+export type RegistryEntry = RegistryEntryRow;
 
 export interface RegistryFilter {
   /** In the name, case-insensitively. */
@@ -277,17 +266,7 @@ export interface RegistryFilter {
 export class RegistryConflictError extends Error {}
 
 /** What following an upstream registry raised: an entry the fleet runs was removed, or now names another package. */
-export interface RegistryAlert {
-  id: string;
-  at: string;
-  upstream: string;
-  name: string;
-  serverKey: string;
-  kind: 'deleted' | 'identity-changed';
-  detail: string;
-  /** The block this raised, when the organisation has upstream removals block. */
-  ruleId?: string | undefined;
-}
+export type RegistryAlert = RegistryAlertRow;
 
 /** An upstream entry as last seen, for those naming something the fleet runs. */
 export interface UpstreamEntry {
