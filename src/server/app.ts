@@ -13,6 +13,7 @@ import { registerSignInRoutes } from './routes/sign-in-routes.js';
 import { builtConsoleFolder, registerConsoleRoutes } from './routes/console-routes.js';
 import type { AppContext, RegistryOptions } from './context.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
+import type { EventsWebhook } from './events-webhook.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   consoleFolder?: string | undefined;
   /** The organisation's MCP registry: its namespace, who may read it, the upstream it follows. */
   registry?: RegistryOptions;
+  /** The SIEM webhook streaming events, for its state in the admin API. */
+  webhook?: Pick<EventsWebhook, 'state'> | undefined;
 }
 
 /** Seconds a client is told to wait while the database cannot be reached. */
@@ -84,6 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     signIn: options.oidc ? new OidcSignIn(options.oidc) : undefined,
     signInLink: options.signInLink,
     registry: options.registry ?? {},
+    webhookState: options.webhook ? () => options.webhook!.state() : undefined,
     now: options.now ?? (() => new Date()),
     limit: async (request, reply, caller) => {
       request.caller = caller;

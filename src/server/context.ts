@@ -7,6 +7,7 @@ import type { OidcSignIn } from './sign-in/oidc.js';
 import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { HttpError } from './errors.js';
 import type { Storage } from './storage/storage.js';
+import type { WebhookState } from './events-webhook.js';
 
 /** The organisation's MCP registry (server-command flags). */
 export interface RegistryOptions {
@@ -29,6 +30,8 @@ export interface AppContext {
   /** The first start's one-time sign-in link, when it printed one. */
   signInLink: OneTimeSignIn | undefined;
   registry: RegistryOptions;
+  /** The SIEM webhook's state, when the server streams events to one. */
+  webhookState: (() => Promise<WebhookState>) | undefined;
   now: () => Date;
   /** Counts a request against its caller's budget, answering 429 with Retry-After once it is spent. */
   limit: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<void>;

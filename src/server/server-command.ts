@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import type { RegistryOptions } from './context.js';
 import { followUpstream } from './upstream-registry.js';
+import { EventsWebhook } from './events-webhook.js';
 import { IpRange } from '../shared/policy.js';
 import { NAMESPACE_PATTERN } from '../shared/registry.js';
 import { DEFAULT_RATE_LIMITS } from './callers.js';
@@ -76,6 +77,11 @@ The organisation's MCP registry (docs/registry.md), read by VS Code and GitHub C
                          admins, and blocked if the organisation chose so (MCP_WARDEN_UPSTREAM_REGISTRY)
   --upstream-minutes N   how often it is read (default 60)
 
+Streaming events to the SIEM (docs/deploy-server.md#streaming-events-to-a-siem):
+  --events-webhook URL   POST every event there as it arrives, in JSON batches (MCP_WARDEN_EVENTS_WEBHOOK)
+  --events-webhook-secret S  signs each batch, HMAC-SHA256 (MCP_WARDEN_EVENTS_WEBHOOK_SECRET; required with it)
+  --events-webhook-backlog N  events kept while the receiver is down, the oldest dropped beyond (default 100000)
+
   --enroll-rate N        right-secret enrollments a minute, fleet-wide and per address (MCP_WARDEN_ENROLL_RATE;
                          default ${DEFAULT_RATE_LIMITS.enrolling} and ${DEFAULT_RATE_LIMITS.enrollingPerAddress}): raise it for a rollout of a very large fleet
   -h, --help             this help
@@ -143,6 +149,9 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       'registry-allow': { type: 'string' },
       'upstream-registry': { type: 'string' },
       'upstream-minutes': { type: 'string' },
+      'events-webhook': { type: 'string' },
+      'events-webhook-secret': { type: 'string' },
+      'events-webhook-backlog': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -161,6 +170,15 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const enrollRate = wholeNumber('enroll-rate', values['enroll-rate'] ?? env.MCP_WARDEN_ENROLL_RATE, 1);
   const poolSize = wholeNumber('pool-size', values['pool-size'] ?? env.MCP_WARDEN_POOL_SIZE, 1);
   const tls = tlsFiles(values['tls-cert'] ?? env.MCP_WARDEN_TLS_CERT, values['tls-key'] ?? env.MCP_WARDEN_TLS_KEY);
+  // Every flag is checked before anything is opened or made.
+  const registry = registryOptions(values, env);
+  const upstreamMinutes = wholeNumber('upstream-minutes', values['upstream-minutes'], 1) ?? 60;
+  const webhookUrl = url('events-webhook', values['events-webhook'] ?? env.MCP_WARDEN_EVENTS_WEBHOOK);
+  const webhookSecret = values['events-webhook-secret'] ?? env.MCP_WARDEN_EVENTS_WEBHOOK_SECRET;
+  if (webhookUrl && !webhookSecret)
+    throw new UsageError('--events-webhook needs --events-webhook-secret: the receiver checks every batch with it');
+  const webhookBacklog = wholeNumber('events-webhook-backlog', values['events-webhook-backlog'], 1) ?? 100_000;
+
   const location = databaseLocation(values, env);
   const secrets = serverSecrets(
     {
@@ -176,17 +194,23 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const idleMinutes = wholeNumber('session-idle-minutes', values['session-idle-minutes'], 1);
   const hours = wholeNumber('session-hours', values['session-hours'], 1);
 
-  const registry = registryOptions(values, env);
-  const upstreamMinutes = wholeNumber('upstream-minutes', values['upstream-minutes'], 1) ?? 60;
-
   let storage: Storage;
   try {
-    storage = await openStorage(location, { eventRetentionDays: retention, ...(poolSize ? { poolSize } : {}) });
+    storage = await openStorage(location, {
+      eventRetentionDays: retention,
+      webhook: Boolean(webhookUrl),
+      ...(poolSize ? { poolSize } : {}),
+    });
   } catch (error) {
     throw storageError(location, error);
   }
+  const warn = (message: string) => io.stderr(`${message}\n`);
+  const webhook = webhookUrl
+    ? new EventsWebhook(storage, { url: webhookUrl, secret: webhookSecret!, maxBacklog: webhookBacklog, warn })
+    : undefined;
   const app = await buildServer({
     storage,
+    webhook,
     adminToken,
     enrollSecret,
     adminName: values['admin-name'] ?? env.MCP_WARDEN_ADMIN_NAME ?? 'admin',
@@ -211,7 +235,8 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
       })
     : undefined;
   const address = await app.listen({ port, host });
-  const signIn = oidc ? `; single sign-on with ${oidc.issuer}` : '';
+  webhook?.start();
+  const signIn = `${oidc ? `; single sign-on with ${oidc.issuer}` : ''}${webhookUrl ? `; events streamed to ${new URL(webhookUrl).host}` : ''}`;
   io.stdout(`mcp-warden server listening on ${address} (${describeLocation(location)}; events kept ${retention} days${signIn})\n`);
   secrets.keep();
   io.stdout(firstStartText(publicUrl ?? address, secrets, signInLink?.issue(new Date()), ['127.0.0.1', 'localhost', '::1'].includes(host)));
@@ -219,6 +244,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   maintenance.stop();
   upstream?.stop();
   await app.close();
+  await webhook?.stop();
   await storage.close();
   return 0;
 }

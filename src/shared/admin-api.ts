@@ -239,3 +239,18 @@ export const RegistryAlertRow = z.object({
   ruleId: z.string().optional(),
 });
 export type RegistryAlertRow = z.infer<typeof RegistryAlertRow>;
+
+/** Whether events reach the SIEM (`GET webhook`). */
+export const WebhookView = z.union([
+  z.object({ configured: z.literal(false) }),
+  z.object({
+    configured: z.literal(true),
+    url: z.string(),
+    waiting: z.number(),
+    dropped: z.number(),
+    oldestReceivedAt: z.string().optional(),
+    failing: z.string().optional(),
+    lastDeliveredAt: z.string().optional(),
+  }),
+]);
+export type WebhookView = z.infer<typeof WebhookView>;

@@ -10,6 +10,7 @@ import type { RegistryOptions } from '../../src/server/context.js';
 import { memoryStorage } from '../../src/server/storage/open-storage.js';
 import type { Storage } from '../../src/server/storage/storage.js';
 import { pollUpstream } from '../../src/server/upstream-registry.js';
+import { runServer } from '../../src/server/server-command.js';
 import { fullReport, serverEntry } from '../helpers/server-entries.js';
 
 const CANARY = 'CANARY-7f3a91';
@@ -405,6 +406,19 @@ describe('the registry API as clients read it', () => {
     // Saving the policy's other settings keeps what laptops do with the registry.
     await endpoint.call('PUT', '/v1/admin/policy/settings', { defaultVerdict: 'allow' });
     expect((await policy()).registry.mode).toBe('only');
+  });
+
+  it('refuses a namespace, a range or an upstream that cannot work, before anything starts', async () => {
+    const io = { stdout: () => {}, stderr: () => {}, untilStopped: async () => {} } as never;
+    await expect(runServer(['--registry-namespace', 'example'], io)).rejects.toThrow(
+      '--registry-namespace example: expected a reverse-DNS name',
+    );
+    await expect(runServer(['--registry-allow', '10.0.0.0/8,office'], io)).rejects.toThrow(
+      '--registry-allow office: expected an IP address or a CIDR range',
+    );
+    await expect(runServer(['--upstream-registry', 'registry.example'], io)).rejects.toThrow(
+      '--upstream-registry registry.example: expected an http(s):// URL',
+    );
   });
 
   it('is read only from the organisation network when told so', async () => {

@@ -27,13 +27,14 @@ const first = { descending: false, limit: 50 } as const;
 let cluster: ThrowawayPostgres | undefined;
 const opened: Storage[] = [];
 
-type Backend = { name: string; open: () => Promise<Storage>; openTwice: () => Promise<[Storage, Storage]> };
+type Extra = { webhook?: boolean };
+type Backend = { name: string; open: () => Promise<Storage>; openTwice: (extra?: Extra) => Promise<[Storage, Storage]> };
 const backends: Backend[] = [
   {
     name: 'SQLite',
     open: async () => track(await memoryStorage()),
-    openTwice: async () => {
-      const one = track(await memoryStorage());
+    openTwice: async (extra = {}) => {
+      const one = track(await memoryStorage(extra));
       return [one, one];
     },
   },
@@ -46,10 +47,10 @@ if (!postgresMissing)
   });
 
 /** Two storages on one fresh database, as two server processes would hold. */
-async function postgresPair(): Promise<[Storage, Storage]> {
+async function postgresPair(extra: Extra = {}): Promise<[Storage, Storage]> {
   const url = await cluster!.database();
   await migrateStorage({ dialect: 'postgres', url });
-  const open = async () => track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30, poolSize: 4 }));
+  const open = async () => track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30, poolSize: 4, ...extra }));
   return [await open(), await open()];
 }
 
@@ -566,6 +567,53 @@ describe.each(backends)('storage on $name', (backend) => {
     expect((await two.registry.alerts({ ...first, sort: 'at', descending: true })).items).toEqual([alert]);
   });
 
+  it('keeps new events for the webhook, hands them to one process at a time in order, and bounds the backlog', async () => {
+    const [one, two] = await backend.openTwice({ webhook: true });
+    const device = await one.createDevice(facts('laptop-9'), 'hash-w', NOW, undefined);
+    const event = (name: string, at = NOW): AgentEvent => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at,
+      client: 'cursor',
+      capability: { kind: 'tool', name },
+    });
+    const batch = [event('a'), event('b'), event('c')];
+    await one.addEvents(device, batch, NOW);
+    await two.addEvents(device, [batch[0]!, event('d')], NOW); // the repeated one is kept once
+    expect((await one.webhookOutbox.status()).waiting).toBe(4);
+
+    // While one process is sending, another finds the outbox busy (PostgreSQL) or is the same process (SQLite).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    const sending = one.webhookOutbox.deliver(2, async (events) => {
+      sent.push(...events.map((item) => item.capability!.name));
+      await held;
+    });
+    if (backend.name === 'PostgreSQL') {
+      await expect.poll(() => sent.length).toBe(2);
+      expect(await two.webhookOutbox.deliver(2, async () => {})).toBe('busy');
+    }
+    release();
+    expect(await sending).toBe(2);
+    await expect(
+      two.webhookOutbox.deliver(10, async () => {
+        throw new Error('receiver down');
+      }),
+    ).rejects.toThrow('receiver down');
+    expect((await two.webhookOutbox.status()).waiting).toBe(2);
+    await two.webhookOutbox.deliver(10, async (events) => void sent.push(...events.map((item) => item.capability!.name)));
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+
+    await one.addEvents(
+      device,
+      ['e', 'f', 'g', 'h'].map((name) => event(name)),
+      NOW,
+    );
+    expect(await two.webhookOutbox.trim(1)).toBe(3);
+    expect(await one.webhookOutbox.status()).toMatchObject({ waiting: 1, dropped: 3, oldestReceivedAt: NOW });
+  });
+
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
@@ -580,7 +628,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 5 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry\): run `mcp-warden server migrate` first/,
+      /needs 6 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox\): run `mcp-warden server migrate` first/,
     );
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([
       '0001-fleet-schema',
@@ -588,6 +636,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       '0003-people',
       '0004-capability-versions',
       '0005-registry',
+      '0006-webhook-outbox',
     ]);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));

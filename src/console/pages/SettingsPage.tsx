@@ -1,5 +1,5 @@
 // Settings (owners change them, everyone reads them): the organisation's default for servers nobody decided,
-// the block message and more-info link employees see, the admins with their roles, and the MCP registry.
+// the block message and more-info link employees see, the admins with their roles, the MCP registry, and the SIEM webhook's state.
 import { type FormEvent, useEffect, useState } from 'react';
 import { z } from 'zod';
 import { ADMIN_ROLES, AdminAccount, type AdminRole, ROLE_DUTIES } from '../../shared/admins.js';
@@ -7,6 +7,7 @@ import { DEFAULT_VERDICTS, type Policy } from '../../shared/policy.js';
 import { useAdmins, useChange, useMe, usePolicy, useSignInMethods } from '../api/queries.js';
 import { ChangeError, ErrorState, Loading, SaveFooter } from '../components/States.js';
 import { RegistryPanel } from '../components/RegistryPanel.js';
+import { WebhookPanel } from '../components/WebhookPanel.js';
 import { ago, refusalFor } from '../format.js';
 
 const DEFAULT_LABELS: Record<(typeof DEFAULT_VERDICTS)[number], string> = {
@@ -38,6 +39,7 @@ export function SettingsPage() {
       )}
       <Admins refusal={refusal} self={me.data?.email} />
       <RegistryPanel />
+      <WebhookPanel />
     </>
   );
 }

@@ -13,7 +13,7 @@ import { HttpError } from '../errors.js';
 import { decisionFilters, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
 import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
 import { agentKey } from '../../shared/people.js';
-import type { Enrollment, ServerDeviceRow, ServerImpact } from '../../shared/admin-api.js';
+import type { Enrollment, ServerDeviceRow, ServerImpact, WebhookView } from '../../shared/admin-api.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import { serversByDecision } from '../decision-order.js';
@@ -419,6 +419,11 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
         const pages = await pager('events', query, EVENT_SORTS, '-at', { countUpTo: EVENT_COUNT_BOUND });
         return pages.body(await storage.events(eventFilter(query), pages.request), (event) => event);
       });
+
+      // Whether events reach the SIEM: what waits, what was dropped, why the receiver is failing.
+      admin.get('/webhook', async (): Promise<WebhookView> =>
+        context.webhookState ? { configured: true, ...(await context.webhookState()) } : { configured: false },
+      );
 
       admin.get('/events/counts', async (request) => ({ items: await storage.eventCounts(parse(CountQuery, request.query, 'query')) }));
 

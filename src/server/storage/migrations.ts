@@ -6,6 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { adminSchema } from './migration-0002-admins.js';
 import { peopleSchema } from './migration-0003-people.js';
 import { registrySchema } from './migration-0005-registry.js';
+import { webhookOutboxSchema } from './migration-0006-webhook-outbox.js';
 import { capabilityVersionsSchema } from './migration-0004-capability-versions.js';
 import type { Dialect } from './storage.js';
 
@@ -231,6 +232,7 @@ const STEPS: readonly (readonly [string, Step])[] = [
   ['0003-people', peopleSchema],
   ['0004-capability-versions', capabilityVersionsSchema],
   ['0005-registry', registrySchema],
+  ['0006-webhook-outbox', webhookOutboxSchema],
 ];
 
 export const LATEST_MIGRATION = STEPS.at(-1)![0];

@@ -8,6 +8,8 @@ import type { Storage } from './storage.js';
 
 export interface StorageOptions extends DatabaseOptions {
   eventRetentionDays: number;
+  /** Keep new events for the SIEM webhook. */
+  webhook?: boolean | undefined;
 }
 
 export const DEFAULT_EVENT_RETENTION_DAYS = 365;
@@ -33,7 +35,7 @@ export async function openStorage(location: DatabaseLocation, options: StorageOp
     await open.close();
     throw error;
   }
-  return new SqlStorage(open, { eventRetentionDays: options.eventRetentionDays });
+  return new SqlStorage(open, { eventRetentionDays: options.eventRetentionDays, webhook: options.webhook });
 }
 
 /** `mcp-warden server migrate`: applies what is pending, answers the names applied. */

@@ -240,6 +240,12 @@ export interface RegistryAlertsTable {
   rule_id: string | null;
 }
 
+/** An event waiting for the SIEM webhook: the stored event as the admin API shows it. */
+export interface WebhookOutboxTable {
+  id: Generated<string>;
+  event: string;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
@@ -265,4 +271,5 @@ export interface WardenDatabase {
   registry_entries: RegistryEntriesTable;
   upstream_entries: UpstreamEntriesTable;
   registry_alerts: RegistryAlertsTable;
+  webhook_outbox: WebhookOutboxTable;
 }

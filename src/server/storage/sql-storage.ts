@@ -15,6 +15,7 @@ import { severityRank } from '../../shared/present.js';
 import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
 import { SqlRegistryStore, activeServerKeys, deprecateForBlock, restoreAfterBlock } from './registry-store.js';
+import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
@@ -55,6 +56,8 @@ export interface SqlStorageOptions {
   eventRetentionDays: number;
   /** Report receipts (for answering retries) are kept this many days. */
   reportRetentionDays?: number;
+  /** Keep every new event for the SIEM webhook too (webhook-outbox.ts). */
+  webhook?: boolean | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -179,6 +182,7 @@ export class SqlStorage implements Storage {
   private readonly hot: HotQueries;
   readonly admins: SqlAdminStore;
   readonly registry: SqlRegistryStore;
+  readonly webhookOutbox: SqlWebhookOutbox;
 
   constructor(
     private readonly open: OpenDatabase,
@@ -193,6 +197,7 @@ export class SqlStorage implements Storage {
     this.hot = hotQueries(open.db, open.dialect);
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
     this.registry = new SqlRegistryStore(open.db, (work) => this.changePolicy(work));
+    this.webhookOutbox = new SqlWebhookOutbox(open.db, open.dialect);
   }
 
   /** SQLite has one writer and no row locks; PostgreSQL locks the rows a transaction decides on. */
@@ -695,8 +700,15 @@ export class SqlStorage implements Storage {
         now,
       );
       const counted = [...inserted];
-      for (const part of chunks(broken.map((event) => eventRow(device, event, now))))
-        counted.push(...(await this.hot.insertEvents(trx, part)));
+      const brokenRows = broken.map((event) => eventRow(device, event, now));
+      for (const part of chunks(brokenRows)) counted.push(...(await this.hot.insertEvents(trx, part)));
+      if (this.options.webhook) {
+        const kept = new Set(counted.map((row) => `${row.at}\n${row.id}`));
+        await enqueueForWebhook(
+          trx,
+          [...rows, ...brokenRows].filter((row) => kept.has(`${row.at}\n${row.id}`)),
+        );
+      }
       const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
       for (const row of counted) {
         const entry = { day: row.at.slice(0, 10), client: row.client ?? '', type: row.type, decision: row.decision ?? '', count: 0 };
@@ -776,13 +788,7 @@ export class SqlStorage implements Storage {
       this.db.selectFrom('events').where(where),
       page,
       EVENT_ORDER[page.sort],
-      (row) => ({
-        ...(JSON.parse(row.event) as AgentEvent),
-        deviceId: row.device_id,
-        receivedAt: row.received_at,
-        human: row.human ?? '',
-        ...(row.agent ? { agent: row.agent } : {}),
-      }),
+      storedEventOf,
     );
   }
 

@@ -299,10 +299,31 @@ export interface RegistryStore {
   alerts(page: PageRequest<'at'>): Promise<Page<RegistryAlert>>;
 }
 
+export interface OutboxStatus {
+  /** Events stored and not yet delivered. */
+  waiting: number;
+  /** Events dropped, ever, because the backlog was full. */
+  dropped: number;
+  oldestReceivedAt?: string | undefined;
+}
+
+/** The events waiting for the SIEM webhook (kept only when the server is started with one). */
+export interface WebhookOutbox {
+  /**
+   * Hands the oldest waiting events (at most `limit`) to `send`; they leave the outbox only once it resolves.
+   * One process at a time: the others are answered 'busy'.
+   */
+  deliver(limit: number, send: (events: StoredEvent[]) => Promise<void>): Promise<number | 'busy'>;
+  /** Drops the oldest beyond `max`, counting them; answers how many went now. */
+  trim(max: number): Promise<number>;
+  status(): Promise<OutboxStatus>;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly admins: AdminStore;
   readonly registry: RegistryStore;
+  readonly webhookOutbox: WebhookOutbox;
 
   createDevice(facts: DeviceFacts, tokenHash: string, now: string, ip: string | undefined): Promise<DeviceRecord>;
   deviceByTokenHash(tokenHash: string): Promise<DeviceRecord | undefined>;
