@@ -61,6 +61,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit,
     trustProxy: false,
     forceCloseConnections: true,
+    // A registry name is up to 200 characters, URL-encoded in the path with its version.
+    routerOptions: { maxParamLength: 600 },
     ...(options.tls ? { https: options.tls } : {}),
   });
   // One process (SQLite) counts in memory; processes sharing a database count in it.
@@ -105,12 +107,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Judged from headers before the body is read; an enrollment only once its body says which secret it holds.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/v1/enroll') return;
-    // The public registry reads no credential: whatever a client sends, it spends its address's budget.
+    // The public registry reads no credential: whatever a client sends, it spends its address's registry budget
+    // (its own, so a building of VS Codes browsing it never locks the console or enrollments out).
     const publicRead = request.url.startsWith('/v0.1/');
     await context.limit(
       request,
       reply,
-      publicRead ? { kind: 'anonymous' } : await identifyCaller(request, context.storage, auth, context.now()),
+      publicRead ? { kind: 'registry-reader' } : await identifyCaller(request, context.storage, auth, context.now()),
     );
   });
 

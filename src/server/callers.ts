@@ -30,7 +30,9 @@ export type Caller =
   /** A wrong enroll secret or admin token. */
   | { kind: 'guessing' }
   /** No credentials, or a token that is not valid for the device named in the path. */
-  | { kind: 'anonymous' };
+  | { kind: 'anonymous' }
+  /** A client reading the public MCP registry (whatever credentials it sends are not ours). */
+  | { kind: 'registry-reader' };
 
 /** Requests per minute, by budget. */
 export interface RateLimits {
@@ -42,6 +44,8 @@ export interface RateLimits {
   enrollingPerAddress: number;
   guessing: number;
   anonymous: number;
+  /** Reads of the public registry from one address: every VS Code behind an office NAT shares it. */
+  registryReads: number;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -51,6 +55,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   enrollingPerAddress: 5000,
   guessing: 30,
   anonymous: 1200,
+  registryReads: 12_000,
 };
 
 /** A budget a request spends: its key and how many requests a minute it holds. */
@@ -83,6 +88,8 @@ export function rateBuckets(caller: Caller, ip: string, limits: RateLimits): Rat
       return [{ key: `guessing:${ip}`, max: limits.guessing }];
     case 'anonymous':
       return [{ key: `address:${ip}`, max: limits.anonymous }];
+    case 'registry-reader':
+      return [{ key: `registry:${ip}`, max: limits.registryReads }];
   }
 }
 

@@ -39,6 +39,8 @@ const MAX_PAGES = 1000;
 export interface PollResult {
   seen: number;
   alerts: RegistryAlert[];
+  /** The upstream listed more than a poll reads: the next poll starts from the same place. */
+  truncated?: boolean;
 }
 
 export interface FollowOptions {
@@ -49,10 +51,13 @@ export interface FollowOptions {
 
 const alertId = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 24);
 
-/** Every entry the upstream lists (changed since `since`, when given), by name: the latest version of each. */
-async function readUpstream(options: FollowOptions, since: string | undefined): Promise<Map<string, UpstreamEntry>> {
+/** Every entry the upstream lists (changed since `since`, when given), by name, as its latest version says it. */
+async function readUpstream(
+  options: FollowOptions,
+  since: string | undefined,
+): Promise<{ entries: Map<string, UpstreamEntry>; complete: boolean }> {
   const fetcher = options.fetch ?? fetch;
-  const byName = new Map<string, UpstreamEntry & { latest: boolean }>();
+  const entries = new Map<string, UpstreamEntry>();
   let cursor: string | undefined;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
     const address = new URL('v0.1/servers', options.url.endsWith('/') ? options.url : `${options.url}/`);
@@ -66,24 +71,49 @@ async function readUpstream(options: FollowOptions, since: string | undefined): 
       throw new Error(`${address.origin} does not answer in the registry's v0.1 format: ${parsed.error.issues[0]!.message}`);
     for (const { server, _meta } of parsed.data.servers) {
       const official = _meta?.[OFFICIAL_META];
-      const latest = official?.isLatest !== false;
-      const known = byName.get(server.name);
-      // A name's latest version speaks for it; an older one only until the latest is read.
-      if (known?.latest && !latest) continue;
+      // Only a name's latest version speaks for it: an older one changing (deleted alone) says nothing of the name.
+      if (official?.isLatest === false) continue;
       const serverKeys = registryServerKeys(server);
-      byName.set(server.name, {
+      entries.set(server.name, {
         name: server.name,
         identity: serverKeys.join(' '),
         serverKeys,
         status: official?.status ?? 'active',
         updatedAt: official?.updatedAt ?? '',
-        latest,
       });
     }
     cursor = parsed.data.metadata?.nextCursor ?? undefined;
-    if (!cursor) break;
+    if (!cursor) return { entries, complete: true };
   }
-  return new Map([...byName].map(([name, { latest: _latest, ...entry }]) => [name, entry]));
+  return { entries, complete: false };
+}
+
+interface Finding {
+  kind: RegistryAlert['kind'];
+  serverKeys: string[];
+  detail: string;
+}
+
+/** What an entry's change says, against how it was last seen (if it was): removed, or now another package. */
+function findingsOf(entry: UpstreamEntry, previous: UpstreamEntry | undefined, host: string): Finding[] {
+  if (entry.status === 'deleted' && previous?.status !== 'deleted')
+    return [
+      {
+        kind: 'deleted',
+        // Published and removed between two reads, it is judged by what it named when removed.
+        serverKeys: previous?.serverKeys ?? entry.serverKeys,
+        detail: `${host} marked ${entry.name} deleted (a registry removes an entry when it is found malicious or abandoned)`,
+      },
+    ];
+  if (previous && entry.status !== 'deleted' && entry.identity !== previous.identity)
+    return [
+      {
+        kind: 'identity-changed',
+        serverKeys: previous.serverKeys.filter((key) => !entry.serverKeys.includes(key)),
+        detail: `${host} now lists ${entry.name} as ${entry.serverKeys.join(', ') || 'nothing to install'}, no longer ${previous.serverKeys.join(', ')}`,
+      },
+    ];
+  return [];
 }
 
 /** One poll: reads what changed upstream, raises what concerns the fleet, blocks it when the organisation chose so. */
@@ -91,29 +121,16 @@ export async function pollUpstream(storage: Storage, options: FollowOptions): Pr
   const now = options.now ?? (() => new Date());
   const started = now().toISOString();
   const since = await storage.registry.upstreamSince(options.url);
-  const listed = await readUpstream(options, since);
+  const { entries: listed, complete } = await readUpstream(options, since);
   const before = await storage.registry.upstreamEntries(options.url, [...listed.keys()]);
   const settings = await storage.policySettings();
   const host = new URL(options.url).host;
+  const by = `upstream:${host}`;
   const alerts: RegistryAlert[] = [];
 
-  for (const entry of listed.values()) {
-    const previous = before.get(entry.name);
-    if (!since || !previous) continue; // what is first seen is learned, not judged
-    const findings: { kind: RegistryAlert['kind']; serverKeys: string[]; detail: string }[] = [];
-    if (entry.status === 'deleted' && previous.status !== 'deleted')
-      findings.push({
-        kind: 'deleted',
-        serverKeys: previous.serverKeys,
-        detail: `${host} marked ${entry.name} deleted (a registry removes an entry when it is found malicious or abandoned)`,
-      });
-    else if (entry.status !== 'deleted' && entry.identity !== previous.identity)
-      findings.push({
-        kind: 'identity-changed',
-        serverKeys: previous.serverKeys.filter((key) => !entry.serverKeys.includes(key)),
-        detail: `${host} now lists ${entry.name} as ${entry.serverKeys.join(', ') || 'nothing to install'}, no longer ${previous.serverKeys.join(', ')}`,
-      });
-    for (const finding of findings)
+  // The first read only learns what the upstream lists.
+  for (const entry of since ? listed.values() : [])
+    for (const finding of findingsOf(entry, before.get(entry.name), host))
       for (const serverKey of finding.serverKeys) {
         if ((await storage.fleetServer(serverKey)).length === 0) continue;
         const block = settings.upstreamBlocks === true;
@@ -127,31 +144,25 @@ export async function pollUpstream(storage: Storage, options: FollowOptions): Pr
           detail: finding.detail,
           ...(block ? { ruleId: randomUUID() } : {}),
         };
-        // Several processes may poll at once: the one that records the alert is the one that acts on it.
-        if (!(await storage.registry.addAlert(alert))) continue;
-        alerts.push(alert);
-        if (alert.ruleId) {
-          const by = `upstream:${host}`;
-          await storage.addRule(
-            {
+        const rule = alert.ruleId
+          ? {
               id: alert.ruleId,
               target: { serverKey },
               agents: ['*'],
-              verdict: 'block',
+              verdict: 'block' as const,
               justification: finding.detail,
               markedBy: by,
               updatedAt: started,
-            },
-            by,
-            started,
-          );
-        }
+            }
+          : undefined;
+        // Several processes may read at once: the one that records the alert is the one whose block counts.
+        if (await storage.raiseRegistryAlert(alert, rule)) alerts.push(alert);
       }
-  }
   await storage.registry.saveUpstreamEntries(options.url, [...listed.values()]);
-  // A margin for the two clocks: what is read twice is judged once (alerts are recorded by what they are about).
-  await storage.registry.setUpstreamSince(options.url, new Date(Date.parse(started) - CLOCK_MARGIN_MS).toISOString());
-  return { seen: listed.size, alerts };
+  // A read cut short at its page cap starts again from the same place; a margin covers the two clocks (what is
+  // read twice is judged once: alerts are recorded by what they are about).
+  if (complete) await storage.registry.setUpstreamSince(options.url, new Date(Date.parse(started) - CLOCK_MARGIN_MS).toISOString());
+  return { seen: listed.size, alerts, ...(complete ? {} : { truncated: true }) };
 }
 
 /** Polls now and then every `intervalMs`, saying what failed and carrying on. */

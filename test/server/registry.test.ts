@@ -241,8 +241,13 @@ describe('publishing a server the fleet runs', () => {
     const latest = await endpoint.call('GET', '/v0.1/servers/com.example%2Feverything/versions/latest', undefined, {});
     expect(ServerResponse.parse(latest.body)._meta).toMatchObject({
       'io.modelcontextprotocol.registry/official': { status: 'deprecated', isLatest: true },
-      'dev.mcpwarden/status': { reason: 'blocked by admin@example.com: exfiltrates files' },
+      'dev.mcpwarden/status': { reason: 'blocked by the organisation' },
     });
+    // Who blocked it and why is the admins' to read, not the public registry's.
+    expect(JSON.stringify(latest.body)).not.toContain('admin@example.com');
+    expect((await endpoint.call('GET', '/v1/admin/registry')).body.items[0].statusReason).toBe(
+      'blocked by admin@example.com: exfiltrates files',
+    );
     await endpoint.call('DELETE', `/v1/admin/rules/${blocked.body.id}`);
     const restored = await endpoint.call('GET', '/v0.1/servers/com.example%2Feverything/versions/latest', undefined, {});
     expect(restored.body._meta['io.modelcontextprotocol.registry/official'].status).toBe('active');
@@ -268,6 +273,9 @@ describe('publishing a server the fleet runs', () => {
     });
     expect((await endpoint.call('POST', '/v1/admin/registry', { serverKey: everything.serverKey }, approver)).status).toBe(201);
     expect((await endpoint.call('GET', '/v1/admin/registry', undefined, viewer)).body.items).toHaveLength(1);
+    expect((await endpoint.call('GET', '/v1/admin/registry?limit=abc', undefined, viewer)).body.error.message).toContain(
+      'limit must be a whole number',
+    );
     expect((await endpoint.call('PUT', '/v1/admin/registry/settings', { mode: 'only' }, approver)).status).toBe(403);
     expect((await endpoint.call('DELETE', '/v1/admin/registry/com.example%2Feverything', undefined, viewer)).status).toBe(403);
     expect((await endpoint.call('DELETE', '/v1/admin/registry/com.example%2Feverything', undefined, approver)).status).toBe(204);
@@ -493,6 +501,19 @@ describe('following an upstream registry', () => {
     ]);
     expect(alerts[0]!.ruleId).toBeUndefined();
     expect((await endpoint.call('GET', '/v1/admin/servers')).body.items[0].decision.status).toBe('pending');
+  });
+
+  it('raises an entry published and removed upstream between two reads, by what it named', async () => {
+    const upstream = await start({ namespace: 'io.github.someone' });
+    await fleetOf(upstream, [everything]);
+    const endpoint = await start();
+    await fleetOf(endpoint, [everything]);
+    expect(await pollUpstream(endpoint.storage, { url: upstream.base })).toEqual({ seen: 0, alerts: [] });
+    expect((await upstream.call('POST', '/v1/admin/registry', { serverKey: everything.serverKey })).status).toBe(201);
+    await upstream.call('DELETE', '/v1/admin/registry/io.github.someone%2Feverything');
+    const { alerts } = await pollUpstream(endpoint.storage, { url: upstream.base });
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'deleted', serverKey: everything.serverKey })]);
+    expect(alerts[0]!.ruleId).toBeUndefined();
   });
 
   it('says clearly when the upstream is not a registry, and keeps its place', async () => {

@@ -527,6 +527,10 @@ describe.each(backends)('storage on $name', (backend) => {
       updatedAt: NOW,
     };
     await one.addRule(block, 'sec', NOW);
+    // A block that came after the preview still keeps a new version out.
+    await expect(publish(two, 'com.example/github', '1.2.0', 'npm:github')).rejects.toThrow(
+      /npm:github is blocked for all agents by sec: leaks/,
+    );
     expect((await two.registry.versions('com.example/github')).map((entry) => [entry.status, entry.statusReason])).toEqual([
       ['deprecated', 'blocked by sec: leaks'],
       ['deprecated', 'blocked by sec: leaks'],
@@ -534,6 +538,10 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await one.registry.activeServerKeys()).toEqual(['pypi:fetch']);
     await two.deleteRule('b1', 'sec', NOW);
     expect((await one.registry.versions('com.example/github')).map((entry) => entry.status)).toEqual(['active', 'active']);
+
+    // A backport published after a newer version does not become the latest.
+    await publish(one, 'com.example/github', '1.0.1', 'npm:github');
+    expect((await two.registry.versions('com.example/github')).find((entry) => entry.isLatest)?.version).toBe('1.1.0');
 
     const later = '2026-12-02T00:00:00.000Z';
     expect(await two.registry.unpublish('com.example/Fetch', 'alice@corp.example', later)).toBe(true);
@@ -562,9 +570,19 @@ describe.each(backends)('storage on $name', (backend) => {
       kind: 'deleted' as const,
       detail: 'gone',
     };
-    expect(await one.registry.addAlert(alert)).toBe(true);
-    expect(await two.registry.addAlert(alert)).toBe(false);
-    expect((await two.registry.alerts({ ...first, sort: 'at', descending: true })).items).toEqual([alert]);
+    const upstreamBlock = {
+      id: 'blocked-by-upstream',
+      target: { serverKey: 'npm:y' },
+      agents: ['*'],
+      verdict: 'block' as const,
+      justification: 'gone',
+      markedBy: 'upstream:up.example',
+      updatedAt: NOW,
+    };
+    expect(await one.raiseRegistryAlert({ ...alert, ruleId: upstreamBlock.id }, upstreamBlock)).toBe(true);
+    expect(await two.raiseRegistryAlert({ ...alert, ruleId: 'another' }, { ...upstreamBlock, id: 'another' })).toBe(false);
+    expect((await two.rules()).map((item) => item.id)).toEqual(['blocked-by-upstream']);
+    expect((await two.registry.alerts({ ...first, sort: 'at', descending: true })).items).toEqual([{ ...alert, ruleId: upstreamBlock.id }]);
   });
 
   it('keeps new events for the webhook, hands them to one process at a time in order, and bounds the backlog', async () => {

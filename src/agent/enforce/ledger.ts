@@ -55,8 +55,8 @@ export interface NativeRecord {
   created: boolean;
   /** The allowlist is the agent's own. */
   allowed?: boolean;
-  /** Settings the agent wrote (VS Code's registry policies), by key: only these are ever taken out again. */
-  settings?: string[];
+  /** Settings the agent wrote (VS Code's registry policies), with the value written: a key is changed or taken out again only while the file still holds that value. */
+  settings?: Record<string, string>;
 }
 
 export interface Ledger {

@@ -197,8 +197,8 @@ export async function writeNativeControl(
   const ours = ledger.native?.[control.id] ?? { file, denied: [], created: false };
   const nothing = { file, denied: [] };
   const wantedSettings = wanted.settings ?? {};
-  const ourSettings = ours.settings ?? [];
-  const anySettings = Object.keys(wantedSettings).length > 0 || ourSettings.length > 0;
+  const ourSettings = ours.settings ?? {};
+  const anySettings = Object.keys(wantedSettings).length > 0 || Object.keys(ourSettings).length > 0;
   if (!wanted.denied.length && !ours.denied.length && !wanted.allowed && !ours.allowed && !anySettings) return nothing;
   let existed = true;
   try {
@@ -237,17 +237,19 @@ export async function writeNativeControl(
         if (wanted.allowed && itsAllowlist) notes.push(`${file} has IT's own ${control.allowedKey}: left as it is`);
         if (allowedOwned) out = edit(out, control.allowedKey, encodeList(control, wanted.allowed!));
         else if (ours.allowed) out = edit(out, control.allowedKey, undefined);
-        // A setting IT set is theirs; the agent holds only the ones it wrote, and takes those out once unwanted.
+        // A setting IT set is theirs, and so is one IT changed since the agent wrote it: the agent changes or
+        // takes out only a value it wrote and that is still there.
         heldSettings = {};
+        const isOurs = (key: string) => ourSettings[key] !== undefined && settings[key] === ourSettings[key];
         for (const [key, value] of Object.entries(wantedSettings)) {
-          if (settings[key] !== undefined && !ourSettings.includes(key)) {
+          if (settings[key] !== undefined && !isOurs(key)) {
             if (settings[key] !== value) notes.push(`${file} has IT's own ${key}: left as it is`);
             continue;
           }
           heldSettings[key] = value;
           out = edit(out, key, value);
         }
-        for (const key of ourSettings) if (!(key in heldSettings)) out = edit(out, key, undefined);
+        for (const key of Object.keys(ourSettings)) if (!(key in heldSettings) && isOurs(key)) out = edit(out, key, undefined);
         return out;
       },
       { backupFolder: path.join(options.stateDir, 'enforce', 'backups'), createIfMissing: true },
@@ -266,7 +268,7 @@ export async function writeNativeControl(
     await rm(file, { force: true });
   const kept =
     added.length || allowedOwned || held.length
-      ? { file, denied: added, created, ...(allowedOwned ? { allowed: true } : {}), ...(held.length ? { settings: held } : {}) }
+      ? { file, denied: added, created, ...(allowedOwned ? { allowed: true } : {}), ...(held.length ? { settings: heldSettings } : {}) }
       : undefined;
   const latest = await loadLedger(options.stateDir);
   await saveLedger(options.stateDir, { ...latest, native: { ...latest.native, [control.id]: kept } });

@@ -92,6 +92,9 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
   const [problem, setProblem] = useState<string>();
   const [lift, setLift] = useState(false);
   const policy = usePolicy();
+  // Under registry-only an approval does not let an unpublished server run: publishing does.
+  const registry = policy.data?.registry;
+  const outsideRegistry = registry?.mode === 'only' && !registry.serverKeys.includes(request.target.serverKey);
   const only = request.forAgents?.length ? request.forAgents : request.agent ? [request.agent] : [];
   const agentsOfRule = forAll || only.length === 0 ? ['*'] : only;
   // What a block reaches is counted for one agent, or for every agent.
@@ -207,6 +210,12 @@ export function DecisionDialog({ request, agents, onClose }: { request: Decision
               </label>
             )}
           </div>
+        )}
+        {request.verdict !== 'block' && outsideRegistry && (
+          <p className="notice" role="note">
+            Registry only is on, and this server is not in the organisation’s MCP registry: it stays blocked on laptops until it is
+            published (Add to MCP registry on its Action menu), whatever is decided here.
+          </p>
         )}
         {request.verdict === 'conditional' && (
           <>

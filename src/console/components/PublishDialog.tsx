@@ -69,14 +69,17 @@ export function PublishDialog({ serverKey, serverName, onClose }: PublishDialogP
     publish.reset();
     setForm((current) => ({ ...current, [field]: value }));
   };
+  // What is published is exactly what the preview shows: Publish waits until the preview caught up with the form.
+  const previewed = FIELDS.every((field) => form[field] === settled[field]) && !preview.isFetching;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const input = {
-      serverKey,
-      ...Object.fromEntries(FIELDS.filter((field) => form[field].trim()).map((field) => [field, form[field].trim()])),
-    };
-    await publish.mutateAsync(input).then(setPublished, () => undefined);
+    if (!previewed) return;
+    await publish.mutateAsync(asked).then(setPublished, () => undefined);
   };
+  const done = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (published) done.current?.focus();
+  }, [published]);
   const versions = (existing.data?.pages ?? []).flatMap((page) => page.items).filter((entry) => entry.status !== 'deleted');
   const registryUrl = settings.data?.url;
 
@@ -91,7 +94,7 @@ export function PublishDialog({ serverKey, serverName, onClose }: PublishDialogP
             {settings.data?.mode === 'only' ? ' Registry-only laptops may now run it.' : ''}
           </p>
           <div className="dialog-actions">
-            <button type="button" className="primary" onClick={() => dialog.current?.close()}>
+            <button type="button" className="primary" ref={done} onClick={() => dialog.current?.close()}>
               Done
             </button>
           </div>
@@ -159,8 +162,8 @@ export function PublishDialog({ serverKey, serverName, onClose }: PublishDialogP
             <button type="button" onClick={() => dialog.current?.close()}>
               Cancel
             </button>
-            <button type="submit" className="primary" disabled={publish.isPending || !preview.data}>
-              {publish.isPending ? 'Publishing…' : 'Publish'}
+            <button type="submit" className="primary" disabled={publish.isPending || !preview.data || !previewed}>
+              {publish.isPending ? 'Publishing…' : previewed ? 'Publish' : 'Updating the entry…'}
             </button>
           </div>
         </form>

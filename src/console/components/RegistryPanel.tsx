@@ -53,7 +53,8 @@ function RegistryMode({ settings, refusal }: { settings: RegistrySettingsView; r
   };
   return (
     <form onSubmit={submit} aria-label="What laptops do with the registry">
-      <fieldset disabled={Boolean(refusal)} title={refusal}>
+      {refusal && <p className="sub">{refusal}</p>}
+      <fieldset disabled={Boolean(refusal)}>
         <legend>On laptops</legend>
         {(Object.keys(MODE_LABELS) as RegistryMode[]).map((mode) => (
           <label className="choice" key={mode}>
@@ -143,6 +144,7 @@ function Entries({ refusal }: { refusal: string | undefined }) {
         entry.isLatest && (
           <button
             type="button"
+            aria-label={`Take out ${entry.name}`}
             disabled={Boolean(refusal) || takeOut.isPending}
             title={refusal}
             onClick={() => {
@@ -158,6 +160,7 @@ function Entries({ refusal }: { refusal: string | undefined }) {
   return (
     <>
       <h3>Entries</h3>
+      {refusal && <p className="sub">{refusal}</p>}
       <ChangeError error={takeOut.error} />
       <ListState
         read={entries}

@@ -7,11 +7,11 @@ import { REGISTRY_MODES } from '../../shared/registry.js';
 import type { RegistrySettingsView } from '../../shared/admin-api.js';
 import { type AppContext, endpointOrigin, parse } from '../context.js';
 import { HttpError } from '../errors.js';
-import { pagerFor } from '../paging.js';
+import { PageQuery, pagerFor } from '../paging.js';
 import { currentPolicy } from '../policy-store.js';
 import { type EntryRequest, buildEntry, registryNamespace } from '../registry-entry.js';
 import { actingAdmin } from '../roles.js';
-import { RegistryConflictError } from '../storage/storage.js';
+import { RegistryBlockedError, RegistryConflictError } from '../storage/storage.js';
 
 const text = z.string().min(1).max(500);
 
@@ -21,18 +21,8 @@ const PublishInput = z.strictObject({
   description: z.string().trim().max(100, 'description: at most 100 characters').optional(),
   version: z.string().trim().min(1).max(255).optional(),
 });
-const EntryQuery = z.strictObject({
-  limit: z.string().optional(),
-  cursor: z.string().max(4096).optional(),
-  sort: z.string().max(64).optional(),
-  server: text.optional(),
-  q: text.optional(),
-});
-const AlertQuery = z.strictObject({
-  limit: z.string().optional(),
-  cursor: z.string().max(4096).optional(),
-  sort: z.string().max(64).optional(),
-});
+const EntryQuery = z.strictObject({ ...PageQuery, server: text.optional(), q: text.optional() });
+const AlertQuery = z.strictObject(PageQuery);
 const SettingsInput = z.strictObject({ mode: z.enum(REGISTRY_MODES), upstreamBlocks: z.boolean().optional() });
 
 export function registerAdminRegistryRoutes(admin: FastifyInstance, context: AppContext): void {
@@ -75,9 +65,12 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
 
   admin.put('/registry/settings', { config: { role: 'owner' } }, async (request, reply) => {
     const input = parse(SettingsInput, request.body, 'registry settings');
-    const current = await storage.policySettings();
     await storage.setPolicySettings(
-      { ...current, registryMode: input.mode, ...(input.upstreamBlocks !== undefined ? { upstreamBlocks: input.upstreamBlocks } : {}) },
+      (current) => ({
+        ...current,
+        registryMode: input.mode,
+        ...(input.upstreamBlocks !== undefined ? { upstreamBlocks: input.upstreamBlocks } : {}),
+      }),
       actingAdmin(request).email,
       context.now().toISOString(),
     );
@@ -101,6 +94,7 @@ export function registerAdminRegistryRoutes(admin: FastifyInstance, context: App
       );
     } catch (error) {
       if (error instanceof RegistryConflictError) throw new HttpError(409, 'conflict', error.message);
+      if (error instanceof RegistryBlockedError) throw new HttpError(409, 'blocked', `${error.message}; approve it before publishing`);
       throw error;
     }
     return reply.status(201).send(server);

@@ -355,9 +355,8 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       admin.put('/policy/settings', { config: { role: 'owner' } }, async (request) => {
         const settings = parse(PolicySettingsInput, request.body, 'policy settings');
         // What laptops do with the registry is set on its own (registry/settings) and kept here.
-        const { registryMode, upstreamBlocks } = await storage.policySettings();
         await storage.setPolicySettings(
-          { ...settings, registryMode, upstreamBlocks },
+          ({ registryMode, upstreamBlocks }) => ({ ...settings, registryMode, upstreamBlocks }),
           actingAdmin(request).email,
           context.now().toISOString(),
         );

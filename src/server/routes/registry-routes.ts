@@ -12,6 +12,7 @@ import { parse } from '../context.js';
 import { HttpError } from '../errors.js';
 import { pagerFor } from '../paging.js';
 import type { RegistryEntry } from '../storage/storage.js';
+import { PUBLIC_STATUS_REASONS } from '../storage/registry-store.js';
 
 /** The official registry's page sizes. */
 const LIMIT = { default: 30, max: 100 } as const;
@@ -30,7 +31,8 @@ export function registryResponse(entry: RegistryEntry): ServerResponse {
     server: entry.server,
     _meta: {
       [OFFICIAL_META]: { status: entry.status, publishedAt: entry.publishedAt, updatedAt: entry.updatedAt, isLatest: entry.isLatest },
-      ...(entry.statusReason ? { 'dev.mcpwarden/status': { reason: entry.statusReason } } : {}),
+      // The admin API keeps who and why; the public registry says only that the organisation did.
+      ...(entry.status !== 'active' ? { 'dev.mcpwarden/status': { reason: PUBLIC_STATUS_REASONS[entry.status] } } : {}),
     },
   };
 }
@@ -54,6 +56,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, context: AppC
         if (allowed && !ipInRanges(request.ip, allowed))
           throw new HttpError(403, 'forbidden', "the organisation's MCP registry is read only from its own network");
       });
+      registry.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: 'Not found' }));
       registry.setErrorHandler((error, _request, reply) => {
         if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: error.message });
         throw error;
@@ -64,10 +67,9 @@ export async function registerRegistryRoutes(app: FastifyInstance, context: AppC
         const limit = Math.min(Math.max(Number(query.limit ?? LIMIT.default), 1), LIMIT.max);
         const filters = { search: query.search, updated_since: query.updated_since, version: query.version };
         const pages = await pager('registry', { ...filters, limit: String(limit), cursor: query.cursor }, ['name'], 'name');
-        const page = await storage.registry.entries(
-          { search: query.search, updatedSince: query.updated_since, version: query.version },
-          pages.request,
-        );
+        // Stored times are UTC: a time with another offset is compared as the instant it names.
+        const updatedSince = query.updated_since ? new Date(query.updated_since).toISOString() : undefined;
+        const page = await storage.registry.entries({ search: query.search, updatedSince, version: query.version }, pages.request);
         const body = pages.body(page, registryResponse);
         return { servers: body.items, metadata: { ...(body.nextCursor ? { nextCursor: body.nextCursor } : {}), count: body.items.length } };
       });

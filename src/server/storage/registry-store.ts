@@ -3,6 +3,7 @@
 // own transaction (its version moves: registry-only laptops learn what may run), and so does the deprecation a
 // block of the whole server brings, in the block's transaction.
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import semver from 'semver';
 import type { Rule } from '../../shared/policy.js';
 import type { RegistryStatus, ServerJson } from '../../shared/registry.js';
 import { recordAction } from './admin-store.js';
@@ -13,6 +14,7 @@ import {
   type Page,
   type PageRequest,
   type RegistryAlert,
+  RegistryBlockedError,
   RegistryConflictError,
   type RegistryEntry,
   type RegistryFilter,
@@ -26,6 +28,19 @@ type Trx = Transaction<WardenDatabase>;
 type InPolicyChange = <T>(work: (trx: Trx) => Promise<T>) => Promise<T>;
 
 const ORDER = ['name', 'version'] as const;
+const UPSTREAM_PER_TRANSACTION = 200;
+
+/** Whether a version comes after another: by semantic versioning where both follow it, else the one published later does. */
+const newer = (version: string, than: string): boolean => {
+  const [a, b] = [semver.valid(version), semver.valid(than)];
+  return a && b ? semver.gt(a, b) : true;
+};
+
+/** Why an entry is not active, as the public registry says it: the organisation's, never an admin's words or name. */
+export const PUBLIC_STATUS_REASONS: Record<Exclude<RegistryStatus, 'active'>, string> = {
+  deprecated: 'blocked by the organisation',
+  deleted: 'removed by the organisation',
+};
 
 function toEntry(row: RegistryEntriesTable): RegistryEntry {
   return {
@@ -99,8 +114,32 @@ export async function deprecateForBlock(trx: Trx, rule: Rule, by: Actor, now: st
     });
 }
 
-/** In the transaction that lifts a block: the entries it deprecated are active again. */
+/** A block for every agent of this server that still stands, in a transaction changing the rules. */
+async function standingBlock(trx: Trx, serverKey: string): Promise<Rule | undefined> {
+  const rows = await trx.selectFrom('rules').select('rule').where('server_key', '=', serverKey).execute();
+  return rows.map((row) => JSON.parse(row.rule) as Rule).find(blocksForAll);
+}
+
+/**
+ * In the transaction that lifts a block: the entries it deprecated are active again, unless another block
+ * for every agent still stands, which they are then deprecated by.
+ */
 export async function restoreAfterBlock(trx: Trx, ruleId: string, by: Actor, now: string): Promise<void> {
+  const deprecated = await trx
+    .selectFrom('registry_entries')
+    .select('server_key')
+    .where('deprecated_by_rule', '=', ruleId)
+    .executeTakeFirst();
+  if (!deprecated) return;
+  const still = await standingBlock(trx, deprecated.server_key);
+  if (still) {
+    await trx
+      .updateTable('registry_entries')
+      .set({ deprecated_by_rule: still.id, status_reason: `blocked by ${still.markedBy}: ${still.justification}` })
+      .where('deprecated_by_rule', '=', ruleId)
+      .execute();
+    return;
+  }
   const changed = await trx
     .updateTable('registry_entries')
     .set({ status: 'active', status_reason: null, deprecated_by_rule: null, updated_at: now })
@@ -116,6 +155,26 @@ export async function restoreAfterBlock(trx: Trx, ruleId: string, by: Actor, now
       subject: `${entry.name}@${entry.version}`,
       serverKey: entry.server_key,
     });
+}
+
+/** Records an alert once (its id names what it is about); false when it was recorded already. */
+export async function insertAlert(trx: Trx, alert: RegistryAlert): Promise<boolean> {
+  const added = await trx
+    .insertInto('registry_alerts')
+    .values({
+      id: alert.id,
+      at: alert.at,
+      upstream: alert.upstream,
+      name: alert.name,
+      server_key: alert.serverKey,
+      kind: alert.kind,
+      detail: alert.detail,
+      rule_id: alert.ruleId ?? null,
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return added !== undefined;
 }
 
 export class SqlRegistryStore implements RegistryStore {
@@ -134,7 +193,13 @@ export class SqlRegistryStore implements RegistryStore {
         throw new RegistryConflictError(
           `version: ${entry.name} ${entry.version} was published already; a version is published once, so give a new one`,
         );
-      await trx.updateTable('registry_entries').set({ is_latest: 0 }).where('name', '=', entry.name).execute();
+      // A block for every agent may have come after the preview: a blocked server is not published.
+      const block = await standingBlock(trx, entry.serverKey);
+      if (block)
+        throw new RegistryBlockedError(`${entry.serverKey} is blocked for all agents by ${block.markedBy}: ${block.justification}`);
+      const live = sameName.filter((row) => row.status !== 'deleted');
+      const latest = live.every((row) => newer(entry.version, row.version));
+      if (latest) await trx.updateTable('registry_entries').set({ is_latest: 0 }).where('name', '=', entry.name).execute();
       const row: RegistryEntriesTable = {
         name: entry.name,
         version: entry.version,
@@ -143,7 +208,7 @@ export class SqlRegistryStore implements RegistryStore {
         status: 'active',
         status_reason: null,
         deprecated_by_rule: null,
-        is_latest: 1,
+        is_latest: latest ? 1 : 0,
         published_at: entry.publishedAt,
         published_by: entry.publishedBy,
         updated_at: now,
@@ -248,49 +313,32 @@ export class SqlRegistryStore implements RegistryStore {
   async saveUpstreamEntries(upstream: string, entries: readonly UpstreamEntry[]): Promise<void> {
     // In name order, as every shared row is written, so two processes polling at once never deadlock.
     const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    await this.db.transaction().execute(async (trx) => {
-      for (const entry of sorted) {
-        const row = {
-          upstream,
-          name: entry.name,
-          identity: entry.identity,
-          server_keys: JSON.stringify(entry.serverKeys),
-          status: entry.status,
-          updated_at: entry.updatedAt,
-        };
-        await trx
-          .insertInto('upstream_entries')
-          .values(row)
-          .onConflict((conflict) =>
-            conflict.columns(['upstream', 'name']).doUpdateSet({
-              identity: row.identity,
-              server_keys: row.server_keys,
-              status: row.status,
-              updated_at: row.updated_at,
-            }),
-          )
-          .execute();
-      }
-    });
-  }
-
-  async addAlert(alert: RegistryAlert): Promise<boolean> {
-    const added = await this.db
-      .insertInto('registry_alerts')
-      .values({
-        id: alert.id,
-        at: alert.at,
-        upstream: alert.upstream,
-        name: alert.name,
-        server_key: alert.serverKey,
-        kind: alert.kind,
-        detail: alert.detail,
-        rule_id: alert.ruleId ?? null,
-      })
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    return added !== undefined;
+    // A few hundred a transaction: a first read of a large registry never holds the database for long.
+    for (let start = 0; start < sorted.length; start += UPSTREAM_PER_TRANSACTION)
+      await this.db.transaction().execute(async (trx) => {
+        for (const entry of sorted.slice(start, start + UPSTREAM_PER_TRANSACTION)) {
+          const row = {
+            upstream,
+            name: entry.name,
+            identity: entry.identity,
+            server_keys: JSON.stringify(entry.serverKeys),
+            status: entry.status,
+            updated_at: entry.updatedAt,
+          };
+          await trx
+            .insertInto('upstream_entries')
+            .values(row)
+            .onConflict((conflict) =>
+              conflict.columns(['upstream', 'name']).doUpdateSet({
+                identity: row.identity,
+                server_keys: row.server_keys,
+                status: row.status,
+                updated_at: row.updated_at,
+              }),
+            )
+            .execute();
+        }
+      });
   }
 
   async alerts(page: PageRequest<'at'>): Promise<Page<RegistryAlert>> {

@@ -14,7 +14,7 @@ import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange,
 import { severityRank } from '../../shared/present.js';
 import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
-import { SqlRegistryStore, activeServerKeys, deprecateForBlock, restoreAfterBlock } from './registry-store.js';
+import { SqlRegistryStore, activeServerKeys, deprecateForBlock, insertAlert, restoreAfterBlock } from './registry-store.js';
 import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
@@ -39,6 +39,7 @@ import type {
   Page,
   PageRequest,
   PolicySettings,
+  RegistryAlert,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
   CapabilityChange,
@@ -593,24 +594,37 @@ export class SqlStorage implements Storage {
 
   async addRule(rule: Rule, by: Actor, now: string): Promise<void> {
     await this.changePolicy(async (trx) => {
-      // A rule for the same target and agents replaces the one before it: the policy says one thing once.
-      const earlier = await trx.selectFrom('rules').select(['id', 'rule']).where('server_key', '=', rule.target.serverKey).execute();
-      for (const row of earlier) {
-        const before = JSON.parse(row.rule) as Rule;
-        if (!sameScope(before, rule)) continue;
-        await trx.deleteFrom('rules').where('id', '=', row.id).execute();
-        await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before, ...ruleSubject(before) });
-        await restoreAfterBlock(trx, before.id, by, now);
-      }
-      await trx
-        .insertInto('rules')
-        .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })
-        .execute();
-      await recordAction(trx, { admin: by, action: 'rule-added', at: now, after: rule, ...ruleSubject(rule) });
-      // A published server blocked for every agent stays listed, deprecated with the block's justification.
-      await deprecateForBlock(trx, rule, by, now);
+      await this.insertRule(trx, rule, by, now);
       return true;
     });
+  }
+
+  async raiseRegistryAlert(alert: RegistryAlert, block: Rule | undefined): Promise<boolean> {
+    // The alert and its block in one change: a finding is never recorded without the block it called for.
+    return this.changePolicy(async (trx) => {
+      if (!(await insertAlert(trx, alert))) return false;
+      if (block) await this.insertRule(trx, block, block.markedBy, alert.at);
+      return true;
+    });
+  }
+
+  private async insertRule(trx: Trx, rule: Rule, by: Actor, now: string): Promise<void> {
+    // A rule for the same target and agents replaces the one before it: the policy says one thing once.
+    const earlier = await trx.selectFrom('rules').select(['id', 'rule']).where('server_key', '=', rule.target.serverKey).execute();
+    for (const row of earlier) {
+      const before = JSON.parse(row.rule) as Rule;
+      if (!sameScope(before, rule)) continue;
+      await trx.deleteFrom('rules').where('id', '=', row.id).execute();
+      await recordAction(trx, { admin: by, action: 'rule-removed', at: now, before, ...ruleSubject(before) });
+      await restoreAfterBlock(trx, before.id, by, now);
+    }
+    await trx
+      .insertInto('rules')
+      .values({ id: rule.id, rule: JSON.stringify(rule), server_key: rule.target.serverKey, updated_at: rule.updatedAt })
+      .execute();
+    await recordAction(trx, { admin: by, action: 'rule-added', at: now, after: rule, ...ruleSubject(rule) });
+    // A published server blocked for every agent stays listed, deprecated with the block's justification.
+    await deprecateForBlock(trx, rule, by, now);
   }
 
   async deleteRule(id: string, by: Actor, now: string): Promise<boolean> {
@@ -633,9 +647,10 @@ export class SqlStorage implements Storage {
     return row ? (JSON.parse(row.value) as PolicySettings) : { defaultVerdict: 'pending' };
   }
 
-  async setPolicySettings(settings: PolicySettings, by: Actor, now: string): Promise<void> {
+  async setPolicySettings(change: PolicySettings | ((current: PolicySettings) => PolicySettings), by: Actor, now: string): Promise<void> {
     await this.changePolicy(async (trx) => {
       const before = await this.readPolicySettings(trx);
+      const settings = typeof change === 'function' ? change(before) : change;
       await this.setSetting(trx, 'policy', JSON.stringify(settings));
       await recordAction(trx, { admin: by, action: 'settings-changed', at: now, subject: 'policy', before, after: settings });
       return true;

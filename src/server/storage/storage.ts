@@ -264,6 +264,8 @@ export interface RegistryFilter {
 }
 
 export class RegistryConflictError extends Error {}
+/** A block for every agent stands: the server is not published. */
+export class RegistryBlockedError extends Error {}
 
 /** What following an upstream registry raised: an entry the fleet runs was removed, or now names another package. */
 export type RegistryAlert = RegistryAlertRow;
@@ -294,8 +296,6 @@ export interface RegistryStore {
   setUpstreamSince(upstream: string, since: string): Promise<void>;
   upstreamEntries(upstream: string, names: readonly string[]): Promise<Map<string, UpstreamEntry>>;
   saveUpstreamEntries(upstream: string, entries: readonly UpstreamEntry[]): Promise<void>;
-  /** Records an alert once (its id names what it is about); false when it was recorded already. */
-  addAlert(alert: RegistryAlert): Promise<boolean>;
   alerts(page: PageRequest<'at'>): Promise<Page<RegistryAlert>>;
 }
 
@@ -357,11 +357,17 @@ export interface Storage {
   deviceAgents(deviceIds: readonly string[]): Promise<Map<string, string[]>>;
 
   rules(): Promise<Rule[]>;
+  /**
+   * Records what following an upstream registry found, once (its id names what it is about), with the block it
+   * calls for in the same change; false when it was recorded already.
+   */
+  raiseRegistryAlert(alert: RegistryAlert, block: Rule | undefined): Promise<boolean>;
   /** Rule and settings changes are kept in the admin history (`admins.history`) with who made them. */
   addRule(rule: Rule, by: Actor, now: string): Promise<void>;
   deleteRule(id: string, by: Actor, now: string): Promise<boolean>;
   policySettings(): Promise<PolicySettings>;
-  setPolicySettings(settings: PolicySettings, by: Actor, now: string): Promise<void>;
+  /** Sets the settings, or changes them from what they are (read in the same transaction, so two admins saving at once both count). */
+  setPolicySettings(settings: PolicySettings | ((current: PolicySettings) => PolicySettings), by: Actor, now: string): Promise<void>;
   /** Changes whenever rules or settings change; the same in every server process. */
   policyVersion(): Promise<string>;
 

@@ -396,5 +396,18 @@ describe("the clients' own denylists and allowlists", () => {
     expect(said.join('\n')).toContain("has IT's own McpGalleryServiceUrl: left as it is");
     await run('monitor');
     expect(JSON.parse(readFileSync(policyFile, 'utf8'))).toEqual({ McpGalleryServiceUrl: 'https://registry.it.example' });
+
+    // A value the agent wrote and IT changed afterwards is IT's from then on: neither rewritten nor taken out.
+    writeFileSync(policyFile, '{}\n');
+    await run('enforce');
+    const edited = { ...(JSON.parse(readFileSync(policyFile, 'utf8')) as Record<string, string>), ChatMCP: 'none' };
+    writeFileSync(policyFile, JSON.stringify(edited));
+    await run('enforce');
+    expect(JSON.parse(readFileSync(policyFile, 'utf8'))).toMatchObject({
+      ChatMCP: 'none',
+      McpGalleryServiceUrl: 'https://warden.corp.example',
+    });
+    await run('monitor');
+    expect(JSON.parse(readFileSync(policyFile, 'utf8'))).toEqual({ ChatMCP: 'none' });
   });
 });
