@@ -71,9 +71,14 @@ export function AuditDataPage() {
     <>
       <div className="page-head">
         <h1>Audit Data</h1>
-        <a className="button" href={withQuery('/v1/admin/servers.csv', { ...query, sort })} download>
-          Export CSV
-        </a>
+        <div className="head-actions">
+          <a className="button" href={withQuery('/v1/admin/servers.csv', { ...query, sort })} download>
+            Export CSV
+          </a>
+          <a className="button" href="/v1/admin/inventory.cdx.json" download title="The whole fleet as a CycloneDX 1.6 bill of materials">
+            AI-BOM (CycloneDX)
+          </a>
+        </div>
       </div>
       <FilterBar
         label="Filter servers"

@@ -21,6 +21,8 @@ import { serversByRule } from '../rule-order.js';
 import { actingAdmin, authorize } from '../roles.js';
 import { registerAdminAccountRoutes } from './admin-account-routes.js';
 import { registerAdminRegistryRoutes } from './admin-registry-routes.js';
+import { fleetBom } from '../ai-bom.js';
+import { SERVER_VERSION } from '../version.js';
 import {
   DEVICE_SORTS,
   type DeviceRecord,
@@ -242,6 +244,15 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
           .header('Content-Type', 'text/csv; charset=utf-8')
           .header('Content-Disposition', 'attachment; filename="mcp-warden-servers.csv"')
           .send(Readable.from(lines()));
+      });
+
+      // The fleet's AI bill of materials: agents, servers with package URLs and versions, capabilities with hashes, decisions.
+      admin.get('/inventory.cdx.json', async (_request, reply) => {
+        const document = await fleetBom({ storage, policy: await currentPolicy(storage), now: context.now(), toolVersion: SERVER_VERSION });
+        return reply
+          .header('Content-Type', 'application/vnd.cyclonedx+json; version=1.6')
+          .header('Content-Disposition', 'attachment; filename="mcp-warden-inventory.cdx.json"')
+          .send(document);
       });
 
       admin.get('/servers/:serverKey', async (request) => {
