@@ -7,6 +7,7 @@ export type RouteName =
   | 'audit-data'
   | 'server'
   | 'audit-logs'
+  | 'compliance'
   | 'requests'
   | 'changes'
   | 'devices'
@@ -22,6 +23,7 @@ const ROUTES: [RouteName, string][] = [
   ['audit-data', '/'],
   ['server', '/servers/:serverKey'],
   ['audit-logs', '/audit-logs'],
+  ['compliance', '/compliance'],
   ['requests', '/requests'],
   ['changes', '/changes'],
   ['devices', '/devices'],

@@ -254,3 +254,21 @@ export const WebhookView = z.union([
   }),
 ]);
 export type WebhookView = z.infer<typeof WebhookView>;
+
+/** Tool calls of one server or one person over the report's period. */
+const ComplianceRow = z.object({ calls: z.number(), allowed: z.number(), denied: z.number() });
+
+/** A compliance report for a period (`GET compliance`): tool calls in total, by decision, per server and per person. */
+export const ComplianceReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** The counts are by whole days (UTC), from `from`'s day to `to`'s; the exports hold exactly the period. */
+  firstDay: z.string(),
+  lastDay: z.string(),
+  totals: ComplianceRow,
+  byDecision: z.array(z.object({ decision: z.string(), calls: z.number() })),
+  byServer: z.array(ComplianceRow.extend({ serverKey: z.string() })),
+  byHuman: z.array(ComplianceRow.extend({ human: z.string() })),
+  exports: z.object({ csv: z.string(), jsonl: z.string() }),
+});
+export type ComplianceReport = z.infer<typeof ComplianceReport>;

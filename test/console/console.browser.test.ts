@@ -376,6 +376,21 @@ describe.skipIf(!hasChromium && !process.env.CI)('the admin console in Chromium'
     await shot('11-agent');
   });
 
+  it('reports a period’s tool calls for compliance, per server and per person, with the exports of exactly it', async () => {
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    await page.getByRole('heading', { name: 'Compliance', level: 1 }).waitFor();
+    const totals = page.getByRole('region', { name: 'Totals' });
+    await expect.poll(async () => Number((await totals.locator('.figure').first().innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+    const denied = Number((await totals.locator('.figure').nth(2).innerText()).replace(/,/g, ''));
+    expect(denied).toBeGreaterThan(0);
+    expect(await page.getByRole('region', { name: 'Tool calls per person' }).innerText()).toContain(os.userInfo().username);
+    const csvHref = await page.getByRole('link', { name: 'Every call (CSV)' }).getAttribute('href');
+    const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), csvHref);
+    expect(csv.trim().split('\n').length - 1).toBe(Number((await totals.locator('.figure').first().innerText()).replace(/,/g, '')));
+    await accessible('compliance');
+    await shot('11b-compliance');
+  });
+
   it('answers an employee’s approval request, and the laptop shows the answer', async () => {
     expect(laptop('request-approval', 'poisoned', '--reason', 'I need it to test our prompt-injection filters')).toMatch(
       /approval request for poisoned sent/,

@@ -651,3 +651,52 @@ describe('limits', () => {
     expect(refused.body).toMatchObject({ error: { code: 'rate-limited' } });
   });
 });
+
+describe('the compliance report', () => {
+  beforeEach(() => start());
+
+  it('counts a period’s tool calls in total, by decision, per server and per person, and links the exports of exactly that period', async () => {
+    const device = await enroll();
+    const toolCall = (serverKey: string, status: string, at: string) => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at,
+      client: 'cursor',
+      serverKey,
+      capability: { kind: 'tool', name: 'run' },
+      decision: { status, reason: status === 'rejected' ? 'tool run blocked for all agents by sec@corp.example: no' : 'approved' },
+    });
+    const events = [
+      toolCall('npm:github', 'approved', '2026-11-20T09:00:00Z'),
+      toolCall('npm:github', 'rejected', '2026-11-20T10:00:00Z'),
+      toolCall('npm:fs', 'approved', '2026-11-21T11:00:00Z'),
+      toolCall('npm:fs', 'approved', '2026-11-25T11:00:00Z'),
+    ];
+    await call('POST', `/v1/devices/${device.id}/events`, { events }, device.auth);
+
+    const report = await call('GET', '/v1/admin/compliance?from=2026-11-20T00:00:00Z&to=2026-11-21T23:59:59Z', undefined, ADMIN);
+    expect(report.body).toMatchObject({
+      firstDay: '2026-11-20',
+      lastDay: '2026-11-21',
+      totals: { calls: 3, allowed: 2, denied: 1 },
+      byDecision: [
+        { decision: 'approved', calls: 2 },
+        { decision: 'rejected', calls: 1 },
+      ],
+      byServer: [
+        { serverKey: 'npm:github', calls: 2, allowed: 1, denied: 1 },
+        { serverKey: 'npm:fs', calls: 1, allowed: 1, denied: 0 },
+      ],
+      byHuman: [{ human: 'human|alice@laptop-1', calls: 3, denied: 1 }],
+    });
+    const csv = (await call('GET', report.body.exports.csv, undefined, ADMIN)).body as string;
+    expect(csv.trim().split('\r\n')).toHaveLength(4);
+    const lines = ((await call('GET', report.body.exports.jsonl, undefined, ADMIN)).body as string).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).serverKey)).toEqual(['npm:github', 'npm:github', 'npm:fs']);
+
+    expect(
+      (await call('GET', '/v1/admin/compliance?from=2026-11-22T00:00:00Z&to=2026-11-20T00:00:00Z', undefined, ADMIN)).body.error.message,
+    ).toBe('query: from 2026-11-22T00:00:00Z is after to 2026-11-20T00:00:00Z');
+    expect((await call('GET', '/v1/admin/compliance?from=2026-11-22T00:00:00Z', undefined, ADMIN)).status).toBe(400);
+  });
+});

@@ -632,6 +632,56 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await one.webhookOutbox.status()).toMatchObject({ waiting: 1, dropped: 3, oldestReceivedAt: NOW });
   });
 
+  it('counts tool calls by day per server and per person for compliance, and counts what was stored before once', async () => {
+    const [one, two] = await backend.openTwice();
+    const alice = await one.createDevice({ ...facts('laptop-a'), userEmail: 'alice@corp.example' }, 'hash-ca', NOW, undefined);
+    const bob = await one.createDevice(facts('laptop-b', 'bob'), 'hash-cb', NOW, undefined);
+    const call = (serverKey: string, status: string, at: string): AgentEvent => ({
+      id: randomUUID(),
+      type: 'tool-call',
+      at,
+      client: 'cursor',
+      serverKey,
+      capability: { kind: 'tool', name: 'run' },
+      decision: { status: status as 'approved' },
+    });
+    const day1 = '2026-11-30T10:00:00.000Z';
+    const day2 = '2026-12-01T09:00:00.000Z';
+    const aliceCalls = [call('npm:github', 'approved', day1), call('npm:github', 'rejected', day2), call('npm:fs', 'approved', day2)];
+    await one.addEvents(alice, aliceCalls, NOW);
+    await two.addEvents(alice, [aliceCalls[0]!], NOW); // a repeat counts once
+    await two.addEvents(
+      bob,
+      [call('npm:github', 'approved', day2), { ...call('npm:github', 'approved', day2), type: 'block-notice' }],
+      NOW,
+    );
+
+    const sorted = (counts: { subject: string; decision: string; count: number }[]) =>
+      counts.map((count) => `${count.subject} ${count.decision} ${count.count}`).sort();
+    expect(sorted(await one.complianceCounts('server', day1, day2))).toEqual([
+      'npm:fs approved 1',
+      'npm:github approved 2',
+      'npm:github rejected 1',
+    ]);
+    expect(sorted(await two.complianceCounts('human', day2, day2))).toEqual([
+      'human|alice@corp.example approved 1',
+      'human|alice@corp.example rejected 1',
+      'human|bob@laptop-b approved 1',
+    ]);
+
+    // Migration 0007 counts the events stored before it, once.
+    const { database } = await import('../helpers/storage-reads.js');
+    const { complianceCountsSchema } = await import('../../src/server/storage/migration-0007-compliance-counts.js');
+    await database(one).deleteFrom('compliance_counts').execute();
+    await complianceCountsSchema(database(one) as never, one.dialect);
+    await complianceCountsSchema(database(one) as never, one.dialect);
+    expect(sorted(await two.complianceCounts('server', day1, day2))).toEqual([
+      'npm:fs approved 1',
+      'npm:github approved 2',
+      'npm:github rejected 1',
+    ]);
+  });
+
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
@@ -646,7 +696,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 6 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox\): run `mcp-warden server migrate` first/,
+      /needs 7 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts\): run `mcp-warden server migrate` first/,
     );
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([
       '0001-fleet-schema',
@@ -655,6 +705,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       '0004-capability-versions',
       '0005-registry',
       '0006-webhook-outbox',
+      '0007-compliance-counts',
     ]);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));

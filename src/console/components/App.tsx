@@ -13,6 +13,7 @@ import { ServerPage } from '../pages/ServerPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { SignInPage } from '../pages/SignInPage.js';
 import { Layout } from './Layout.js';
+import { CompliancePage } from '../pages/CompliancePage.js';
 import { Empty, ErrorState, Loading } from './States.js';
 import { Link } from '../router.js';
 
@@ -21,6 +22,7 @@ const PAGES: Record<Route['name'], (route: Route) => ReactNode> = {
   'audit-data': () => <AuditDataPage />,
   server: (route) => <ServerPage key={route.params.serverKey} serverKey={route.params.serverKey!} />,
   'audit-logs': () => <AuditLogsPage />,
+  compliance: () => <CompliancePage />,
   requests: () => <RequestsPage />,
   changes: () => <ChangesPage />,
   devices: () => <DevicesPage />,
@@ -42,6 +44,7 @@ const TITLES: Record<Route['name'], string> = {
   'audit-data': 'Audit Data',
   server: 'Server',
   'audit-logs': 'Audit logs',
+  compliance: 'Compliance',
   requests: 'Approval requests',
   changes: 'Changed tools',
   devices: 'Devices',

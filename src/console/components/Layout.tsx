@@ -10,6 +10,7 @@ import { Link, type RouteName, pathTo, useRoute } from '../router.js';
 const SECTIONS: { label: string; to: Exclude<RouteName, 'not-found'>; owns: RouteName[] }[] = [
   { label: 'Audit Data', to: 'audit-data', owns: ['audit-data', 'server'] },
   { label: 'Audit logs', to: 'audit-logs', owns: ['audit-logs', 'human', 'agent'] },
+  { label: 'Compliance', to: 'compliance', owns: ['compliance'] },
   { label: 'Approval requests', to: 'requests', owns: ['requests'] },
   { label: 'Changed tools', to: 'changes', owns: ['changes'] },
   { label: 'Devices', to: 'devices', owns: ['devices', 'device'] },

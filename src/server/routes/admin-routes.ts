@@ -13,7 +13,7 @@ import { HttpError } from '../errors.js';
 import { decisionFilters, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
 import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
 import { agentKey } from '../../shared/people.js';
-import type { Enrollment, ServerDeviceRow, ServerImpact, WebhookView } from '../../shared/admin-api.js';
+import type { ComplianceReport, Enrollment, ServerDeviceRow, ServerImpact, WebhookView } from '../../shared/admin-api.js';
 import { severityRank } from '../../shared/present.js';
 import { currentPolicy } from '../policy-store.js';
 import { serversByDecision } from '../decision-order.js';
@@ -22,6 +22,7 @@ import { actingAdmin, authorize } from '../roles.js';
 import { registerAdminAccountRoutes } from './admin-account-routes.js';
 import { registerAdminRegistryRoutes } from './admin-registry-routes.js';
 import { fleetBom } from '../ai-bom.js';
+import { complianceReport } from '../compliance.js';
 import { SERVER_VERSION } from '../version.js';
 import {
   DEVICE_SORTS,
@@ -103,6 +104,7 @@ const ServerDeviceQuery = z.strictObject({ ...PageQuery, agent: text.optional() 
 const ImpactQuery = z.strictObject({ agent: text.optional() });
 const ChangeQuery = z.strictObject({ ...PageQuery, server: text.optional() });
 const CHANGE_SORTS = ['changedAt'] as const;
+const ComplianceQuery = z.strictObject({ from: time, to: time });
 const CountQuery = z.strictObject({ from: time.optional(), to: time.optional(), agent: text.optional() });
 
 const PolicySettingsInput = z.object({
@@ -434,6 +436,13 @@ export function registerAdminRoutes(app: FastifyInstance, context: AppContext): 
       admin.get('/webhook', async (): Promise<WebhookView> =>
         context.webhookState ? { configured: true, ...(await context.webhookState()) } : { configured: false },
       );
+
+      // Every tool call of a period in totals, by decision, per server and per person, with the exports of exactly it.
+      admin.get('/compliance', async (request): Promise<ComplianceReport> => {
+        const { from, to } = parse(ComplianceQuery, request.query, 'query');
+        if (Date.parse(from) > Date.parse(to)) throw new HttpError(400, 'invalid-request', `query: from ${from} is after to ${to}`);
+        return complianceReport(storage, new Date(from).toISOString(), new Date(to).toISOString());
+      });
 
       admin.get('/events/counts', async (request) => ({ items: await storage.eventCounts(parse(CountQuery, request.query, 'query')) }));
 

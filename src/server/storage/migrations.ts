@@ -7,6 +7,7 @@ import { adminSchema } from './migration-0002-admins.js';
 import { peopleSchema } from './migration-0003-people.js';
 import { registrySchema } from './migration-0005-registry.js';
 import { webhookOutboxSchema } from './migration-0006-webhook-outbox.js';
+import { complianceCountsSchema } from './migration-0007-compliance-counts.js';
 import { capabilityVersionsSchema } from './migration-0004-capability-versions.js';
 import type { Dialect } from './storage.js';
 
@@ -233,6 +234,7 @@ const STEPS: readonly (readonly [string, Step])[] = [
   ['0004-capability-versions', capabilityVersionsSchema],
   ['0005-registry', registrySchema],
   ['0006-webhook-outbox', webhookOutboxSchema],
+  ['0007-compliance-counts', complianceCountsSchema],
 ];
 
 export const LATEST_MIGRATION = STEPS.at(-1)![0];

@@ -246,6 +246,15 @@ export interface WebhookOutboxTable {
   event: string;
 }
 
+/** Tool calls of a day, per server or per person (`dimension`), by decision. */
+export interface ComplianceCountsTable {
+  day: string;
+  dimension: string;
+  subject: string;
+  decision: string;
+  count: number;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
@@ -272,4 +281,5 @@ export interface WardenDatabase {
   upstream_entries: UpstreamEntriesTable;
   registry_alerts: RegistryAlertsTable;
   webhook_outbox: WebhookOutboxTable;
+  compliance_counts: ComplianceCountsTable;
 }

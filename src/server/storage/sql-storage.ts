@@ -16,6 +16,7 @@ import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
 import { SqlRegistryStore, activeServerKeys, deprecateForBlock, insertAlert, restoreAfterBlock } from './registry-store.js';
 import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
+import { complianceCounts, countForCompliance } from './compliance-counts.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
@@ -43,6 +44,8 @@ import type {
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
   CapabilityChange,
+  ComplianceCount,
+  ComplianceDimension,
   ServerFilter,
   ServerImpact,
   Storage,
@@ -741,6 +744,11 @@ export class SqlStorage implements Storage {
               .doUpdateSet({ count: sql<number>`event_counts.count + excluded.count` }),
           )
           .execute();
+      const storedNow = new Set(inserted.map((row) => `${row.at}\n${row.id}`));
+      await countForCompliance(
+        trx,
+        rows.filter((row) => row.type === 'tool-call' && storedNow.has(`${row.at}\n${row.id}`)),
+      );
       return inserted.length;
     });
     return { accepted, duplicates: rows.length - accepted, ...(expired ? { expired } : {}) };
@@ -807,6 +815,10 @@ export class SqlStorage implements Storage {
     );
   }
 
+  complianceCounts(dimension: ComplianceDimension, from: string, to: string): Promise<ComplianceCount[]> {
+    return complianceCounts(this.db, dimension, from, to);
+  }
+
   async eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]> {
     const rows = await this.db
       .selectFrom('event_counts')
@@ -859,6 +871,7 @@ export class SqlStorage implements Storage {
     if (this.dialect === 'postgres') await dropEventDaysBefore(this.db, eventsBefore);
     else await this.db.deleteFrom('events').where('at', '<', eventsBefore).execute();
     await this.db.deleteFrom('event_counts').where('day', '<', eventsBefore).execute();
+    await this.db.deleteFrom('compliance_counts').where('day', '<', eventsBefore).execute();
     await this.db.deleteFrom('reports').where('received_at', '<', reportsBefore).execute();
     await this.admins.pruneSessions(now.toISOString());
     await this.db

@@ -174,6 +174,15 @@ export interface AgentStats {
   serverCount: number;
 }
 
+export type ComplianceDimension = 'server' | 'human';
+
+/** Tool calls of one server or one person with one decision, over a period. */
+export interface ComplianceCount {
+  subject: string;
+  decision: string;
+  count: number;
+}
+
 export interface EventCount {
   day: string;
   agent: string;
@@ -375,6 +384,8 @@ export interface Storage {
   /** `device` as the request read it (its human and hostname key the events): not read again here. */
   addEvents(device: DeviceRecord, events: AgentEvent[], now: string): Promise<{ accepted: number; duplicates: number; expired?: number }>;
   events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>>;
+  /** Tool calls from `from`'s day to `to`'s day (UTC), per server or per person, by decision: kept as events arrive. */
+  complianceCounts(dimension: ComplianceDimension, from: string, to: string): Promise<ComplianceCount[]>;
   /** Counts by day, agent, type and decision, kept as events arrive. */
   eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]>;
 
