@@ -19,6 +19,7 @@ export const DENIAL_CODES = [
   'endpoint-not-allowed',
   'not-reviewed',
   'not-in-registry',
+  'definition-changed',
 ] as const;
 export type DenialCode = (typeof DENIAL_CODES)[number];
 export const DEFAULT_VERDICTS = ['allow', 'pending', 'block'] as const;
@@ -95,6 +96,15 @@ export const Policy = z.object({
    * lets nothing else run (a server whose serverKey is not among the active entries' is blocked).
    */
   registry: z.object({ mode: z.enum(REGISTRY_MODES).exclude(['off']), serverKeys: z.array(z.string()) }).optional(),
+  /**
+   * When the organisation holds changed definitions for review: each capability whose definition changed since
+   * an admin last decided it. Until an admin decides it again it is pending review, and does not run.
+   */
+  review: z
+    .object({
+      pending: z.array(z.object({ serverKey: z.string(), kind: z.enum(CAPABILITY_KINDS), name: z.string(), changedAt: z.string() })),
+    })
+    .optional(),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -139,9 +149,12 @@ export function sameScope(a: Pick<Rule, 'target' | 'agents'>, b: Pick<Rule, 'tar
   return a.target.serverKey === b.target.serverKey && capability(a) === capability(b) && agents(a) === agents(b);
 }
 
-/** Blocked in effect: rejected outright, or a conditional that expired or whose condition is unmet. */
+/**
+ * Blocked in effect: rejected outright, a conditional that expired or whose condition is unmet, or a capability
+ * whose definition changed and waits for an admin (a changed tool never rides on its old approval).
+ */
 export function isBlocked(decision: Decision): boolean {
-  return decision.status === 'rejected' || decision.status === 'expired';
+  return decision.status === 'rejected' || decision.status === 'expired' || decision.code === 'definition-changed';
 }
 
 const forAgent = (rule: Rule, agent: string) => rule.agents.includes(agent);
@@ -265,6 +278,10 @@ function byDefault(policy: Policy): Decision {
   }
 }
 
+/** A pending review entry about this very capability of this server. */
+const sameSubject = (item: { serverKey: string; kind: string; name: string }, subject: DecisionSubject) =>
+  item.serverKey === subject.serverKey && item.kind === subject.capability?.kind && item.name === subject.capability.name;
+
 const NOT_IN_REGISTRY: Decision = {
   status: 'rejected',
   reason: 'not in the organisation’s MCP registry: only servers published there may run; ask for it with Request approval.',
@@ -274,7 +291,7 @@ const NOT_IN_REGISTRY: Decision = {
 /**
  * The decision for a server (or one capability of it) loaded by one agent. A server-level block for this
  * agent or for all agents wins over everything; then, under registry-only, a server not in the registry is
- * blocked; otherwise the most specific rule decides:
+ * blocked; then a capability whose definition changed since it was last decided waits for review; otherwise the most specific rule decides:
  * capability+agent > capability+all > server+agent > server+all > the organisation's default.
  * The latest rule wins between rules of the same specificity.
  */
@@ -288,6 +305,13 @@ export function evaluate(policy: Policy, subject: DecisionSubject, context: Deci
     serverRules.find((rule) => rule.verdict === 'block');
   if (block) return fromMatch(block, subject, context);
   if (policy.registry?.mode === 'only' && !policy.registry.serverKeys.includes(subject.serverKey)) return NOT_IN_REGISTRY;
+  const changed = subject.capability && policy.review?.pending.find((item) => sameSubject(item, subject));
+  if (changed)
+    return {
+      status: 'pending',
+      code: 'definition-changed',
+      reason: `the definition of ${changed.kind} ${changed.name} changed on ${changed.changedAt}: held for review until an admin decides it again`,
+    };
 
   const capabilityRules = rules.filter((rule) => sameCapability(rule, subject.capability));
   const ordered = [

@@ -700,3 +700,58 @@ describe('the compliance report', () => {
     expect((await call('GET', '/v1/admin/compliance?from=2026-11-22T00:00:00Z', undefined, ADMIN)).status).toBe(400);
   });
 });
+
+describe('changed definitions held for review', () => {
+  beforeEach(() => start());
+
+  it('holds a tool whose definition changed on any laptop for review on every laptop, until an admin decides it again', async () => {
+    const device = await enroll();
+    const github = server('github', 'npm:@modelcontextprotocol/server-github');
+    const probeWith = (hash: string, description: string) => ({
+      status: 'ok',
+      durationMs: 5,
+      probedAt: new Date().toISOString(),
+      tools: [{ kind: 'tool', name: 'create_issue', hash, description, risks: [] }],
+      resources: [],
+      resourceTemplates: [],
+      prompts: [],
+      risks: [],
+    });
+    const report = (revision: number, hash: string, description: string) => ({
+      ...full(revision, [github]),
+      inventory: { sources: [], servers: [github], probes: { [github.id]: probeWith(hash, description) } },
+    });
+    const policy = async () => (await call('GET', `/v1/devices/${device.id}/policy`, undefined, device.auth)).body;
+    await call('PUT', '/v1/admin/policy/settings', { defaultVerdict: 'allow', reviewChangedCapabilities: true }, ADMIN);
+    await call('POST', `/v1/devices/${device.id}/inventory`, report(1, 'h1', 'Opens an issue.'), device.auth);
+    expect((await policy()).review).toEqual({ pending: [] });
+
+    const before = (await policy()).version;
+    await call('POST', `/v1/devices/${device.id}/inventory`, report(2, 'h2', 'Opens an issue. Also reads ~/.ssh.'), device.auth);
+    const changed = await policy();
+    expect(changed.version).not.toBe(before);
+    expect(changed.review.pending).toEqual([
+      { serverKey: github.serverKey, kind: 'tool', name: 'create_issue', changedAt: expect.any(String) },
+    ]);
+    const capabilities = (await call('GET', `/v1/admin/servers/${encodeURIComponent(github.serverKey)}/capabilities`, undefined, ADMIN))
+      .body;
+    expect(capabilities.items[0].decision).toMatchObject({ status: 'pending', code: 'definition-changed' });
+
+    // Deciding the tool again (here: allowing its new definition) ends the review.
+    await call(
+      'POST',
+      '/v1/admin/rules',
+      {
+        target: { serverKey: github.serverKey, capability: { kind: 'tool', name: 'create_issue' } },
+        agents: ['*'],
+        verdict: 'allow',
+        justification: 'read the new description',
+      },
+      ADMIN,
+    );
+    expect((await policy()).review.pending).toEqual([]);
+    // Turned off, nothing is held.
+    await call('PUT', '/v1/admin/policy/settings', { defaultVerdict: 'allow' }, ADMIN);
+    expect((await policy()).review).toBeUndefined();
+  });
+});

@@ -161,6 +161,30 @@ describe('registry-only', () => {
   });
 });
 
+describe('review of changed definitions', () => {
+  const reviewing = (rules: Rule[]): Policy => ({
+    ...policy(rules, 'allow'),
+    review: { pending: [{ serverKey: 'npm:pkg', kind: 'tool', name: 'lookup', changedAt: '2026-11-20T00:00:00Z' }] },
+  });
+  const lookup = { ...subject, capability: { kind: 'tool' as const, name: 'lookup' } };
+
+  it('holds a changed tool for review, whatever approved it before, and it does not run', () => {
+    const decision = evaluate(reviewing([rule({ verdict: 'allow' })]), lookup, { now: NOW });
+    expect(decision).toEqual({
+      status: 'pending',
+      code: 'definition-changed',
+      reason: 'the definition of tool lookup changed on 2026-11-20T00:00:00Z: held for review until an admin decides it again',
+    });
+    expect(isBlocked(decision)).toBe(true);
+  });
+
+  it('leaves the server and its other tools as they were, and a block of the server still says block', () => {
+    expect(evaluate(reviewing([]), subject, { now: NOW }).status).toBe('approved');
+    expect(evaluate(reviewing([]), { ...subject, capability: { kind: 'tool', name: 'other' } }, { now: NOW }).status).toBe('approved');
+    expect(evaluate(reviewing([rule({ verdict: 'block' })]), lookup, { now: NOW }).code).toBe('blocked-server');
+  });
+});
+
 describe('conditional approvals', () => {
   it('hold until they expire, then count as blocked, saying when', () => {
     const until = rule({ verdict: 'conditional', conditions: { expiresAt: '2026-12-01T00:00:00Z' }, justification: 'trial' });

@@ -45,22 +45,22 @@ export function SettingsPage() {
 }
 
 function PolicySettings({ policy, refusal }: { policy: Policy; refusal: string | undefined }) {
-  const [form, setForm] = useState({
-    defaultVerdict: policy.defaultVerdict,
-    blockMessage: policy.blockMessage ?? '',
-    moreInfoUrl: policy.moreInfoUrl ?? '',
+  const formOf = (from: Policy) => ({
+    defaultVerdict: from.defaultVerdict,
+    blockMessage: from.blockMessage ?? '',
+    moreInfoUrl: from.moreInfoUrl ?? '',
+    reviewChangedCapabilities: from.review !== undefined,
   });
-  useEffect(
-    () =>
-      setForm({ defaultVerdict: policy.defaultVerdict, blockMessage: policy.blockMessage ?? '', moreInfoUrl: policy.moreInfoUrl ?? '' }),
-    [policy.defaultVerdict, policy.blockMessage, policy.moreInfoUrl],
-  );
+  const [form, setForm] = useState(() => formOf(policy));
+  const reviewing = policy.review !== undefined;
+  useEffect(() => setForm(formOf(policy)), [policy.defaultVerdict, policy.blockMessage, policy.moreInfoUrl, reviewing]);
   const [saved, setSaved] = useState(false);
   const save = useChange((api, settings: typeof form) =>
     api.send('PUT', '/v1/admin/policy/settings', {
       defaultVerdict: settings.defaultVerdict,
       ...(settings.blockMessage.trim() ? { blockMessage: settings.blockMessage.trim() } : {}),
       ...(settings.moreInfoUrl.trim() ? { moreInfoUrl: settings.moreInfoUrl.trim() } : {}),
+      reviewChangedCapabilities: settings.reviewChangedCapabilities,
     }),
   );
   const submit = (event: FormEvent) => {
@@ -104,6 +104,18 @@ function PolicySettings({ policy, refusal }: { policy: Policy; refusal: string |
             onChange={(event) => setForm({ ...form, moreInfoUrl: event.target.value })}
           />
         </div>
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={form.reviewChangedCapabilities}
+            onChange={(event) => setForm({ ...form, reviewChangedCapabilities: event.target.checked })}
+          />{' '}
+          Hold a tool whose definition changed for review
+        </label>
+        <p className="help">
+          When a tool’s description or schema changes on any laptop, it stops running on every laptop until an admin decides it again
+          (Changed tools shows what changed): an approval holds only for the definition it was given to.
+        </p>
         <SaveFooter error={save.error} saved={saved} pending={save.isPending} />
       </fieldset>
     </form>

@@ -111,6 +111,7 @@ const PolicySettingsInput = z.object({
   defaultVerdict: z.enum(DEFAULT_VERDICTS),
   blockMessage: z.string().max(2000).optional(),
   moreInfoUrl: z.url().optional(),
+  reviewChangedCapabilities: z.boolean().optional(),
 });
 
 const RULE_SORTS = ['updatedAt', 'serverKey'] as const;

@@ -662,7 +662,20 @@ export class SqlStorage implements Storage {
 
   async policyVersion(): Promise<string> {
     const row = await this.db.selectFrom('settings').select('value').where('key', '=', 'policy_version').executeTakeFirst();
-    return row?.value ?? this.changePolicy(async () => true).then(() => this.policyVersion());
+    if (!row) return this.changePolicy(async () => true).then(() => this.policyVersion());
+    // A definition changing moves the policy too (review holds changed tools): its latest change, read from an index.
+    const change = await this.db
+      .selectFrom('capability_changes')
+      .select('changed_at')
+      .orderBy('changed_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return change ? hash('sha256', `${row.value}\n${change.changed_at}`, 'hex').slice(0, 32) : row.value;
+  }
+
+  async capabilityChangeTimes(): Promise<{ serverKey: string; kind: string; name: string; changedAt: string }[]> {
+    const rows = await this.db.selectFrom('capability_changes').select(['server_key', 'kind', 'name', 'changed_at']).execute();
+    return rows.map((row) => ({ serverKey: row.server_key, kind: row.kind, name: row.name, changedAt: row.changed_at }));
   }
 
   /**

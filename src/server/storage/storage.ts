@@ -88,6 +88,8 @@ export interface PolicySettings {
   registryMode?: RegistryMode | undefined;
   /** When an upstream registry removes an entry the fleet runs: block it for all agents, or only say so. */
   upstreamBlocks?: boolean | undefined;
+  /** A capability whose definition changed waits, on every laptop, until an admin decides it again. */
+  reviewChangedCapabilities?: boolean | undefined;
 }
 
 /** A keyset position: the sort values of the last row of the previous page. */
@@ -359,6 +361,8 @@ export interface Storage {
   deviceSources(deviceId: string): Promise<ConfigSource[]>;
   /** Capabilities whose definition changed, the latest first; of one server, or the fleet's. */
   capabilityChanges(serverKey: string | undefined, page: PageRequest<'changedAt'>): Promise<Page<CapabilityChange>>;
+  /** Every capability whose definition changed, with when it last did (what review holds, policy-store.ts). */
+  capabilityChangeTimes(): Promise<{ serverKey: string; kind: string; name: string; changedAt: string }[]>;
   /** The latest successful probe of a serverKey on any device (a probe skipped later, e.g. once blocked, does not replace it). */
   latestProbe(serverKey: string): Promise<ProbeResult | undefined>;
   agentStats(): Promise<AgentStats[]>;
@@ -377,7 +381,7 @@ export interface Storage {
   policySettings(): Promise<PolicySettings>;
   /** Sets the settings, or changes them from what they are (read in the same transaction, so two admins saving at once both count). */
   setPolicySettings(settings: PolicySettings | ((current: PolicySettings) => PolicySettings), by: Actor, now: string): Promise<void>;
-  /** Changes whenever rules or settings change; the same in every server process. */
+  /** Changes whenever rules, settings or the registry change, or a capability's definition does; the same in every server process. */
   policyVersion(): Promise<string>;
 
   /** Stores new events (a repeated id is ignored); events older than the retention are dropped. */
