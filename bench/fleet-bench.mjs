@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { startThrowawayPostgres } from '../scripts/throwaway-postgres.mjs';
@@ -79,7 +80,19 @@ function startServer(args, label) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [CLI, 'server', ...args, '--admin-token', 'bench-admin', '--enroll-secret', 'bench', '--enroll-rate', '1000000'],
+      [
+        CLI,
+        'server',
+        ...args,
+        '--admin-token',
+        'bench-admin',
+        '--enroll-secret',
+        'bench',
+        '--enroll-rate',
+        '1000000',
+        '--registry-namespace',
+        'com.bench',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -221,6 +234,23 @@ async function seedEvents(backend, location, devices) {
   return (performance.now() - start) / 1000;
 }
 
+/** What migration 0007 does on an upgrade: the events stored before it counted per day, server and person, once. */
+async function countForCompliance(backend, location) {
+  const start = performance.now();
+  const { complianceCountsSchema } = await import('../dist/server/storage/migration-0007-compliance-counts.js');
+  const dialect =
+    backend === 'sqlite'
+      ? new SqliteDialect({ database: new Database(location) })
+      : new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) });
+  const db = new Kysely({ dialect });
+  try {
+    await complianceCountsSchema(db, backend);
+  } finally {
+    await db.destroy();
+  }
+  return (performance.now() - start) / 1000;
+}
+
 async function runBackend(backend) {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-fleet-bench-'));
   const cluster =
@@ -292,6 +322,10 @@ async function runBackend(backend) {
       devices.slice(0, 5000).map((device) => device.deviceId),
     );
     say(`seeding ${EVENTS.toLocaleString('en')} events in SQL (not the API)`, `${seeded.toFixed(0)} s`);
+    say(
+      'counting them for compliance reports, as migration 0007 does on upgrade',
+      `${(await countForCompliance(backend, location)).toFixed(0)} s`,
+    );
     // The server closed the pool's connections while they idled through the seeding: start fresh ones.
     await pools[0].close();
     pools[0] = new Pool(`http://127.0.0.1:${ports[0]}`, { connections: CONCURRENCY });
@@ -310,6 +344,21 @@ async function runBackend(backend) {
           body: JSON.stringify({ target: { serverKey }, agents: ['*'], verdict, justification: 'bench' }),
         })
         .then((response) => response.body.text());
+    // The allowed common server and a few of the tail published to the registry, timed as admins publish them.
+    const publishing = [];
+    for (const serverKey of ['npm:@bench/common-2', 'npm:@bench/common-4', 'npm:@bench/common-5']) {
+      const start = performance.now();
+      const response = await pools[0].request({
+        path: '/v1/admin/registry',
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ serverKey, version: '1.0.0' }),
+      });
+      const text = await response.body.text();
+      if (response.statusCode !== 201) throw new Error(`publishing ${serverKey}: ${response.statusCode} ${text}`);
+      publishing.push(performance.now() - start);
+    }
+    say('publishing a server every laptop runs to the registry', `${Math.max(...publishing).toFixed(1)} ms at most`);
     const lists = [
       ['servers, first page', '/v1/admin/servers'],
       ['servers, filtered (agent, risk, search)', '/v1/admin/servers?agent=cursor&risk=high&q=tail-1'],
@@ -335,6 +384,11 @@ async function runBackend(backend) {
       ['requests, first page', '/v1/admin/requests'],
       ['rules, first page', '/v1/admin/rules'],
       ['agents (counts kept as reports arrive)', '/v1/admin/agents'],
+      [
+        'compliance report, 30 days',
+        `/v1/admin/compliance?from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`,
+      ],
+      ['registry, first page (as VS Code reads it)', '/v0.1/servers?limit=50&version=latest'],
     ];
     for (const [label, route] of lists) {
       const { ms, body } = await timed(pools[0], route);
@@ -359,6 +413,7 @@ async function runBackend(backend) {
       ['a human and their calls', `/humans/${encodeURIComponent('human|user7@laptop-7')}`],
       ['devices', '/devices'],
       ['history', '/history'],
+      ['compliance, 30 days', '/compliance'],
     ]))
       say(label, value);
     say('server process peak memory (RSS)', `${Math.round(peakRss(children[0].pid) / 1024 / 1024)} MB`);

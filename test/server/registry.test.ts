@@ -380,6 +380,10 @@ describe('the registry API as clients read it', () => {
     });
     // A client's own token is not ours to judge: the read is public whatever it carries.
     expect((await endpoint.call('GET', '/v0.1/servers', undefined, { authorization: 'Bearer gho_someone-elses' })).status).toBe(200);
+    // A path the registry does not serve answers in its shape, readable cross-origin.
+    const missing = await endpoint.call('GET', '/v0.1/nothing-here', undefined, {});
+    expect(missing).toMatchObject({ status: 404, body: { error: 'Not found' } });
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
     // Nothing else gets CORS headers.
     expect((await endpoint.call('GET', '/v1/admin/registry')).headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -172,6 +172,7 @@ describe.each(backends)('storage on $name', (backend) => {
 
     // Same tool, new definition: a change, with the definition before and after; seen again, still one change.
     expect((await two.capabilityChanges(undefined, { sort: 'changedAt', descending: true, limit: 10 })).items).toEqual([]);
+    const versionBefore = await two.policyVersion();
     const [tool] = probe.tools;
     const changed = {
       ...probe,
@@ -200,6 +201,12 @@ describe.each(backends)('storage on $name', (backend) => {
       },
     ]);
     expect((await two.capabilityChanges('npm:other', { sort: 'changedAt', descending: true, limit: 10 })).items).toEqual([]);
+    // What review holds, in every process: the changed capability, and a policy version that moved with it.
+    expect(await one.capabilityChangeTimes()).toEqual([
+      { serverKey: 'npm:fs', kind: 'tool', name: 'write_file', changedAt: '2026-12-01T15:00:00.000Z' },
+    ]);
+    expect(await one.policyVersion()).not.toBe(versionBefore);
+    expect(await one.policyVersion()).toBe(await two.policyVersion());
   });
 
   it('pages the fleet with cursors, sorted and filtered in the database', async () => {

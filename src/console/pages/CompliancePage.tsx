@@ -51,59 +51,68 @@ export function CompliancePage() {
       ) : report.isError ? (
         <ErrorState error={report.error} retry={() => void report.refetch()} />
       ) : (
-        <>
-          <section className="cards" aria-label="Totals">
-            <article className="card">
-              <h2>Tool calls</h2>
-              <p className="figure">{report.data.totals.calls.toLocaleString('en')}</p>
-            </article>
-            <article className="card">
-              <h2>Allowed</h2>
-              <p className="figure">{report.data.totals.allowed.toLocaleString('en')}</p>
-            </article>
-            <article className="card">
-              <h2>Denied</h2>
-              <p className="figure">{report.data.totals.denied.toLocaleString('en')}</p>
-            </article>
-          </section>
-          <section className="panel" aria-labelledby="by-decision">
-            <h2 id="by-decision">By decision</h2>
-            <Counts
-              label="Tool calls by decision"
-              head="Decision"
-              rows={report.data.byDecision.map((row) => ({
-                key: row.decision,
-                name: DECISION_LABELS[row.decision as keyof typeof DECISION_LABELS] ?? (row.decision || 'No decision'),
-                calls: row.calls,
-              }))}
-            />
-          </section>
-          <section className="panel" aria-labelledby="by-server">
-            <h2 id="by-server">Per server</h2>
-            <Counts
-              label="Tool calls per server"
-              head="Server"
-              rows={report.data.byServer.map((row) => ({
-                key: row.serverKey,
-                name: row.serverKey ? <Link href={pathTo('server', { serverKey: row.serverKey })}>{row.serverKey}</Link> : 'No server',
-                ...row,
-              }))}
-            />
-          </section>
-          <section className="panel" aria-labelledby="by-human">
-            <h2 id="by-human">Per person</h2>
-            <Counts
-              label="Tool calls per person"
-              head="Person"
-              rows={report.data.byHuman.map((row) => ({
-                key: row.human,
-                name: <Link href={pathTo('human', { humanKey: row.human })}>{personOf(row.human)}</Link>,
-                ...row,
-              }))}
-            />
-          </section>
-        </>
+        <Report report={report.data} />
       )}
+    </>
+  );
+}
+
+const TOTALS = [
+  ['Tool calls', 'calls'],
+  ['Allowed', 'allowed'],
+  ['Denied', 'denied'],
+] as const;
+
+/** The totals, then the same table three ways: by decision, per server, per person. */
+function Report({ report }: { report: ComplianceReport }) {
+  const tables = [
+    {
+      id: 'by-decision',
+      title: 'By decision',
+      head: 'Decision',
+      rows: report.byDecision.map((row) => ({
+        key: row.decision,
+        name: DECISION_LABELS[row.decision as keyof typeof DECISION_LABELS] ?? (row.decision || 'No decision'),
+        calls: row.calls,
+      })),
+    },
+    {
+      id: 'by-server',
+      title: 'Per server',
+      head: 'Server',
+      rows: report.byServer.map((row) => ({
+        key: row.serverKey,
+        name: row.serverKey ? <Link href={pathTo('server', { serverKey: row.serverKey })}>{row.serverKey}</Link> : 'No server',
+        ...row,
+      })),
+    },
+    {
+      id: 'by-human',
+      title: 'Per person',
+      head: 'Person',
+      rows: report.byHuman.map((row) => ({
+        key: row.human,
+        name: <Link href={pathTo('human', { humanKey: row.human })}>{personOf(row.human)}</Link>,
+        ...row,
+      })),
+    },
+  ];
+  return (
+    <>
+      <section className="cards" aria-label="Totals">
+        {TOTALS.map(([title, field]) => (
+          <article className="card" key={field}>
+            <h2>{title}</h2>
+            <p className="figure">{report.totals[field].toLocaleString('en')}</p>
+          </article>
+        ))}
+      </section>
+      {tables.map((table) => (
+        <section className="panel" aria-labelledby={table.id} key={table.id}>
+          <h2 id={table.id}>{table.title}</h2>
+          <Counts label={`Tool calls ${table.title.toLowerCase()}`} head={table.head} rows={table.rows} />
+        </section>
+      ))}
     </>
   );
 }
