@@ -244,6 +244,8 @@ async function countForCompliance(backend, location) {
       : new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) });
   const db = new Kysely({ dialect });
   try {
+    // As on an upgrade, where the table starts empty (the sampled events through HTTP were counted as they came).
+    await db.deleteFrom('compliance_counts').execute();
     await complianceCountsSchema(db, backend);
   } finally {
     await db.destroy();

@@ -3,6 +3,9 @@
 import type { ComplianceReport } from '../shared/admin-api.js';
 import type { ComplianceCount, Storage } from './storage/storage.js';
 
+/** Rows per list: the busiest servers and people; the exports hold every call. */
+const TOP = 200;
+
 /** Decisions that refused the call. */
 const DENIED = new Set(['rejected', 'expired']);
 
@@ -23,6 +26,7 @@ export async function complianceReport(storage: Storage, from: string, to: strin
   const byDecision = new Map<string, number>();
   for (const count of servers) byDecision.set(count.decision, (byDecision.get(count.decision) ?? 0) + count.count);
   const byServer = rowsOf(servers).map(([serverKey, row]) => ({ serverKey, ...row }));
+  const byHuman = rowsOf(humans).map(([human, row]) => ({ human, ...row }));
   const exportQuery = new URLSearchParams({ type: 'tool-call', from, to }).toString();
   return {
     from,
@@ -34,8 +38,10 @@ export async function complianceReport(storage: Storage, from: string, to: strin
       { calls: 0, allowed: 0, denied: 0 },
     ),
     byDecision: [...byDecision].map(([decision, calls]) => ({ decision, calls })).sort((a, b) => b.calls - a.calls),
-    byServer,
-    byHuman: rowsOf(humans).map(([human, row]) => ({ human, ...row })),
+    byServer: byServer.slice(0, TOP),
+    byHuman: byHuman.slice(0, TOP),
+    servers: byServer.length,
+    humans: byHuman.length,
     exports: { csv: `/v1/admin/events.csv?${exportQuery}`, jsonl: `/v1/admin/events.jsonl?${exportQuery}` },
   };
 }

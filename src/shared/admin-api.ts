@@ -267,8 +267,11 @@ export const ComplianceReport = z.object({
   lastDay: z.string(),
   totals: ComplianceRow,
   byDecision: z.array(z.object({ decision: z.string(), calls: z.number() })),
+  /** The 200 busiest servers and people; `servers` and `humans` say how many there were. */
   byServer: z.array(ComplianceRow.extend({ serverKey: z.string() })),
   byHuman: z.array(ComplianceRow.extend({ human: z.string() })),
+  servers: z.number(),
+  humans: z.number(),
   exports: z.object({ csv: z.string(), jsonl: z.string() }),
 });
 export type ComplianceReport = z.infer<typeof ComplianceReport>;

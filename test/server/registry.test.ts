@@ -241,13 +241,10 @@ describe('publishing a server the fleet runs', () => {
     const latest = await endpoint.call('GET', '/v0.1/servers/com.example%2Feverything/versions/latest', undefined, {});
     expect(ServerResponse.parse(latest.body)._meta).toMatchObject({
       'io.modelcontextprotocol.registry/official': { status: 'deprecated', isLatest: true },
-      'dev.mcpwarden/status': { reason: 'blocked by the organisation' },
+      'dev.mcpwarden/status': { reason: 'blocked by the organisation: exfiltrates files' },
     });
-    // Who blocked it and why is the admins' to read, not the public registry's.
+    // Why, but never who: the admin history keeps who blocked it.
     expect(JSON.stringify(latest.body)).not.toContain('admin@example.com');
-    expect((await endpoint.call('GET', '/v1/admin/registry')).body.items[0].statusReason).toBe(
-      'blocked by admin@example.com: exfiltrates files',
-    );
     await endpoint.call('DELETE', `/v1/admin/rules/${blocked.body.id}`);
     const restored = await endpoint.call('GET', '/v0.1/servers/com.example%2Feverything/versions/latest', undefined, {});
     expect(restored.body._meta['io.modelcontextprotocol.registry/official'].status).toBe('active');

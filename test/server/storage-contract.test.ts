@@ -539,8 +539,8 @@ describe.each(backends)('storage on $name', (backend) => {
       /npm:github is blocked for all agents by sec: leaks/,
     );
     expect((await two.registry.versions('com.example/github')).map((entry) => [entry.status, entry.statusReason])).toEqual([
-      ['deprecated', 'blocked by sec: leaks'],
-      ['deprecated', 'blocked by sec: leaks'],
+      ['deprecated', 'blocked by the organisation: leaks'],
+      ['deprecated', 'blocked by the organisation: leaks'],
     ]);
     expect(await one.registry.activeServerKeys()).toEqual(['pypi:fetch']);
     await two.deleteRule('b1', 'sec', NOW);

@@ -65,7 +65,7 @@ const TOTALS = [
 
 /** The totals, then the same table three ways: by decision, per server, per person. */
 function Report({ report }: { report: ComplianceReport }) {
-  const tables = [
+  const tables: { id: string; title: string; head: string; of?: number; rows: CountRow[] }[] = [
     {
       id: 'by-decision',
       title: 'By decision',
@@ -80,6 +80,7 @@ function Report({ report }: { report: ComplianceReport }) {
       id: 'by-server',
       title: 'Per server',
       head: 'Server',
+      of: report.servers,
       rows: report.byServer.map((row) => ({
         key: row.serverKey,
         name: row.serverKey ? <Link href={pathTo('server', { serverKey: row.serverKey })}>{row.serverKey}</Link> : 'No server',
@@ -90,6 +91,7 @@ function Report({ report }: { report: ComplianceReport }) {
       id: 'by-human',
       title: 'Per person',
       head: 'Person',
+      of: report.humans,
       rows: report.byHuman.map((row) => ({
         key: row.human,
         name: <Link href={pathTo('human', { humanKey: row.human })}>{personOf(row.human)}</Link>,
@@ -110,6 +112,11 @@ function Report({ report }: { report: ComplianceReport }) {
       {tables.map((table) => (
         <section className="panel" aria-labelledby={table.id} key={table.id}>
           <h2 id={table.id}>{table.title}</h2>
+          {table.of !== undefined && table.of > table.rows.length && (
+            <p className="sub">
+              The {table.rows.length} busiest of {table.of.toLocaleString('en')}; the exports list every call.
+            </p>
+          )}
           <Counts label={`Tool calls ${table.title.toLowerCase()}`} head={table.head} rows={table.rows} />
         </section>
       ))}
@@ -117,11 +124,15 @@ function Report({ report }: { report: ComplianceReport }) {
   );
 }
 
-function Counts(props: {
-  label: string;
-  head: string;
-  rows: { key: string; name: ReactNode; calls: number; allowed?: number; denied?: number }[];
-}) {
+interface CountRow {
+  key: string;
+  name: ReactNode;
+  calls: number;
+  allowed?: number;
+  denied?: number;
+}
+
+function Counts(props: { label: string; head: string; rows: CountRow[] }) {
   if (props.rows.length === 0) return <p className="sub">No tool call in this period.</p>;
   const split = props.rows[0]!.allowed !== undefined;
   return (

@@ -12,7 +12,6 @@ import { parse } from '../context.js';
 import { HttpError } from '../errors.js';
 import { pagerFor } from '../paging.js';
 import type { RegistryEntry } from '../storage/storage.js';
-import { PUBLIC_STATUS_REASONS } from '../storage/registry-store.js';
 
 /** The official registry's page sizes. */
 const LIMIT = { default: 30, max: 100 } as const;
@@ -31,8 +30,7 @@ export function registryResponse(entry: RegistryEntry): ServerResponse {
     server: entry.server,
     _meta: {
       [OFFICIAL_META]: { status: entry.status, publishedAt: entry.publishedAt, updatedAt: entry.updatedAt, isLatest: entry.isLatest },
-      // The admin API keeps who and why; the public registry says only that the organisation did.
-      ...(entry.status !== 'active' ? { 'dev.mcpwarden/status': { reason: PUBLIC_STATUS_REASONS[entry.status] } } : {}),
+      ...(entry.statusReason ? { 'dev.mcpwarden/status': { reason: entry.statusReason } } : {}),
     },
   };
 }

@@ -36,11 +36,12 @@ const newer = (version: string, than: string): boolean => {
   return a && b ? semver.gt(a, b) : true;
 };
 
-/** Why an entry is not active, as the public registry says it: the organisation's, never an admin's words or name. */
-export const PUBLIC_STATUS_REASONS: Record<Exclude<RegistryStatus, 'active'>, string> = {
-  deprecated: 'blocked by the organisation',
-  deleted: 'removed by the organisation',
-};
+/**
+ * Why an entry is not active, as its readers see it: the organisation's justification for a block, never who
+ * made it (the registry is public; the admin history keeps who).
+ */
+const blockedBecause = (rule: Rule) => `blocked by the organisation: ${rule.justification}`;
+const REMOVED = 'removed by the organisation';
 
 function toEntry(row: RegistryEntriesTable): RegistryEntry {
   return {
@@ -95,7 +96,7 @@ export async function deprecateForBlock(trx: Trx, rule: Rule, by: Actor, now: st
     .updateTable('registry_entries')
     .set({
       status: 'deprecated',
-      status_reason: `blocked by ${rule.markedBy}: ${rule.justification}`,
+      status_reason: blockedBecause(rule),
       deprecated_by_rule: rule.id,
       updated_at: now,
     })
@@ -135,7 +136,7 @@ export async function restoreAfterBlock(trx: Trx, ruleId: string, by: Actor, now
   if (still) {
     await trx
       .updateTable('registry_entries')
-      .set({ deprecated_by_rule: still.id, status_reason: `blocked by ${still.markedBy}: ${still.justification}` })
+      .set({ deprecated_by_rule: still.id, status_reason: blockedBecause(still) })
       .where('deprecated_by_rule', '=', ruleId)
       .execute();
     return;
@@ -254,7 +255,7 @@ export class SqlRegistryStore implements RegistryStore {
     return this.inPolicyChange(async (trx) => {
       const changed = await trx
         .updateTable('registry_entries')
-        .set({ status: 'deleted', status_reason: `taken out by ${by}`, updated_at: now })
+        .set({ status: 'deleted', status_reason: REMOVED, updated_at: now })
         .where('name', '=', name)
         .where('status', '!=', 'deleted')
         .returning(['version', 'server_key'])
