@@ -2,7 +2,7 @@
 // them: what a compliance report for a period sums, a few rows a day however many calls there were.
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { EventsTable, WardenDatabase } from './schema.js';
-import type { ComplianceCount, ComplianceDimension } from './storage.js';
+import type { ComplianceDimension, ComplianceTop } from './storage.js';
 
 const CHUNK = 200;
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -32,19 +32,54 @@ export async function countForCompliance(trx: Transaction<WardenDatabase>, calls
       .execute();
 }
 
-export async function complianceCounts(
+/**
+ * The busiest servers or people of a period, summed in the database (a fleet's people are many): each one's calls
+ * and denials, the busiest first, and how many there were in all.
+ */
+export async function complianceTop(
   db: Kysely<WardenDatabase>,
   dimension: ComplianceDimension,
   from: string,
   to: string,
-): Promise<ComplianceCount[]> {
+  limit: number,
+): Promise<ComplianceTop> {
+  const denied = sql<string | number>`sum(case when decision in ('rejected', 'expired') then count else 0 end)`;
   const rows = await db
     .selectFrom('compliance_counts')
-    .select(['subject', 'decision', sql<string | number>`sum(count)`.as('count')])
+    .select([
+      'subject',
+      sql<string | number>`sum(count)`.as('calls'),
+      denied.as('denied'),
+      sql<string | number>`count(*) over ()`.as('subjects'),
+    ])
     .where('dimension', '=', dimension)
     .where('day', '>=', from.slice(0, 10))
     .where('day', '<=', to.slice(0, 10))
-    .groupBy(['subject', 'decision'])
+    .groupBy('subject')
+    .orderBy(sql`sum(count)`, 'desc')
+    .orderBy('subject')
+    .limit(limit)
     .execute();
-  return rows.map((row) => ({ subject: row.subject, decision: row.decision, count: Number(row.count) }));
+  return {
+    rows: rows.map((row) => ({ subject: row.subject, calls: Number(row.calls), denied: Number(row.denied) })),
+    subjects: Number(rows[0]?.subjects ?? 0),
+  };
+}
+
+/** The period's calls by decision (every server's summed). */
+export async function complianceByDecision(
+  db: Kysely<WardenDatabase>,
+  from: string,
+  to: string,
+): Promise<{ decision: string; calls: number }[]> {
+  const rows = await db
+    .selectFrom('compliance_counts')
+    .select(['decision', sql<string | number>`sum(count)`.as('calls')])
+    .where('dimension', '=', 'server')
+    .where('day', '>=', from.slice(0, 10))
+    .where('day', '<=', to.slice(0, 10))
+    .groupBy('decision')
+    .orderBy(sql`sum(count)`, 'desc')
+    .execute();
+  return rows.map((row) => ({ decision: row.decision, calls: Number(row.calls) }));
 }

@@ -16,7 +16,7 @@ import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
 import { SqlRegistryStore, activeServerKeys, deprecateForBlock, insertAlert, restoreAfterBlock } from './registry-store.js';
 import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
-import { complianceCounts, countForCompliance } from './compliance-counts.js';
+import { complianceByDecision, complianceTop, countForCompliance } from './compliance-counts.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { keysetPage } from './keyset-page.js';
@@ -44,8 +44,8 @@ import type {
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
   CapabilityChange,
-  ComplianceCount,
   ComplianceDimension,
+  ComplianceTop,
   ServerFilter,
   ServerImpact,
   Storage,
@@ -828,8 +828,12 @@ export class SqlStorage implements Storage {
     );
   }
 
-  complianceCounts(dimension: ComplianceDimension, from: string, to: string): Promise<ComplianceCount[]> {
-    return complianceCounts(this.db, dimension, from, to);
+  complianceTop(dimension: ComplianceDimension, from: string, to: string, limit: number): Promise<ComplianceTop> {
+    return complianceTop(this.db, dimension, from, to, limit);
+  }
+
+  complianceByDecision(from: string, to: string): Promise<{ decision: string; calls: number }[]> {
+    return complianceByDecision(this.db, from, to);
   }
 
   async eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]> {

@@ -178,11 +178,10 @@ export interface AgentStats {
 
 export type ComplianceDimension = 'server' | 'human';
 
-/** Tool calls of one server or one person with one decision, over a period. */
-export interface ComplianceCount {
-  subject: string;
-  decision: string;
-  count: number;
+/** The busiest servers or people of a period, and how many there were. */
+export interface ComplianceTop {
+  rows: { subject: string; calls: number; denied: number }[];
+  subjects: number;
 }
 
 export interface EventCount {
@@ -388,8 +387,10 @@ export interface Storage {
   /** `device` as the request read it (its human and hostname key the events): not read again here. */
   addEvents(device: DeviceRecord, events: AgentEvent[], now: string): Promise<{ accepted: number; duplicates: number; expired?: number }>;
   events(filter: EventFilter, page: PageRequest<(typeof EVENT_SORTS)[number]>): Promise<Page<StoredEvent>>;
-  /** Tool calls from `from`'s day to `to`'s day (UTC), per server or per person, by decision: kept as events arrive. */
-  complianceCounts(dimension: ComplianceDimension, from: string, to: string): Promise<ComplianceCount[]>;
+  /** Tool calls from `from`'s day to `to`'s day (UTC), counted as events arrive: the busiest servers or people ... */
+  complianceTop(dimension: ComplianceDimension, from: string, to: string, limit: number): Promise<ComplianceTop>;
+  /** ... and by decision. */
+  complianceByDecision(from: string, to: string): Promise<{ decision: string; calls: number }[]>;
   /** Counts by day, agent, type and decision, kept as events arrive. */
   eventCounts(filter: { from?: string | undefined; to?: string | undefined; agent?: string | undefined }): Promise<EventCount[]>;
 
