@@ -339,6 +339,7 @@ describe('the registry API as clients read it', () => {
 
   it('searches by name, refuses a tampered cursor, and sends CORS headers on reads and preflights', async () => {
     const endpoint = await registryOf(12);
+    expect((await endpoint.call('GET', '/v0.1/servers?search=', undefined, {})).body.servers).toHaveLength(12);
     const found = await endpoint.call('GET', '/v0.1/servers?search=TOOL-1', undefined, {});
     expect(names(found.body)).toEqual(['com.example/tool-1', 'com.example/tool-10', 'com.example/tool-11']);
 

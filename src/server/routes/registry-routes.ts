@@ -19,7 +19,12 @@ const LIMIT = { default: 30, max: 100 } as const;
 const ListQuery = z.object({
   cursor: z.string().max(4096).optional(),
   limit: z.string().regex(/^\d+$/, 'limit must be a whole number').optional(),
-  search: z.string().min(1).max(200).optional(),
+  // An empty search (a client's cleared search box) searches for nothing in particular.
+  search: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((text) => text || undefined),
   updated_since: z.iso.datetime({ offset: true, message: 'updated_since must be an RFC 3339 time (2026-01-31T00:00:00Z)' }).optional(),
   version: z.string().min(1).max(255).optional(),
 });
