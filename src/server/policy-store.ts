@@ -1,5 +1,5 @@
-// The policy every device receives: the organisation's settings, all rules and (when laptops use it) the
-// registry's serverKeys, versioned for ETags. Read again
+// The policy every device receives: the organisation's settings, all rules, and (when the organisation uses
+// them) the registry's serverKeys and the changed capabilities held for review, versioned for ETags. Read again
 // only when the version (one small query, shared by every process through the database) has moved.
 import type { Policy, Rule } from '../shared/policy.js';
 import type { Capability } from '../shared/inventory.js';
