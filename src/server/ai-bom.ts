@@ -10,6 +10,7 @@ import { capabilitiesOf } from '../shared/present.js';
 import { clientDisplayName } from '../shared/client-names.js';
 import { parseImage } from '../shared/server-keys.js';
 import { serverDecision } from './fleet.js';
+import { everyPage } from './paging.js';
 import type { FleetServer, Storage } from './storage/storage.js';
 
 const PAGE = 500;
@@ -47,20 +48,6 @@ function purlOf(serverKey: string, version: string | undefined): string | undefi
   return undefined;
 }
 
-/** Every row of a paged list. */
-async function all<T>(
-  page: (after: readonly (string | number)[] | undefined) => Promise<{ items: T[]; next?: readonly (string | number)[] | undefined }>,
-) {
-  const items: T[] = [];
-  let after: readonly (string | number)[] | undefined;
-  do {
-    const read = await page(after);
-    items.push(...read.items);
-    after = read.next;
-  } while (after);
-  return items;
-}
-
 function capabilityComponents(serverKey: string, probe: ProbeResult | undefined): Models.Component[] {
   return (probe ? capabilitiesOf(probe) : []).map((capability) => {
     const component = new Models.Component(Enums.ComponentType.Data, capability.name, {
@@ -84,7 +71,10 @@ export async function fleetBom(context: BomContext): Promise<string> {
   );
   bom.metadata.component = new Models.Component(Enums.ComponentType.Platform, 'MCP fleet', { bomRef: 'fleet' });
 
-  const servers = await all<FleetServer>((after) => storage.fleetServers({}, { sort: 'name', descending: false, limit: PAGE, after }));
+  // Grouped by serverKey: one component per server, whichever agents load it.
+  const byKey = new Map<string, FleetServer[]>();
+  for await (const server of everyPage((after) => storage.fleetServers({}, { sort: 'name', descending: false, limit: PAGE, after })))
+    (byKey.get(server.serverKey) ?? byKey.set(server.serverKey, []).get(server.serverKey)!).push(server);
   const agents = new Map<string, Models.Component>();
   for (const stats of await storage.agentStats()) {
     const agent = new Models.Component(Enums.ComponentType.Application, clientDisplayName(stats.agent), { bomRef: `agent:${stats.agent}` });
@@ -94,8 +84,6 @@ export async function fleetBom(context: BomContext): Promise<string> {
     bom.components.add(agent);
   }
 
-  const byKey = new Map<string, FleetServer[]>();
-  for (const server of servers) byKey.set(server.serverKey, [...(byKey.get(server.serverKey) ?? []), server]);
   for (const [serverKey, rows] of byKey) {
     const probe = await storage.latestProbe(serverKey);
     const devices = await storage.serverDevices(serverKey, undefined, { sort: 'firstSeen', descending: true, limit: VERSION_SAMPLE });

@@ -1,13 +1,13 @@
 // A compliance report for a period: every tool call counted in total, by decision, per server and per person
 // (from the counts kept as events arrive), with the exports that list each call of exactly that period.
 import type { ComplianceReport } from '../shared/admin-api.js';
+import { DENIED_DECISIONS } from './storage/compliance-counts.js';
 import type { Storage } from './storage/storage.js';
 
 /** Rows per list: the busiest servers and people; the exports hold every call. */
 const TOP = 200;
 
-/** Decisions that refused the call. */
-const DENIED = new Set(['rejected', 'expired']);
+const DENIED: ReadonlySet<string> = new Set(DENIED_DECISIONS);
 
 const withAllowed = (row: { calls: number; denied: number }) => ({ calls: row.calls, allowed: row.calls - row.denied, denied: row.denied });
 

@@ -118,6 +118,16 @@ export class Pager<Sort extends string> {
   }
 }
 
+/** Every item of a list, page after page: memory stays flat however many there are. */
+export async function* everyPage<T>(pageAfter: (after: Keyset | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+  let after: Keyset | undefined;
+  do {
+    const page = await pageAfter(after);
+    yield* page.items;
+    after = page.next;
+  } while (after);
+}
+
 /** Pages a list already in memory (rules, one probe's capabilities), by a key that is unique per item. */
 export function pageInMemory<T>(items: readonly T[], request: PageRequest<string>, keyOf: (item: T) => Keyset): Page<T> {
   const compare = (a: Keyset, b: Keyset) => {

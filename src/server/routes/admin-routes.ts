@@ -11,7 +11,7 @@ import { type AppContext, endpointOrigin, parse } from '../context.js';
 import { csvLine } from '../csv.js';
 import { HttpError } from '../errors.js';
 import { decisionFilters, fleetServerView, serverCapabilities, serverDetail } from '../fleet.js';
-import { PAGE_SIZE, PageQuery, pageInMemory, pagerFor } from '../paging.js';
+import { PAGE_SIZE, PageQuery, everyPage, pageInMemory, pagerFor } from '../paging.js';
 import { agentKey } from '../../shared/people.js';
 import type { ComplianceReport, Enrollment, ServerDeviceRow, ServerImpact, WebhookView } from '../../shared/admin-api.js';
 import { severityRank } from '../../shared/present.js';
@@ -30,7 +30,6 @@ import {
   EVENT_SORTS,
   type EventFilter,
   type FleetServer,
-  type Keyset,
   type Page,
   type PageRequest,
   SERVER_DEVICE_SORTS,
@@ -134,16 +133,6 @@ function eventFilter(query: z.infer<typeof ExportQuery>): EventFilter {
     to: query.to,
     search: query.q,
   };
-}
-
-/** Every item of a list, page after page: memory stays flat however many there are. */
-async function* everyPage<T>(pageAfter: (after: Keyset | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
-  let after: Keyset | undefined;
-  do {
-    const page = await pageAfter(after);
-    yield* page.items;
-    after = page.next;
-  } while (after);
 }
 
 export function registerAdminRoutes(app: FastifyInstance, context: AppContext): void {

@@ -1,11 +1,14 @@
 // Tool calls counted by day, per server and per person, with their decision, in the transaction that stores
 // them: what a compliance report for a period sums, a few rows a day however many calls there were.
 import { type Kysely, type Transaction, sql } from 'kysely';
+import { byCodeUnits } from './keyset-page.js';
 import type { EventsTable, WardenDatabase } from './schema.js';
 import type { ComplianceDimension, ComplianceTop } from './storage.js';
 
 const CHUNK = 200;
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The decisions that refused a call: what a report counts as denied. */
+export const DENIED_DECISIONS = ['rejected', 'expired'] as const;
 
 /** Adds the tool calls just stored to their day's counts (in key order, so two batches never deadlock). */
 export async function countForCompliance(trx: Transaction<WardenDatabase>, calls: readonly EventsTable[]): Promise<void> {
@@ -43,7 +46,7 @@ export async function complianceTop(
   to: string,
   limit: number,
 ): Promise<ComplianceTop> {
-  const denied = sql<string | number>`sum(case when decision in ('rejected', 'expired') then count else 0 end)`;
+  const denied = sql<string | number>`sum(case when decision in (${sql.join(DENIED_DECISIONS)}) then count else 0 end)`;
   const rows = await db
     .selectFrom('compliance_counts')
     .select([

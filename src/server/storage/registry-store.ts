@@ -2,12 +2,13 @@
 // entries the fleet runs and the alerts following them raised. Publishing and unpublishing run in the policy's
 // own transaction (its version moves: registry-only laptops learn what may run), and so does the deprecation a
 // block of the whole server brings, in the block's transaction.
-import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import semver from 'semver';
 import type { Rule } from '../../shared/policy.js';
 import type { RegistryStatus, ServerJson } from '../../shared/registry.js';
 import { recordAction } from './admin-store.js';
-import { keysetPage } from './keyset-page.js';
+import { byCodeUnits, keysetPage } from './keyset-page.js';
+import { contains } from './text-search.js';
 import type { RegistryAlertsTable, RegistryEntriesTable, WardenDatabase } from './schema.js';
 import {
   type Actor,
@@ -70,8 +71,6 @@ function toAlert(row: RegistryAlertsTable): RegistryAlert {
     ...(row.rule_id ? { ruleId: row.rule_id } : {}),
   };
 }
-
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 
 /** A block of the whole server for every agent: what a registry entry cannot stand beside. */
 export const blocksForAll = (rule: Pick<Rule, 'verdict' | 'target' | 'agents'>): boolean =>
@@ -235,7 +234,7 @@ export class SqlRegistryStore implements RegistryStore {
       .$if(filter.version === 'latest', (query) => query.where('is_latest', '=', 1))
       .$if(filter.version !== undefined && filter.version !== 'latest', (query) => query.where('version', '=', filter.version!))
       .$if(filter.serverKey !== undefined, (query) => query.where('server_key', '=', filter.serverKey!))
-      .$if(filter.search !== undefined, (query) => query.where(sql<SqlBool>`lower(name) like ${likePattern(filter.search!)} escape '\\'`));
+      .$if(filter.search !== undefined, (query) => query.where(contains('name', filter.search!)));
     return keysetPage(this.db, filtered.selectAll(), filtered, page, ORDER, toEntry);
   }
 
@@ -313,7 +312,7 @@ export class SqlRegistryStore implements RegistryStore {
 
   async saveUpstreamEntries(upstream: string, entries: readonly UpstreamEntry[]): Promise<void> {
     // In name order, as every shared row is written, so two processes polling at once never deadlock.
-    const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const sorted = [...entries].sort((a, b) => byCodeUnits(a.name, b.name));
     // A few hundred a transaction: a first read of a large registry never holds the database for long.
     for (let start = 0; start < sorted.length; start += UPSTREAM_PER_TRANSACTION)
       await this.db.transaction().execute(async (trx) => {

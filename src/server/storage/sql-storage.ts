@@ -17,9 +17,10 @@ import { SqlAdminStore, recordAction } from './admin-store.js';
 import { SqlRegistryStore, activeServerKeys, deprecateForBlock, insertAlert, restoreAfterBlock } from './registry-store.js';
 import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
 import { complianceByDecision, complianceTop, countForCompliance } from './compliance-counts.js';
+import { contains, likePattern } from './text-search.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
-import { keysetPage } from './keyset-page.js';
+import { byCodeUnits, keysetPage } from './keyset-page.js';
 import { capabilityChanges, recordCapabilityVersions } from './capability-versions.js';
 import { type HotQueries, hotQueries } from './hot-queries.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
@@ -76,7 +77,6 @@ const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : S
 const digest = (text: string) => hash('sha256', text, 'base64url').slice(0, 22);
 const chunks = <T>(items: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 
 function toDevice(row: DevicesTable): DeviceRecord {
   return {
@@ -142,6 +142,9 @@ function humanIs(eb: ExpressionBuilder<WardenDatabase, 'devices'>, key: string):
   return eb.or([eb('user_email', '=', who), eb.and([eb('user_email', 'is', null), eb(sql`user_name || '@' || hostname`, '=', who)])]);
 }
 
+/** An event row's identity: its primary key. */
+const rowKey = (row: Pick<EventsTable, 'at' | 'id'>) => `${row.at}\n${row.id}`;
+
 /** An event as stored: its columns for filters and sorts, and the whole event as the agent sent it. */
 function eventRow(device: DeviceRecord, event: AgentEvent, now: string): EventsTable {
   const capability = event.capability ? `${event.capability.kind}:${event.capability.name}` : null;
@@ -171,8 +174,6 @@ const ruleSubject = (rule: Rule) => ({
   agents: rule.agents,
   capability: rule.target.capability ? `${rule.target.capability.kind}:${rule.target.capability.name}` : undefined,
 });
-
-const contains = (column: string, text: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\'`;
 
 export class SqlStorage implements Storage {
   private readonly secrets = new Map<string, Buffer>();
@@ -722,23 +723,22 @@ export class SqlStorage implements Storage {
     const accepted = await this.transaction(async (trx) => {
       const inserted: { id: string; at: string; client: string | null; type: string; decision: string | null }[] = [];
       for (const part of chunks(rows)) inserted.push(...(await this.hot.insertEvents(trx, part)));
-      // The audit chains' links, of the events stored just now (a repeated one was checked the first time).
-      const stored = new Set(inserted.map((row) => row.id));
+      // What was stored just now (a repeated event was followed, counted and sent the first time).
+      const storedKeys = new Set(inserted.map(rowKey));
+      const stored = rows.filter((row) => storedKeys.has(rowKey(row)));
+      // Each row is its fresh event's: the chains follow the events just stored.
       const broken = await this.followAuditChains(
         trx,
         device,
-        fresh.filter((event) => stored.has(event.id)),
+        fresh.filter((_, index) => storedKeys.has(rowKey(rows[index]!))),
         now,
       );
       const counted = [...inserted];
       const brokenRows = broken.map((event) => eventRow(device, event, now));
       for (const part of chunks(brokenRows)) counted.push(...(await this.hot.insertEvents(trx, part)));
       if (this.options.webhook) {
-        const kept = new Set(counted.map((row) => `${row.at}\n${row.id}`));
-        await enqueueForWebhook(
-          trx,
-          [...rows, ...brokenRows].filter((row) => kept.has(`${row.at}\n${row.id}`)),
-        );
+        const brokenKeys = new Set(counted.slice(inserted.length).map(rowKey));
+        await enqueueForWebhook(trx, [...stored, ...brokenRows.filter((row) => brokenKeys.has(rowKey(row)))]);
       }
       const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
       for (const row of counted) {
@@ -746,7 +746,7 @@ export class SqlStorage implements Storage {
         const key = `${entry.day}\0${entry.client}\0${entry.type}\0${entry.decision}`;
         (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
       }
-      const sorted = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
+      const sorted = [...counts.entries()].sort(([a], [b]) => byCodeUnits(a, b)).map(([, value]) => value);
       for (const part of chunks(sorted))
         await trx
           .insertInto('event_counts')
@@ -757,10 +757,9 @@ export class SqlStorage implements Storage {
               .doUpdateSet({ count: sql<number>`event_counts.count + excluded.count` }),
           )
           .execute();
-      const storedNow = new Set(inserted.map((row) => `${row.at}\n${row.id}`));
       await countForCompliance(
         trx,
-        rows.filter((row) => row.type === 'tool-call' && storedNow.has(`${row.at}\n${row.id}`)),
+        stored.filter((row) => row.type === 'tool-call'),
       );
       return inserted.length;
     });
