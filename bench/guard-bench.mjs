@@ -19,23 +19,46 @@ const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(val
 const us = (ms) => `${Math.round(ms * 1000)} µs`;
 
 /**
- * Calls through two clients in turns (a, b, a, b, …), so the machine's drift in load (this box is shared and
- * noisy) falls on both alike; returns each one's times.
+ * Calls through the clients in turns (a, b, c, a, b, c, …), so the machine's drift in load (this box is shared
+ * and noisy) falls on all alike; returns each one's times.
  */
-async function timeInTurns(first, second, calls) {
-  for (let i = 0; i < 200; i++) {
-    await first.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
-    await second.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
-  }
-  const times = [[], []];
+async function timeInTurns(clients, calls) {
+  for (let i = 0; i < 200; i++) for (const client of clients) await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
+  const times = clients.map(() => []);
   for (let i = 0; i < calls; i++) {
-    for (const [index, client] of [first, second].entries()) {
+    for (const [index, client] of clients.entries()) {
       const start = performance.now();
       await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
       times[index].push(performance.now() - start);
     }
   }
   return times;
+}
+
+// The floor: a proxy that only forwards (undici to the server, the answer written back as it comes), in a
+// process of its own as the guard is. What it adds is what any Node HTTP hop costs on this machine.
+const BARE_PROXY = `import http from 'node:http';
+import { request } from 'undici';
+const upstream = process.argv[1];
+const hop = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+const kept = (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => !hop.has(name)));
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', async () => {
+    const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
+    const answer = await request(upstream, { method: req.method, headers: kept(req.headers), body, headersTimeout: 0, bodyTimeout: 0 });
+    res.writeHead(answer.statusCode, kept(answer.headers));
+    answer.body.pipe(res);
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port + '/mcp'));`;
+
+/** A child process that prints the URL it serves on its first line. */
+async function startPrinting(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
+  const url = await new Promise((resolve) => child.stdout.once('data', (chunk) => resolve(chunk.toString().trim())));
+  return { url, close: async () => child.kill('SIGKILL') };
 }
 
 async function timeCalls(client, calls = CALLS) {
@@ -83,27 +106,27 @@ async function httpRows(stateDir, policy) {
   const script = `const { startHttpGuard } = await import(${JSON.stringify(path.join(REPO, 'dist/agent/guard/http-guard.js'))});
 const guard = await startHttpGuard({ stateDir: ${JSON.stringify(stateDir)}, port: 0, route: async () => (${JSON.stringify({ subject, upstream: server.url })}), policy: () => (${JSON.stringify(policy)}), deviceIps: () => ['127.0.0.1'], warn: () => {} });
 console.log(guard.base);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise((resolve) => child.stdout.once('data', (chunk) => resolve(chunk.toString().trim())));
-  const proxy = { base, close: async () => child.kill('SIGKILL') };
+  const proxy = await startPrinting(['--input-type=module', '-e', script]);
+  const bare = await startPrinting(['--input-type=module', '-e', BARE_PROXY, server.url]);
   const direct = new Client({ name: 'bench', version: '1' });
   const guarded = new Client({ name: 'bench', version: '1' });
+  const forwarded = new Client({ name: 'bench', version: '1' });
   try {
     await direct.connect(new StreamableHTTPClientTransport(new URL(server.url)));
-    await guarded.connect(new StreamableHTTPClientTransport(new URL(guardUrl(proxy.base, 'bench-http', server.url))));
+    await guarded.connect(new StreamableHTTPClientTransport(new URL(guardUrl(proxy.url, 'bench-http', server.url))));
+    await forwarded.connect(new StreamableHTTPClientTransport(new URL(bare.url)));
     const calls = 1000;
-    const [directTimes, guardedTimes] = await timeInTurns(direct, guarded, calls);
+    const [directTimes, guardedTimes, forwardedTimes] = await timeInTurns([direct, guarded, forwarded], calls);
+    const median = (times) => percentile(times, 0.5);
     return [
-      [
-        `HTTP, ${calls} calls each, in turns: direct median / p99`,
-        `${us(percentile(directTimes, 0.5))} / ${us(percentile(directTimes, 0.99))}`,
-      ],
-      ['HTTP: through the loopback guard median / p99', `${us(percentile(guardedTimes, 0.5))} / ${us(percentile(guardedTimes, 0.99))}`],
-      ['HTTP: added by the guard median', us(percentile(guardedTimes, 0.5) - percentile(directTimes, 0.5))],
+      [`HTTP, ${calls} calls each, in turns: direct median / p99`, `${us(median(directTimes))} / ${us(percentile(directTimes, 0.99))}`],
+      ['HTTP: through the loopback guard median / p99', `${us(median(guardedTimes))} / ${us(percentile(guardedTimes, 0.99))}`],
+      ['HTTP: added by the guard median', us(median(guardedTimes) - median(directTimes))],
+      ['HTTP: added by a bare forwarding proxy median', us(median(forwardedTimes) - median(directTimes))],
     ];
   } finally {
-    await guarded.close().catch(() => undefined);
-    await direct.close().catch(() => undefined);
+    for (const client of [forwarded, guarded, direct]) await client.close().catch(() => undefined);
+    await bare.close();
     await proxy.close();
     server.stop();
   }

@@ -2,7 +2,7 @@
 // edited, removed or reordered line shows. Each guard process writes its own file (one writer per chain),
 // rotated by size; `verifyAuditFile` checks a chain.
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../probe/capabilities.js';
 
@@ -47,10 +47,13 @@ export class AuditLog {
   private sequence = 0;
   private part = 0;
   private file: string;
+  /** The size of the current part, kept here: this process is the chain's only writer. */
+  private bytes = 0;
 
   constructor(
     private readonly folder: string,
     private readonly name: string,
+    private readonly maxFileBytes = MAX_AUDIT_FILE_BYTES,
   ) {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     this.file = this.partFile();
@@ -74,21 +77,16 @@ export class AuditLog {
     const unhashed = { ...entry, sequence: ++this.sequence, previousHash: this.previousHash };
     const chained: ChainedEntry = { ...unhashed, hash: entryHash(unhashed) };
     const line = `${JSON.stringify(chained)}\n`;
-    if (this.size() + line.length > MAX_AUDIT_FILE_BYTES) {
+    const bytes = Buffer.byteLength(line);
+    if (this.bytes && this.bytes + bytes > this.maxFileBytes) {
       this.part++;
       this.file = this.partFile();
+      this.bytes = 0;
     }
     appendFileSync(this.file, line, { mode: 0o600 });
+    this.bytes += bytes;
     this.previousHash = chained.hash;
     return chained;
-  }
-
-  private size(): number {
-    try {
-      return statSync(this.file).size;
-    } catch {
-      return 0;
-    }
   }
 }
 

@@ -1,8 +1,8 @@
 // What every guard does around the relay, whatever carries the messages (stdio, or the loopback HTTP proxy):
 // write each call to the hash-chained audit log and queue it for the central endpoint, and keep the passive
-// inventory of what the server lists, reporting a changed description. The audit line is written at once; the
-// copies for the central endpoint reach the spool in batches, off the path of the call (one spool write per
-// call cost milliseconds once the spool held thousands of events).
+// inventory of what the server lists, reporting a changed description. The audit line is written just after the
+// answer leaves; the copies for the central endpoint reach the spool in batches, off the path of the call (one
+// spool write per call cost milliseconds once the spool held thousands of events).
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { CapabilityKind } from '../../shared/inventory.js';
@@ -13,6 +13,8 @@ import type { AgentEvent } from '../../shared/protocol.js';
 import { Spool, newEvent } from '../sync/spool.js';
 import { AuditLog } from './audit-log.js';
 import type { GuardSubject, RelayOptions } from './relay.js';
+
+type AuditedCall = Parameters<RelayOptions['audit']>[0];
 
 export interface GuardSession {
   audit: RelayOptions['audit'];
@@ -70,35 +72,47 @@ export async function openGuardSession(
   const clients = subject.clients.join(',');
   const about = { client: clients, serverId: subject.serverId, serverKey: subject.serverKey, serverName: subject.serverName, user };
 
+  const record = (entry: AuditedCall, at: Date) => {
+    const chained = log.append({
+      ...entry,
+      at: at.toISOString(),
+      deviceId,
+      user,
+      agent: clients,
+      serverId: subject.serverId,
+      serverKey: subject.serverKey,
+      serverName: subject.serverName,
+    });
+    const event = newEvent({
+      type: 'tool-call',
+      ...about,
+      capability: entry.capability,
+      decision: { status: entry.decision === 'deny' ? 'rejected' : 'approved', reason: entry.reason },
+      data: {
+        durationMs: entry.durationMs,
+        argumentsDigest: entry.argumentsDigest,
+        outcome: entry.outcome,
+        // The link of the audit chain, which the endpoint follows as events arrive.
+        chain: log.chain,
+        sequence: chained.sequence,
+        auditHash: chained.hash,
+        previousHash: chained.previousHash,
+      },
+    });
+    queue(event);
+  };
+  // Calls are recorded in order, just after the turn that answered them: an answer written to a socket goes out
+  // when the turn ends (Node corks it until then), so hashing and appending in that turn would hold it back.
+  let unrecorded: { entry: AuditedCall; at: Date }[] = [];
+  const recordAll = () => {
+    const calls = unrecorded;
+    unrecorded = [];
+    for (const call of calls) record(call.entry, call.at);
+  };
+
   return {
     audit: (entry) => {
-      const chained = log.append({
-        ...entry,
-        at: new Date().toISOString(),
-        deviceId,
-        user,
-        agent: clients,
-        serverId: subject.serverId,
-        serverKey: subject.serverKey,
-        serverName: subject.serverName,
-      });
-      const event = newEvent({
-        type: 'tool-call',
-        ...about,
-        capability: entry.capability,
-        decision: { status: entry.decision === 'deny' ? 'rejected' : 'approved', reason: entry.reason },
-        data: {
-          durationMs: entry.durationMs,
-          argumentsDigest: entry.argumentsDigest,
-          outcome: entry.outcome,
-          // The link of the audit chain, which the endpoint follows as events arrive.
-          chain: log.chain,
-          sequence: chained.sequence,
-          auditHash: chained.hash,
-          previousHash: chained.previousHash,
-        },
-      });
-      queue(event);
+      if (unrecorded.push({ entry, at: new Date() }) === 1) setImmediate(recordAll);
     },
     onListed: (kind: CapabilityKind, items) => {
       // Passive inventory: what the server exposes, seen in passing; a changed declaration is reported.
@@ -116,6 +130,7 @@ export async function openGuardSession(
       later(() => writeFileAtomic(inventoryFile, JSON.stringify(seen)));
     },
     flush: () => {
+      recordAll();
       spoolBatch();
       return writes;
     },

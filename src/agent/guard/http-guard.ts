@@ -14,6 +14,7 @@ import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
 import {
   BodyTooLarge,
   NO_TIMEOUTS,
+  drained,
   eventMessage,
   forwardable,
   jsonRpcError,
@@ -69,9 +70,10 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // The client hanging up ends the upstream request too (a long GET stream, a slow call).
+    // The client hanging up ends the upstream request too (a long GET stream, a slow call). Only then: an abort
+    // after every answer costs each call an error object and a round of listeners.
     const hangUp = new AbortController();
-    res.once('close', () => hangUp.abort());
+    res.once('close', () => res.writableFinished || hangUp.abort());
     const signal = hangUp.signal;
     // Web pages must not reach the guard: a browser's cross-site request carries its Origin, and a DNS-rebound
     // name its own Host (the MCP spec asks local servers to check both).
@@ -118,46 +120,64 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
       res.end(JSON.stringify(batch ? local : local[0]));
       return;
     }
-    const sent = messages.length ? JSON.stringify(batch ? forward : forward[0]) : body;
+    // What the client sent goes on as it came, unless the relay kept some of it back.
+    const unchanged = forward.length === messages.length;
+    const sent = messages.length && !unchanged ? JSON.stringify(batch ? forward : forward[0]) : body;
     const upstream = await request(route.upstream, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
     const type = String(upstream.headers['content-type'] ?? '');
     const responseHeaders = forwardable(upstream.headers);
 
+    // The relay changes what the server sends only in answers to list requests (blocked capabilities taken out).
+    // Anything else goes to the client as the server wrote it, and is read for the audit once it has left.
+    const asWritten = !relay.rewritesAnswers;
     if (type.includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, responseHeaders);
       for (const message of local) res.write(sseEvent(message));
-      toClient = (message) => void res.write(sseEvent(message));
-      let eventId: string | undefined;
-      await readEvents(
-        upstream.body,
-        (event) => {
-          eventId = event.id;
-          const message = eventMessage(event);
-          if (message) {
-            toClient = (out) => void res.write(sseEvent(out, eventId));
+      const pace = () => drained(res, signal);
+      if (asWritten) {
+        toClient = () => undefined;
+        await readEvents(upstream.body, {
+          onChunk: (chunk) => void res.write(chunk),
+          onEvent: (event) => {
+            const message = eventMessage(event);
+            if (message) relay.fromServer(message);
+          },
+          pace,
+        });
+      } else {
+        toClient = (message) => void res.write(sseEvent(message));
+        await readEvents(upstream.body, {
+          onEvent: (event) => {
+            const message = eventMessage(event);
+            if (!message) return void res.write(rawSseEvent(event));
+            // A message the relay passes as it is goes out as the server wrote it; one it changed, under the same id.
+            toClient = (out) => void res.write(out === message ? rawSseEvent(event) : sseEvent(out, event.id));
             relay.fromServer(message);
-          } else res.write(rawSseEvent(event));
-        },
-        (retry) => void res.write(`retry: ${retry}\n\n`),
-      );
+          },
+          onRetry: (retry) => void res.write(`retry: ${retry}\n\n`),
+          pace,
+        });
+      }
       res.end();
       return;
     }
 
     const text = await upstream.body.text();
+    if (asWritten && !local.length) {
+      res.writeHead(upstream.statusCode, responseHeaders);
+      res.end(text);
+      toClient = () => undefined;
+      if (type.includes('application/json')) for (const message of messagesOf(text).messages) relay.fromServer(message);
+      return;
+    }
     if (type.includes('application/json')) {
-      let answer: unknown;
-      try {
-        answer = JSON.parse(text);
-      } catch {
-        answer = undefined;
-      }
-      if (answer !== undefined) {
+      const answer = messagesOf(text);
+      if (answer.messages.length) {
         const out: JSONRPCMessage[] = [...local];
         toClient = (message) => void out.push(message);
-        for (const message of (Array.isArray(answer) ? answer : [answer]) as JSONRPCMessage[]) relay.fromServer(message);
+        for (const message of answer.messages) relay.fromServer(message);
         res.writeHead(upstream.statusCode, { ...responseHeaders, 'content-type': 'application/json' });
-        res.end(JSON.stringify(Array.isArray(answer) || out.length > 1 ? out : out[0]));
+        res.end(JSON.stringify(answer.batch || out.length > 1 ? out : out[0]));
         return;
       }
     }

@@ -10,6 +10,7 @@ import type { Policy } from '../../shared/policy.js';
 import type { GuardSession } from './guard-session.js';
 import {
   NO_TIMEOUTS,
+  drained,
   eventMessage,
   forwardable,
   jsonRpcError,
@@ -69,9 +70,8 @@ export function legacySse(options: LegacySseOptions) {
     });
     res.once('close', () => streams.delete(token));
     res.writeHead(200, forwardable(upstream.headers));
-    await readEvents(
-      upstream.body,
-      (event) => {
+    await readEvents(upstream.body, {
+      onEvent: (event) => {
         if (event.event === 'endpoint') {
           const endpoint = new URL(event.data, upstreamUrl);
           // As the SDK's client does: a server may only name an endpoint of its own origin.
@@ -84,8 +84,9 @@ export function legacySse(options: LegacySseOptions) {
         if (message) relay.fromServer(message);
         else res.write(rawSseEvent(event));
       },
-      (retry) => void res.write(`retry: ${retry}\n\n`),
-    );
+      onRetry: (retry) => void res.write(`retry: ${retry}\n\n`),
+      pace: () => drained(res, signal),
+    });
     res.end();
   }
 

@@ -77,6 +77,12 @@ export class GuardRelay {
     return decisions.find(isBlocked) ?? decisions[0]!;
   }
 
+  /** Whether an answer the server gives may leave here changed: only a list's (blocked capabilities taken out). */
+  get rewritesAnswers(): boolean {
+    for (const pending of this.pending.values()) if (LISTS.has(pending.method)) return true;
+    return false;
+  }
+
   /** A message from the client, on its way to the server. */
   fromClient(message: JSONRPCMessage): void {
     const request = message as Message;

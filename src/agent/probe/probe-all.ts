@@ -9,6 +9,7 @@ import { analyseCapability } from '../risk/analyse-capability.js';
 import { ProbeCache, capabilityHashes, compareCapabilities, launchFingerprint, serverFingerprint } from './probe-cache.js';
 import { DEFAULT_PROBE_LIMITS, type ProbeLimits, probeServer } from './probe-server.js';
 import type { ResolveContext } from './resolve-launch.js';
+import { inPool } from '../../shared/pool.js';
 
 export type ProbeMode = (typeof PROBE_MODES)[number];
 export type ProbeProjects = (typeof PROBE_PROJECT_MODES)[number];
@@ -70,15 +71,6 @@ function projectSkipReason(entry: ServerEntry, outcome: ScanOutcome, projects: P
   const consent = outcome.consents.get(entry.id);
   if (consent?.granted) return undefined;
   return `${consent?.reason ?? 'no consent recorded'}: MCP Warden never starts a project server its client would not start`;
-}
-
-/** Runs tasks with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  });
-  await Promise.all(workers);
 }
 
 /** Risks on each capability, and the server-level ones that follow from the capability list. */
@@ -164,7 +156,7 @@ export async function probeAll(outcome: ScanOutcome, options: ProbeAllOptions): 
 
   let done = 0;
   const total = launches.size;
-  await pool([...launches], options.concurrency ?? 4, async ([fingerprint, { spec, entries: sharing }]) => {
+  await inPool([...launches], options.concurrency ?? 4, async ([fingerprint, { spec, entries: sharing }]) => {
     const cached = cache?.fresh(fingerprint, now(), options.ttlMs ?? DEFAULT_PROBE_TTL_MS, options.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS);
     const result = cached ? { ...cached, cached: true } : withRisks(await probeServer(sharing[0]!, spec, options, limits, now));
     if (!cached) cache?.remember(fingerprint, result);

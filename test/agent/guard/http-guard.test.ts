@@ -2,6 +2,9 @@
 // through the loopback proxy. Blocked and expired tools vanish and are refused with the reason, allowed calls pass
 // unchanged, every call is audited, and only servers enforcement wrapped are served.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -291,5 +294,110 @@ describe('the agent in enforce mode', () => {
       machine.remove();
       rmSync(agentState, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the HTTP guard between a fast server and a slow client', () => {
+  // A server that answers a call with a flood of progress events first (64 KB each), waiting whenever its
+  // socket is full, as a well-behaved server does; and one that writes events over several data lines.
+  const EVENTS = 1024;
+  const filler = 'x'.repeat(64 * 1024);
+  let upstream: http.Server;
+  let upstreamUrl: string;
+  let written = 0;
+  let guard: HttpGuard;
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-http-guard-flood-'));
+    upstream = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      const answer = async () => {
+        const call = JSON.parse(body) as { id: number; method: string };
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (call.method === 'tools/list') {
+          const tools = {
+            jsonrpc: '2.0',
+            id: call.id,
+            result: {
+              tools: [
+                { name: 'get-env', inputSchema: { type: 'object' } },
+                { name: 'flood', inputSchema: { type: 'object' } },
+              ],
+            },
+          };
+          res.write('event: note\ndata: first line\ndata: second line\n\n');
+          res.end(`event: message\ndata: ${JSON.stringify(tools, null, 2).split('\n').join('\ndata: ')}\n\n`);
+          return;
+        }
+        for (let index = 0; index < EVENTS; index++) {
+          const event = `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: index, message: filler } })}\n\n`;
+          written += event.length;
+          if (!res.write(event)) await once(res, 'drain');
+        }
+        res.end(
+          `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: call.id, result: { content: [{ type: 'text', text: 'done' }] } })}\n\n`,
+        );
+      };
+      req.on('end', () => void answer());
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`;
+    const subject = { serverId: 'srv-flood', serverKey: KEY, serverName: 'flood', clients: ['cursor'], url: upstreamUrl };
+    guard = await startHttpGuard({
+      stateDir: folder,
+      port: 0,
+      route: async () => ({ subject, upstream: upstreamUrl }),
+      policy: () => policy,
+      deviceIps: () => ['127.0.0.1'],
+      warn: () => {},
+    });
+  });
+
+  afterAll(async () => {
+    await guard?.close();
+    await new Promise((resolve) => upstream?.close(resolve));
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** A POST through the guard, its answer left unread for a while; then read whole. */
+  function post(message: object, pauseMs: number): Promise<{ writtenWhilePaused: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(guardUrl(guard.base, 'srv-flood', upstreamUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        res.pause();
+        setTimeout(() => {
+          const writtenWhilePaused = written;
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ writtenWhilePaused, text: Buffer.concat(chunks).toString('utf8') }));
+          res.resume();
+        }, pauseMs);
+      });
+      req.end(JSON.stringify(message));
+    });
+  }
+
+  it('holds the server back while the client does not read, and then delivers every event', async () => {
+    const { writtenWhilePaused, text } = await post(
+      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'flood', arguments: {} } },
+      1500,
+    );
+    // 64 MB were waiting to be sent; what left the server is what the sockets between hold, not all of it.
+    expect(writtenWhilePaused).toBeLessThan((EVENTS * filler.length) / 2);
+    expect(text.match(/"method":"notifications\/progress"/g)).toHaveLength(EVENTS);
+    expect(text.trimEnd().endsWith(`data: {"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"done"}]}}`)).toBe(true);
+  }, 60_000);
+
+  it('keeps events written over several data lines whole, in a list it filters', async () => {
+    const { text } = await post({ jsonrpc: '2.0', id: 8, method: 'tools/list' }, 0);
+    expect(text).toContain('event: note\ndata: first line\ndata: second line\n\n');
+    const listed = JSON.parse(/event: message\ndata: (.*)\n\n/.exec(text)![1]!) as { result: { tools: { name: string }[] } };
+    expect(listed.result.tools.map((tool) => tool.name)).toEqual(['flood']);
   });
 });
