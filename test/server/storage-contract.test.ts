@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentEvent, DeltaReport } from '../../src/shared/protocol.js';
+import type { AgentEvent, DeltaReport, InventoryReport } from '../../src/shared/protocol.js';
 import type { ProbeResult } from '../../src/shared/inventory.js';
 import { migrateStorage, memoryStorage, openStorage } from '../../src/server/storage/open-storage.js';
 import type { Keyset, Storage } from '../../src/server/storage/storage.js';
 import { type ThrowawayPostgres, postgresMissing, startThrowawayPostgres } from '../helpers/postgres.js';
 import { deltaReport, fullReport, serverEntry } from '../helpers/server-entries.js';
-import { allEvents } from '../helpers/storage-reads.js';
+import { allEvents, rowCount } from '../helpers/storage-reads.js';
 
 const NOW = '2026-12-01T12:00:00.000Z';
 const facts = (hostname: string, user = 'alice') => ({
@@ -118,6 +118,26 @@ describe.each(backends)('storage on $name', (backend) => {
       'memory cursor',
     ]);
     expect(await storage.agentStats()).toEqual([{ agent: 'cursor', deviceCount: 1, serverCount: 2 }]);
+  });
+
+  it('applies an unchanged delta once when its copies reach two processes at once, with what it says of the device', async () => {
+    const [one, two] = await backend.openTwice();
+    const a = await device(one, 'laptop-a');
+    await one.ingest(a.id, fullReport(1, [serverEntry('fs')]), NOW);
+    const sources: DeltaReport['sources'] = [
+      { path: '/Users/a/.cursor/mcp.json', client: 'cursor', scope: 'user', format: 'jsonc', status: 'ok', serverCount: 1 },
+    ];
+    const delta = { ...(deltaReport(2, { sources }) as DeltaReport), deviceIps: ['10.0.0.7'] } as InventoryReport;
+    const later = '2026-12-01T13:00:00.000Z';
+    const copies = await Promise.all([one, two, one, two].map((storage) => storage.ingest(a.id, delta, later, '192.168.1.9')));
+    expect(copies).toEqual(Array(4).fill({ kind: 'accepted', acceptedRevision: 2 }));
+    expect(await rowCount(one, 'reports')).toBe(2);
+    expect(await two.device(a.id)).toMatchObject({ revision: 2, lastSeen: later, lastIp: '192.168.1.9', deviceIps: ['10.0.0.7'] });
+    expect(await two.deviceSources(a.id)).toEqual(sources);
+    expect((await two.fleetServer('npm:fs'))[0]?.deviceCount).toBe(1);
+    // The next one builds on it; one on the old base is told the revision held.
+    expect(await two.ingest(a.id, deltaReport(3, {}), later)).toEqual({ kind: 'accepted', acceptedRevision: 3 });
+    expect(await one.ingest(a.id, deltaReport(3, {}), later)).toEqual({ kind: 'full-report-required', holding: 3 });
   });
 
   it('applies a repeated report once, answers a stale delta with the revision it holds, and keeps probes once per content', async () => {

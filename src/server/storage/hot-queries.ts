@@ -60,6 +60,42 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
         db.insertInto('reports').values(row),
     ),
 
+    /**
+     * PostgreSQL: an unchanged delta applied in one statement, the device's row and the receipt together, when
+     * the device holds the delta's base revision and the report is new. No row back means "not that simple"
+     * (a retry, another base, no such device): the caller then takes the transaction that says which. Two
+     * copies of one report racing each other both pass the receipt check, but the row lock makes the second
+     * wait and then find the revision moved on: it changes nothing and takes the slow path, which answers
+     * with the first one's outcome.
+     */
+    applyUnchangedDelta: compiledOnce(
+      (args: {
+        id: string;
+        reportId: string;
+        baseRevision: number;
+        revision: number;
+        now: string;
+        ip: string | null;
+        deviceIps: string | null;
+        sources: string | null;
+        userEmail: string | null;
+        outcome: string;
+      }) => ({
+        compile: () =>
+          sql<{ report_id: string }>`with applied as (
+            update devices set last_seen = ${args.now}, last_ip = coalesce(${args.ip}, last_ip), revision = ${args.revision},
+              device_ips = coalesce(${args.deviceIps}, device_ips), sources = coalesce(${args.sources}, sources),
+              user_email = coalesce(${args.userEmail}, user_email)
+            where id = ${args.id} and revision = ${args.baseRevision}
+              and not exists (select 1 from reports where report_id = ${args.reportId})
+            returning id)
+          insert into reports (report_id, device_id, revision, kind, received_at, outcome)
+          select ${args.reportId}::text, id, ${args.revision}::integer, 'delta', ${args.now}::text, ${args.outcome}::text from applied
+          on conflict (report_id) do nothing
+          returning report_id`.compile(db),
+      }),
+    ),
+
     knownServers: compiledOnce((deviceId: string) =>
       db.selectFrom('device_servers').select(['server_id', 'server_key', 'client', 'entry_hash']).where('device_id', '=', deviceId),
     ),
