@@ -109,7 +109,8 @@ export function legacySse(options: LegacySseOptions) {
       res.writeHead(202).end('Accepted');
       return;
     }
-    const sent = messages.length ? JSON.stringify(batch ? open.forward : open.forward[0]) : body;
+    // What the client sent goes on as it came, unless the relay kept some of it back.
+    const sent = messages.length && open.forward.length !== messages.length ? JSON.stringify(batch ? open.forward : open.forward[0]) : body;
     const upstream = await request(open.endpoint, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
     res.writeHead(upstream.statusCode, forwardable(upstream.headers));
     await passThrough(upstream.body, res);
