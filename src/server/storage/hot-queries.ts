@@ -7,6 +7,26 @@ import type { Dialect } from './storage.js';
 
 export type HotQueries = ReturnType<typeof hotQueries>;
 
+/** What a report says of its device (`null`: unchanged, kept). */
+interface ReportedDevice {
+  now: string;
+  ip: string | null;
+  revision: number;
+  deviceIps: string | null;
+  sources: string | null;
+  userEmail: string | null;
+}
+
+/** The device's columns a report sets: one list for a report applied in a transaction and an unchanged delta's one statement. */
+const reportedDevice = (args: ReportedDevice) => ({
+  last_seen: args.now,
+  last_ip: sql<string | null>`coalesce(${args.ip}, last_ip)`,
+  revision: args.revision,
+  device_ips: sql<string>`coalesce(${args.deviceIps}, device_ips)`,
+  sources: sql<string>`coalesce(${args.sources}, sources)`,
+  user_email: sql<string | null>`coalesce(${args.userEmail}, user_email)`,
+});
+
 export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
   return {
     insertDevice: compiledOnce((row: DevicesTable) => db.insertInto('devices').values(row)),
@@ -28,29 +48,11 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
     ),
 
     /** A report applied: revision, counts, and (null: unchanged) its addresses and sources. */
-    recordReport: compiledOnce(
-      (args: {
-        id: string;
-        now: string;
-        ip: string | null;
-        revision: number;
-        serverCount: number;
-        deviceIps: string | null;
-        sources: string | null;
-        userEmail: string | null;
-      }) =>
-        db
-          .updateTable('devices')
-          .set({
-            last_seen: args.now,
-            last_ip: sql<string | null>`coalesce(${args.ip}, last_ip)`,
-            revision: args.revision,
-            server_count: args.serverCount,
-            device_ips: sql<string>`coalesce(${args.deviceIps}, device_ips)`,
-            sources: sql<string>`coalesce(${args.sources}, sources)`,
-            user_email: sql<string | null>`coalesce(${args.userEmail}, user_email)`,
-          })
-          .where('id', '=', args.id),
+    recordReport: compiledOnce((args: ReportedDevice & { id: string; serverCount: number }) =>
+      db
+        .updateTable('devices')
+        .set({ ...reportedDevice(args), server_count: args.serverCount })
+        .where('id', '=', args.id),
     ),
 
     reportOutcome: compiledOnce((reportId: string) => db.selectFrom('reports').select('outcome').where('report_id', '=', reportId)),
@@ -68,32 +70,34 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
      * wait and then find the revision moved on: it changes nothing and takes the slow path, which answers
      * with the first one's outcome.
      */
-    applyUnchangedDelta: compiledOnce(
-      (args: {
-        id: string;
-        reportId: string;
-        baseRevision: number;
-        revision: number;
-        now: string;
-        ip: string | null;
-        deviceIps: string | null;
-        sources: string | null;
-        userEmail: string | null;
-        outcome: string;
-      }) => ({
-        compile: () =>
-          sql<{ report_id: string }>`with applied as (
-            update devices set last_seen = ${args.now}, last_ip = coalesce(${args.ip}, last_ip), revision = ${args.revision},
-              device_ips = coalesce(${args.deviceIps}, device_ips), sources = coalesce(${args.sources}, sources),
-              user_email = coalesce(${args.userEmail}, user_email)
-            where id = ${args.id} and revision = ${args.baseRevision}
-              and not exists (select 1 from reports where report_id = ${args.reportId})
-            returning id)
-          insert into reports (report_id, device_id, revision, kind, received_at, outcome)
-          select ${args.reportId}::text, id, ${args.revision}::integer, 'delta', ${args.now}::text, ${args.outcome}::text from applied
-          on conflict (report_id) do nothing
-          returning report_id`.compile(db),
-      }),
+    applyUnchangedDelta: compiledOnce((args: ReportedDevice & { id: string; reportId: string; baseRevision: number; outcome: string }) =>
+      db
+        .with('applied', (query) =>
+          query
+            .updateTable('devices')
+            .set(reportedDevice(args))
+            .where('id', '=', args.id)
+            .where('revision', '=', args.baseRevision)
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('reports').select('report_id').where('report_id', '=', args.reportId))))
+            .returning('id'),
+        )
+        .insertInto('reports')
+        .columns(['report_id', 'device_id', 'revision', 'kind', 'received_at', 'outcome'])
+        // Typed, since PostgreSQL cannot tell a bare parameter's type in a select list.
+        .expression((eb) =>
+          eb
+            .selectFrom('applied')
+            .select([
+              sql<string>`${args.reportId}::text`.as('report_id'),
+              'id',
+              sql<number>`${args.revision}::integer`.as('revision'),
+              sql<string>`'delta'`.as('kind'),
+              sql<string>`${args.now}::text`.as('received_at'),
+              sql<string>`${args.outcome}::text`.as('outcome'),
+            ]),
+        )
+        .onConflict((conflict) => conflict.column('report_id').doNothing())
+        .returning('report_id'),
     ),
 
     knownServers: compiledOnce((deviceId: string) =>
