@@ -61,17 +61,6 @@ async function startPrinting(args) {
   return { url, close: async () => child.kill('SIGKILL') };
 }
 
-async function timeCalls(client, calls = CALLS) {
-  const times = [];
-  for (let i = 0; i < 200; i++) await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } }); // warm up
-  for (let i = 0; i < calls; i++) {
-    const start = performance.now();
-    await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
 /** server-everything over streamable HTTP on a free loopback port. */
 async function startEverythingHttp() {
   const { createServer } = await import('node:net');
@@ -174,8 +163,8 @@ export async function runGuardBench() {
     }),
   );
   try {
-    const directTimes = await timeCalls(direct);
-    const guardedTimes = await timeCalls(guarded);
+    const [directTimes] = await timeInTurns([direct], CALLS);
+    const [guardedTimes] = await timeInTurns([guarded], CALLS);
     // Throughput: 2,000 calls with 32 in flight; each call is two messages through the guard.
     let next = 0;
     const start = performance.now();

@@ -24,6 +24,9 @@ const EVENTS_PER_FILE = 250;
 /** Event files open at once: a burst must not run out of file descriptors (and lose events). */
 const FILES_AT_ONCE = 32;
 
+/** How many events some queued files hold. */
+const eventCount = (files: readonly { count: number }[]) => files.reduce((sum, file) => sum + file.count, 0);
+
 const isReport = (value: unknown): value is PendingReport =>
   typeof value === 'object' && value !== null && typeof (value as PendingReport).reportId === 'string';
 
@@ -68,14 +71,14 @@ export class Spool {
       ),
     );
     const files = await this.eventFiles();
-    let excess = files.reduce((sum, file) => sum + file.count, 0) - MAX_SPOOLED_EVENTS;
+    const excess = eventCount(files) - MAX_SPOOLED_EVENTS;
     const oldest: string[] = [];
+    let dropped = 0;
     for (const file of files) {
-      if (excess <= 0) break;
+      if (dropped >= excess) break;
       oldest.push(file.name);
-      excess -= file.count;
+      dropped += file.count;
     }
-    const dropped = files.slice(0, oldest.length).reduce((sum, file) => sum + file.count, 0);
     await this.removeEvents(oldest);
     return { dropped };
   }
@@ -121,8 +124,7 @@ export class Spool {
   }
 
   async counts(): Promise<{ report: boolean; events: number }> {
-    const files = await this.eventFiles();
-    return { report: (await this.pendingReport()) !== undefined, events: files.reduce((sum, file) => sum + file.count, 0) };
+    return { report: (await this.pendingReport()) !== undefined, events: eventCount(await this.eventFiles()) };
   }
 }
 
