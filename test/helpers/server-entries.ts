@@ -1,7 +1,7 @@
-// Server entries and reports as an agent sends them, for the server's tests.
+// Server entries, reports and events as an agent sends them, for the server's tests.
 import { randomUUID } from 'node:crypto';
 import type { ServerEntry } from '../../src/shared/inventory.js';
-import type { DeltaReport, FullReport, InventoryReport } from '../../src/shared/protocol.js';
+import type { AgentEvent, DeltaReport, FullReport, InventoryReport } from '../../src/shared/protocol.js';
 
 export function serverEntry(name: string, options: Partial<ServerEntry> = {}): ServerEntry {
   const client = options.client ?? 'cursor';
@@ -51,5 +51,18 @@ export function deltaReport(
     removed: change.removed ?? [],
     ...(change.probes ? { probes: change.probes } : {}),
     ...(change.sources ? { sources: change.sources } : {}),
+  };
+}
+
+/** A tool call as a guard reports it, through Cursor, with the fields a test names. */
+export function toolCallEvent(fields: Partial<AgentEvent> & Pick<AgentEvent, 'at'>): AgentEvent {
+  return {
+    id: randomUUID(),
+    type: 'tool-call',
+    client: 'cursor',
+    serverKey: 'npm:fs',
+    capability: { kind: 'tool', name: 'run' },
+    decision: { status: 'approved' },
+    ...fields,
   };
 }

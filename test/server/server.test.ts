@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerEntry } from '../../src/shared/inventory.js';
 import type { FullReport, InventoryReport } from '../../src/shared/protocol.js';
-import { fullReport, serverEntry } from '../helpers/server-entries.js';
+import { fullReport, serverEntry, toolCallEvent } from '../helpers/server-entries.js';
 import { buildServer } from '../../src/server/app.js';
 import type { RateLimits } from '../../src/server/callers.js';
 import { memoryStorage } from '../../src/server/storage/open-storage.js';
@@ -657,15 +657,12 @@ describe('the compliance report', () => {
 
   it('counts a period’s tool calls in total, by decision, per server and per person, and links the exports of exactly that period', async () => {
     const device = await enroll();
-    const toolCall = (serverKey: string, status: string, at: string) => ({
-      id: randomUUID(),
-      type: 'tool-call',
-      at,
-      client: 'cursor',
-      serverKey,
-      capability: { kind: 'tool', name: 'run' },
-      decision: { status, reason: status === 'rejected' ? 'tool run blocked for all agents by sec@corp.example: no' : 'approved' },
-    });
+    const toolCall = (serverKey: string, status: 'approved' | 'rejected', at: string) =>
+      toolCallEvent({
+        serverKey,
+        at,
+        decision: { status, reason: status === 'rejected' ? 'tool run blocked for all agents by sec@corp.example: no' : 'approved' },
+      });
     const events = [
       toolCall('npm:github', 'approved', '2026-11-20T09:00:00Z'),
       toolCall('npm:github', 'rejected', '2026-11-20T10:00:00Z'),

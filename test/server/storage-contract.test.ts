@@ -11,7 +11,7 @@ import type { ProbeResult } from '../../src/shared/inventory.js';
 import { migrateStorage, memoryStorage, openStorage } from '../../src/server/storage/open-storage.js';
 import type { Keyset, Storage } from '../../src/server/storage/storage.js';
 import { type ThrowawayPostgres, postgresMissing, startThrowawayPostgres } from '../helpers/postgres.js';
-import { deltaReport, fullReport, serverEntry } from '../helpers/server-entries.js';
+import { deltaReport, fullReport, serverEntry, toolCallEvent } from '../helpers/server-entries.js';
 import { allEvents, rowCount } from '../helpers/storage-reads.js';
 
 const NOW = '2026-12-01T12:00:00.000Z';
@@ -663,15 +663,7 @@ describe.each(backends)('storage on $name', (backend) => {
     const [one, two] = await backend.openTwice();
     const alice = await one.createDevice({ ...facts('laptop-a'), userEmail: 'alice@corp.example' }, 'hash-ca', NOW, undefined);
     const bob = await one.createDevice(facts('laptop-b', 'bob'), 'hash-cb', NOW, undefined);
-    const call = (serverKey: string, status: string, at: string): AgentEvent => ({
-      id: randomUUID(),
-      type: 'tool-call',
-      at,
-      client: 'cursor',
-      serverKey,
-      capability: { kind: 'tool', name: 'run' },
-      decision: { status: status as 'approved' },
-    });
+    const call = (serverKey: string, status: 'approved' | 'rejected', at: string) => toolCallEvent({ serverKey, at, decision: { status } });
     const day1 = '2026-11-30T10:00:00.000Z';
     const day2 = '2026-12-01T09:00:00.000Z';
     const aliceCalls = [call('npm:github', 'approved', day1), call('npm:github', 'rejected', day2), call('npm:fs', 'approved', day2)];
