@@ -17,7 +17,7 @@ import type { EventsWebhook } from './events-webhook.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
 import { HttpError, errorBody } from './errors.js';
-import { sharedRateStore } from './rate-store.js';
+import { SharedRateCounter, sharedRateStore } from './rate-store.js';
 import { isStorageUnavailable } from './storage/unavailable.js';
 import type { Storage } from './storage/storage.js';
 
@@ -65,12 +65,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 600 },
     ...(options.tls ? { https: options.tls } : {}),
   });
-  // One process (SQLite) counts in memory; processes sharing a database count in it.
+  // One process (SQLite) counts in memory; processes sharing a database also add their counts to it.
   await app.register(cookie);
-  await app.register(rateLimit, {
-    global: false,
-    ...(options.storage.dialect === 'postgres' ? { store: sharedRateStore(options.storage) } : {}),
-  });
+  const sharedRates = options.storage.dialect === 'postgres' ? new SharedRateCounter(options.storage) : undefined;
+  if (sharedRates) app.addHook('onClose', () => sharedRates.stop());
+  await app.register(rateLimit, { global: false, ...(sharedRates ? { store: sharedRateStore(sharedRates) } : {}) });
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   const check = app.createRateLimit({
     timeWindow: 60_000,

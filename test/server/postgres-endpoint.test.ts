@@ -46,7 +46,7 @@ function cli(args: string[]): { child: ChildProcess; output: () => string; exite
   return { child, output: () => output, exited };
 }
 
-async function serverProcess(url: string): Promise<string> {
+async function serverProcess(url: string, extra: string[] = []): Promise<string> {
   const port = await freePort();
   const run = cli([
     'server',
@@ -58,6 +58,7 @@ async function serverProcess(url: string): Promise<string> {
     'admin-token',
     '--enroll-secret',
     'enroll-secret',
+    ...extra,
   ]);
   for (let waited = 0; !run.output().includes('listening'); waited += 50) {
     if (run.child.exitCode !== null || waited > 15_000) throw new Error(`server did not start: ${run.output()}`);
@@ -86,18 +87,21 @@ async function call(base: string, method: string, route: string, body?: unknown,
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-async function enroll(base: string, hostname: string) {
-  const { body } = await call(base, 'POST', '/v1/enroll', {
+const enrollAnswer = (base: string, hostname: string) =>
+  call(base, 'POST', '/v1/enroll', {
     secret: 'enroll-secret',
     device: { hostname, platform: 'linux', osVersion: '6', user: hostname, agentVersion: '0.1.0' },
   });
+
+async function enroll(base: string, hostname: string) {
+  const { body } = await enrollAnswer(base, hostname);
   return { id: body.deviceId as string, auth: { authorization: `Bearer ${body.token}` } };
 }
 
 describe.skipIf(postgresMissing !== undefined)('the endpoint on PostgreSQL', () => {
   it('runs as two processes on one database that act as one endpoint', async () => {
     const url = await migrated();
-    const [a, b] = await Promise.all([serverProcess(url), serverProcess(url)]);
+    const [a, b] = await Promise.all([serverProcess(url, ['--enroll-rate', '3']), serverProcess(url, ['--enroll-rate', '3'])]);
     const device = await enroll(a, 'laptop-1');
     // The agent retries one report (its answer lost) and the load balancer sends the retries to both.
     const report = fullReport(1, [serverEntry('fs'), serverEntry('memory')]);
@@ -130,6 +134,18 @@ describe.skipIf(postgresMissing !== undefined)('the endpoint on PostgreSQL', () 
     const first = (await call(a, 'GET', '/v1/admin/servers?limit=1', undefined, ADMIN)).body;
     const second = (await call(b, 'GET', `/v1/admin/servers?limit=1&cursor=${first.nextCursor}`, undefined, ADMIN)).body;
     expect(second.items.map((item: { name: string }) => item.name)).toEqual(['memory']);
+
+    // The enrollment budget (3 a minute) is one budget: spent through one process, the other refuses too once
+    // it has added its own count to the shared one (a merge, every quarter second) and so learned the first's.
+    await enroll(a, 'laptop-2');
+    await enroll(a, 'laptop-3');
+    expect((await enrollAnswer(a, 'laptop-4')).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await enrollAnswer(b, 'laptop-5');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const refused = await enrollAnswer(b, 'laptop-6');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('will not start without a reachable, migrated database, and says which and why', async () => {

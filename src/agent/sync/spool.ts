@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AgentEvent, InventoryReport, Inventory } from '../../shared/protocol.js';
+import { chunks } from '../../shared/chunks.js';
 import { inPool } from '../../shared/pool.js';
 import { readJsonState, writeFileAtomic } from '../state/state-dir.js';
 
@@ -61,10 +62,7 @@ export class Spool {
     await fs.mkdir(this.eventsFolder, { recursive: true, mode: 0o700 });
     // Names sort by time of queueing, then by part; the count in the name spares reading files to count them.
     const queuedAt = Date.now().toString().padStart(15, '0');
-    const parts = Array.from({ length: Math.ceil(events.length / EVENTS_PER_FILE) }, (_, index) =>
-      events.slice(index * EVENTS_PER_FILE, (index + 1) * EVENTS_PER_FILE),
-    );
-    await inPool(parts, FILES_AT_ONCE, (part, index) =>
+    await inPool(chunks(events, EVENTS_PER_FILE), FILES_AT_ONCE, (part, index) =>
       writeFileAtomic(
         path.join(this.eventsFolder, `${queuedAt}-${String(index).padStart(4, '0')}-${part[0]!.id}.${part.length}.json`),
         JSON.stringify(part),

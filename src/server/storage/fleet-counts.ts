@@ -8,6 +8,7 @@
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
+import { chunks } from '../../shared/chunks.js';
 import { compiledOnce } from './compiled-once.js';
 import type { AgentStatsTable, FleetServersTable, WardenDatabase } from './schema.js';
 
@@ -41,8 +42,6 @@ type Row = { server_key: string; client: string };
 const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
 const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 const CHUNK = 200;
-const chunks = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
 
 export function pairsIn(pairs: readonly (readonly [string, string])[]) {
   if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
@@ -185,13 +184,13 @@ export class FleetCounts {
           ]
         : [],
     );
-    for (const part of chunks(upserts)) await this.upsertServers(trx, part);
+    for (const part of chunks(upserts, CHUNK)) await this.upsertServers(trx, part);
     // Servers that only lost devices, grouped by how many.
     const losses = new Map<number, [string, string][]>();
     for (const pair of sorted)
       if (!pair.entry && pair.devices !== 0) losses.set(pair.devices, [...(losses.get(pair.devices) ?? []), [pair.serverKey, pair.client]]);
     for (const [devices, lost] of losses)
-      for (const part of chunks(lost))
+      for (const part of chunks(lost, CHUNK))
         await trx
           .updateTable('fleet_servers')
           .set({ device_count: sql<number>`device_count + ${devices}` })
@@ -199,7 +198,10 @@ export class FleetCounts {
           .execute();
     // A server no device loads any more leaves the list (a batch may add and drop it again: net zero, no row).
     const touched = sorted.filter((pair) => pair.devices < 0 || (pair.entry && pair.devices === 0));
-    for (const part of chunks(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
+    for (const part of chunks(
+      touched.map((pair): [string, string] => [pair.serverKey, pair.client]),
+      CHUNK,
+    ))
       await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
 
     const agentRows = [...agents.entries()]

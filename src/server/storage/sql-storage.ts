@@ -20,6 +20,7 @@ import { complianceByDecision, complianceTop, countForCompliance } from './compl
 import { contains, likePattern } from './text-search.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
+import { chunks } from '../../shared/chunks.js';
 import { byCodeUnits, keysetPage } from './keyset-page.js';
 import { capabilityChanges, recordCapabilityVersions } from './capability-versions.js';
 import { type HotQueries, hotQueries } from './hot-queries.js';
@@ -41,6 +42,7 @@ import type {
   Page,
   PageRequest,
   PolicySettings,
+  RateHits,
   RegistryAlert,
   SERVER_DEVICE_SORTS,
   SERVER_SORTS,
@@ -79,8 +81,6 @@ const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : S
 
 // One call, no Hash object: this runs for every server of every report.
 const digest = (text: string) => hash('sha256', text, 'base64url').slice(0, 22);
-const chunks = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, index) => items.slice(index * CHUNK, (index + 1) * CHUNK));
 
 function toDevice(row: DevicesTable): DeviceRecord {
   return {
@@ -393,12 +393,18 @@ export class SqlStorage implements Storage {
       if (before.get(server.id)?.entry_hash !== hash) changed.push({ server, json, hash });
     }
 
-    for (const part of chunks(removed.filter((id) => before.has(id)))) {
+    for (const part of chunks(
+      removed.filter((id) => before.has(id)),
+      CHUNK,
+    )) {
       await trx.deleteFrom('device_servers').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
       await trx.deleteFrom('device_probes').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
     }
     // In key order, so two transactions writing the same rows take their locks in the same order.
-    for (const part of chunks(changed.sort((a, b) => (a.server.id < b.server.id ? -1 : a.server.id > b.server.id ? 1 : 0))))
+    for (const part of chunks(
+      changed.sort((a, b) => (a.server.id < b.server.id ? -1 : a.server.id > b.server.id ? 1 : 0)),
+      CHUNK,
+    ))
       await this.hot.upsertDeviceServers(
         trx,
         part.map(({ server, json, hash }) => ({
@@ -606,7 +612,7 @@ export class SqlStorage implements Storage {
 
   async deviceAgents(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
     const agents = new Map<string, string[]>(deviceIds.map((id) => [id, []]));
-    for (const part of chunks(deviceIds)) {
+    for (const part of chunks(deviceIds, CHUNK)) {
       const rows = await this.db.selectFrom('device_agents').selectAll().where('device_id', 'in', part).orderBy('client').execute();
       for (const row of rows) agents.get(row.device_id)!.push(row.client);
     }
@@ -744,7 +750,7 @@ export class SqlStorage implements Storage {
     if (this.dialect === 'postgres') await ensureEventDays(this.db, [...rows.map((row) => row.at), now]);
     const accepted = await this.transaction(async (trx) => {
       const inserted: { id: string; at: string; client: string | null; type: string; decision: string | null }[] = [];
-      for (const part of chunks(rows)) inserted.push(...(await this.hot.insertEvents(trx, part)));
+      for (const part of chunks(rows, CHUNK)) inserted.push(...(await this.hot.insertEvents(trx, part)));
       // What was stored just now (a repeated event was followed, counted and sent the first time).
       const storedKeys = new Set(inserted.map(rowKey));
       const stored = rows.filter((row) => storedKeys.has(rowKey(row)));
@@ -757,7 +763,7 @@ export class SqlStorage implements Storage {
       );
       const counted = [...inserted];
       const brokenRows = broken.map((event) => eventRow(device, event, now));
-      for (const part of chunks(brokenRows)) counted.push(...(await this.hot.insertEvents(trx, part)));
+      for (const part of chunks(brokenRows, CHUNK)) counted.push(...(await this.hot.insertEvents(trx, part)));
       if (this.options.webhook) {
         const brokenKeys = new Set(counted.slice(inserted.length).map(rowKey));
         await enqueueForWebhook(trx, [...stored, ...brokenRows.filter((row) => brokenKeys.has(rowKey(row)))]);
@@ -769,7 +775,7 @@ export class SqlStorage implements Storage {
         (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
       }
       const sorted = [...counts.entries()].sort(([a], [b]) => byCodeUnits(a, b)).map(([, value]) => value);
-      for (const part of chunks(sorted))
+      for (const part of chunks(sorted, CHUNK))
         await trx
           .insertInto('event_counts')
           .values(part)
@@ -887,20 +893,27 @@ export class SqlStorage implements Storage {
     return secret;
   }
 
-  async hit(key: string, windowMs: number, nowMs: number): Promise<{ count: number; resetInMs: number }> {
-    const window = Math.floor(nowMs / windowMs);
-    const row = await this.db
-      .insertInto('rate_windows')
-      .values({ key, window_start: window, count: 1 })
-      .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet({
-          count: sql<number>`case when rate_windows.window_start = excluded.window_start then rate_windows.count + 1 else 1 end`,
-          window_start: sql<number>`excluded.window_start`,
-        }),
-      )
-      .returning('count')
-      .executeTakeFirstOrThrow();
-    return { count: row.count, resetInMs: (window + 1) * windowMs - nowMs };
+  async addHits(hits: readonly RateHits[]): Promise<RateHits[]> {
+    const counted: RateHits[] = [];
+    // In key order: two processes adding to the same keys lock their rows in the same order.
+    const sorted = [...hits].sort((a, b) => byCodeUnits(a.key, b.key));
+    for (const part of chunks(sorted, CHUNK)) {
+      const rows = await this.db
+        .insertInto('rate_windows')
+        .values(part.map((hit) => ({ key: hit.key, window_start: hit.window, count: hit.count })))
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({
+            // Hits of a window the key has left (a process behind the others) add nothing.
+            count: sql<number>`case when rate_windows.window_start = excluded.window_start then rate_windows.count + excluded.count
+              when rate_windows.window_start > excluded.window_start then rate_windows.count else excluded.count end`,
+            window_start: sql<number>`case when rate_windows.window_start > excluded.window_start then rate_windows.window_start else excluded.window_start end`,
+          }),
+        )
+        .returning(['key', 'window_start', 'count'])
+        .execute();
+      counted.push(...rows.map((row) => ({ key: row.key, window: row.window_start, count: row.count })));
+    }
+    return counted;
   }
 
   async maintain(now: Date): Promise<MaintenanceResult> {

@@ -329,6 +329,13 @@ export interface WebhookOutbox {
   status(): Promise<OutboxStatus>;
 }
 
+/** Requests to one key in one fixed window (numbered from the epoch). */
+export interface RateHits {
+  key: string;
+  window: number;
+  count: number;
+}
+
 export interface Storage {
   readonly dialect: Dialect;
   readonly admins: AdminStore;
@@ -396,8 +403,11 @@ export interface Storage {
 
   /** A secret every server process shares (signs cursors), made once per database. */
   sharedSecret(name: string): Promise<Buffer>;
-  /** Counts one request of a fixed window shared by every process; answers the count so far and ms left. */
-  hit(key: string, windowMs: number, nowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /**
+   * Adds requests a process counted to windows every process shares (a key's window restarts when a later one
+   * arrives); answers each key's count in the window it now holds.
+   */
+  addHits(hits: readonly RateHits[]): Promise<RateHits[]>;
 
   /** Drops events and report receipts older than their retention. Safe to run from several processes. */
   maintain(now: Date): Promise<MaintenanceResult>;
