@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { preparingPool } from './prepared-statements.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WardenDatabase } from './schema.js';
 import type { Dialect } from './storage.js';
@@ -61,7 +62,7 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
   // 'error') and for ones a transaction holds between two queries (the client's own 'error').
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<WardenDatabase>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
