@@ -19,7 +19,8 @@ const WRITER_CHECKPOINT_PAGES = 1000;
 const RESTART_AFTER_PAGES = 16_384;
 
 // The worker runs as source (eval) so that it is the same under tsc's output and under tests run from .ts;
-// it loads better-sqlite3 from where this module resolves it. It answers each checkpoint with the log's size.
+// it loads better-sqlite3 from where this module resolves it. It answers each checkpoint with the log's size
+// and when that checkpoint began.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -27,8 +28,9 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
 const checkpoint = () => { try { return db.pragma('wal_checkpoint(PASSIVE)')[0]; } catch { return undefined; } };
 const timer = setInterval(() => {
+  const startedAt = performance.timeOrigin + performance.now();
   const result = checkpoint();
-  if (result) parentPort.postMessage(result.log);
+  if (result) parentPort.postMessage({ pages: result.log, startedAt });
 }, workerData.everyMs);
 parentPort.once('message', () => {
   clearInterval(timer);
@@ -56,7 +58,13 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
     workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs: EVERY_MS },
   });
   let logPages = 0;
-  worker.on('message', (pages: number) => (logPages = pages));
+  // Sizes that tell of the log before it started over, which would start the new one over again at once: from
+  // a checkpoint that began before, or one that ran after but before the next write (the old log is left as it
+  // was until a write starts the new one, so it shows the very size the restart found).
+  let restarted = { at: 0, pages: -1 };
+  worker.on('message', (size: { pages: number; startedAt: number }) => {
+    if (size.startedAt >= restarted.at && size.pages !== restarted.pages) logPages = size.pages;
+  });
   // A worker that fails only means that commits checkpoint for themselves again.
   let failed = false;
   worker.on('error', () => {
@@ -68,11 +76,21 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
   return {
     betweenWrites() {
       if (failed || logPages < restartAfterPages || database.inTransaction) return;
-      logPages = 0;
+      const at = performance.timeOrigin + performance.now();
+      // Without waiting: while the worker copies, SQLite's busy handler would put the writer to sleep, and every
+      // request with it. Busy, the log is left as it is and the next gap between batches tries again.
+      const busyTimeout = database.pragma('busy_timeout', { simple: true }) as number;
+      database.pragma('busy_timeout = 0');
       try {
-        database.pragma('wal_checkpoint(RESTART)');
+        const [result] = database.pragma('wal_checkpoint(RESTART)') as { busy: number; log: number }[];
+        if (result && !result.busy) {
+          logPages = 0;
+          restarted = { at, pages: result.log };
+        }
       } catch {
-        // Busy past busy_timeout: the next gap between batches tries again.
+        // Busy as an error rather than in the answer: the same.
+      } finally {
+        database.pragma(`busy_timeout = ${busyTimeout}`);
       }
     },
     async stop() {
