@@ -118,6 +118,10 @@ describe.each(backends)('storage on $name', (backend) => {
       'memory cursor',
     ]);
     expect(await storage.agentStats()).toEqual([{ agent: 'cursor', deviceCount: 1, serverCount: 2 }]);
+
+    // The row shows the latest entry reported: a renames github and drops its secret; its count stays.
+    await storage.ingest(a.id, deltaReport(3, { upserted: [{ ...github, name: 'GitHub', findings: [] }] }), NOW);
+    expect((await storage.fleetServer('npm:github')).map((row) => `${row.name} ${row.deviceCount} ${row.risk}`)).toEqual(['GitHub 1 none']);
   });
 
   it('applies an unchanged delta once when its copies reach two processes at once, with what it says of the device', async () => {
@@ -704,14 +708,45 @@ describe.each(backends)('storage on $name', (backend) => {
   it('shares one cursor secret and one rate window between processes', async () => {
     const [one, two] = await backend.openTwice();
     expect((await one.sharedSecret('cursor')).equals(await two.sharedSecret('cursor'))).toBe(true);
-    const start = Date.parse(NOW);
-    expect((await one.hit('device:x', 60_000, start)).count).toBe(1);
-    expect(await two.hit('device:x', 60_000, start + 1000)).toEqual({ count: 2, resetInMs: 59_000 });
-    expect((await one.hit('device:x', 60_000, start + 60_000)).count).toBe(1);
+    const window = Math.floor(Date.parse(NOW) / 60_000);
+    expect(await one.addHits([{ key: 'device:x', window, count: 3 }])).toEqual([{ key: 'device:x', window, count: 3 }]);
+    expect(
+      await two.addHits([
+        { key: 'device:y', window, count: 1 },
+        { key: 'device:x', window, count: 2 },
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        { key: 'device:x', window, count: 5 },
+        { key: 'device:y', window, count: 1 },
+      ]),
+    );
+    // The next window starts over; a process still in the one before adds nothing to it.
+    expect(await one.addHits([{ key: 'device:x', window: window + 1, count: 1 }])).toEqual([
+      { key: 'device:x', window: window + 1, count: 1 },
+    ]);
+    expect(await two.addHits([{ key: 'device:x', window, count: 4 }])).toEqual([{ key: 'device:x', window: window + 1, count: 1 }]);
   });
 });
 
 describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
+  it('prepares a statement it runs again and again, once per connection, and leaves one run once unprepared', async () => {
+    const { openDatabase } = await import('../../src/server/storage/database.js');
+    const { sql } = await import('kysely');
+    const open = openDatabase({ dialect: 'postgres', url: await cluster!.database() }, { poolSize: 1 });
+    try {
+      const sums = [];
+      for (let value = 0; value < 6; value++)
+        sums.push((await sql<{ n: number }>`select ${value}::int + 1 as n`.execute(open.db)).rows[0]!.n);
+      expect(sums).toEqual([1, 2, 3, 4, 5, 6]);
+      await sql`select ${'once'}::text as t`.execute(open.db);
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(open.db);
+      expect(rows.map((row) => row.statement)).toEqual(['select $1::int + 1 as n']);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
