@@ -1,7 +1,7 @@
 // The rate limiter's counts when several server processes share one database (PostgreSQL), so a caller's
 // budget is one budget whichever process it reaches. A fixed window per key. Each process counts its own
 // requests at once, in memory, and adds them to the database's shared count a few times a second, in one
-// statement for every key (not a round trip per request, which cost a third of an agent's report). A caller
+// statement for every key (not a round trip per request: one of an unchanged delta's three). A caller
 // therefore sees its own process's requests exactly and the others' as of the last merge: spread over N
 // processes, it may pass its budget by what the other processes let through within one merge interval.
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
@@ -49,7 +49,8 @@ export class SharedRateCounter {
 
   /** Adds what this process counted since the last merge to the shared count; one merge at a time. */
   async merge(): Promise<void> {
-    while (this.merging) await this.merging;
+    // A merge that failed is the timer's to retry: this one still runs.
+    while (this.merging) await this.merging.catch(() => {});
     this.merging = this.mergeOnce().finally(() => (this.merging = undefined));
     return this.merging;
   }
