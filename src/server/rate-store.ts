@@ -1,14 +1,18 @@
 // The rate limiter's counts when several server processes share one database (PostgreSQL), so a caller's
 // budget is one budget whichever process it reaches. A fixed window per key. Each process counts its own
-// requests at once, in memory, and adds them to the database's shared count a few times a second, in one
-// statement for every key (not a round trip per request: one of an unchanged delta's three). A caller
-// therefore sees its own process's requests exactly and the others' as of the last merge: spread over N
-// processes, it may pass its budget by what the other processes let through within one merge interval.
+// requests at once, in memory, and adds them to the database's shared count a few times a second, a statement
+// per 200 keys (not a round trip per request: one of an unchanged delta's three). A process learns a caller's
+// count in the other processes only as it merges that caller's own requests there: a caller spread over N
+// processes may pass its budget, in each window, by what each process lets through before its next merge (a
+// quarter second after that caller's first request to it).
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { chunks } from '../shared/chunks.js';
 import type { RateHits, Storage } from './storage/storage.js';
 
 /** How often a process adds what it counted to the shared count, and learns the others'. */
 export const MERGE_EVERY_MS = 250;
+/** Keys per statement: a merge that fails part way has the parts before it counted, and sends only the rest again. */
+const KEYS_PER_STATEMENT = 200;
 
 interface KeyWindow {
   window: number;
@@ -76,18 +80,22 @@ export class SharedRateCounter {
     const sent = new Map<string, { counted: KeyWindow; count: number }>();
     const nowMs = this.now();
     for (const [key, counted] of this.keys) {
-      if (counted.own > counted.merged) sent.set(key, { counted, count: counted.own - counted.merged });
-      // A key whose window ended with nothing left to add is forgotten: the map holds only current callers.
-      else if ((counted.window + 1) * counted.windowMs <= nowMs) this.keys.delete(key);
+      // A key whose window ended is forgotten, counts and all (they would add nothing to a later window): the
+      // map holds only current callers, however long the database is away.
+      if ((counted.window + 1) * counted.windowMs <= nowMs) this.keys.delete(key);
+      else if (counted.own > counted.merged) sent.set(key, { counted, count: counted.own - counted.merged });
     }
-    if (sent.size === 0) return;
     const hits: RateHits[] = [...sent].map(([key, { counted, count }]) => ({ key, window: counted.window, count }));
-    const totals = await this.storage.addHits(hits);
-    for (const total of totals) {
-      const { counted, count } = sent.get(total.key)!;
-      counted.merged += count;
-      // The shared count moved to a later window (another process's clock is ahead): this one will follow.
-      if (total.window === counted.window) counted.others = Math.max(0, total.count - counted.merged);
+    for (const part of chunks(hits, KEYS_PER_STATEMENT)) {
+      // A statement that fails after the database applied it (its answer lost) is sent again: counted twice,
+      // which only ever makes a budget stricter, and only for that window.
+      const totals = await this.storage.addHits(part);
+      for (const total of totals) {
+        const { counted, count } = sent.get(total.key)!;
+        counted.merged += count;
+        // The shared count moved to a later window (another process's clock is ahead): this one will follow.
+        if (total.window === counted.window) counted.others = Math.max(0, total.count - counted.merged);
+      }
     }
   }
 }

@@ -730,7 +730,7 @@ describe.each(backends)('storage on $name', (backend) => {
 });
 
 describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
-  it('prepares a statement it runs again and again, once per connection, and leaves one run once unprepared', async () => {
+  it('prepares a statement it runs again and again, once per connection, leaves one run once unprepared, and survives a migration', async () => {
     const { openDatabase } = await import('../../src/server/storage/database.js');
     const { sql } = await import('kysely');
     const open = openDatabase({ dialect: 'postgres', url: await cluster!.database() }, { poolSize: 1 });
@@ -742,6 +742,15 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       await sql`select ${'once'}::text as t`.execute(open.db);
       const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(open.db);
       expect(rows.map((row) => row.statement)).toEqual(['select $1::int + 1 as n']);
+
+      // A migration run while this process serves adds a column to a table a prepared statement reads whole.
+      await sql`create table notes (id int)`.execute(open.db);
+      await sql`insert into notes values (1)`.execute(open.db);
+      const read = () => sql<Record<string, unknown>>`select * from notes where id = ${1}`.execute(open.db);
+      for (let run = 0; run < 4; run++) expect((await read()).rows).toEqual([{ id: 1 }]);
+      await sql`alter table notes add column body text default 'kept'`.execute(open.db);
+      expect((await read()).rows).toEqual([{ id: 1, body: 'kept' }]);
+      expect((await read()).rows).toEqual([{ id: 1, body: 'kept' }]);
     } finally {
       await open.close();
     }

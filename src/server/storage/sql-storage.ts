@@ -68,8 +68,11 @@ export interface SqlStorageOptions {
 }
 
 const DAY_MS = 86_400_000;
-/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply run again. */
-const RETRYABLE = new Set(['40P01', '40001']);
+/**
+ * PostgreSQL's deadlock_detected and serialization_failure, and a prepared statement whose result changed shape
+ * (run again, it is sent unnamed: prepared-statements.ts): the transaction may simply run again.
+ */
+const RETRYABLE = new Set(['40P01', '40001', '0A000']);
 /** A delta that changes no server and no probe: only the device's own row moves. */
 const isUnchanged = (report: Extract<InventoryReport, { kind: 'delta' }>) =>
   report.upserted.length === 0 && report.removed.length === 0 && Object.keys(report.probes ?? {}).length === 0;

@@ -20,19 +20,20 @@ const RESTART_AFTER_PAGES = 16_384;
 
 // The worker runs as source (eval) so that it is the same under tsc's output and under tests run from .ts;
 // it loads better-sqlite3 from where this module resolves it. It answers each checkpoint with the log's size
-// and when that checkpoint began.
+// and the number of restarts it had been told of by then.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
 const checkpoint = () => { try { return db.pragma('wal_checkpoint(PASSIVE)')[0]; } catch { return undefined; } };
+let restarts = 0;
 const timer = setInterval(() => {
-  const startedAt = performance.timeOrigin + performance.now();
   const result = checkpoint();
-  if (result) parentPort.postMessage({ pages: result.log, startedAt });
+  if (result) parentPort.postMessage({ pages: result.log, restarts });
 }, workerData.everyMs);
-parentPort.once('message', () => {
+parentPort.on('message', (message) => {
+  if (message !== 'stop') return void (restarts = message.restarts);
   clearInterval(timer);
   checkpoint();
   db.close();
@@ -59,11 +60,11 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
   });
   let logPages = 0;
   // Sizes that tell of the log before it started over, which would start the new one over again at once: from
-  // a checkpoint that began before, or one that ran after but before the next write (the old log is left as it
-  // was until a write starts the new one, so it shows the very size the restart found).
-  let restarted = { at: 0, pages: -1 };
-  worker.on('message', (size: { pages: number; startedAt: number }) => {
-    if (size.startedAt >= restarted.at && size.pages !== restarted.pages) logPages = size.pages;
+  // a checkpoint the worker took before it heard of the restart, or after but before the next write (the old
+  // log is left as it was until a write starts the new one, so it shows the very size the restart found).
+  let restarted = { count: 0, pages: -1 };
+  worker.on('message', (size: { pages: number; restarts: number }) => {
+    if (size.restarts === restarted.count && size.pages !== restarted.pages) logPages = size.pages;
   });
   // A worker that fails only means that commits checkpoint for themselves again.
   let failed = false;
@@ -76,7 +77,6 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
   return {
     betweenWrites() {
       if (failed || logPages < restartAfterPages || database.inTransaction) return;
-      const at = performance.timeOrigin + performance.now();
       // Without waiting: while the worker copies, SQLite's busy handler would put the writer to sleep, and every
       // request with it. Busy, the log is left as it is and the next gap between batches tries again.
       const busyTimeout = database.pragma('busy_timeout', { simple: true }) as number;
@@ -85,7 +85,8 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
         const [result] = database.pragma('wal_checkpoint(RESTART)') as { busy: number; log: number }[];
         if (result && !result.busy) {
           logPages = 0;
-          restarted = { at, pages: result.log };
+          restarted = { count: restarted.count + 1, pages: result.log };
+          worker.postMessage({ restarts: restarted.count });
         }
       } catch {
         // Busy as an error rather than in the answer: the same.
