@@ -730,7 +730,7 @@ describe.each(backends)('storage on $name', (backend) => {
 });
 
 describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
-  it('prepares a statement it runs again and again, once per connection, leaves one run once unprepared, and survives a migration', async () => {
+  it('prepares a statement it runs again and again, once per connection, leaves one run once or with many values unprepared, and survives a migration', async () => {
     const { openDatabase } = await import('../../src/server/storage/database.js');
     const { sql } = await import('kysely');
     const open = openDatabase({ dialect: 'postgres', url: await cluster!.database() }, { poolSize: 1 });
@@ -740,6 +740,9 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
         sums.push((await sql<{ n: number }>`select ${value}::int + 1 as n`.execute(open.db)).rows[0]!.n);
       expect(sums).toEqual([1, 2, 3, 4, 5, 6]);
       await sql`select ${'once'}::text as t`.execute(open.db);
+      // Many values (a multi-row insert's shape): left unprepared, however often it runs.
+      const many = sql.join(Array.from({ length: 65 }, (_, index) => sql`${index}::int`));
+      for (let run = 0; run < 4; run++) await sql`select ${many}`.execute(open.db);
       const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(open.db);
       expect(rows.map((row) => row.statement)).toEqual(['select $1::int + 1 as n']);
 

@@ -1,18 +1,22 @@
 // PostgreSQL parses and plans every statement that arrives unnamed, as pg sends them: for an agent's report
 // that was about as much of the database's work as running it, or more (planning the unchanged delta's
-// statement took 0.24 ms and running it 0.27 ms; the device's lookup 0.11 and 0.03 ms). Here a statement seen again and again is prepared once per connection, named by its
-// text, so each later run is only bound and executed, and after a few runs PostgreSQL keeps one plan for it.
-// Statements seen only now and then (most admin queries) stay unnamed, and a connection holds a bounded number
-// of prepared ones. A pooler in front of PostgreSQL must pass prepared statements through (PgBouncer ≥ 1.21
-// with max_prepared_statements set, in transaction mode).
+// statement took 0.24 ms and running it 0.27 ms; the device's lookup 0.11 and 0.03 ms). Here a statement seen
+// again and again is prepared once per connection, named by its text, so each later run is only bound and
+// executed, and after a few runs PostgreSQL keeps one plan for it. Statements seen only now and then (most
+// admin queries) stay unnamed, and so do statements with many values (multi-row inserts: one shape per row
+// count, their plans large and their planning small beside their run), so the few each request runs are the
+// ones a connection holds. A pooler in front of PostgreSQL must pass prepared statements through (PgBouncer
+// ≥ 1.21 with max_prepared_statements set).
 import { createHash } from 'node:crypto';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
 
 /** Runs of one text after which it is prepared. */
 const PREPARE_AFTER = 3;
-/** Prepared statements a connection holds at most (one per shape: a multi-row insert has one per row count). */
-const PER_CONNECTION = 100;
+/** Values a statement takes at most to be prepared. */
+const MAX_VALUES = 64;
+/** Prepared statements a connection holds at most. */
+const PER_CONNECTION = 200;
 /**
  * PostgreSQL's answer to a prepared statement whose result changed shape (a migration added a column to a
  * table it reads with `*`, say, while this process still runs): it would fail on every run.
@@ -46,7 +50,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       if (typeof textOrCursor !== 'string') return client.query(textOrCursor as pg.Submittable);
       const text = textOrCursor;
       const unnamed = () => client.query(text, values as unknown[]);
-      const name = nameOf(text);
+      const name = (values?.length ?? 0) <= MAX_VALUES ? nameOf(text) : undefined;
       if (!name || stale.has(name) || (!prepared.has(name) && prepared.size >= PER_CONNECTION)) return unnamed();
       prepared.add(name);
       return client.query({ name, text, values: values as unknown[] }).catch((error: unknown) => {
