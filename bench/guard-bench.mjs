@@ -1,7 +1,8 @@
 // Guard overhead: tools/call latency through `mcp-warden guard` against the same server called directly
 // (median and p99 of sequential calls), messages per second through the guard with calls in flight, and the
-// same latency through the loopback HTTP guard against server-everything over streamable HTTP.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// same latency through the loopback HTTP guard against server-everything over streamable HTTP, beside what a
+// bare forwarding proxy and a raw TCP relay add on the same path (this machine's floors), and the CPU each used.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,11 +55,32 @@ const server = http.createServer((req, res) => {
 });
 server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port + '/mcp'));`;
 
+// Below that floor: a relay of raw bytes, no HTTP at all, in a process of its own. What it adds is the cost of
+// one more process on the path (two more loopback hops and their wake-ups), which no proxy can avoid.
+const TCP_RELAY = `import net from 'node:net';
+const upstream = new URL(process.argv[1]);
+const relay = net.createServer((client) => {
+  const server = net.connect(Number(upstream.port), upstream.hostname);
+  client.setNoDelay(true);
+  server.setNoDelay(true);
+  client.pipe(server).on('error', () => client.destroy());
+  server.pipe(client).on('error', () => server.destroy());
+});
+relay.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + relay.address().port + upstream.pathname));`;
+
+/** CPU milliseconds a process has used so far, all its threads (Linux's /proc; undefined elsewhere). */
+function cpuMs(pid) {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return undefined;
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
 /** A child process that prints the URL it serves on its first line. */
 async function startPrinting(args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
   const url = await new Promise((resolve) => child.stdout.once('data', (chunk) => resolve(chunk.toString().trim())));
-  return { url, close: async () => child.kill('SIGKILL') };
+  return { url, cpuMs: () => cpuMs(child.pid), close: async () => child.kill('SIGKILL') };
 }
 
 /** server-everything over streamable HTTP on a free loopback port. */
@@ -97,24 +119,35 @@ const guard = await startHttpGuard({ stateDir: ${JSON.stringify(stateDir)}, port
 console.log(guard.base);`;
   const proxy = await startPrinting(['--input-type=module', '-e', script]);
   const bare = await startPrinting(['--input-type=module', '-e', BARE_PROXY, server.url]);
+  const tcp = await startPrinting(['--input-type=module', '-e', TCP_RELAY, server.url]);
   const direct = new Client({ name: 'bench', version: '1' });
   const guarded = new Client({ name: 'bench', version: '1' });
   const forwarded = new Client({ name: 'bench', version: '1' });
+  const relayed = new Client({ name: 'bench', version: '1' });
   try {
     await direct.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     await guarded.connect(new StreamableHTTPClientTransport(new URL(guardUrl(proxy.url, 'bench-http', server.url))));
     await forwarded.connect(new StreamableHTTPClientTransport(new URL(bare.url)));
+    await relayed.connect(new StreamableHTTPClientTransport(new URL(tcp.url)));
     const calls = 1000;
-    const [directTimes, guardedTimes, forwardedTimes] = await timeInTurns([direct, guarded, forwarded], calls);
+    const before = [proxy, bare].map((child) => child.cpuMs());
+    const [directTimes, guardedTimes, forwardedTimes, relayedTimes] = await timeInTurns([direct, guarded, forwarded, relayed], calls);
+    // Each of them served its 1,200 calls (warm-up included) in the same stretch: its CPU per call is its own.
+    const cpuPerCall = [proxy, bare].map((child, index) =>
+      before[index] === undefined ? 'n/a' : us((child.cpuMs() - before[index]) / (calls + 200)),
+    );
     const median = (times) => percentile(times, 0.5);
     return [
       [`HTTP, ${calls} calls each, in turns: direct median / p99`, `${us(median(directTimes))} / ${us(percentile(directTimes, 0.99))}`],
       ['HTTP: through the loopback guard median / p99', `${us(median(guardedTimes))} / ${us(percentile(guardedTimes, 0.99))}`],
       ['HTTP: added by the guard median', us(median(guardedTimes) - median(directTimes))],
       ['HTTP: added by a bare forwarding proxy median', us(median(forwardedTimes) - median(directTimes))],
+      ['HTTP: added by a raw TCP relay median', us(median(relayedTimes) - median(directTimes))],
+      ['HTTP: CPU per call, the guard / the bare proxy', `${cpuPerCall[0]} / ${cpuPerCall[1]}`],
     ];
   } finally {
-    for (const client of [forwarded, guarded, direct]) await client.close().catch(() => undefined);
+    for (const client of [relayed, forwarded, guarded, direct]) await client.close().catch(() => undefined);
+    await tcp.close();
     await bare.close();
     await proxy.close();
     server.stop();

@@ -34,8 +34,10 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    // B-tree pages stay in memory (128 MiB at most) rather than being read again on every report.
-    database.pragma('cache_size = -131072');
+    // 64 MiB of B-tree pages in the process, the rest read from the system's file cache. Measured side by side:
+    // 128 MiB made ingest and the admin lists no faster (at 20,000 laptops) and the process about 65 MB bigger;
+    // 32 MiB slowed the devices search at 100,000 laptops by a quarter (its table no longer fitted).
+    database.pragma('cache_size = -65536');
     database.pragma('temp_store = memory');
     const checkpointer = database.memory ? undefined : startWalCheckpointer(database, options.walRestartPages);
     const db = new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
