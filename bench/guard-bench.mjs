@@ -15,6 +15,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'dist/agent/cli.js');
 const EVERYTHING = path.join(REPO, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const CALLS = 2000;
+/** Calls each client makes before the timed ones, so that every process on the path runs warm code. */
+const WARM_UP = 200;
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const us = (ms) => `${Math.round(ms * 1000)} µs`;
@@ -24,7 +26,7 @@ const us = (ms) => `${Math.round(ms * 1000)} µs`;
  * and noisy) falls on all alike; returns each one's times.
  */
 async function timeInTurns(clients, calls) {
-  for (let i = 0; i < 200; i++) for (const client of clients) await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
+  for (let i = 0; i < WARM_UP; i++) for (const client of clients) await client.callTool({ name: 'get-sum', arguments: { a: i, b: 1 } });
   const times = clients.map(() => []);
   for (let i = 0; i < calls; i++) {
     for (const [index, client] of clients.entries()) {
@@ -132,9 +134,9 @@ console.log(guard.base);`;
     const calls = 1000;
     const before = [proxy, bare].map((child) => child.cpuMs());
     const [directTimes, guardedTimes, forwardedTimes, relayedTimes] = await timeInTurns([direct, guarded, forwarded, relayed], calls);
-    // Each of them served its 1,200 calls (warm-up included) in the same stretch: its CPU per call is its own.
+    // Each of them served its calls (warm-up included) in the same stretch: its CPU per call is its own.
     const cpuPerCall = [proxy, bare].map((child, index) =>
-      before[index] === undefined ? 'n/a' : us((child.cpuMs() - before[index]) / (calls + 200)),
+      before[index] === undefined ? 'n/a' : us((child.cpuMs() - before[index]) / (calls + WARM_UP)),
     );
     const median = (times) => percentile(times, 0.5);
     return [
