@@ -6,15 +6,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
 import { LOOPBACK_HOSTNAME, guardPathServerId } from '../platform/guard-invocation.js';
 import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
 import {
   BodyTooLarge,
-  NO_TIMEOUTS,
-  drained,
   eventMessage,
   forwardable,
   jsonRpcError,
@@ -24,8 +21,10 @@ import {
   readBody,
   readEvents,
   sseEvent,
+  turnWriter,
 } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
+import { type SendUpstream, type UpstreamAnswer, answerText, sendUpstream } from './upstream.js';
 
 export interface HttpRoute {
   subject: GuardSubject;
@@ -70,13 +69,6 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // The client hanging up ends the upstream request too (a long GET stream, a slow call). Only then: an abort
-    // after every answer costs each call an error object and a round of listeners.
-    const hangUp = new AbortController();
-    res.once('close', () => res.writableFinished || hangUp.abort());
-    const signal = hangUp.signal;
-    // Web pages must not reach the guard: a browser's cross-site request carries its Origin, and a DNS-rebound
-    // name its own Host (the MCP spec asks local servers to check both).
     if (!loopbackHost(req.headers.host) || !acceptableOrigin(req.headers.origin))
       return jsonRpcError(res, 403, 'requests from web pages are refused');
     const serverId = guardPathServerId(req.url ?? '');
@@ -84,18 +76,24 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     if (!route) return jsonRpcError(res, 404, 'this is not a server MCP Warden guards');
     const session = await sessionFor(route.subject);
     const headers = { ...forwardable(req.headers), 'accept-encoding': 'identity' };
+    const send: SendUpstream = (url, method, body) => {
+      const exchange = sendUpstream(url, { method, headers, body });
+      // The client hanging up ends the upstream request too (a long GET stream, a slow call); an answer sent whole does not.
+      res.once('close', () => res.writableFinished || exchange.abort());
+      return exchange.answer;
+    };
     if (route.transport === 'sse') {
       const token = new URL(req.url ?? '', 'http://guard').searchParams.get(LEGACY_SESSION_PARAM);
-      if (req.method === 'GET') return legacy.stream(req, res, route.subject, route.upstream, session, headers, signal);
-      if (req.method === 'POST' && token) return legacy.post(req, res, route.subject.serverId, token, headers, signal);
+      if (req.method === 'GET') return legacy.stream(req, res, route.subject, route.upstream, session, send);
+      if (req.method === 'POST' && token) return legacy.post(req, res, route.subject.serverId, token, send);
       return jsonRpcError(res, 405, 'a legacy SSE server takes a GET stream and POSTs to its endpoint');
     }
 
     if (req.method !== 'POST') {
       // The GET stream (server notifications and requests) and DELETE pass as they are: nothing to decide there.
-      const upstream = await request(route.upstream, { method: req.method as 'GET', headers, signal, ...NO_TIMEOUTS });
+      const upstream = await send(route.upstream, req.method ?? 'GET');
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-      return passThrough(upstream.body, res);
+      return passThrough(upstream, res);
     }
 
     const body = await readBody(req);
@@ -123,7 +121,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     // What the client sent goes on as it came, unless the relay kept some of it back.
     const unchanged = forward.length === messages.length;
     const sent = messages.length && !unchanged ? JSON.stringify(batch ? forward : forward[0]) : body;
-    const upstream = await request(route.upstream, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
+    const upstream: UpstreamAnswer = await send(route.upstream, 'POST', sent);
     const type = String(upstream.headers['content-type'] ?? '');
     const responseHeaders = forwardable(upstream.headers);
 
@@ -132,37 +130,37 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     const asWritten = !relay.rewritesAnswers;
     if (type.includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, responseHeaders);
-      for (const message of local) res.write(sseEvent(message));
-      const pace = () => drained(res, signal);
+      const write = turnWriter(res);
+      for (const message of local) write(sseEvent(message));
       if (asWritten) {
         toClient = () => undefined;
-        await readEvents(upstream.body, {
-          onChunk: (chunk) => void res.write(chunk),
+        await readEvents(upstream, {
+          passOn: { chunk: write, end: () => res.end() },
           onEvent: (event) => {
             const message = eventMessage(event);
             if (message) relay.fromServer(message);
           },
-          pace,
+          client: res,
         });
-      } else {
-        toClient = (message) => void res.write(sseEvent(message));
-        await readEvents(upstream.body, {
-          onEvent: (event) => {
-            const message = eventMessage(event);
-            if (!message) return void res.write(rawSseEvent(event));
-            // A message the relay passes as it is goes out as the server wrote it; one it changed, under the same id.
-            toClient = (out) => void res.write(out === message ? rawSseEvent(event) : sseEvent(out, event.id));
-            relay.fromServer(message);
-          },
-          onRetry: (retry) => void res.write(`retry: ${retry}\n\n`),
-          pace,
-        });
+        return;
       }
+      toClient = (message) => void write(sseEvent(message));
+      await readEvents(upstream, {
+        onEvent: (event) => {
+          const message = eventMessage(event);
+          if (!message) return write(rawSseEvent(event));
+          // A message the relay passes as it is goes out as the server wrote it; one it changed, under the same id.
+          toClient = (out) => void write(out === message ? rawSseEvent(event) : sseEvent(out, event.id));
+          relay.fromServer(message);
+        },
+        onRetry: (retry) => write(`retry: ${retry}\n\n`),
+        client: res,
+      });
       res.end();
       return;
     }
 
-    const text = await upstream.body.text();
+    const text = await answerText(upstream);
     if (asWritten && !local.length) {
       res.writeHead(upstream.statusCode, responseHeaders);
       res.end(text);

@@ -5,12 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { request } from 'undici';
 import type { Policy } from '../../shared/policy.js';
 import type { GuardSession } from './guard-session.js';
 import {
-  NO_TIMEOUTS,
-  drained,
   eventMessage,
   forwardable,
   jsonRpcError,
@@ -22,6 +19,7 @@ import {
   sseEvent,
 } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
+import type { SendUpstream } from './upstream.js';
 
 /** The query parameter naming the stream a POST belongs to, in the endpoint the guard gives the client. */
 export const LEGACY_SESSION_PARAM = 'mcp-warden-session';
@@ -50,13 +48,12 @@ export function legacySse(options: LegacySseOptions) {
     subject: GuardSubject,
     upstreamUrl: string,
     session: GuardSession,
-    headers: Record<string, string | string[]>,
-    signal: AbortSignal,
+    send: SendUpstream,
   ): Promise<void> {
-    const upstream = await request(upstreamUrl, { method: 'GET', headers, signal, ...NO_TIMEOUTS });
+    const upstream = await send(upstreamUrl, 'GET');
     if (upstream.statusCode !== 200 || !String(upstream.headers['content-type'] ?? '').includes('text/event-stream')) {
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-      return passThrough(upstream.body, res);
+      return passThrough(upstream, res);
     }
     const token = randomBytes(18).toString('base64url');
     const relay = new GuardRelay({
@@ -70,7 +67,7 @@ export function legacySse(options: LegacySseOptions) {
     });
     res.once('close', () => streams.delete(token));
     res.writeHead(200, forwardable(upstream.headers));
-    await readEvents(upstream.body, {
+    await readEvents(upstream, {
       onEvent: (event) => {
         if (event.event === 'endpoint') {
           const endpoint = new URL(event.data, upstreamUrl);
@@ -85,7 +82,7 @@ export function legacySse(options: LegacySseOptions) {
         else res.write(rawSseEvent(event));
       },
       onRetry: (retry) => void res.write(`retry: ${retry}\n\n`),
-      pace: () => drained(res, signal),
+      client: res,
     });
     res.end();
   }
@@ -96,8 +93,7 @@ export function legacySse(options: LegacySseOptions) {
     res: http.ServerResponse,
     serverId: string,
     token: string,
-    headers: Record<string, string | string[]>,
-    signal: AbortSignal,
+    send: SendUpstream,
   ): Promise<void> {
     const open = streams.get(token);
     if (!open || open.serverId !== serverId) return jsonRpcError(res, 404, 'no open stream for this session');
@@ -111,9 +107,9 @@ export function legacySse(options: LegacySseOptions) {
     }
     // What the client sent goes on as it came, unless the relay kept some of it back.
     const sent = messages.length && open.forward.length !== messages.length ? JSON.stringify(batch ? open.forward : open.forward[0]) : body;
-    const upstream = await request(open.endpoint, { method: 'POST', headers, body: sent, signal, ...NO_TIMEOUTS });
+    const upstream = await send(open.endpoint, 'POST', sent);
     res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-    await passThrough(upstream.body, res);
+    await passThrough(upstream, res);
   }
 
   return { stream, post };

@@ -1,16 +1,12 @@
 // What the HTTP guard's two transports share: which headers cross the proxy, bodies read with a cap, errors
 // in JSON-RPC's shape, and server-sent events read whole and written back.
 import type http from 'node:http';
-import type { Readable } from 'node:stream';
-import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type EventSourceMessage, createParser } from 'eventsource-parser';
+import type { UpstreamAnswer } from './upstream.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-// A notification stream may stay quiet, and a tool call may run for long: the client decides when to give up.
-export const NO_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0 } as const;
 
 // Hop-by-hop and framing headers are the proxy's own business on each side.
 const NOT_FORWARDED = new Set([
@@ -49,8 +45,16 @@ export class BodyTooLarge extends Error {
 }
 
 /** Copies an upstream body to the client as it comes, at the pace the client reads it (back-pressure). */
-export async function passThrough(body: Readable, res: http.ServerResponse): Promise<void> {
-  await pipeline(body, res);
+export function passThrough(answer: UpstreamAnswer, res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    answer.read({
+      onData: (chunk) => {
+        if (!res.write(chunk)) pauseUntilDrained(answer, res);
+      },
+      onEnd: () => resolve(void res.end()),
+      onError: reject,
+    });
+  });
 }
 
 /** A request body whole, refused past the cap. Read from its events: cheaper per request than async iteration. */
@@ -101,52 +105,74 @@ export function eventMessage(event: EventSourceMessage): JSONRPCMessage | undefi
 export interface EventReading {
   onEvent: (event: EventSourceMessage) => void;
   onRetry?: (retry: number) => void;
-  /** The bytes as they came, before they are parsed: a relay with nothing to change passes them on first. */
-  onChunk?: (chunk: Buffer) => void;
-  /** Says when the reader of what the events become is full: the stream then waits until it has drained. */
-  pace: () => Promise<unknown> | undefined;
+  /** The bytes as they came and their end, before they are parsed: a relay with nothing to change passes them on first. */
+  passOn?: { chunk: (chunk: Buffer) => void; end: () => void };
+  /** Where what the events become goes: while it is full, the server's socket waits (back-pressure). */
+  client: http.ServerResponse;
 }
 
 /** Reads a stream of server-sent events to its end, each event whole, characters split across chunks decoded whole. */
-export function readEvents(body: Readable, reading: EventReading): Promise<void> {
+export function readEvents(answer: UpstreamAnswer, reading: EventReading): Promise<void> {
   const parser = createParser({ onEvent: reading.onEvent, ...(reading.onRetry ? { onRetry: reading.onRetry } : {}) });
   // Node's own decoder: a TextDecoder sets up an ICU converter for every request.
   const decoder = new StringDecoder('utf8');
   return new Promise((resolve, reject) => {
-    const fail = (error: unknown) => {
-      body.destroy();
-      reject(error as Error);
-    };
+    let failed = false;
     const feed = (text: string) => {
+      if (failed) return;
       try {
         parser.feed(text);
       } catch (error) {
-        fail(error);
+        failed = true;
+        answer.abort();
+        reject(error as Error);
       }
     };
-    // Bytes passed on are parsed just after: a socket write goes out when the turn's ticks run (Node corks it
-    // till then), and parsing in the same turn would hold it back. Microtasks keep the chunks in order.
-    const later = reading.onChunk ? queueMicrotask : (work: () => void) => work();
-    body.on('data', (chunk: Buffer) => {
-      reading.onChunk?.(chunk);
-      later(() => feed(decoder.write(chunk)));
-      const full = reading.pace();
-      if (full) {
-        body.pause();
-        full.then(() => body.resume(), fail);
-      }
+    // Bytes passed on first leave at the end of the turn (turnWriter); they are parsed once they have left, in
+    // order, so that reading them for the audit never holds them back.
+    const { passOn } = reading;
+    const later = passOn ? (work: () => void) => void setImmediate(work) : (work: () => void) => work();
+    answer.read({
+      onData: (chunk) => {
+        passOn?.chunk(chunk);
+        later(() => feed(decoder.write(chunk)));
+        if (reading.client.writableNeedDrain) pauseUntilDrained(answer, reading.client);
+      },
+      onEnd: () => {
+        passOn?.end();
+        later(() => {
+          feed(decoder.end());
+          resolve();
+        });
+      },
+      onError: reject,
     });
-    body.once('end', () =>
-      later(() => {
-        feed(decoder.end());
-        resolve();
-      }),
-    );
-    body.once('error', reject);
   });
 }
 
-/** When the client reads slower than the server writes: the moment it has drained (or went away). */
-export function drained(res: http.ServerResponse, signal: AbortSignal): Promise<unknown> | undefined {
-  return res.writableNeedDrain ? once(res, 'drain', { signal }) : undefined;
+/** The client reads slower than the server writes: the server's socket waits until the client's has drained. */
+function pauseUntilDrained(answer: UpstreamAnswer, res: http.ServerResponse): void {
+  answer.pause();
+  res.once('drain', () => answer.resume());
+}
+
+/**
+ * Writes to the client held until the end of the loop's turn, so that what arrives together leaves together: most
+ * often the last event and the stream's end, which otherwise take two packets and wake the client twice.
+ */
+export function turnWriter(res: http.ServerResponse): (chunk: Buffer | string) => void {
+  let held = false;
+  const release = () => {
+    held = false;
+    // end() has already sent everything (it uncorks fully); the socket may be serving the next request by now.
+    if (!res.writableEnded) res.uncork();
+  };
+  return (chunk) => {
+    if (!held) {
+      held = true;
+      res.cork();
+      setImmediate(release);
+    }
+    res.write(chunk);
+  };
 }
