@@ -305,6 +305,8 @@ describe('the HTTP guard between a fast server and a slow client', () => {
   let upstream: http.Server;
   let upstreamUrl: string;
   let written = 0;
+  /** Answers the server stopped writing because the other end went away. */
+  let abandoned = 0;
   let guard: HttpGuard;
   let folder: string;
 
@@ -315,6 +317,7 @@ describe('the HTTP guard between a fast server and a slow client', () => {
       req.on('data', (chunk) => (body += chunk));
       const answer = async () => {
         const call = JSON.parse(body) as { id: number; method: string };
+        res.once('close', () => res.writableFinished || abandoned++);
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         if (call.method === 'tools/list') {
           const tools = {
@@ -399,5 +402,21 @@ describe('the HTTP guard between a fast server and a slow client', () => {
     expect(text).toContain('event: note\ndata: first line\ndata: second line\n\n');
     const listed = JSON.parse(/event: message\ndata: (.*)\n\n/.exec(text)![1]!) as { result: { tools: { name: string }[] } };
     expect(listed.result.tools.map((tool) => tool.name)).toEqual(['flood']);
+  });
+
+  it('ends the request to the server when the client hangs up in the middle of an answer, and keeps serving', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(guardUrl(guard.base, 'srv-flood', upstreamUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      });
+      req.on('error', () => undefined);
+      req.on('response', (res) => res.once('data', () => (req.destroy(), resolve())));
+      req.once('error', reject);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'flood', arguments: {} } }));
+    });
+    await expect.poll(() => abandoned, { timeout: 10_000 }).toBe(1);
+    const { text } = await post({ jsonrpc: '2.0', id: 10, method: 'tools/list' }, 0);
+    expect(text).toContain('"id":10');
   });
 });
