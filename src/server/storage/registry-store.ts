@@ -12,6 +12,7 @@ import { contains } from './text-search.js';
 import type { RegistryAlertsTable, RegistryEntriesTable, WardenDatabase } from './schema.js';
 import {
   type Actor,
+  type Dialect,
   type Page,
   type PageRequest,
   type RegistryAlert,
@@ -180,6 +181,7 @@ export async function insertAlert(trx: Trx, alert: RegistryAlert): Promise<boole
 export class SqlRegistryStore implements RegistryStore {
   constructor(
     private readonly db: Db,
+    private readonly dialect: Dialect,
     private readonly inPolicyChange: InPolicyChange,
   ) {}
 
@@ -234,7 +236,7 @@ export class SqlRegistryStore implements RegistryStore {
       .$if(filter.version === 'latest', (query) => query.where('is_latest', '=', 1))
       .$if(filter.version !== undefined && filter.version !== 'latest', (query) => query.where('version', '=', filter.version!))
       .$if(filter.serverKey !== undefined, (query) => query.where('server_key', '=', filter.serverKey!))
-      .$if(filter.search !== undefined, (query) => query.where(contains('name', filter.search!)));
+      .$if(filter.search !== undefined, (query) => query.where(contains(this.dialect, 'name', filter.search!)));
     return keysetPage(this.db, filtered.selectAll(), filtered, page, ORDER, toEntry);
   }
 
