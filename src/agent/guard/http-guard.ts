@@ -12,6 +12,7 @@ import { type GuardSession, openGuardSession } from './guard-session.js';
 import { LEGACY_SESSION_PARAM, legacySse } from './legacy-sse.js';
 import {
   BodyTooLarge,
+  ClientGone,
   eventMessage,
   forwardable,
   jsonRpcError,
@@ -24,7 +25,7 @@ import {
   turnWriter,
 } from './proxy-http.js';
 import { type GuardSubject, GuardRelay } from './relay.js';
-import { type SendUpstream, type UpstreamAnswer, answerText, sendUpstream } from './upstream.js';
+import { type SendUpstream, answerText, sendUpstream } from './upstream.js';
 
 export interface HttpRoute {
   subject: GuardSubject;
@@ -69,6 +70,8 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // Web pages must not reach the guard: a browser's cross-site request carries its Origin, and a DNS-rebound
+    // name its own Host (the MCP spec asks local servers to check both).
     if (!loopbackHost(req.headers.host) || !acceptableOrigin(req.headers.origin))
       return jsonRpcError(res, 403, 'requests from web pages are refused');
     const serverId = guardPathServerId(req.url ?? '');
@@ -78,8 +81,10 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     const headers = { ...forwardable(req.headers), 'accept-encoding': 'identity' };
     const send: SendUpstream = (url, method, body) => {
       const exchange = sendUpstream(url, { method, headers, body });
-      // The client hanging up ends the upstream request too (a long GET stream, a slow call); an answer sent whole does not.
-      res.once('close', () => res.writableFinished || exchange.abort());
+      // The client hanging up ends the upstream request too (a long GET stream, a slow call), and one that has
+      // hung up already sends nothing on; an answer sent whole ends nothing.
+      if (!res.socket || res.socket.destroyed) exchange.abort();
+      else res.once('close', () => res.writableFinished || exchange.abort());
       return exchange.answer;
     };
     if (route.transport === 'sse') {
@@ -121,7 +126,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
     // What the client sent goes on as it came, unless the relay kept some of it back.
     const unchanged = forward.length === messages.length;
     const sent = messages.length && !unchanged ? JSON.stringify(batch ? forward : forward[0]) : body;
-    const upstream: UpstreamAnswer = await send(route.upstream, 'POST', sent);
+    const upstream = await send(route.upstream, 'POST', sent);
     const type = String(upstream.headers['content-type'] ?? '');
     const responseHeaders = forwardable(upstream.headers);
 
@@ -191,6 +196,7 @@ export async function startHttpGuard(options: HttpGuardOptions): Promise<HttpGua
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (error instanceof ClientGone) return;
       // The rest of an oversized body is never read: the connection cannot carry another request.
       if (error instanceof BodyTooLarge && !res.headersSent) res.setHeader('connection', 'close');
       const message = error instanceof BodyTooLarge ? error.message : `the server cannot be reached (${(error as Error).message})`;

@@ -44,6 +44,11 @@ export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }
 
+/** The client went away: there is no one left to answer. */
+export class ClientGone extends Error {
+  override name = 'ClientGone';
+}
+
 /** Copies an upstream body to the client as it comes, at the pace the client reads it (back-pressure). */
 export function passThrough(answer: UpstreamAnswer, res: http.ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -60,6 +65,10 @@ export function passThrough(answer: UpstreamAnswer, res: http.ServerResponse): P
 /** A request body whole, refused past the cap. Read from its events: cheaper per request than async iteration. */
 export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // A client that hung up before its body was read: the request will never end, and must not wait for it.
+    const gone = () => req.readableEnded || reject(new ClientGone('the client hung up before its request was read'));
+    if (req.destroyed) return gone();
+    req.once('close', gone);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

@@ -14,6 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardUrl, parseGuardUrl } from '../../../src/agent/platform/guard-invocation.js';
 import { type HttpGuard, startHttpGuard } from '../../../src/agent/guard/http-guard.js';
+import { ClientGone, readBody } from '../../../src/agent/guard/proxy-http.js';
 import type { Policy, Rule } from '../../../src/shared/policy.js';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { CLI, copyMachine, machineFlags } from '../../helpers/machines.js';
@@ -307,12 +308,14 @@ describe('the HTTP guard between a fast server and a slow client', () => {
   let written = 0;
   /** Answers the server stopped writing because the other end went away. */
   let abandoned = 0;
+  let requests = 0;
   let guard: HttpGuard;
   let folder: string;
 
   beforeAll(async () => {
     folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-http-guard-flood-'));
     upstream = http.createServer((req, res) => {
+      requests++;
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       const answer = async () => {
@@ -418,5 +421,61 @@ describe('the HTTP guard between a fast server and a slow client', () => {
     await expect.poll(() => abandoned, { timeout: 10_000 }).toBe(1);
     const { text } = await post({ jsonrpc: '2.0', id: 10, method: 'tools/list' }, 0);
     expect(text).toContain('"id":10');
+  });
+
+  it('sends nothing on for a client that hung up before its call reached the server', async () => {
+    const subject = { serverId: 'srv-slow', serverKey: KEY, serverName: 'flood', clients: ['cursor'], url: upstreamUrl };
+    let routed!: () => void;
+    const looked = new Promise<void>((resolve) => (routed = resolve));
+    // The ledger is slow to read: the client is gone by the time the guard knows where to send the call.
+    const slow = await startHttpGuard({
+      stateDir: folder,
+      port: 0,
+      route: async () => {
+        routed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { subject, upstream: upstreamUrl };
+      },
+      policy: () => policy,
+      deviceIps: () => ['127.0.0.1'],
+      warn: () => {},
+    });
+    try {
+      const before = requests;
+      const req = http.request(guardUrl(slow.base, 'srv-slow', upstreamUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'flood', arguments: {} } }));
+      await looked;
+      req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(requests).toBe(before);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('reading a request to the guard', () => {
+  it('gives up on the body of a client that hung up before it was read, instead of waiting for ever', async () => {
+    const reads: Promise<unknown>[] = [];
+    const server = http.createServer((req) => {
+      // The guard reads the body after its routing; by then this client is gone.
+      reads.push(new Promise((resolve) => setTimeout(resolve, 300)).then(() => readBody(req)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const req = http.request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { method: 'POST' });
+      req.on('error', () => undefined);
+      req.end('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
+      await expect.poll(() => reads.length).toBe(1);
+      req.destroy();
+      await expect(reads[0]).rejects.toBeInstanceOf(ClientGone);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
