@@ -265,26 +265,16 @@ export class SqlStorage implements Storage {
         clauses.push(eb.or([contains(this.dialect, 'hostname', filter.search), contains(this.dialect, 'user_name', filter.search)]));
       // A device's own rows, looked up as the page is read in its order: most devices run the common agents and
       // servers, and collecting every matching id first (IN) meant sorting 100,000 of them for a page of 50.
-      if (filter.agent)
-        clauses.push(
-          eb.exists(
-            eb
-              .selectFrom('device_agents')
-              .select(sql.lit(1).as('one'))
-              .where('client', '=', filter.agent)
-              .whereRef('device_agents.device_id', '=', 'devices.id'),
-          ),
+      const hasRow = (table: 'device_agents' | 'device_servers', column: 'client' | 'server_key', value: string) =>
+        eb.exists(
+          eb
+            .selectFrom(table)
+            .select(sql.lit(1).as('one'))
+            .where(sql.ref(column), '=', value)
+            .where(sql.ref(`${table}.device_id`), '=', sql.ref('devices.id')),
         );
-      if (filter.serverKey)
-        clauses.push(
-          eb.exists(
-            eb
-              .selectFrom('device_servers')
-              .select(sql.lit(1).as('one'))
-              .where('server_key', '=', filter.serverKey)
-              .whereRef('device_servers.device_id', '=', 'devices.id'),
-          ),
-        );
+      if (filter.agent) clauses.push(hasRow('device_agents', 'client', filter.agent));
+      if (filter.serverKey) clauses.push(hasRow('device_servers', 'server_key', filter.serverKey));
       return eb.and(clauses);
     };
     // Devices of one agent, and nothing else asked: their count is kept as reports arrive (agent_stats).
