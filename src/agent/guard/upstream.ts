@@ -60,7 +60,7 @@ class Answer implements UpstreamAnswer, Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.aborted) controller.abort(hungUp());
+    if (this.aborted) controller.abort(ended());
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -114,11 +114,12 @@ class Answer implements UpstreamAnswer, Dispatcher.DispatchHandler {
 
   abort(): void {
     this.aborted = true;
-    this.controller?.abort(hungUp());
+    this.controller?.abort(ended());
   }
 }
 
-const hungUp = () => new Error('the client hung up');
+/** Why an exchange the guard ended stopped: its client hung up, or what the server sent could not be read. */
+const ended = () => new Error('the guard ended this exchange');
 
 export function sendUpstream(url: string, request: UpstreamRequest): UpstreamExchange {
   const target = new URL(url);
