@@ -17,7 +17,7 @@ import { SqlAdminStore, recordAction } from './admin-store.js';
 import { SqlRegistryStore, activeServerKeys, deprecateForBlock, insertAlert, restoreAfterBlock } from './registry-store.js';
 import { SqlWebhookOutbox, enqueueForWebhook, storedEventOf } from './webhook-outbox.js';
 import { complianceByDecision, complianceTop, countForCompliance } from './compliance-counts.js';
-import { contains, likePattern } from './text-search.js';
+import { contains, containsLowered } from './text-search.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
 import { chunks } from '../../shared/chunks.js';
@@ -511,7 +511,7 @@ export class SqlStorage implements Storage {
       if (filter.accessType) clauses.push(eb('access_type', '=', filter.accessType));
       if (filter.transport) clauses.push(eb('transport', '=', filter.transport));
       if (filter.risk) clauses.push(eb('risk', '>=', severityRank(filter.risk)));
-      if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
+      if (filter.search) clauses.push(containsLowered('search_text', filter.search));
       if (filter.serverKeys) clauses.push(filter.serverKeys.length ? eb('server_key', 'in', filter.serverKeys) : sql<SqlBool>`1 = 0`);
       if (filter.notServerKeys?.length) clauses.push(eb('server_key', 'not in', filter.notServerKeys));
       if (filter.pairsIn || filter.orKeyNotIn) {
@@ -858,7 +858,7 @@ export class SqlStorage implements Storage {
       equal('capability', filter.capability);
       if (filter.from) clauses.push(eb('at', '>=', new Date(filter.from).toISOString()));
       if (filter.to) clauses.push(eb('at', '<=', new Date(filter.to).toISOString()));
-      if (filter.search) clauses.push(sql<SqlBool>`search_text like ${likePattern(filter.search)} escape '\\'`);
+      if (filter.search) clauses.push(containsLowered('search_text', filter.search));
       return eb.and(clauses);
     };
     return keysetPage(
