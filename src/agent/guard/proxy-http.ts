@@ -51,10 +51,12 @@ export class ClientGone extends Error {
 
 /** Copies an upstream body to the client as it comes, at the pace the client reads it (back-pressure). */
 export function passThrough(answer: UpstreamAnswer, res: http.ServerResponse): Promise<void> {
+  const write = turnWriter(res);
   return new Promise((resolve, reject) => {
     answer.read({
       onData: (chunk) => {
-        if (!res.write(chunk)) pauseUntilDrained(answer, res);
+        write(chunk);
+        if (res.writableNeedDrain) pauseUntilDrained(answer, res);
       },
       onEnd: () => resolve(void res.end()),
       onError: reject,
