@@ -62,7 +62,8 @@ function server(device, slot) {
     autoApprove: [],
     inputs: [],
     package: { registry: 'npm', name: `@bench/${name}`, version: '1.0.0', pinned: true },
-    accessType: slot % 2 ? 'local' : 'public',
+    // What a server reaches follows from what it runs, the same on every laptop; findings come from each laptop's own config.
+    accessType: (tail ? index : slot) % 2 ? 'local' : 'public',
     findings: slot % 3 ? [] : [{ id: 'plaintext-secret', severity: 'high', evidence: 'env API_TOKEN holds a literal credential' }],
   };
 }

@@ -124,6 +124,27 @@ describe.each(backends)('storage on $name', (backend) => {
     expect((await storage.fleetServer('npm:github')).map((row) => `${row.name} ${row.deviceCount} ${row.risk}`)).toEqual(['GitHub 1 none']);
   });
 
+  it('shows the entry the last device reported, found by its name and access type as they are now', async () => {
+    const storage = await backend.open();
+    const [a, b, c] = [await device(storage, 'laptop-a'), await device(storage, 'laptop-b'), await device(storage, 'laptop-c')];
+    const secret = [{ id: 'plaintext-secret', severity: 'high' as const, evidence: 'env GITHUB_TOKEN' }];
+    await storage.ingest(a.id, fullReport(1, [serverEntry('github'), serverEntry('memory')]), NOW);
+    // Same name and access type, other findings: the row takes them (and their risk) as it counts the device.
+    await storage.ingest(b.id, fullReport(1, [serverEntry('github', { findings: secret })]), '2026-12-01T12:05:00.000Z');
+    const row = async () => (await storage.fleetServer('npm:github'))[0];
+    expect(await row()).toMatchObject({ name: 'github', accessType: 'public', deviceCount: 2, risk: 'high', findings: secret });
+    expect((await row())?.lastUpdated).toBe('2026-12-01T12:05:00.000Z');
+    // Another name and access type: the sorts and filters on them find it there, and no longer where it was.
+    await storage.ingest(c.id, fullReport(1, [serverEntry('github', { name: 'zz-github', accessType: 'local' })]), NOW);
+    const names = async (filter: { accessType?: string }) =>
+      (await storage.fleetServers(filter, { ...first, sort: 'name' })).items.map((server) => `${server.name} ${server.deviceCount}`);
+    expect(await names({})).toEqual(['memory 1', 'zz-github 3']);
+    expect(await names({ accessType: 'local' })).toEqual(['zz-github 3']);
+    expect(await names({ accessType: 'public' })).toEqual(['memory 1']);
+    const byAccess = await storage.fleetServers({}, { ...first, sort: 'accessType' });
+    expect(byAccess.items.map((server) => server.accessType)).toEqual(['local', 'public']);
+  });
+
   it('applies an unchanged delta once when its copies reach two processes at once, with what it says of the device', async () => {
     const [one, two] = await backend.openTwice();
     const a = await device(one, 'laptop-a');

@@ -27,6 +27,9 @@ interface FleetEntry {
   findings_risk: number;
 }
 
+/** The entry's columns that have an index of their own (name and access type: the list's sorts). */
+const INDEXED = ['name', 'access_type'] as const satisfies readonly (keyof FleetEntry)[];
+
 /** What one report changed in the fleet's counts. */
 export interface FleetChange {
   at: string;
@@ -102,31 +105,46 @@ export const isEmptyChange = (change: FleetChange) => change.pairs.length + chan
 
 /** Writes the fleet's counts; the statements every batch runs are compiled once (compiled-once.ts). */
 export class FleetCounts {
+  private readonly storedEntries;
   private readonly upsertServers;
+  private readonly upsertServersKeepingIndexed;
   private readonly upsertAgents;
 
   constructor(db: Kysely<WardenDatabase>) {
-    this.upsertServers = compiledOnce(
-      (rows: FleetServersTable[]) =>
+    this.storedEntries = compiledOnce(
+      (pairs: [string, string][]) =>
         db
-          .insertInto('fleet_servers')
-          .values(rows)
-          .onConflict((conflict) =>
-            conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
-              name: eb.ref('excluded.name'),
-              search_text: eb.ref('excluded.search_text'),
-              access_type: eb.ref('excluded.access_type'),
-              transport: eb.ref('excluded.transport'),
-              url: eb.ref('excluded.url'),
-              findings: eb.ref('excluded.findings'),
-              findings_risk: eb.ref('excluded.findings_risk'),
-              risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
-              device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
-              last_updated: eb.ref('excluded.last_updated'),
-            })),
-          ),
-      (rows) => rows.length,
+          .selectFrom('fleet_servers')
+          .select(['server_key', 'client', ...INDEXED])
+          .where(pairsIn(pairs)),
+      (pairs) => pairs.length,
     );
+    // A row whose name and access type stay as they were is written without setting them: SQLite rewrites an
+    // index's entry whenever an update sets one of its columns, even to the value it had, and setting those two
+    // on every report wrote a fifth of the pages a new device's first report changed.
+    const upsertServers = (keepIndexed: boolean) =>
+      compiledOnce(
+        (rows: FleetServersTable[]) =>
+          db
+            .insertInto('fleet_servers')
+            .values(rows)
+            .onConflict((conflict) =>
+              conflict.columns(['server_key', 'client']).doUpdateSet((eb) => ({
+                ...(keepIndexed ? {} : { name: eb.ref('excluded.name'), access_type: eb.ref('excluded.access_type') }),
+                search_text: eb.ref('excluded.search_text'),
+                transport: eb.ref('excluded.transport'),
+                url: eb.ref('excluded.url'),
+                findings: eb.ref('excluded.findings'),
+                findings_risk: eb.ref('excluded.findings_risk'),
+                risk: sql<number>`case when excluded.findings_risk > fleet_servers.probe_risk then excluded.findings_risk else fleet_servers.probe_risk end`,
+                device_count: sql<number>`fleet_servers.device_count + excluded.device_count`,
+                last_updated: eb.ref('excluded.last_updated'),
+              })),
+            ),
+        (rows) => rows.length,
+      );
+    this.upsertServers = upsertServers(false);
+    this.upsertServersKeepingIndexed = upsertServers(true);
     this.upsertAgents = compiledOnce(
       (rows: AgentStatsTable[]) =>
         db
@@ -184,7 +202,23 @@ export class FleetCounts {
           ]
         : [],
     );
-    for (const part of chunks(upserts, CHUNK)) await this.upsertServers(trx, part);
+    const stored = new Map<string, Pick<FleetServersTable, (typeof INDEXED)[number]>>();
+    for (const part of chunks(upserts, CHUNK))
+      for (const row of await this.storedEntries(
+        trx,
+        part.map((row): [string, string] => [row.server_key, row.client]),
+      ))
+        stored.set(pairKey(row.server_key, row.client), row);
+    const keepsIndexed = (row: FleetServersTable) => {
+      const before = stored.get(pairKey(row.server_key, row.client));
+      return before !== undefined && INDEXED.every((column) => before[column] === row[column]);
+    };
+    for (const part of chunks(
+      upserts.filter((row) => !keepsIndexed(row)),
+      CHUNK,
+    ))
+      await this.upsertServers(trx, part);
+    for (const part of chunks(upserts.filter(keepsIndexed), CHUNK)) await this.upsertServersKeepingIndexed(trx, part);
     // Servers that only lost devices, grouped by how many.
     const losses = new Map<number, [string, string][]>();
     for (const pair of sorted)
