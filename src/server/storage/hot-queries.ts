@@ -1,9 +1,18 @@
 // The queries every agent request runs (who is calling, a report, an event batch), each compiled once
 // (compiled-once.ts) rather than built again for every request. Everything else builds its query as it goes.
 import { type Kysely, sql } from 'kysely';
+import { jsonArrayFrom as postgresJsonArray } from 'kysely/helpers/postgres';
+import { jsonArrayFrom as sqliteJsonArray } from 'kysely/helpers/sqlite';
 import { compiledOnce } from './compiled-once.js';
 import type { DeviceServersTable, DevicesTable, EventsTable, WardenDatabase } from './schema.js';
 import type { Dialect } from './storage.js';
+
+/** A device's server row, as a report's changes are worked out against it. */
+export type KnownServer = Pick<DeviceServersTable, 'server_id' | 'server_key' | 'client' | 'entry_hash'>;
+
+/** The server rows `reportContextWithServers` read: parsed by PostgreSQL's driver, JSON text from SQLite. */
+export const knownServersOf = (servers: KnownServer[] | string | null): KnownServer[] =>
+  typeof servers === 'string' ? (JSON.parse(servers) as KnownServer[]) : (servers ?? []);
 
 export type HotQueries = ReturnType<typeof hotQueries>;
 
@@ -27,17 +36,50 @@ const reportedDevice = (args: ReportedDevice) => ({
   user_email: sql<string | null>`coalesce(${args.userEmail}, user_email)`,
 });
 
+/**
+ * What applying a report needs to know, in one query: the device's revision and server count, this report's
+ * receipt if it came before, and (`withServers`) the device's server rows, as JSON (PostgreSQL parses it, SQLite
+ * leaves it text).
+ */
+function reportContext(db: Kysely<WardenDatabase>, dialect: Dialect, withServers: boolean) {
+  const asJson = dialect === 'postgres' ? postgresJsonArray : sqliteJsonArray;
+  return compiledOnce((args: { id: string; reportId: string }) =>
+    db
+      .selectFrom('devices')
+      .select(['revision', 'server_count'])
+      .select((eb) => [
+        eb.selectFrom('reports').select('outcome').where('report_id', '=', args.reportId).as('seen'),
+        (withServers
+          ? asJson(
+              eb
+                .selectFrom('device_servers')
+                .select(['server_id', 'server_key', 'client', 'entry_hash'])
+                .whereRef('device_servers.device_id', '=', 'devices.id'),
+            )
+          : sql`null`
+        )
+          .$castTo<KnownServer[] | string | null>()
+          .as('servers'),
+      ])
+      .where('id', '=', args.id),
+  );
+}
+
 export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
   return {
     insertDevice: compiledOnce((row: DevicesTable) => db.insertInto('devices').values(row)),
 
     deviceByTokenHash: compiledOnce((tokenHash: string) => db.selectFrom('devices').selectAll().where('token_hash', '=', tokenHash)),
 
-    /** PostgreSQL: holds the row until the transaction ends, so one device's reports apply one after another. */
-    lockDevice: compiledOnce((id: string) => {
-      const query = db.selectFrom('devices').selectAll().where('id', '=', id);
-      return dialect === 'postgres' ? query.forUpdate() : query;
-    }),
+    /**
+     * PostgreSQL: holds the device's row until the transaction ends, so one device's reports apply one after
+     * another. Its own statement: the next one then reads what the report before it committed (a statement that
+     * waited for the lock would still read from before it).
+     */
+    lockDevice: compiledOnce((id: string) => db.selectFrom('devices').select('id').where('id', '=', id).forUpdate()),
+
+    reportContext: reportContext(db, dialect, false),
+    reportContextWithServers: reportContext(db, dialect, true),
 
     /** When and from where a device was last seen (`ip` null: the one known). */
     touchDevice: compiledOnce((args: { id: string; now: string; ip: string | null }) =>
@@ -54,8 +96,6 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
         .set({ ...reportedDevice(args), server_count: args.serverCount })
         .where('id', '=', args.id),
     ),
-
-    reportOutcome: compiledOnce((reportId: string) => db.selectFrom('reports').select('outcome').where('report_id', '=', reportId)),
 
     insertReceipt: compiledOnce(
       (row: { report_id: string; device_id: string; revision: number; kind: string; received_at: string; outcome: string }) =>
@@ -98,10 +138,6 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
         )
         .onConflict((conflict) => conflict.column('report_id').doNothing())
         .returning('report_id'),
-    ),
-
-    knownServers: compiledOnce((deviceId: string) =>
-      db.selectFrom('device_servers').select(['server_id', 'server_key', 'client', 'entry_hash']).where('device_id', '=', deviceId),
     ),
 
     upsertDeviceServers: compiledOnce(

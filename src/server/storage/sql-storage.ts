@@ -23,7 +23,7 @@ import { GroupCommit } from './group-commit.js';
 import { chunks } from '../../shared/chunks.js';
 import { byCodeUnits, keysetPage } from './keyset-page.js';
 import { capabilityChanges, recordCapabilityVersions } from './capability-versions.js';
-import { type HotQueries, hotQueries } from './hot-queries.js';
+import { type HotQueries, type KnownServer, hotQueries, knownServersOf } from './hot-queries.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
   Actor,
@@ -337,21 +337,25 @@ export class SqlStorage implements Storage {
       if (applied.length) return accepted;
     }
     return this.transaction(async (trx, counts) => {
-      // Holding the device's row makes every report of one device wait for the one before it, in any process.
-      const [device] = await this.hot.lockDevice(trx, deviceId);
+      if (this.dialect === 'postgres') await this.hot.lockDevice(trx, deviceId);
+      // An unchanged delta (the common case) needs none of the device's server rows.
+      const unchanged = report.kind === 'delta' && isUnchanged(report);
+      const context = unchanged ? this.hot.reportContext : this.hot.reportContextWithServers;
+      const [device] = await context(trx, { id: deviceId, reportId: report.reportId });
       if (!device) throw new Error(`device ${deviceId} is not enrolled`);
       const touch = () => this.hot.touchDevice(trx, { id: deviceId, now, ip: ip ?? null });
-      const [seen] = await this.hot.reportOutcome(trx, report.reportId);
-      if (seen) {
+      if (device.seen) {
         await touch();
-        return JSON.parse(seen.outcome) as IngestResult;
+        return JSON.parse(device.seen) as IngestResult;
       }
       let outcome: IngestResult;
       if (report.kind === 'delta' && report.baseRevision !== device.revision) {
         await touch();
         outcome = { kind: 'full-report-required', holding: device.revision };
       } else {
-        const serverCount = await this.applyInventory(trx, counts, deviceId, report, now, device.server_count);
+        const serverCount = unchanged
+          ? device.server_count
+          : await this.applyInventory(trx, counts, deviceId, report, now, knownServersOf(device.servers));
         const sources = report.kind === 'full' ? report.inventory.sources : report.sources;
         await this.hot.recordReport(trx, {
           id: deviceId,
@@ -384,14 +388,10 @@ export class SqlStorage implements Storage {
     deviceId: string,
     report: InventoryReport,
     now: string,
-    serverCount: number,
+    known: readonly KnownServer[],
   ): Promise<number> {
     const upserted = report.kind === 'full' ? report.inventory.servers : report.upserted;
     const probes = Object.entries((report.kind === 'full' ? report.inventory.probes : report.probes) ?? {});
-    // An unchanged delta (the common case) touches nothing but the device's row.
-    if (report.kind === 'delta' && isUnchanged(report)) return serverCount;
-
-    const known = await this.hot.knownServers(trx, deviceId);
     const before = new Map(known.map((row) => [row.server_id, row]));
     const present = new Set(upserted.map((server) => server.id));
     const removed =
