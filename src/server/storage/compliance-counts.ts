@@ -3,15 +3,18 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { byCodeUnits } from './keyset-page.js';
 import type { EventsTable, WardenDatabase } from './schema.js';
+import type { StatementPieces } from './statement-pieces.js';
 import type { ComplianceDimension, ComplianceTop } from './storage.js';
-
-const CHUNK = 200;
 
 /** The decisions that refused a call: what a report counts as denied. */
 export const DENIED_DECISIONS = ['rejected', 'expired'] as const;
 
 /** Adds the tool calls just stored to their day's counts (in key order, so two batches never deadlock). */
-export async function countForCompliance(trx: Transaction<WardenDatabase>, calls: readonly EventsTable[]): Promise<void> {
+export async function countForCompliance(
+  trx: Transaction<WardenDatabase>,
+  pieces: StatementPieces,
+  calls: readonly EventsTable[],
+): Promise<void> {
   const counts = new Map<string, { day: string; dimension: ComplianceDimension; subject: string; decision: string; count: number }>();
   for (const call of calls)
     for (const [dimension, subject] of [
@@ -23,10 +26,10 @@ export async function countForCompliance(trx: Transaction<WardenDatabase>, calls
       (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
     }
   const sorted = [...counts].sort(([a], [b]) => byCodeUnits(a, b)).map(([, value]) => value);
-  for (let start = 0; start < sorted.length; start += CHUNK)
+  for (const part of pieces(sorted))
     await trx
       .insertInto('compliance_counts')
-      .values(sorted.slice(start, start + CHUNK))
+      .values(part)
       .onConflict((conflict) =>
         conflict
           .columns(['dimension', 'day', 'subject', 'decision'])

@@ -8,9 +8,9 @@
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
-import { chunks } from '../../shared/chunks.js';
 import { compiledOnce } from './compiled-once.js';
 import type { AgentStatsTable, FleetServersTable, WardenDatabase } from './schema.js';
+import type { StatementPieces } from './statement-pieces.js';
 
 type Trx = Transaction<WardenDatabase>;
 
@@ -44,7 +44,6 @@ export interface FleetChange {
 type Row = { server_key: string; client: string };
 const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
 const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
-const CHUNK = 200;
 
 export function pairsIn(pairs: readonly (readonly [string, string])[]) {
   if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
@@ -110,7 +109,10 @@ export class FleetCounts {
   private readonly upsertServersKeepingIndexed;
   private readonly upsertAgents;
 
-  constructor(db: Kysely<WardenDatabase>) {
+  constructor(
+    db: Kysely<WardenDatabase>,
+    private readonly pieces: StatementPieces,
+  ) {
     this.storedEntries = compiledOnce(
       (pairs: [string, string][]) =>
         db
@@ -203,7 +205,7 @@ export class FleetCounts {
         : [],
     );
     const stored = new Map<string, Pick<FleetServersTable, (typeof INDEXED)[number]>>();
-    for (const part of chunks(upserts, CHUNK))
+    for (const part of this.pieces(upserts))
       for (const row of await this.storedEntries(
         trx,
         part.map((row): [string, string] => [row.server_key, row.client]),
@@ -213,18 +215,14 @@ export class FleetCounts {
       const before = stored.get(pairKey(row.server_key, row.client));
       return before !== undefined && INDEXED.every((column) => before[column] === row[column]);
     };
-    for (const part of chunks(
-      upserts.filter((row) => !keepsIndexed(row)),
-      CHUNK,
-    ))
-      await this.upsertServers(trx, part);
-    for (const part of chunks(upserts.filter(keepsIndexed), CHUNK)) await this.upsertServersKeepingIndexed(trx, part);
+    for (const part of this.pieces(upserts.filter((row) => !keepsIndexed(row)))) await this.upsertServers(trx, part);
+    for (const part of this.pieces(upserts.filter(keepsIndexed))) await this.upsertServersKeepingIndexed(trx, part);
     // Servers that only lost devices, grouped by how many.
     const losses = new Map<number, [string, string][]>();
     for (const pair of sorted)
       if (!pair.entry && pair.devices !== 0) losses.set(pair.devices, [...(losses.get(pair.devices) ?? []), [pair.serverKey, pair.client]]);
     for (const [devices, lost] of losses)
-      for (const part of chunks(lost, CHUNK))
+      for (const part of this.pieces(lost))
         await trx
           .updateTable('fleet_servers')
           .set({ device_count: sql<number>`device_count + ${devices}` })
@@ -232,10 +230,7 @@ export class FleetCounts {
           .execute();
     // A server no device loads any more leaves the list (a batch may add and drop it again: net zero, no row).
     const touched = sorted.filter((pair) => pair.devices < 0 || (pair.entry && pair.devices === 0));
-    for (const part of chunks(
-      touched.map((pair): [string, string] => [pair.serverKey, pair.client]),
-      CHUNK,
-    ))
+    for (const part of this.pieces(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
       await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
 
     const agentRows = [...agents.entries()]

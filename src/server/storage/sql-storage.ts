@@ -20,10 +20,10 @@ import { complianceByDecision, complianceTop, countForCompliance } from './compl
 import { contains, containsLowered } from './text-search.js';
 import { followChains, linksOf } from './audit-chains.js';
 import { GroupCommit } from './group-commit.js';
-import { chunks } from '../../shared/chunks.js';
 import { byCodeUnits, keysetPage } from './keyset-page.js';
 import { capabilityChanges, recordCapabilityVersions } from './capability-versions.js';
 import { type HotQueries, type KnownServer, hotQueries, knownServersOf } from './hot-queries.js';
+import { type StatementPieces, statementPieces } from './statement-pieces.js';
 import type { DevicesTable, EventsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type {
   Actor,
@@ -76,9 +76,6 @@ const RETRYABLE = new Set(['40P01', '40001', '0A000']);
 /** A delta that changes no server and no probe: only the device's own row moves. */
 const isUnchanged = (report: Extract<InventoryReport, { kind: 'delta' }>) =>
   report.upserted.length === 0 && report.removed.length === 0 && Object.keys(report.probes ?? {}).length === 0;
-
-/** Rows per multi-row statement: well under both dialects' limits on bound parameters. */
-const CHUNK = 200;
 
 const riskName = (rank: number): FleetServer['risk'] => (rank === 0 ? 'none' : SEVERITIES[rank - 1]!);
 
@@ -192,6 +189,7 @@ export class SqlStorage implements Storage {
   private readonly db: Db;
   readonly dialect: Dialect;
   private readonly hot: HotQueries;
+  private readonly pieces: StatementPieces;
   readonly admins: SqlAdminStore;
   readonly registry: SqlRegistryStore;
   readonly webhookOutbox: SqlWebhookOutbox;
@@ -202,7 +200,8 @@ export class SqlStorage implements Storage {
   ) {
     this.db = open.db;
     this.dialect = open.dialect;
-    const counts = new FleetCounts(open.db);
+    this.pieces = statementPieces(open.dialect);
+    const counts = new FleetCounts(open.db, this.pieces);
     this.groupCommit =
       open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes), open.betweenWrites) : undefined;
     this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
@@ -406,18 +405,12 @@ export class SqlStorage implements Storage {
       if (before.get(server.id)?.entry_hash !== hash) changed.push({ server, json, hash });
     }
 
-    for (const part of chunks(
-      removed.filter((id) => before.has(id)),
-      CHUNK,
-    )) {
+    for (const part of this.pieces(removed.filter((id) => before.has(id)))) {
       await trx.deleteFrom('device_servers').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
       await trx.deleteFrom('device_probes').where('device_id', '=', deviceId).where('server_id', 'in', part).execute();
     }
     // In key order, so two transactions writing the same rows take their locks in the same order.
-    for (const part of chunks(
-      changed.sort((a, b) => (a.server.id < b.server.id ? -1 : a.server.id > b.server.id ? 1 : 0)),
-      CHUNK,
-    ))
+    for (const part of this.pieces(changed.sort((a, b) => (a.server.id < b.server.id ? -1 : a.server.id > b.server.id ? 1 : 0))))
       await this.hot.upsertDeviceServers(
         trx,
         part.map(({ server, json, hash }) => ({
@@ -628,7 +621,7 @@ export class SqlStorage implements Storage {
 
   async deviceAgents(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
     const agents = new Map<string, string[]>(deviceIds.map((id) => [id, []]));
-    for (const part of chunks(deviceIds, CHUNK)) {
+    for (const part of this.pieces(deviceIds)) {
       const rows = await this.db.selectFrom('device_agents').selectAll().where('device_id', 'in', part).orderBy('client').execute();
       for (const row of rows) agents.get(row.device_id)!.push(row.client);
     }
@@ -766,7 +759,7 @@ export class SqlStorage implements Storage {
     if (this.dialect === 'postgres') await ensureEventDays(this.db, [...rows.map((row) => row.at), now]);
     const accepted = await this.transaction(async (trx) => {
       const inserted: { id: string; at: string; client: string | null; type: string; decision: string | null }[] = [];
-      for (const part of chunks(rows, CHUNK)) inserted.push(...(await this.hot.insertEvents(trx, part)));
+      for (const part of this.pieces(rows)) inserted.push(...(await this.hot.insertEvents(trx, part)));
       // What was stored just now (a repeated event was followed, counted and sent the first time).
       const storedKeys = new Set(inserted.map(rowKey));
       const stored = rows.filter((row) => storedKeys.has(rowKey(row)));
@@ -779,7 +772,7 @@ export class SqlStorage implements Storage {
       );
       const counted = [...inserted];
       const brokenRows = broken.map((event) => eventRow(device, event, now));
-      for (const part of chunks(brokenRows, CHUNK)) counted.push(...(await this.hot.insertEvents(trx, part)));
+      for (const part of this.pieces(brokenRows)) counted.push(...(await this.hot.insertEvents(trx, part)));
       if (this.options.webhook) {
         const brokenKeys = new Set(counted.slice(inserted.length).map(rowKey));
         await enqueueForWebhook(trx, [...stored, ...brokenRows.filter((row) => brokenKeys.has(rowKey(row)))]);
@@ -791,7 +784,7 @@ export class SqlStorage implements Storage {
         (counts.get(key) ?? counts.set(key, entry).get(key)!).count++;
       }
       const sorted = [...counts.entries()].sort(([a], [b]) => byCodeUnits(a, b)).map(([, value]) => value);
-      for (const part of chunks(sorted, CHUNK))
+      for (const part of this.pieces(sorted))
         await trx
           .insertInto('event_counts')
           .values(part)
@@ -803,6 +796,7 @@ export class SqlStorage implements Storage {
           .execute();
       await countForCompliance(
         trx,
+        this.pieces,
         stored.filter((row) => row.type === 'tool-call'),
       );
       return inserted.length;
@@ -913,7 +907,7 @@ export class SqlStorage implements Storage {
     const counted: RateHits[] = [];
     // In key order: two processes adding to the same keys lock their rows in the same order.
     const sorted = [...hits].sort((a, b) => byCodeUnits(a.key, b.key));
-    for (const part of chunks(sorted, CHUNK)) {
+    for (const part of this.pieces(sorted)) {
       const rows = await this.db
         .insertInto('rate_windows')
         .values(part.map((hit) => ({ key: hit.key, window_start: hit.window, count: hit.count })))
