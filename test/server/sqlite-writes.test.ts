@@ -129,6 +129,11 @@ describe('statement pieces', () => {
     expect(statementPieces('postgres')([])).toEqual([]);
     expect(statementPieces('sqlite')([])).toEqual([]);
   });
+  it('keeps to the most rows a caller says: as many on PostgreSQL, the power of two below it on SQLite', () => {
+    expect(statementPieces('postgres')(rows, 1000).map((piece) => piece.length)).toEqual([1000]);
+    expect(statementPieces('sqlite')(rows, 500).map((piece) => piece.length)).toEqual([256, 256, 256, 128, 64, 32, 8]);
+    expect(statementPieces('sqlite')(rows, 500).flat()).toEqual(rows);
+  });
 });
 
 /** The write-ahead log's checkpoint sequence number (its header's fourth word): one more each time it starts over. */

@@ -6,11 +6,12 @@ import type { Capability, ProbeResult } from '../../shared/inventory.js';
 import { capabilitiesOf } from '../../shared/present.js';
 import { byCodeUnits as compare, keysetPage } from './keyset-page.js';
 import type { WardenDatabase } from './schema.js';
+import type { StatementPieces } from './statement-pieces.js';
 import type { CapabilityChange, Page, PageRequest } from './storage.js';
 
 type Trx = Transaction<WardenDatabase>;
 
-/** SQLite takes at most 32,766 parameters a statement; six a row. */
+/** SQLite takes at most 32,766 parameters a statement; six a row. (SQLite's runs: the power of two below it.) */
 const ROWS_PER_INSERT = 500;
 
 const changeId = (serverKey: string, kind: string, name: string) => `${serverKey}\n${kind}\n${name}`;
@@ -22,6 +23,7 @@ const changeId = (serverKey: string, kind: string, name: string) => `${serverKey
  */
 export async function recordCapabilityVersions(
   trx: Trx,
+  pieces: StatementPieces,
   probes: readonly (readonly [serverKey: string, probe: ProbeResult])[],
 ): Promise<void> {
   const rows = probes
@@ -36,10 +38,10 @@ export async function recordCapabilityVersions(
       })),
     )
     .sort((a, b) => compare(a.server_key, b.server_key) || compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.hash, b.hash));
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+  for (const part of pieces(rows, ROWS_PER_INSERT)) {
     const added = await trx
       .insertInto('capability_versions')
-      .values(rows.slice(start, start + ROWS_PER_INSERT))
+      .values(part)
       .onConflict((conflict) => conflict.columns(['server_key', 'kind', 'name', 'hash']).doNothing())
       .returning(['server_key', 'kind', 'name', 'hash', 'first_seen'])
       .execute();

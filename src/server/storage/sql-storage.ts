@@ -489,7 +489,7 @@ export class SqlStorage implements Storage {
         definitions.push([serverKey, probe]);
       }
     }
-    await recordCapabilityVersions(trx, definitions);
+    await recordCapabilityVersions(trx, this.pieces, definitions);
     return risks;
   }
 
@@ -775,7 +775,7 @@ export class SqlStorage implements Storage {
       for (const part of this.pieces(brokenRows)) counted.push(...(await this.hot.insertEvents(trx, part)));
       if (this.options.webhook) {
         const brokenKeys = new Set(counted.slice(inserted.length).map(rowKey));
-        await enqueueForWebhook(trx, [...stored, ...brokenRows.filter((row) => brokenKeys.has(rowKey(row)))]);
+        await enqueueForWebhook(trx, this.pieces, [...stored, ...brokenRows.filter((row) => brokenKeys.has(rowKey(row)))]);
       }
       const counts = new Map<string, { day: string; client: string; type: string; decision: string; count: number }>();
       for (const row of counted) {

@@ -5,6 +5,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Dialect, OutboxStatus, StoredEvent, WebhookOutbox } from './storage.js';
 import type { EventsTable, WardenDatabase } from './schema.js';
+import type { StatementPieces } from './statement-pieces.js';
 
 type Db = Kysely<WardenDatabase>;
 type Trx = Transaction<WardenDatabase>;
@@ -12,7 +13,7 @@ type Trx = Transaction<WardenDatabase>;
 /** The advisory lock every process tries before it delivers (an arbitrary, fixed number). */
 const DELIVERY_LOCK = 7_351_904_113;
 const DROPPED = 'webhook_dropped';
-/** SQLite takes at most 32,766 parameters a statement. */
+/** SQLite takes at most 32,766 parameters a statement. (SQLite's runs: the power of two below it.) */
 const ROWS_PER_INSERT = 1000;
 
 /** The event as the admin API and the exports show it. */
@@ -25,11 +26,11 @@ export const storedEventOf = (row: Pick<EventsTable, 'event' | 'device_id' | 're
 });
 
 /** In the transaction that stores them: the events the webhook is to send. */
-export async function enqueueForWebhook(trx: Trx, rows: readonly EventsTable[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT)
+export async function enqueueForWebhook(trx: Trx, pieces: StatementPieces, rows: readonly EventsTable[]): Promise<void> {
+  for (const part of pieces(rows, ROWS_PER_INSERT))
     await trx
       .insertInto('webhook_outbox')
-      .values(rows.slice(start, start + ROWS_PER_INSERT).map((row) => ({ event: JSON.stringify(storedEventOf(row)) })))
+      .values(part.map((row) => ({ event: JSON.stringify(storedEventOf(row)) })))
       .execute();
 }
 
