@@ -54,11 +54,8 @@ export function serveAgent(port: Port, options: ServeOptions = {}): { stop(): Pr
     service?.refresh(reason).catch((error: Error) => log(`cycle failed (${reason}): ${error.message}`));
   };
   const start = async (data: HostStart) => {
-    const scanOptions = {
-      world: data.world ?? worldFromProcess(),
-      scanRoots: data.settings.scanRoots,
-      orgDomains: data.settings.orgDomains,
-    };
+    // The settings' folders and domains are added by the core, once.
+    const scanOptions = { world: data.world ?? worldFromProcess() };
     // A new enrollment goes back to main, which seals it in the keychain.
     const enrollmentStore = memoryEnrollmentStore(data.enrollment, (enrollment) => port.postMessage({ type: 'enrollment', enrollment }));
     const engine = new SyncEngine({ stateDir: data.stateDir, settings: data.settings, log, enrollmentStore });
@@ -75,7 +72,7 @@ export function serveAgent(port: Port, options: ServeOptions = {}): { stop(): Pr
     service.onInvalidated((reason) => port.postMessage({ type: 'invalidated', reason }));
     refresh('started');
     watching = await watchConfigs({
-      ...scanOptions,
+      ...service.scanOptions,
       debounceMs: 2000,
       onChanges: () => refresh('configuration changed'),
       onError: (error) => log(`watch: ${error.message}`),

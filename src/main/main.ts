@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { app, ipcMain, safeStorage, shell, utilityProcess } from 'electron';
 import Store from 'electron-store';
-import { readManagedValues } from '../agent/settings/managed-store.js';
-import { readSettingsFile, resolveSettings, settingsWarnings } from '../agent/settings/resolve.js';
+import { loadSettings } from '../agent/settings/load-settings.js';
+import { settingsWarnings } from '../agent/settings/resolve.js';
 import { resolveStateDir } from '../agent/state/state-dir.js';
 import { AgentConnection } from './agent-connection.js';
 import { registerBridgeHandlers } from './ipc.js';
@@ -24,33 +24,34 @@ function setupSingleInstance(): boolean {
   return true;
 }
 
-async function setupSettings() {
+async function setupSettings(stateDir: string) {
   const store = new Store<UserSettings>({ schema: USER_SETTINGS_SCHEMA as never, migrations: USER_SETTINGS_MIGRATIONS as never });
-  const file = path.join(resolveStateDir(undefined), 'settings.json');
-  let fileLayer: ReturnType<typeof readSettingsFile>;
-  try {
-    fileLayer = readSettingsFile(file);
-  } catch (error) {
-    console.warn(`settings: ${(error as Error).message} (ignored)`);
-  }
-  const resolved = resolveSettings({
-    file: fileLayer,
+  // The same layers as every command and the headless agent, the app's own store among them.
+  const { resolved } = await loadSettings({
+    stateDir,
     user: store.store as Record<string, unknown>,
     env: process.env,
-    managed: await readManagedValues(process.platform),
+    platform: process.platform,
   });
   for (const line of settingsWarnings(resolved)) console.warn(line);
   return effectiveSettings(resolved);
 }
 
-async function setupAgentHost(settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {
-  const stateDir = resolveStateDir(undefined);
+async function setupAgentHost(stateDir: string, settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {
   const vault = createTokenVault(safeStorage, new Store({ name: 'credentials' }), stateDir);
   const connection = new AgentConnection(
     () => utilityProcess.fork(path.join(import.meta.dirname, 'agent-host.js'), [], { serviceName: 'MCP Warden agent' }) as never,
   );
   connection.start({ stateDir, settings: settings.agent, managedKeys: settings.managedKeys, enrollment: await vault.load() });
-  connection.on('enrollment', (enrollment) => void vault.save(enrollment));
+  connection.on('enrollment', (enrollment) => {
+    vault.save(enrollment).then(
+      (kept) => {
+        if (kept.place === 'file' && kept.keychainError)
+          console.warn(`enrollment: the keychain refused it (${kept.keychainError}); kept in device.json, readable by this user only`);
+      },
+      (error: Error) => console.error(`enrollment: could not be kept: ${error.message}`),
+    );
+  });
   connection.on('log', (line) => console.log(line));
   return connection;
 }
@@ -76,12 +77,23 @@ async function main(): Promise<void> {
   setupSecurityRestrictions(app, appUrls);
   await app.whenReady();
   if (process.platform === 'darwin') app.dock?.hide(); // a tray-first app
-  const settings = await setupSettings();
+  // Worked out once, from this machine (MCP_WARDEN_STATE_DIR, else the platform's folder).
+  const stateDir = resolveStateDir(undefined);
+  const settings = await setupSettings(stateDir);
   app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin });
-  const agent = await setupAgentHost(settings);
+  const agent = await setupAgentHost(stateDir, settings);
   setupIpc(agent);
   const tray = setupTray(
-    { open: showWindow, scan: async () => void (await agent.invoke('scan:now', [])), quit: () => app.quit() },
+    {
+      open: showWindow,
+      // The host may be restarting: the scan is then said to have failed, never left as an unhandled rejection.
+      scan: () =>
+        agent.invoke('scan:now', []).then(
+          () => undefined,
+          (error: Error) => console.warn(`scan from the tray: ${error.message}`),
+        ),
+      quit: () => app.quit(),
+    },
     { hideQuit: settings.hideQuit },
   );
   const notifications = setupNotifications(showWindow);

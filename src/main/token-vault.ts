@@ -18,9 +18,12 @@ export interface StoreLike {
 
 const KEY = 'enrollment';
 
+/** Where an enrollment was kept: the keychain, or device.json (0600) when there is none or it refused. */
+export type KeptIn = { place: 'keychain' } | { place: 'file'; keychainError?: string };
+
 export interface TokenVault {
   load(): Promise<Enrollment | undefined>;
-  save(enrollment: Enrollment): Promise<void>;
+  save(enrollment: Enrollment): Promise<KeptIn>;
 }
 
 export function createTokenVault(safeStorage: SafeStorageLike, store: StoreLike, stateDir: string): TokenVault {
@@ -36,16 +39,25 @@ export function createTokenVault(safeStorage: SafeStorageLike, store: StoreLike,
       }
       // Left by `mcp-warden enroll`: move it into the keychain.
       const fromFile = await loadEnrollment(stateDir);
-      if (fromFile && safeStorage.isEncryptionAvailable()) {
-        await vault.save(fromFile);
+      if (fromFile && safeStorage.isEncryptionAvailable() && (await vault.save(fromFile)).place === 'keychain')
         await rm(enrollmentFile(stateDir), { force: true });
-      }
       return fromFile;
     },
     save: async (enrollment) => {
+      let keychainError: string | undefined;
+      if (safeStorage.isEncryptionAvailable()) {
+        try {
+          store.set(KEY, safeStorage.encryptString(JSON.stringify(enrollment)).toString('base64'));
+          return { place: 'keychain' };
+        } catch (error) {
+          // A keychain that refuses (locked, its service gone) must not lose the device's identity: the next
+          // start would enroll the laptop a second time.
+          keychainError = (error as Error).message;
+        }
+      }
       // Without a keychain (a Linux box with no secret service), device.json (0600) stays the store.
-      if (!safeStorage.isEncryptionAvailable()) return saveEnrollment(stateDir, enrollment);
-      store.set(KEY, safeStorage.encryptString(JSON.stringify(enrollment)).toString('base64'));
+      await saveEnrollment(stateDir, enrollment);
+      return keychainError === undefined ? { place: 'file' } : { place: 'file', keychainError };
     },
   };
   return vault;

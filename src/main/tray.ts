@@ -6,6 +6,7 @@ import { trayIconFile, trayMenu, trayTooltip } from './tray-menu.js';
 
 export interface TrayActions {
   open(): void;
+  /** Settles when the scan is done or has failed; the tray only shows that it runs. */
   scan(): Promise<void>;
   quit(): void;
 }
@@ -30,10 +31,11 @@ export function setupTray(actions: TrayActions, options: { hideQuit: boolean }):
       scan: () => {
         scanning = true;
         render();
-        void actions.scan().finally(() => {
+        const done = () => {
           scanning = false;
           render();
-        });
+        };
+        actions.scan().then(done, done);
       },
       quit: actions.quit,
     };

@@ -247,6 +247,29 @@ describe('the tray', () => {
     expect((electron.menus.at(-1) as { label?: string }[]).some((item) => item.label === 'Quit MCP Warden')).toBe(false);
   });
 
+  it('shows a scan running and then done, also when the scan fails', async () => {
+    const { setupTray } = await import('../../src/main/tray.js');
+    let fail: (error: Error) => void = () => undefined;
+    const actions = { open: vi.fn(), scan: vi.fn(() => new Promise<void>((_, reject) => (fail = reject))), quit: vi.fn() };
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      setupTray(actions, { hideQuit: false }).update(snapshot([pending], { trayState: 'pending' }));
+      const scanItem = () =>
+        (electron.menus.at(-1) as { label?: string; enabled?: boolean; click?: () => void }[]).find((item) =>
+          /^Scan/.test(item.label ?? ''),
+        )!;
+      scanItem().click!();
+      expect(scanItem().enabled).toBe(false);
+      fail(new Error('the agent is restarting'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(scanItem()).toMatchObject({ label: 'Scan now', enabled: true });
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   it('has an icon for every state in assets, colour and template', async () => {
     const { existsSync } = await import('node:fs');
     const { trayIconFile } = await import('../../src/main/tray-menu.js');

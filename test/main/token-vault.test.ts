@@ -52,4 +52,19 @@ describe('the token vault', () => {
     expect(JSON.parse(readFileSync(path.join(stateDir, 'device.json'), 'utf8'))).toEqual(enrollment);
     expect(await vault.load()).toEqual(enrollment);
   });
+
+  it('keeps the enrollment in device.json when the keychain refuses it, and says why', async () => {
+    const refusing = {
+      ...safeStorage(true),
+      encryptString: () => {
+        throw new Error('the login keychain is locked');
+      },
+    };
+    const vault = createTokenVault(refusing, store(), stateDir);
+    expect(await vault.save(enrollment)).toEqual({ place: 'file', keychainError: 'the login keychain is locked' });
+    expect(JSON.parse(readFileSync(path.join(stateDir, 'device.json'), 'utf8'))).toEqual(enrollment);
+    // Moving it into the keychain on the next start fails the same way: the file stays, the device is still known.
+    expect(await createTokenVault(refusing, store(), stateDir).load()).toEqual(enrollment);
+    expect(existsSync(path.join(stateDir, 'device.json'))).toBe(true);
+  });
 });

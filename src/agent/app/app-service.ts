@@ -56,6 +56,11 @@ export class AppService {
     this.now = this.core.now;
   }
 
+  /** What every cycle scans (and so what a watcher should watch): the settings' folders and domains in it. */
+  get scanOptions(): ScanOptions {
+    return this.core.scanOptions;
+  }
+
   onInvalidated(listener: (reason: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -82,11 +87,7 @@ export class AppService {
   async snapshot(): Promise<Snapshot> {
     if (!this.last) await this.refresh('first scan');
     const last = this.last!;
-    const [{ servers: statuses, cached, ips, now }, enrollment, sync] = await Promise.all([
-      this.core.statuses(last.scan.servers),
-      this.options.engine.enrollments.load(),
-      this.options.engine.status(),
-    ]);
+    const { servers: statuses, cached, ips, now, enrollment, sync } = await this.core.status(last.scan.servers);
     const servers: ServerView[] = statuses.map(({ server, decision, quarantined }) => {
       const probe = last.probes?.[server.id];
       return {

@@ -65,7 +65,7 @@ export async function runAgent(argv: string[], io: CommandIO): Promise<number> {
       );
     };
     const watching = await watchConfigs({
-      ...scanOptions,
+      ...core.scanOptions,
       debounceMs: 2000,
       onChanges: (changes) => (log(`${changes.length} configuration change(s)`), again()),
       onError: (error) => log(`watch: ${error.message}`),

@@ -1,12 +1,14 @@
 // Flags and context shared by the commands that talk to the central endpoint: the state folder, the
 // endpoint, the settings file, and the settings they add up to with IT's managed values over all.
-import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { scanScope } from '../core/scan-scope.js';
+import type { ScanOptions } from '../discovery/scan.js';
 import type { AgentSettings } from '../settings/agent-settings.js';
-import { readManagedValues } from '../settings/managed-store.js';
-import { type ResolvedSettings, readSettingsFile, resolveSettings, settingsWarnings } from '../settings/resolve.js';
+import { loadSettings } from '../settings/load-settings.js';
+import { type ResolvedSettings, settingsWarnings } from '../settings/resolve.js';
 import { resolveStateDir } from '../state/state-dir.js';
 import { SyncEngine } from '../sync/sync-engine.js';
+import { type DiscoveryValues, scanOptionsFrom } from './discovery-flags.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from './usage-error.js';
 import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './replay-flag.js';
@@ -52,20 +54,41 @@ export async function resolveAgentSettings(
 ): Promise<{ stateDir: string; settingsFile: string; resolved: ResolvedSettings }> {
   // The state folder belongs to this machine's user, also when another machine's layout is replayed.
   const stateDir = resolveStateDir(values['state-dir']);
-  const settingsFile = path.resolve(values.settings ?? path.join(stateDir, 'settings.json'));
   const flags = {
     serverUrl: values.server,
     enrollSecret: values.secret,
     probe: values['probe-mode'],
     probeProjects: values['probe-projects'],
   };
-  const managed = await readManagedValues(process.platform, io.managed);
-  const resolved = resolveSettings({ file: readSettingsFile(settingsFile), env: process.env, flags, managed });
-  // A value typed on the command line that does not fit is the caller's mistake, not a setting to pass over.
-  const mistyped = resolved.problems.find((problem) => problem.where.startsWith('flag '));
+  const { settingsFile, file, resolved } = await loadSettings({
+    stateDir,
+    settingsFile: values.settings,
+    flags,
+    env: process.env,
+    platform: process.platform,
+    managed: io.managed,
+  });
+  // What the caller typed and cannot be used is the caller's mistake, not a setting to pass over: a value on
+  // the command line, a settings file it named.
+  const mistyped = resolved.problems.find((problem) => problem.layer === 'flag');
   if (mistyped) throw new UsageError(`${mistyped.name} ${mistyped.message.replace(/ \(ignored\)$/, '')}`);
+  if (values.settings !== undefined && !file) throw new UsageError(`--settings ${values.settings}: no such file`);
+  if (values.settings !== undefined && file?.problem) throw new UsageError(`--settings ${values.settings}: ${file.problem}`);
   for (const line of settingsWarnings(resolved)) warn(line);
   return { stateDir, settingsFile, resolved };
+}
+
+/**
+ * What a command that only looks at this machine scans (scan, inspect, watch), in the settings every entry point
+ * resolves: its flags' folders and domains beside the settings' (IT's managed ScanRoots and OrgDomains among them).
+ */
+export async function scopedScan(
+  values: DiscoveryValues & Parameters<typeof resolveAgentSettings>[0],
+  io: Pick<CommandIO, 'managed' | 'stderr'>,
+): Promise<{ scanOptions: ScanOptions; stateDir: string; resolved: ResolvedSettings }> {
+  const flagged = scanOptionsFrom(values);
+  const { stateDir, resolved } = await resolveAgentSettings(values, io, (line) => io.stderr(`${line}\n`));
+  return { scanOptions: scanScope(flagged, resolved.settings), stateDir, resolved };
 }
 
 /** The context of a command that talks to the central endpoint; what does not fit in the settings is logged once. */

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import type { Capability, ProbeResult, ServerEntry } from '../../shared/inventory.js';
 import { scan } from '../discovery/scan.js';
 import { probeAll } from '../probe/probe-all.js';
-import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
+import { scopedScan } from './agent-flags.js';
+import { DISCOVERY_FLAGS, DISCOVERY_HELP } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
 import { launchText } from '../../shared/present.js';
 import { clientName } from '../discovery/catalogue/clients.js';
@@ -98,12 +99,12 @@ export async function runInspect(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('expected one server id or name');
-  const options = scanOptionsFrom(values);
+  const { scanOptions: options, ...settings } = await scopedScan(values, io);
   const outcome = await scan(options);
   const server = pickServer(outcome.result.servers, positionals[0]!);
   // Probe only this server (others of the scan are left out), with the cache.
   const only = { ...outcome, result: { ...outcome.result, servers: [server] } };
-  const probe = (await probeAll(only, await probeOptionsFrom(values, options, io)))[server.id]!;
+  const probe = (await probeAll(only, probeOptionsFrom(values, options, settings)))[server.id]!;
   if (values.json) io.stdout(`${JSON.stringify({ server, probe }, null, 2)}\n`);
   else io.stdout(formatInspect(server, probe, options.world.home));
   return 0;

@@ -2,7 +2,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { ScanOptions } from '../discovery/scan.js';
 import type { ProbeAllOptions, ProbeMode, ProbeProjects } from '../probe/probe-all.js';
-import type { CommandIO } from './io.js';
+import type { ResolvedSettings } from '../settings/resolve.js';
 import { PROBE_REPLAY_FLAG, PROBE_REPLAY_HELP } from './replay-flag.js';
 import { UsageError } from './usage-error.js';
 
@@ -50,19 +50,16 @@ function positiveNumber(flag: string, value: string | undefined, max: number): n
 
 /**
  * The probe options of a command: its flags, in the settings every entry point resolves (IT's managed
- * ProbeMode and ProbeProjects win over them, and say so). The settings load only when a command probes.
+ * ProbeMode and ProbeProjects win over them, and say so; a --probe-mode that does not fit is a usage error there).
  */
-export async function probeOptionsFrom(
+export function probeOptionsFrom(
   values: ProbeValues,
   scan: ScanOptions,
-  io: Pick<CommandIO, 'managed' | 'stderr'>,
-): Promise<ProbeAllOptions> {
+  { stateDir, resolved }: { stateDir: string; resolved: ResolvedSettings },
+): ProbeAllOptions {
   const concurrency = positiveNumber('--concurrency', values.concurrency, 64);
   const connect = positiveNumber('--connect-timeout', values['connect-timeout'], 600);
   const request = positiveNumber('--request-timeout', values['request-timeout'], 600);
-  const { resolveAgentSettings } = await import('./agent-flags.js');
-  // A --probe-mode or --probe-projects that does not fit is a usage error there, like every flag of a setting.
-  const { stateDir, resolved } = await resolveAgentSettings(values, io, (line) => io.stderr(`${line}\n`));
   return {
     mode: resolved.settings.probe as ProbeMode,
     projects: resolved.settings.probeProjects as ProbeProjects,

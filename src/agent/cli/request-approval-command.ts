@@ -1,6 +1,5 @@
 // `mcp-warden request-approval <server> --reason "…"`: asks the organisation to review a server.
 import { parseArgs } from 'node:util';
-import { scan } from '../discovery/scan.js';
 import { AgentCore } from '../core/agent-core.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext, timestamped } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
@@ -36,13 +35,9 @@ export async function runRequestApproval(argv: string[], io: CommandIO): Promise
   const scanOptions = scanOptionsFrom(values);
   const context = await agentContext(values, io, timestamped(io.stderr));
   try {
-    const server = pickServer((await scan(scanOptions)).result.servers, positionals[0]!);
-    const sent = await new AgentCore({
-      scanOptions,
-      stateDir: context.stateDir,
-      settings: context.settings,
-      engine: context.engine,
-    }).requestApproval(server, reason);
+    const core = new AgentCore({ scanOptions, stateDir: context.stateDir, settings: context.settings, engine: context.engine });
+    const server = pickServer((await core.scan()).servers, positionals[0]!);
+    const sent = await core.requestApproval(server, reason);
     io.stdout(
       sent.error
         ? `approval request for ${server.name} queued; it will be sent when the central endpoint is reachable (${sent.error})\n`

@@ -1,7 +1,8 @@
 // `mcp-warden scan`: one look at every MCP client's configuration on this machine (or a replayed one).
 import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
-import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
+import { scopedScan } from './agent-flags.js';
+import { DISCOVERY_FLAGS, DISCOVERY_HELP } from './discovery-flags.js';
 import { formatScan } from './format-scan.js';
 import type { CommandIO } from './io.js';
 import { PROBE_FLAGS, PROBE_HELP, probeOptionsFrom } from './probe-flags.js';
@@ -36,8 +37,8 @@ export async function runScan(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`${SCAN_HELP}\n`);
     return 0;
   }
-  const options = scanOptionsFrom(values);
-  const probeOptions = values.probe ? await probeOptionsFrom(values, options, io) : undefined;
+  const { scanOptions: options, ...settings } = await scopedScan(values, io);
+  const probeOptions = values.probe ? probeOptionsFrom(values, options, settings) : undefined;
   const outcome = await scan(options);
   // The MCP SDK loads only when servers are probed.
   const probes = probeOptions ? await (await import('./probe-progress.js')).probeWithProgress(outcome, probeOptions, io) : undefined;

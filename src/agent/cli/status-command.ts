@@ -1,9 +1,7 @@
 // `mcp-warden status`: each server with the organisation's decision and why, the last sync and the policy's age.
 import { parseArgs } from 'node:util';
 import { DECISION_LABELS, relativeTime } from '../../shared/present.js';
-import { scan } from '../discovery/scan.js';
 import { AgentCore } from '../core/agent-core.js';
-import { loadEnrollment } from '../sync/device-identity.js';
 import { describeSettings, settingsWarnings } from '../settings/resolve.js';
 import { AGENT_FLAGS, AGENT_HELP, agentContext } from './agent-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
@@ -46,13 +44,7 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
     engine: context.engine,
     now: () => now,
   });
-  const [{ result }, enrollment, sync, queued] = await Promise.all([
-    scan(scanOptions),
-    loadEnrollment(context.stateDir),
-    context.engine.status(),
-    context.engine.spool.counts(),
-  ]);
-  const { servers, cached } = await core.statuses(result.servers);
+  const { servers, cached, enrollment, sync, queued } = await core.status((await core.scan()).servers);
 
   if (values.json) {
     io.stdout(
@@ -75,6 +67,8 @@ export async function runStatus(argv: string[], io: CommandIO): Promise<number> 
           // Every setting with its value (secrets as set / not set), where it came from and whether IT locked it.
           settings: describeSettings(context.resolved),
           settingsProblems: context.resolved.problems,
+          // Command-line flags a managed value overrides, each said once.
+          settingsOverridden: context.resolved.overridden,
           servers: servers.map(({ server, decision, quarantined }) => ({
             id: server.id,
             serverKey: server.serverKey,

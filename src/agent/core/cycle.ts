@@ -13,6 +13,7 @@ import type { SyncEngine } from '../sync/sync-engine.js';
 import type { Host } from './host.js';
 
 export interface CycleOptions {
+  /** What to scan, the settings' folders and domains already in it (scan-scope.ts). */
   scanOptions: ScanOptions;
   settings: AgentSettings;
   stateDir: string;
@@ -39,11 +40,7 @@ export interface CycleResult {
 export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const now = () => options.host.now();
   const ips = options.host.deviceIps();
-  const scanOptions = {
-    ...options.scanOptions,
-    scanRoots: [...(options.scanOptions.scanRoots ?? []), ...options.settings.scanRoots],
-    orgDomains: [...(options.scanOptions.orgDomains ?? []), ...options.settings.orgDomains],
-  };
+  const { scanOptions } = options;
   const policy = (await loadPolicy(options.stateDir))?.policy;
   // Enforcement follows the mode before anything is probed or reported, so both see the files as they now are.
   const { outcome, quarantined } = await applyMode(await scan(scanOptions), {
@@ -66,7 +63,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       projects: options.settings.probeProjects,
       probeReplay: options.probeReplay === true,
       env: options.host.env,
-      home: options.scanOptions.world.home,
+      home: scanOptions.world.home,
       stateDir: options.stateDir,
       isBlocked: (entry: ServerEntry) => isBlocked(decideServer(policy, entry, ips, now())),
     };

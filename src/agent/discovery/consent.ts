@@ -7,7 +7,7 @@ import type { ServerEntry } from '../../shared/inventory.js';
 import type { ClientDefinition, ConsentRecord, SourceFormat } from './catalogue/types.js';
 import type { DocumentLoader } from './load.js';
 import { expandAll } from './paths.js';
-import { isObject } from './util.js';
+import { isObject } from '../../shared/is-object.js';
 import { type World, displayPath, hostPath } from './world.js';
 
 export interface Consent {

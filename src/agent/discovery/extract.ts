@@ -3,7 +3,7 @@
 import type { Position, Scope, SourceWarning } from '../../shared/inventory.js';
 import type { ServerPath } from './catalogue/types.js';
 import type { KeyPath, ParsedDocument } from './parse/document.js';
-import { isObject } from './util.js';
+import { isObject } from '../../shared/is-object.js';
 
 export interface RawEntry {
   name: string;

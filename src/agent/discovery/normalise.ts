@@ -5,7 +5,7 @@ import type { Transport } from '../../shared/inventory.js';
 import type { Dialect } from './catalogue/types.js';
 import { isSecretName } from './secrets.js';
 import { parseGuardUrl } from '../platform/guard-invocation.js';
-import { isObject } from './util.js';
+import { isObject } from '../../shared/is-object.js';
 
 /**
  * How a client would launch or reach a server, with values as written (secrets included). It stays in the

@@ -7,7 +7,7 @@ import type { ClientDefinition, WorkspaceIndex } from './catalogue/types.js';
 import type { DocumentLoader } from './load.js';
 import { expandAll } from './paths.js';
 import { type World, hostPath } from './world.js';
-import { isObject } from './util.js';
+import { isObject } from '../../shared/is-object.js';
 
 /** Folders never worth descending into when looking for projects. */
 export const SKIPPED_FOLDERS = new Set([

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import plist from 'plist';
+import { isObject } from '../../shared/is-object.js';
 import { osUserName } from '../platform/os-user.js';
 
 export const BUNDLE_ID = 'dev.mcpwarden.agent';
@@ -18,7 +19,7 @@ export const LINUX_MANAGED_FILE = '/etc/mcp-warden/managed.json';
 
 export function parsePlist(text: string): Record<string, unknown> {
   const value = plist.parse(text);
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isObject(value) ? value : {};
 }
 
 /** `reg query KEY` output: `    Name    REG_SZ    value` lines; multi-strings use `\0`. */
@@ -61,37 +62,51 @@ export interface ManagedValues {
   problem?: string;
 }
 
-async function readMacProfile(sources: ManagedSources): Promise<ManagedValues> {
-  // A per-user profile is more specific than the machine one; both are written by MDM, never by the user.
-  for (const file of [
-    path.posix.join('/Library/Managed Preferences', sources.user, `${BUNDLE_ID}.plist`),
-    `/Library/Managed Preferences/${BUNDLE_ID}.plist`,
-  ]) {
-    let text = await sources.readFile(file);
-    if (text === undefined) continue;
-    // Binary plists are turned into XML by the system's own tool.
-    if (!text.trimStart().startsWith('<')) text = await sources.run('/usr/bin/plutil', ['-convert', 'xml1', '-o', '-', file]);
-    if (!text) return { values: {}, origin: file, problem: `${file} could not be converted to XML by plutil (ignored)` };
-    try {
-      return { values: parsePlist(text), origin: file };
-    } catch (error) {
-      return { values: {}, origin: file, problem: `${file} is not a valid property list: ${(error as Error).message} (ignored)` };
-    }
+/** One configuration profile's values, or why it cannot be used; undefined when it is not installed. */
+async function readPlistFile(sources: ManagedSources, file: string): Promise<ManagedValues | undefined> {
+  let text = await sources.readFile(file);
+  if (text === undefined) return undefined;
+  // Binary plists are turned into XML by the system's own tool.
+  if (!text.trimStart().startsWith('<')) text = await sources.run('/usr/bin/plutil', ['-convert', 'xml1', '-o', '-', file]);
+  if (!text) return { values: {}, origin: file, problem: `${file} could not be converted to XML by plutil (ignored)` };
+  try {
+    return { values: parsePlist(text), origin: file };
+  } catch (error) {
+    return { values: {}, origin: file, problem: `${file} is not a valid property list: ${(error as Error).message} (ignored)` };
   }
-  return { values: {} };
+}
+
+async function readMacProfile(sources: ManagedSources): Promise<ManagedValues> {
+  // Both are written by MDM, never by the user: the machine's profile, and a per-user one that is more specific,
+  // value by value (a key only the machine's profile sets still applies).
+  const profiles = await Promise.all(
+    [
+      `/Library/Managed Preferences/${BUNDLE_ID}.plist`,
+      path.posix.join('/Library/Managed Preferences', sources.user, `${BUNDLE_ID}.plist`),
+    ].map((file) => readPlistFile(sources, file)),
+  );
+  return merged(profiles.filter((profile) => profile !== undefined));
+}
+
+/** Stores read in order, each value from the last that sets it; their origins and problems kept, none dropped. */
+function merged(stores: ManagedValues[]): ManagedValues {
+  const origins = stores.flatMap((store) => (store.origin ? [store.origin] : []));
+  const problems = stores.flatMap((store) => (store.problem ? [store.problem] : []));
+  return {
+    values: Object.assign({}, ...stores.map((store) => store.values)) as Record<string, unknown>,
+    ...(origins.length ? { origin: origins.join(' + ') } : {}),
+    ...(problems.length ? { problem: problems.join('; ') } : {}),
+  };
 }
 
 async function readWindowsPolicies(sources: ManagedSources): Promise<ManagedValues> {
   // Machine policy wins over user policy, value by value.
-  let values: Record<string, unknown> = {};
-  const origins: string[] = [];
+  const stores: ManagedValues[] = [];
   for (const key of REGISTRY_KEYS) {
     const output = await sources.run('reg', ['query', key]);
-    if (!output) continue;
-    values = { ...values, ...parseRegQuery(output) };
-    origins.push(key);
+    if (output) stores.push({ values: parseRegQuery(output), origin: key });
   }
-  return { values, ...(origins.length ? { origin: origins.join(' + ') } : {}) };
+  return merged(stores);
 }
 
 async function readLinuxFile(sources: ManagedSources): Promise<ManagedValues> {
@@ -107,9 +122,9 @@ async function readLinuxFile(sources: ManagedSources): Promise<ManagedValues> {
       problem: `${LINUX_MANAGED_FILE} is not valid JSON: ${(error as Error).message} (every managed setting in it is ignored)`,
     };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value))
+  if (!isObject(value))
     return { values: {}, origin: LINUX_MANAGED_FILE, problem: `${LINUX_MANAGED_FILE} should hold an object of managed names (ignored)` };
-  return { values: value as Record<string, unknown>, origin: LINUX_MANAGED_FILE };
+  return { values: value, origin: LINUX_MANAGED_FILE };
 }
 
 export function readManagedValues(platform: NodeJS.Platform, sources: ManagedSources = systemSources): Promise<ManagedValues> {

@@ -3,6 +3,7 @@
 // Managed values win and are locked; a value that does not fit is never dropped in silence but reported, with
 // its name, where it came from and why, like rancher-desktop's deployment profiles.
 import { readFileSync } from 'node:fs';
+import { isObject } from '../../shared/is-object.js';
 import {
   AGENT_SETTINGS,
   ALL_SETTINGS,
@@ -17,8 +18,8 @@ import {
 import type { ManagedValues } from './managed-store.js';
 
 export interface SettingsInput {
-  /** `settings.json`: its path and its object. */
-  file?: { path: string; values: Record<string, unknown> } | undefined;
+  /** `settings.json`: its path and its object, or why it could not be used. */
+  file?: SettingsFile | undefined;
   /** The desktop app's own store (what the user set in the window). */
   user?: Record<string, unknown> | undefined;
   env?: Readonly<Record<string, string | undefined>> | undefined;
@@ -27,8 +28,21 @@ export interface SettingsInput {
   managed?: ManagedValues | undefined;
 }
 
+/** `settings.json` as read: its values, or (when it exists but cannot be used) why, its other layers still in force. */
+export interface SettingsFile {
+  path: string;
+  values: Record<string, unknown>;
+  /** Why it cannot be used, when it exists (`is not valid JSON: …`). */
+  problem?: string;
+}
+
+/** The layers a setting can come from, weakest first. */
+export type SettingLayer = 'file' | 'user' | 'environment' | 'flag' | 'managed';
+
 export interface SettingProblem {
-  /** The name as written where it was found: `ProbeMode`, `MCP_WARDEN_MODE`, `probe`. */
+  /** The layer it was found in: a caller tells its own mistakes (a flag) from the machine's (a managed value). */
+  layer: SettingLayer;
+  /** The name as written where it was found: `ProbeMode`, `MCP_WARDEN_MODE`, `probe`; `(all)` for the whole store. */
   name: string;
   /** `managed (/etc/mcp-warden/managed.json)`, `environment`, `settings file …`. */
   where: string;
@@ -48,7 +62,7 @@ export interface ResolvedSettings {
 }
 
 interface Layer {
-  kind: 'file' | 'user' | 'environment' | 'flag' | 'managed';
+  kind: SettingLayer;
   where: (key: SettingKey) => string;
   value: (key: SettingKey) => unknown;
   /** The name the layer gives the setting, for problems. */
@@ -124,6 +138,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         problems.push({
+          layer: layer.kind,
           name: layer.name(key),
           where: layer.where(key),
           message: `${shown(raw, spec.secret)} is not a valid ${spec.label.toLowerCase()}: ${issue.message} (ignored)`,
@@ -138,12 +153,20 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     }
   }
 
+  if (input.file?.problem)
+    problems.push({
+      layer: 'file',
+      name: '(all)',
+      where: `settings file ${input.file.path}`,
+      message: `${input.file.problem} (every setting in it is ignored)`,
+    });
   if (input.managed?.problem)
-    problems.push({ name: '(all)', where: `managed (${input.managed.origin ?? 'MDM'})`, message: input.managed.problem });
+    problems.push({ layer: 'managed', name: '(all)', where: `managed (${input.managed.origin ?? 'MDM'})`, message: input.managed.problem });
   for (const name of Object.keys(input.managed?.values ?? {})) {
     // Configuration profiles carry their own bookkeeping (PayloadUUID, …): not settings, not mistakes.
     if (!MANAGED_NAMES.has(name) && !name.startsWith('Payload'))
       problems.push({
+        layer: 'managed',
         name,
         where: `managed (${input.managed!.origin ?? 'MDM'})`,
         message: `is not a setting MCP Warden knows (ignored); known names: ${[...MANAGED_NAMES.keys()].join(', ')}`,
@@ -151,7 +174,12 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
   for (const name of Object.keys(input.file?.values ?? {})) {
     if (!(name in ALL_SETTINGS))
-      problems.push({ name, where: `settings file ${input.file!.path}`, message: 'is not a setting MCP Warden knows (ignored)' });
+      problems.push({
+        layer: 'file',
+        name,
+        where: `settings file ${input.file!.path}`,
+        message: 'is not a setting MCP Warden knows (ignored)',
+      });
   }
 
   const settings = Object.fromEntries(
@@ -163,22 +191,27 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   return { settings, desktop, locked, origins, problems, overridden };
 }
 
-/** `settings.json`, or nothing when it is absent or unreadable; a file that is not a JSON object stops the command with its path and why. */
-export function readSettingsFile(file: string): SettingsInput['file'] {
+/**
+ * `settings.json`: nothing when it is absent; a file that exists but is not a JSON object comes back with why,
+ * so that every entry point says so and goes on with the other layers (an agent that stopped would leave the
+ * laptop unreported).
+ */
+export function readSettingsFile(file: string): SettingsFile | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { path: file, values: {}, problem: `cannot be read: ${(error as Error).message}` };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`settings file ${file} is not valid JSON: ${(error as Error).message}`);
+    return { path: file, values: {}, problem: `is not valid JSON: ${(error as Error).message}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`settings file ${file} should hold an object`);
-  return { path: file, values: value as Record<string, unknown> };
+  if (!isObject(value)) return { path: file, values: {}, problem: 'should hold an object of settings' };
+  return { path: file, values: value };
 }
 
 /** One line per problem and overridden flag, for the agent's log and `status`. */

@@ -131,4 +131,60 @@ describe.skipIf(process.platform !== 'linux')('managed settings in the headless 
     expect(status.code).toBe(2);
     expect(status.stderr).toContain('mcp-warden status: --server "warden.example.com" is not a valid central endpoint');
   });
+
+  it('scans IT’s ScanRoots with its OrgDomains in every command that scans, as the agent does', async () => {
+    const project = path.join(folder, 'src', 'billing');
+    mkdirSync(path.join(project, '.cursor'), { recursive: true });
+    writeFileSync(
+      path.join(project, '.cursor', 'mcp.json'),
+      JSON.stringify({ mcpServers: { ledger: { url: 'https://mcp.corp.example.com/ledger' } } }),
+    );
+    const managed = {
+      ServerUrl: url,
+      EnrollSecret: 'managed-enroll-secret',
+      ScanRoots: [path.join(folder, 'src')],
+      OrgDomains: 'corp.example.com',
+    };
+    const seen = (servers: { name: string; scope: string; accessType?: string }[]) =>
+      servers.map((server) => `${server.scope} ${server.name}${server.accessType ? ` ${server.accessType}` : ''}`).sort();
+
+    const scan = await run(['scan', '--json'], managed);
+    expect(seen(JSON.parse(scan.stdout).servers)).toEqual(['project ledger private', 'user docs third-party']);
+    const status = await run(['status', '--json'], managed);
+    expect(seen(JSON.parse(status.stdout).servers)).toEqual(['project ledger', 'user docs']);
+    expect((await run(['inspect', 'ledger', '--probe-mode', 'off', '--json'], managed)).code).toBe(0);
+    expect((await run(['agent', '--once'], managed)).code).toBe(0);
+    const [device] = await allDevices(storage);
+    expect(await serverNamesOf(storage, device!.id)).toEqual(['docs', 'ledger']);
+  });
+
+  it('lists in `status --json` the flags a managed value overrides', async () => {
+    const status = await run(['status', '--json', '--server', 'https://mine.example.net'], { ServerUrl: url });
+    expect(JSON.parse(status.stdout).settingsOverridden).toEqual(["--server is overridden by the organisation's managed ServerUrl"]);
+  });
+
+  it('goes on past a settings.json that is not JSON, saying so; a file named with --settings is the caller’s mistake', async () => {
+    mkdirSync(path.join(folder, 'state'), { recursive: true });
+    const broken = path.join(folder, 'state', 'settings.json');
+    writeFileSync(broken, '{ "probe": "off", ');
+    const agent = await run(['agent', '--once'], { ServerUrl: url, EnrollSecret: 'managed-enroll-secret' });
+    expect(agent.code, agent.stdout + agent.stderr).toBe(0);
+    expect(agent.stdout).toContain(`settings: settings file ${broken}: is not valid JSON`);
+    expect(await allDevices(storage)).toHaveLength(1);
+    const status = JSON.parse((await run(['status', '--json'], {})).stdout);
+    expect(status.settingsProblems).toEqual([
+      expect.objectContaining({
+        layer: 'file',
+        where: `settings file ${broken}`,
+        message: expect.stringMatching(/^is not valid JSON: .* \(every setting in it is ignored\)$/),
+      }),
+    ]);
+
+    const named = await run(['status', '--settings', broken], {});
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(new RegExp(`--settings ${broken.replaceAll('/', '\\/')}: is not valid JSON`));
+    const missing = await run(['status', '--settings', path.join(folder, 'nope.json')], {});
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--settings ${path.join(folder, 'nope.json')}: no such file`);
+  });
 });

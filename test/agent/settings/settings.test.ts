@@ -65,6 +65,37 @@ describe('macOS configuration profiles', () => {
     expect(managed.values.ServerUrl).toBe('https://warden.corp.example.com');
   });
 
+  it('takes each value from the per-user profile over the machine one, and keeps what only the machine one sets', async () => {
+    const machineFile = '/Library/Managed Preferences/dev.mcpwarden.agent.plist';
+    const userFile = '/Library/Managed Preferences/alice/dev.mcpwarden.agent.plist';
+    const userProfile = `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>
+      <key>ProbeMode</key><string>off</string><key>UserEmail</key><string>alice@corp.example.com</string></dict></plist>`;
+    const managed = await readManagedValues(
+      'darwin',
+      sources({ [machineFile]: fixture('dev.mcpwarden.agent.plist'), [userFile]: userProfile }),
+    );
+    expect(managed.origin).toBe(`${machineFile} + ${userFile}`);
+    const resolved = resolveSettings({ managed });
+    expect(resolved.settings).toMatchObject({
+      serverUrl: 'https://warden.corp.example.com',
+      enrollSecret: 'mdm-enroll-secret',
+      probe: 'off',
+      userEmail: 'alice@corp.example.com',
+    });
+    expect(resolved.locked.has('serverUrl')).toBe(true);
+  });
+
+  it('says which profile cannot be read and still applies the other', async () => {
+    const machineFile = '/Library/Managed Preferences/dev.mcpwarden.agent.plist';
+    const userFile = '/Library/Managed Preferences/alice/dev.mcpwarden.agent.plist';
+    const managed = await readManagedValues(
+      'darwin',
+      sources({ [machineFile]: fixture('dev.mcpwarden.agent.plist'), [userFile]: 'bplist00…' }),
+    );
+    expect(managed.values.ServerUrl).toBe('https://warden.corp.example.com');
+    expect(managed.problem).toBe(`${userFile} could not be converted to XML by plutil (ignored)`);
+  });
+
   it('reads nothing when no profile is installed', async () => {
     expect(await readManagedValues('darwin', sources({}))).toEqual({ values: {} });
   });
