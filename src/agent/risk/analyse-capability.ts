@@ -2,7 +2,13 @@
 // deterministic: the same declaration always gives the same signals. Evidence says why, never quoting more
 // than a name.
 import type { Capability, RiskSignal } from '../../shared/inventory.js';
-import { HIDDEN_CHARACTERS, OVERSIZED_DESCRIPTION_CHARS, POISONING_PATTERNS, PRIVILEGE_CATEGORIES } from './capability-rules.js';
+import {
+  HIDDEN_CHARACTERS,
+  NETWORK_ACCESS,
+  OVERSIZED_DESCRIPTION_CHARS,
+  POISONING_PATTERNS,
+  PRIVILEGE_CATEGORIES,
+} from './capability-rules.js';
 
 function propertyNames(schema: unknown): string[] {
   const properties = (schema as { properties?: unknown } | undefined)?.properties;
@@ -33,6 +39,7 @@ function privilegedAccess(capability: Capability): RiskSignal[] {
   const readOnly = annotations.readOnlyHint === true;
   const properties = propertyNames(capability.inputSchema);
   const signals: RiskSignal[] = [];
+  const found = new Set<string>();
   for (const rule of PRIVILEGE_CATEGORIES) {
     if (readOnly && rule.cancelledByReadOnly) continue;
     const evidence: string[] = [];
@@ -40,14 +47,15 @@ function privilegedAccess(capability: Capability): RiskSignal[] {
     if (capability.description && rule.description.test(capability.description)) evidence.push('its description');
     const property = rule.inputProperties ? properties.find((name) => rule.inputProperties!.test(name)) : undefined;
     if (property) evidence.push(`input "${property}"`);
-    if (evidence.length)
-      signals.push({ id: 'privileged-access', severity: rule.severity, evidence: `${rule.category}: ${evidence.join(', ')}` });
+    if (!evidence.length) continue;
+    found.add(rule.category);
+    signals.push({ id: 'privileged-access', severity: rule.severity, evidence: `${rule.category}: ${evidence.join(', ')}` });
   }
   if (annotations.destructiveHint === true && !readOnly)
     signals.push({ id: 'privileged-access', severity: 'high', evidence: 'annotated destructive (destructiveHint)' });
-  if (annotations.openWorldHint === true && !signals.some((signal) => signal.evidence.startsWith('network access'))) {
-    signals.push({ id: 'privileged-access', severity: 'medium', evidence: 'network access: annotated open-world (openWorldHint)' });
-  }
+  // An open-world annotation says what a network-access rule may have found already: one signal, not two.
+  if (annotations.openWorldHint === true && !found.has(NETWORK_ACCESS))
+    signals.push({ id: 'privileged-access', severity: 'medium', evidence: `${NETWORK_ACCESS}: annotated open-world (openWorldHint)` });
   return signals;
 }
 

@@ -14,6 +14,9 @@ export interface PrivilegeCategory {
   cancelledByReadOnly?: boolean;
 }
 
+/** The category an open-world annotation (openWorldHint) falls in too. */
+export const NETWORK_ACCESS = 'network access';
+
 export const PRIVILEGE_CATEGORIES: readonly PrivilegeCategory[] = [
   {
     category: 'shell or code execution',
@@ -46,7 +49,7 @@ export const PRIVILEGE_CATEGORIES: readonly PrivilegeCategory[] = [
     cancelledByReadOnly: true,
   },
   {
-    category: 'network access',
+    category: NETWORK_ACCESS,
     severity: 'medium',
     name: /(?:^|[_-])(?:fetch|http|request|download|browse|navigate|scrape|crawl|curl|web[_-]?search|open[_-]?url)(?:$|[_-])/i,
     description:

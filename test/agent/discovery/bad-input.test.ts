@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, promises as fsp, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nestingError } from '../../../src/agent/discovery/parse/positions.js';
 import { readConfigText } from '../../../src/agent/discovery/read-text.js';
 import { scan } from '../../../src/agent/discovery/scan.js';
 import { CLI, copyMachine, machineFlags, scanMachine } from '../../helpers/machines.js';
@@ -160,6 +161,11 @@ describe('bad input made at test time', () => {
     expect(source?.status).toBe('invalid');
     expect(source?.error?.message).toMatch(/^nested too deeply to read/);
     expect(result.servers.length).toBeGreaterThan(20);
+  });
+
+  it('calls only a stack overflow nesting, not any RangeError', () => {
+    expect(nestingError(new RangeError('Maximum call stack size exceeded'))?.message).toMatch(/^nested too deeply to read/);
+    expect(nestingError(new RangeError('Invalid string length'))).toBeUndefined();
   });
 
   it('refuses a YAML file that expands aliases without end', async () => {

@@ -43,6 +43,10 @@ describe('privileged access', () => {
     expect(signals(tool('lookup', 'Looks things up.', { annotations: { openWorldHint: true } }))).toEqual([
       'medium privileged-access: network access: annotated open-world (openWorldHint)',
     ]);
+    // Network access found in the tool itself: the annotation adds nothing, it is one signal.
+    expect(signals(tool('fetch', 'Fetches a URL.', { annotations: { openWorldHint: true } }))).toEqual([
+      'medium privileged-access: network access: name "fetch", its description',
+    ]);
   });
 
   it.each([

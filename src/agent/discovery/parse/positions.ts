@@ -17,8 +17,13 @@ export function positionFinder(text: string): (offset: number) => Position {
   };
 }
 
+// V8 gives a stack overflow no code of its own: a RangeError with this message is the only mark it leaves. Any
+// other RangeError (a string too long to build) is not nesting, and is not reported as such.
+const STACK_OVERFLOW = /^Maximum call stack size exceeded/;
+
+export const NESTED_TOO_DEEPLY: SourceError = { message: 'nested too deeply to read (maximum call stack exceeded)' };
+
 /** Stack overflows from pathological nesting become a plain message instead of a crash. */
 export function nestingError(error: unknown): SourceError | undefined {
-  if (error instanceof RangeError) return { message: 'nested too deeply to read (maximum call stack exceeded)' };
-  return undefined;
+  return error instanceof RangeError && STACK_OVERFLOW.test(error.message) ? NESTED_TOO_DEEPLY : undefined;
 }

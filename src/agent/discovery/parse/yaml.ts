@@ -1,7 +1,7 @@
 // YAML through the `yaml` package, with its protections on: unique keys, a cap on alias expansion
 // (the "billion laughs" file), and no custom tags.
 import { type Document, parseDocument } from 'yaml';
-import { nestingError, positionFinder } from './positions.js';
+import { NESTED_TOO_DEEPLY, nestingError, positionFinder } from './positions.js';
 import type { KeyPath, ParseResult } from './types.js';
 
 export function parseYaml(text: string): ParseResult {
@@ -16,8 +16,8 @@ export function parseYaml(text: string): ParseResult {
   }
   const first = document.errors[0];
   if (first) {
-    // The parser catches its own stack overflow and reports it as a document error.
-    if (/call stack/i.test(first.message)) return { ok: false, error: nestingError(new RangeError(first.message))! };
+    // The parser catches its own stack overflow and reports it as a document error of its own code.
+    if (first.code === 'RESOURCE_EXHAUSTION') return { ok: false, error: NESTED_TOO_DEEPLY };
     const message = first.code === 'DUPLICATE_KEY' ? 'the same key appears twice in one mapping' : first.message.split('\n')[0];
     return { ok: false, error: { message: `invalid YAML: ${message}`, ...toPosition(first.pos[0]) } };
   }
