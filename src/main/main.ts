@@ -3,14 +3,12 @@
 import path from 'node:path';
 import { app, ipcMain, safeStorage, shell, utilityProcess } from 'electron';
 import Store from 'electron-store';
-import { loadSettings } from '../agent/settings/load-settings.js';
-import { settingsWarnings } from '../agent/settings/resolve.js';
 import { resolveStateDir } from '../agent/state/state-dir.js';
 import { AgentConnection } from './agent-connection.js';
 import { registerBridgeHandlers } from './ipc.js';
 import { setupNotifications } from './notifications.js';
 import { setupSecurityRestrictions } from './security-restrictions.js';
-import { USER_SETTINGS_MIGRATIONS, USER_SETTINGS_SCHEMA, type UserSettings, effectiveSettings } from './settings.js';
+import { USER_SETTINGS_MIGRATIONS, USER_SETTINGS_SCHEMA, type UserSettings, desktopSettings } from './settings.js';
 import { createTokenVault } from './token-vault.js';
 import { setupTray } from './tray.js';
 import { appUrls, showWindow, windowContents } from './window.js';
@@ -26,15 +24,10 @@ function setupSingleInstance(): boolean {
 
 async function setupSettings(stateDir: string) {
   const store = new Store<UserSettings>({ schema: USER_SETTINGS_SCHEMA as never, migrations: USER_SETTINGS_MIGRATIONS as never });
-  // The same layers as every command and the headless agent, the app's own store among them.
-  const { resolved } = await loadSettings({
-    stateDir,
-    user: store.store as Record<string, unknown>,
-    env: process.env,
-    platform: process.platform,
-  });
-  for (const line of settingsWarnings(resolved)) console.warn(line);
-  return effectiveSettings(resolved);
+  return desktopSettings(
+    { stateDir, user: store.store as Record<string, unknown>, env: process.env, platform: process.platform },
+    (line) => console.warn(line),
+  );
 }
 
 async function setupAgentHost(stateDir: string, settings: Awaited<ReturnType<typeof setupSettings>>): Promise<AgentConnection> {

@@ -2,7 +2,8 @@
 // migrations), in the one stack every entry point resolves (src/agent/settings/resolve.ts), with what IT manages
 // through MDM winning and shown locked.
 import type { AgentSettings } from '../agent/settings/agent-settings.js';
-import type { ResolvedSettings } from '../agent/settings/resolve.js';
+import { type SettingsSources, loadSettings } from '../agent/settings/load-settings.js';
+import { type ResolvedSettings, settingsWarnings } from '../agent/settings/resolve.js';
 
 export interface UserSettings {
   serverUrl?: string;
@@ -42,4 +43,17 @@ export function effectiveSettings(resolved: ResolvedSettings): EffectiveSettings
     launchAtLogin: resolved.desktop.launchAtLogin,
     managedKeys: [...resolved.locked],
   };
+}
+
+/**
+ * The app's settings, from the layers every entry point reads with the app's own store among them (and no flags:
+ * nobody starts the app with any); what does not fit goes to `warn`, each once.
+ */
+export async function desktopSettings(
+  sources: Omit<SettingsSources, 'flags' | 'settingsFile'>,
+  warn: (line: string) => void,
+): Promise<EffectiveSettings & { resolved: ResolvedSettings }> {
+  const { resolved } = await loadSettings(sources);
+  for (const line of settingsWarnings(resolved)) warn(line);
+  return { ...effectiveSettings(resolved), resolved };
 }
