@@ -19,7 +19,7 @@ import { memoryStorage } from '../../../src/server/storage/open-storage.js';
 import type { Storage } from '../../../src/server/storage/storage.js';
 import { allEvents } from '../../helpers/storage-reads.js';
 import { CLI } from '../../helpers/machines.js';
-import { EVERYTHING, NODE } from '../../helpers/probe-home.js';
+import { EVERYTHING, NODE, SERVERS } from '../../helpers/probe-home.js';
 
 const KEY = 'npm:@modelcontextprotocol/server-everything';
 let stateDir: string;
@@ -192,5 +192,40 @@ describe('mcp-warden guard', () => {
     // Each call carries its link of the guard's hash chain, and the endpoint found the chain whole.
     expect(calls.map((event) => (event.data as { sequence: number }).sequence)).toEqual([1, 2, 3, 4]);
     expect(await allEvents(storage, { type: 'audit-chain-broken' })).toEqual([]);
+  });
+
+  it('skips a banner line a server writes with its answer, says so, and serves the client on', async () => {
+    const client = new Client({ name: 'cursor', version: '1' });
+    const transport = new StdioClientTransport({
+      command: NODE,
+      args: [
+        CLI,
+        'guard',
+        '--server',
+        'srv-banner',
+        '--server-key',
+        'npm:banner',
+        '--client',
+        'cursor',
+        '--name',
+        'banner',
+        '--state-dir',
+        stateDir,
+        '--',
+        NODE,
+        path.join(SERVERS, 'banner.mjs'),
+      ],
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await client.connect(transport);
+      expect(client.getServerVersion()?.name).toBe('banner');
+      expect(await toolNames(client)).toEqual(['greet']);
+      expect(stderr).toContain('mcp-warden guard: dropped a line from the server that is not JSON-RPC');
+    } finally {
+      await client.close();
+    }
   });
 });
