@@ -24,9 +24,8 @@ function setupSingleInstance(): boolean {
 
 async function setupSettings(stateDir: string) {
   const store = new Store<UserSettings>({ schema: USER_SETTINGS_SCHEMA as never, migrations: USER_SETTINGS_MIGRATIONS as never });
-  return desktopSettings(
-    { stateDir, user: store.store as Record<string, unknown>, env: process.env, platform: process.platform },
-    (line) => console.warn(line),
+  return desktopSettings({ stateDir, user: store.store as Record<string, unknown>, env: process.env, platform: process.platform }, (line) =>
+    console.warn(line),
   );
 }
 

@@ -83,6 +83,13 @@ describe('what is not wrapped, and why', () => {
     expect(reasons.get('sentry')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
     expect(reasons.get('deno-docs')).toBe('remote servers are wrapped only by a running agent, whose loopback proxy serves them');
     expect(reasons.get('developer')).toBe('runs inside its client');
+    // Each reason carries its code, which callers decide by (apply-mode.ts logs only failed edits).
+    const codes = new Map(result.skipped.map((item) => [item.name, item.code]));
+    expect([codes.get('sentry'), codes.get('deno-docs'), codes.get('developer')]).toEqual([
+      'needs-running-agent',
+      'needs-running-agent',
+      'inside-client',
+    ]);
     // TOML, YAML, opencode's command list and Continue's nested transport are all wrapped.
     for (const name of ['wandb', 'oc-local', '#1', 'SQLite']) expect(reasons.get(name), name).toBeUndefined();
     expect(result.wrapped.some((item) => item.file.endsWith(path.join('goose', 'config.yaml')))).toBe(true);
