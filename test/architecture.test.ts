@@ -133,7 +133,8 @@ describe('layering', () => {
   });
 
   it('keeps zod off the scan path: `mcp-warden scan` loads no schema module until it probes', () => {
-    // Every module a plain scan loads: static runtime imports from the command's entry, never the lazy `import()`s.
+    // Every module a plain scan loads: static runtime imports from the command's entry, never the lazy `import()`s
+    // (a probe, or settings that set scan roots or domains, load the settings' schemas: scoped-scan.ts).
     const loaded = new Set<string>();
     const reachedZod: string[] = [];
     const visit = (file: string) => {

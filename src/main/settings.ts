@@ -2,8 +2,9 @@
 // migrations), in the one stack every entry point resolves (src/agent/settings/resolve.ts), with what IT manages
 // through MDM winning and shown locked.
 import type { AgentSettings } from '../agent/settings/agent-settings.js';
-import { type SettingsSources, loadSettings } from '../agent/settings/load-settings.js';
+import { loadSettings } from '../agent/settings/load-settings.js';
 import { type ResolvedSettings, settingsWarnings } from '../agent/settings/resolve.js';
+import type { SettingsSources } from '../agent/settings/settings-layers.js';
 
 export interface UserSettings {
   serverUrl?: string;
@@ -50,7 +51,7 @@ export function effectiveSettings(resolved: ResolvedSettings): EffectiveSettings
  * nobody starts the app with any); what does not fit goes to `warn`, each once.
  */
 export async function desktopSettings(
-  sources: Omit<SettingsSources, 'flags' | 'settingsFile'>,
+  sources: Omit<SettingsSources, 'settingsFile'> & { user?: Record<string, unknown> },
   warn: (line: string) => void,
 ): Promise<EffectiveSettings & { resolved: ResolvedSettings }> {
   const { resolved } = await loadSettings(sources);

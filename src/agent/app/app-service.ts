@@ -9,7 +9,8 @@ import { clientName } from '../discovery/catalogue/clients.js';
 import type { ScanOptions } from '../discovery/scan.js';
 import { AgentCore, type AgentCoreOptions } from '../core/agent-core.js';
 import { decideServer } from '../policy/decisions.js';
-import { AGENT_SETTINGS, type AgentSettingKey, type AgentSettings, type SettingSpec } from '../settings/agent-settings.js';
+import { AGENT_SETTINGS, type AgentSettings, type SettingSpec } from '../settings/agent-settings.js';
+import type { AgentSettingKey } from '../settings/setting-names.js';
 import { capabilitiesOf, launchText } from '../../shared/present.js';
 
 export interface AppServiceOptions extends AgentCoreOptions {

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
 import { undoEnforcement } from '../enforce/apply-mode.js';
 import { defaultGuardLaunch, enforce } from '../enforce/enforce.js';
-import { AGENT_FLAGS, AGENT_HELP, scopedScan } from './agent-flags.js';
+import { AGENT_FLAGS, AGENT_HELP } from './agent-flags.js';
+import { settledScan } from './settings-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP, scanOptionsFrom } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
 import { clientName } from '../discovery/catalogue/clients.js';
@@ -42,7 +43,7 @@ export async function runEnforce(argv: string[], io: CommandIO): Promise<number>
     io.stdout(`${ENFORCE_HELP}\n`);
     return 0;
   }
-  const { scanOptions, stateDir, resolved } = await scopedScan(values, io);
+  const { scanOptions, stateDir, resolved } = await settledScan(values, io);
   const outcome = await scan(scanOptions);
   const guard = defaultGuardLaunch(resolved.settings.guardCommand);
   const result = await enforce(outcome, { stateDir, dryRun: values['dry-run'], ...(guard ? { guard } : {}) });

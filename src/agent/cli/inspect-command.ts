@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Capability, ProbeResult, ServerEntry } from '../../shared/inventory.js';
 import { scan } from '../discovery/scan.js';
 import { probeAll } from '../probe/probe-all.js';
-import { scopedScan } from './agent-flags.js';
+import { settledScan } from './settings-flags.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP } from './discovery-flags.js';
 import { displayPath } from '../discovery/world.js';
 import { launchText } from '../../shared/present.js';
@@ -99,7 +99,7 @@ export async function runInspect(argv: string[], io: CommandIO): Promise<number>
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('expected one server id or name');
-  const { scanOptions: options, ...settings } = await scopedScan(values, io);
+  const { scanOptions: options, ...settings } = await settledScan(values, io);
   const outcome = await scan(options);
   const server = pickServer(outcome.result.servers, positionals[0]!);
   // Probe only this server (others of the scan are left out), with the cache.

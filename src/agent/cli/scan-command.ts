@@ -1,7 +1,7 @@
 // `mcp-warden scan`: one look at every MCP client's configuration on this machine (or a replayed one).
 import { parseArgs } from 'node:util';
 import { scan } from '../discovery/scan.js';
-import { scopedScan } from './agent-flags.js';
+import { scopedScan } from './scoped-scan.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP } from './discovery-flags.js';
 import { formatScan } from './format-scan.js';
 import type { CommandIO } from './io.js';
@@ -37,8 +37,10 @@ export async function runScan(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`${SCAN_HELP}\n`);
     return 0;
   }
-  const { scanOptions: options, ...settings } = await scopedScan(values, io);
-  const probeOptions = values.probe ? probeOptionsFrom(values, options, settings) : undefined;
+  // Probing needs every setting (and zod to check them); a plain scan only what it looks at.
+  const settled = values.probe ? await (await import('./settings-flags.js')).settledScan(values, io) : undefined;
+  const options = settled?.scanOptions ?? (await scopedScan(values, io));
+  const probeOptions = settled ? probeOptionsFrom(values, options, settled) : undefined;
   const outcome = await scan(options);
   // The MCP SDK loads only when servers are probed.
   const probes = probeOptions ? await (await import('./probe-progress.js')).probeWithProgress(outcome, probeOptions, io) : undefined;

@@ -1,7 +1,7 @@
 // `mcp-warden watch`: a line per change to any MCP client's configuration, as it happens.
 import { parseArgs } from 'node:util';
 import { watchConfigs } from '../discovery/watch.js';
-import { scopedScan } from './agent-flags.js';
+import { scopedScan } from './scoped-scan.js';
 import { DISCOVERY_FLAGS, DISCOVERY_HELP } from './discovery-flags.js';
 import { formatChange } from './format-scan.js';
 import type { CommandIO } from './io.js';
@@ -29,7 +29,7 @@ export async function runWatch(argv: string[], io: CommandIO): Promise<number> {
     io.stdout(`${WATCH_HELP}\n`);
     return 0;
   }
-  const { scanOptions: options } = await scopedScan(values, io);
+  const options = await scopedScan(values, io);
   const debounceMs = values['debounce-ms'] === undefined ? 250 : Number(values['debounce-ms']);
   const home = options.world.home;
   const watching = await watchConfigs({

@@ -1,8 +1,9 @@
-// The agent's settings as one catalogue: each setting's type (one zod schema), default, and the names it has
-// in every layer (environment variable, command-line flag, MDM-managed name). resolve.ts stacks the layers.
+// The agent's settings as one catalogue: each setting's names in every layer (setting-names.ts), its type (one
+// zod schema) and default. resolve.ts stacks the layers.
 import path from 'node:path';
 import { z } from 'zod';
 import { PROBE_MODES, PROBE_PROJECT_MODES } from '../../shared/vocabulary.js';
+import { AGENT_SETTING_NAMES, DESKTOP_SETTING_NAMES, type SettingKey, type SettingNames } from './setting-names.js';
 
 export const MODES = ['monitor', 'enforce'] as const;
 export type Mode = (typeof MODES)[number];
@@ -43,74 +44,39 @@ const flag = z.preprocess(
   z.boolean(),
 );
 
-/** Where a setting comes from besides the settings file (whose keys are the setting's own). */
-export interface SettingSpec {
-  label: string;
+/** A setting's names (setting-names.ts) and the type of its values. */
+export interface SettingSpec extends SettingNames {
   schema: z.ZodType;
-  env?: string;
-  /** The name in a configuration profile, the registry and /etc/mcp-warden/managed.json (docs/deploy-mdm.md). */
-  managed?: string;
-  /** The command-line flag that sets it, where there is one. */
-  flag?: string;
-  /** Shown as set / not set, never as its value. */
-  secret?: boolean;
 }
 
-export const AGENT_SETTINGS = {
-  mode: { label: 'Mode', schema: z.enum(MODES), env: 'MCP_WARDEN_MODE', managed: 'Mode' },
-  serverUrl: {
-    label: 'Central endpoint',
-    schema: z.url({ protocol: /^https?$/ }),
-    env: 'MCP_WARDEN_SERVER_URL',
-    managed: 'ServerUrl',
-    flag: '--server',
-  },
-  enrollSecret: {
-    label: 'Enroll secret',
-    schema: text,
-    env: 'MCP_WARDEN_ENROLL_SECRET',
-    managed: 'EnrollSecret',
-    flag: '--secret',
-    secret: true,
-  },
-  probe: { label: 'Probing', schema: z.enum(PROBE_MODES), env: 'MCP_WARDEN_PROBE', managed: 'ProbeMode', flag: '--probe-mode' },
-  probeProjects: {
-    label: 'Project servers',
-    schema: z.enum(PROBE_PROJECT_MODES),
-    env: 'MCP_WARDEN_PROBE_PROJECTS',
-    managed: 'ProbeProjects',
-    flag: '--probe-projects',
-  },
-  scanRoots: {
-    label: 'Project folders',
-    schema: listOf(new RegExp(`[\\n;${path.delimiter === ':' ? ':' : ''}]+`)),
-    env: 'MCP_WARDEN_SCAN_ROOTS',
-    managed: 'ScanRoots',
-  },
-  reportIntervalSec: {
-    label: 'Report interval (seconds)',
-    schema: positiveNumber(7 * 86_400),
-    env: 'MCP_WARDEN_REPORT_INTERVAL',
-    managed: 'ReportIntervalSeconds',
-  },
-  // IT fills it with the MDM's variable (Jamf and Kandji `$EMAIL`, Intune `{{UserPrincipalName}}`): docs/deploy-mdm.md.
-  userEmail: { label: 'User email', schema: z.email(), env: 'MCP_WARDEN_USER_EMAIL', managed: 'UserEmail' },
-  orgDomains: { label: 'Organisation domains', schema: listOf(/[\n;,\s]+/), env: 'MCP_WARDEN_ORG_DOMAINS', managed: 'OrgDomains' },
-  caFile: { label: 'Extra CA bundle', schema: text, env: 'MCP_WARDEN_CA_FILE', managed: 'CaFile' },
-  guardCommand: { label: 'Guard command', schema: text, env: 'MCP_WARDEN_GUARD_COMMAND', managed: 'GuardCommand' },
-  // 0 means any free port (tests).
-  guardPort: { label: 'Guard port', schema: wholeNumber(0, 65_535), env: 'MCP_WARDEN_GUARD_PORT', managed: 'GuardPort' },
-} as const satisfies Record<string, SettingSpec>;
+/** Each setting's names with its schema beside them; a setting missing from either table does not compile. */
+function withSchemas<K extends string, N extends Record<K, SettingNames>>(
+  names: N,
+  schemas: Record<K, z.ZodType>,
+): { [Key in K]: N[Key] & { schema: z.ZodType } } {
+  return Object.fromEntries(
+    Object.entries(names).map(([key, spec]) => [key, { ...(spec as SettingNames), schema: schemas[key as K] }]),
+  ) as {
+    [Key in K]: N[Key] & { schema: z.ZodType };
+  };
+}
 
-/** Settings only the desktop app reads; IT manages them by the same names. */
-export const DESKTOP_SETTINGS = {
-  hideQuit: { label: 'Hide Quit', schema: flag, managed: 'HideQuit' },
-  launchAtLogin: { label: 'Launch at login', schema: flag, managed: 'LaunchAtLogin' },
-} as const satisfies Record<string, SettingSpec>;
+export const AGENT_SETTINGS = withSchemas(AGENT_SETTING_NAMES, {
+  mode: z.enum(MODES),
+  serverUrl: z.url({ protocol: /^https?$/ }),
+  enrollSecret: text,
+  probe: z.enum(PROBE_MODES),
+  probeProjects: z.enum(PROBE_PROJECT_MODES),
+  scanRoots: listOf(new RegExp(`[\\n;${path.delimiter === ':' ? ':' : ''}]+`)),
+  reportIntervalSec: positiveNumber(7 * 86_400),
+  userEmail: z.email(),
+  orgDomains: listOf(/[\n;,\s]+/),
+  caFile: text,
+  guardCommand: text,
+  guardPort: wholeNumber(0, 65_535),
+});
 
-export type AgentSettingKey = keyof typeof AGENT_SETTINGS;
-export type DesktopSettingKey = keyof typeof DESKTOP_SETTINGS;
-export type SettingKey = AgentSettingKey | DesktopSettingKey;
+export const DESKTOP_SETTINGS = withSchemas(DESKTOP_SETTING_NAMES, { hideQuit: flag, launchAtLogin: flag });
 
 export interface AgentSettings {
   /** `monitor` reports and notifies; `enforce` also wraps servers with the guard (docs/enforcement.md). */
@@ -151,8 +117,3 @@ export const DEFAULT_SETTINGS: AgentSettings = {
 export const DEFAULT_DESKTOP_SETTINGS: DesktopSettings = { hideQuit: false, launchAtLogin: true };
 
 export const ALL_SETTINGS: Record<SettingKey, SettingSpec> = { ...AGENT_SETTINGS, ...DESKTOP_SETTINGS };
-
-/** Managed name → setting key. */
-export const MANAGED_NAMES: ReadonlyMap<string, SettingKey> = new Map(
-  Object.entries(ALL_SETTINGS).flatMap(([key, spec]) => (spec.managed ? [[spec.managed, key as SettingKey] as const] : [])),
-);

@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import plist from 'plist';
 import { isObject } from '../../shared/is-object.js';
 import { osUserName } from '../platform/os-user.js';
 
@@ -17,7 +16,9 @@ export const BUNDLE_ID = 'dev.mcpwarden.agent';
 export const REGISTRY_KEYS = ['HKCU\\SOFTWARE\\Policies\\MCPWarden', 'HKLM\\SOFTWARE\\Policies\\MCPWarden'];
 export const LINUX_MANAGED_FILE = '/etc/mcp-warden/managed.json';
 
-export function parsePlist(text: string): Record<string, unknown> {
+/** A property list's top-level dictionary. The parser loads only where profiles are read (macOS): it costs a command tens of milliseconds. */
+export async function parsePlist(text: string): Promise<Record<string, unknown>> {
+  const { default: plist } = await import('plist');
   const value = plist.parse(text);
   return isObject(value) ? value : {};
 }
@@ -70,7 +71,7 @@ async function readPlistFile(sources: ManagedSources, file: string): Promise<Man
   if (!text.trimStart().startsWith('<')) text = await sources.run('/usr/bin/plutil', ['-convert', 'xml1', '-o', '-', file]);
   if (!text) return { values: {}, origin: file, problem: `${file} could not be converted to XML by plutil (ignored)` };
   try {
-    return { values: parsePlist(text), origin: file };
+    return { values: await parsePlist(text), origin: file };
   } catch (error) {
     return { values: {}, origin: file, problem: `${file} is not a valid property list: ${(error as Error).message} (ignored)` };
   }

@@ -2,20 +2,17 @@
 // defaults < settings.json < the desktop app's own store < environment < command-line flags < MDM-managed.
 // Managed values win and are locked; a value that does not fit is never dropped in silence but reported, with
 // its name, where it came from and why, like rancher-desktop's deployment profiles.
-import { readFileSync } from 'node:fs';
-import { isObject } from '../../shared/is-object.js';
 import {
   AGENT_SETTINGS,
   ALL_SETTINGS,
-  type AgentSettingKey,
   type AgentSettings,
   DEFAULT_DESKTOP_SETTINGS,
   DEFAULT_SETTINGS,
   type DesktopSettings,
-  MANAGED_NAMES,
-  type SettingKey,
 } from './agent-settings.js';
 import type { ManagedValues } from './managed-store.js';
+import { type AgentSettingKey, MANAGED_NAMES, type SettingKey } from './setting-names.js';
+import type { SettingsFile } from './settings-layers.js';
 
 export interface SettingsInput {
   /** `settings.json`: its path and its object, or why it could not be used. */
@@ -26,14 +23,6 @@ export interface SettingsInput {
   /** Values given on the command line, by setting key. */
   flags?: Partial<Record<AgentSettingKey, unknown>> | undefined;
   managed?: ManagedValues | undefined;
-}
-
-/** `settings.json` as read: its values, or (when it exists but cannot be used) why, its other layers still in force. */
-export interface SettingsFile {
-  path: string;
-  values: Record<string, unknown>;
-  /** Why it cannot be used, when it exists (`is not valid JSON: …`). */
-  problem?: string;
 }
 
 /** The layers a setting can come from, weakest first. */
@@ -189,29 +178,6 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   ) as unknown as AgentSettings;
   const desktop: DesktopSettings = { hideQuit: values.hideQuit as boolean, launchAtLogin: values.launchAtLogin as boolean };
   return { settings, desktop, locked, origins, problems, overridden };
-}
-
-/**
- * `settings.json`: nothing when it is absent; a file that exists but is not a JSON object comes back with why,
- * so that every entry point says so and goes on with the other layers (an agent that stopped would leave the
- * laptop unreported).
- */
-export function readSettingsFile(file: string): SettingsFile | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return { path: file, values: {}, problem: `cannot be read: ${(error as Error).message}` };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { path: file, values: {}, problem: `is not valid JSON: ${(error as Error).message}` };
-  }
-  if (!isObject(value)) return { path: file, values: {}, problem: 'should hold an object of settings' };
-  return { path: file, values: value };
 }
 
 /** One line per problem and overridden flag, for the agent's log and `status`. */

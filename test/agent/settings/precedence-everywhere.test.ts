@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentContext } from '../../../src/agent/cli/agent-flags.js';
 import type { CommandIO } from '../../../src/agent/cli/io.js';
 import { main } from '../../../src/agent/cli/main.js';
-import { AGENT_SETTINGS, type AgentSettingKey } from '../../../src/agent/settings/agent-settings.js';
+import { AGENT_SETTINGS } from '../../../src/agent/settings/agent-settings.js';
+import type { AgentSettingKey } from '../../../src/agent/settings/setting-names.js';
 import { LINUX_MANAGED_FILE, type ManagedSources } from '../../../src/agent/settings/managed-store.js';
 import { desktopSettings } from '../../../src/main/settings.js';
 
