@@ -50,15 +50,12 @@ export interface SettingSpec extends SettingNames {
 }
 
 /** Each setting's names with its schema beside them; a setting missing from either table does not compile. */
-function withSchemas<K extends string, N extends Record<K, SettingNames>>(
+function withSchemas<N extends Record<string, SettingNames>>(
   names: N,
-  schemas: Record<K, z.ZodType>,
-): { [Key in K]: N[Key] & { schema: z.ZodType } } {
-  return Object.fromEntries(
-    Object.entries(names).map(([key, spec]) => [key, { ...(spec as SettingNames), schema: schemas[key as K] }]),
-  ) as {
-    [Key in K]: N[Key] & { schema: z.ZodType };
-  };
+  schemas: { [Key in keyof N]: z.ZodType },
+): { [Key in keyof N]: N[Key] & { schema: z.ZodType } } {
+  const entries = Object.entries(names).map(([key, spec]) => [key, { ...spec, schema: schemas[key as keyof N] }]);
+  return Object.fromEntries(entries) as { [Key in keyof N]: N[Key] & { schema: z.ZodType } };
 }
 
 export const AGENT_SETTINGS = withSchemas(AGENT_SETTING_NAMES, {
