@@ -388,8 +388,11 @@ describe('the registry API as clients read it', () => {
 
   it('shows deletions to updated_since readers only, and moves the policy laptops receive', async () => {
     const endpoint = await registryOf(3);
+    // updated_since is inclusive and times are kept to the millisecond: the publishes must fall strictly before it.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    await pause();
     const before = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pause();
     expect((await endpoint.call('DELETE', '/v1/admin/registry/com.example%2Ftool-1')).status).toBe(204);
     expect(names((await endpoint.call('GET', '/v0.1/servers', undefined, {})).body)).toEqual(['com.example/tool-0', 'com.example/tool-2']);
     const changed = await endpoint.call('GET', `/v0.1/servers?updated_since=${encodeURIComponent(before)}`, undefined, {});
