@@ -8,11 +8,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/server/storage/compiled-once.js';
 import { openDatabase } from '../../src/server/storage/database.js';
+import { BatchFolder, type FleetChange, FleetCounts, fleetChange } from '../../src/server/storage/fleet-counts.js';
 import { GroupCommit } from '../../src/server/storage/group-commit.js';
 import { statementPieces } from '../../src/server/storage/statement-pieces.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { OpenDatabase } from '../../src/server/storage/database.js';
 import { migrate } from '../../src/server/storage/database.js';
+import type { ServerEntry } from '../../src/shared/inventory.js';
+import { severityRank } from '../../src/shared/present.js';
 import { fullReport, serverEntry } from '../helpers/server-entries.js';
 
 const NOW = '2026-12-01T12:00:00.000Z';
@@ -81,6 +84,83 @@ describe('group commit', () => {
     const outcomes = await Promise.allSettled([write('a'), write('b')]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     expect(await db.selectFrom('settings').select('key').execute()).toEqual([]);
+  });
+});
+
+describe('fleet counts', () => {
+  it("appends each report's count change with it and folds them a second later, or at once for a read, oldest first", async () => {
+    const { db } = await migrated();
+    let clock = 0;
+    const counts = new FleetCounts(db, statementPieces('sqlite'));
+    const folder: BatchFolder = new BatchFolder(
+      db,
+      counts,
+      statementPieces('sqlite'),
+      (step) => group.run(step),
+      () => clock,
+    );
+    const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
+    const report = (name: string, findings: ServerEntry['findings'] = []) =>
+      group.run(async (_trx, later) => {
+        const server = serverEntry(name, { findings });
+        later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
+      });
+    const stored = () =>
+      db.selectFrom('fleet_servers').select(['server_key', 'device_count', 'findings_risk']).orderBy('server_key').execute();
+    const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
+
+    await Promise.all([report('git'), report('memory')]);
+    clock = 999;
+    await report('git', [{ id: 'plaintext-secret', severity: 'high', evidence: 'env API_TOKEN' }]);
+    // Under a second: kept as appended, in the reports' own transactions.
+    expect(await stored()).toEqual([]);
+    expect(await appended()).toBe(3);
+
+    clock = 1000;
+    await report('fetch');
+    expect(await appended()).toBe(0);
+    // Merged oldest first: git's two devices counted, its latest findings kept.
+    expect(await stored()).toEqual([
+      { server_key: 'npm:fetch', device_count: 1, findings_risk: 0 },
+      { server_key: 'npm:git', device_count: 2, findings_risk: severityRank('high') },
+      { server_key: 'npm:memory', device_count: 1, findings_risk: 0 },
+    ]);
+
+    await report('memory');
+    expect(await appended()).toBe(1);
+    await folder.settle();
+    expect(await appended()).toBe(0);
+    expect((await stored()).find((row) => row.server_key === 'npm:memory')?.device_count).toBe(2);
+  });
+
+  it('counts every report accepted before a read, also across a restart that left changes unfolded', async () => {
+    const file = path.join(folder, 'warden.sqlite');
+    let storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
+    const devices = await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        storage.createDevice(
+          { hostname: name, platform: 'linux', osVersion: '6', user: 'u', agentVersion: '0.1.0' },
+          randomUUID(),
+          NOW,
+          undefined,
+        ),
+      ),
+    );
+    await Promise.all(devices.map((device) => storage.ingest(device.id, fullReport(1, [serverEntry('git')]), NOW)));
+    await storage.close();
+    open = openDatabase({ dialect: 'sqlite', file });
+    expect((await open.db.selectFrom('fleet_changes').select('id').execute()).length).toBe(3);
+    await open.close();
+    open = undefined;
+
+    storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
+    try {
+      const page = await storage.fleetServers({}, { limit: 10, sort: 'name', descending: false });
+      expect(page.items.map((server) => [server.serverKey, server.deviceCount])).toEqual([['npm:git', 3]]);
+      expect((await storage.agentStats()).map((agent) => [agent.agent, agent.deviceCount])).toEqual([['cursor', 3]]);
+    } finally {
+      await storage.close();
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 // SQLite has one writer, and a commit costs more than the report it carries. Writes that arrive together are
 // applied in one transaction, each in its own savepoint (one that fails is undone alone and answered with its
 // error), and answered once that transaction commits. What the writes leave for later (the fleet's count
-// changes) is merged and written once, just before the commit: the common servers' rows are written once per
-// batch, not once per report. A lone write is a batch of one: nothing waits for company.
+// changes) is handed to one last step, in the same transaction, just before the commit (fleet-counts.ts
+// appends them, and folds them once in a while). A lone write is a batch of one: nothing waits for company.
 import type { Kysely, Transaction } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 
@@ -23,8 +23,8 @@ export class GroupCommit<Later> {
   private running = false;
 
   /**
-   * `finish` writes what the batch's writes left for later, in the batch's transaction; `between` runs before
-   * each batch, with no transaction open.
+   * `finish` writes what the batch's writes left for later (called for every batch, even with nothing left),
+   * in the batch's transaction; `between` runs before each batch, with no transaction open.
    */
   constructor(
     private readonly db: Kysely<WardenDatabase>,
@@ -68,7 +68,7 @@ export class GroupCommit<Later> {
               await savepoint.rollbackToSavepoint(name).execute();
             }
           }
-          if (later.length) await this.finish(trx, later);
+          await this.finish(trx, later);
           await trx.commit().execute();
         } catch (error) {
           await trx

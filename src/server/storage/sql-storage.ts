@@ -10,7 +10,18 @@ import { type Rule, sameScope } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
-import { CountFolder, type FleetChange, FleetCounts, fleetChange, isEmptyChange, pairsIn, worstRank } from './fleet-counts.js';
+import {
+  BatchFolder,
+  CountFolder,
+  type CountSettler,
+  type FleetChange,
+  FleetCounts,
+  appendChanges,
+  fleetChange,
+  isEmptyChange,
+  pairsIn,
+  worstRank,
+} from './fleet-counts.js';
 import { severityRank } from '../../shared/present.js';
 import { agentKey, humanKey } from '../../shared/people.js';
 import { SqlAdminStore, recordAction } from './admin-store.js';
@@ -183,8 +194,8 @@ export class SqlStorage implements Storage {
   private readonly secrets = new Map<string, Buffer>();
   /** SQLite only: one writer, so writes that arrive together share a commit. */
   private readonly groupCommit: GroupCommit<FleetChange> | undefined;
-  /** PostgreSQL only: reports append their count changes, folded in batches (fleet-counts.ts). */
-  private readonly folder: CountFolder | undefined;
+  /** Folds the count changes reports append (fleet-counts.ts); reads of the counts settle it first. */
+  private readonly folder: CountSettler;
 
   private readonly db: Db;
   readonly dialect: Dialect;
@@ -202,9 +213,14 @@ export class SqlStorage implements Storage {
     this.dialect = open.dialect;
     this.pieces = statementPieces(open.dialect);
     const counts = new FleetCounts(open.db, this.pieces);
-    this.groupCommit =
-      open.dialect === 'sqlite' ? new GroupCommit(open.db, (trx, changes) => counts.apply(trx, changes), open.betweenWrites) : undefined;
-    this.folder = open.dialect === 'postgres' ? new CountFolder(open.db, counts) : undefined;
+    if (open.dialect === 'sqlite') {
+      const folder = new BatchFolder(open.db, counts, this.pieces, (step) => this.groupCommit!.run(step));
+      this.groupCommit = new GroupCommit(open.db, (trx, changes) => folder.finishBatch(trx, changes), open.betweenWrites);
+      this.folder = folder;
+    } else {
+      this.groupCommit = undefined;
+      this.folder = new CountFolder(open.db, counts);
+    }
     this.hot = hotQueries(open.db, open.dialect);
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
     this.registry = new SqlRegistryStore(open.db, open.dialect, (work) => this.changePolicy(work));
@@ -291,8 +307,8 @@ export class SqlStorage implements Storage {
 
   /**
    * A write in a transaction; what it changes in the fleet's counts it adds to `counts`, written with it.
-   * SQLite: shared with the writes arriving with it (group-commit.ts), their counts merged and written once.
-   * PostgreSQL: its own, its counts appended for the folder (fleet-counts.ts); run again when PostgreSQL chose
+   * SQLite: shared with the writes arriving with it (group-commit.ts), the batch's counts appended at its end.
+   * PostgreSQL: its own, its counts appended with it; run again when PostgreSQL chose
    * it as a deadlock's victim or could not serialise it (rows are locked in key order to make that rare).
    */
   private async transaction<T>(work: (trx: Trx, counts: FleetChange[]) => Promise<T>): Promise<T> {
@@ -302,11 +318,7 @@ export class SqlStorage implements Storage {
         return await this.db.transaction().execute(async (trx) => {
           const counts: FleetChange[] = [];
           const result = await work(trx, counts);
-          if (counts.length)
-            await trx
-              .insertInto('fleet_changes')
-              .values(counts.map((change) => ({ change: JSON.stringify(change) })))
-              .execute();
+          await appendChanges(trx, this.pieces, counts);
           return result;
         });
       } catch (error) {
@@ -494,7 +506,7 @@ export class SqlStorage implements Storage {
   }
 
   async fleetServers(filter: ServerFilter, page: PageRequest<(typeof SERVER_SORTS)[number]>): Promise<Page<FleetServer>> {
-    await this.folder?.settle();
+    await this.folder.settle();
     const where = (eb: ExpressionBuilder<WardenDatabase, 'fleet_servers'>) => {
       const clauses: Expression<SqlBool>[] = [];
       // SQLite would read the agent off an index (each one ends with the row's key, agent included) and then fetch
@@ -529,7 +541,7 @@ export class SqlStorage implements Storage {
   }
 
   async fleetServer(serverKey: string): Promise<FleetServer[]> {
-    await this.folder?.settle();
+    await this.folder.settle();
     const rows = await this.db.selectFrom('fleet_servers').selectAll().where('server_key', '=', serverKey).orderBy('client').execute();
     return rows.map(toFleetServer);
   }
@@ -614,7 +626,7 @@ export class SqlStorage implements Storage {
   }
 
   async agentStats(): Promise<AgentStats[]> {
-    await this.folder?.settle();
+    await this.folder.settle();
     const rows = await this.db.selectFrom('agent_stats').selectAll().where('server_count', '>', 0).orderBy('client').execute();
     return rows.map((row) => ({ agent: row.client, deviceCount: row.device_count, serverCount: row.server_count }));
   }
@@ -943,7 +955,7 @@ export class SqlStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    await this.folder?.stop();
+    await this.folder.stop();
     await this.open.close();
   }
 }
