@@ -1,8 +1,9 @@
 // The fleet's counts (fleet_servers: one row per serverKey and agent with its device count; agent_stats), kept
 // as reports arrive. A report yields a FleetChange, appended to fleet_changes in the report's own transaction
 // (nothing is lost should the process stop), and the appended changes are folded into the counts in batches:
-// merged, and written in key order. Folding many reports at once writes each count row and index page once
-// for all of them, not once per report (at 100,000 laptops that halved what SQLite wrote per report). Before
+// merged, and written in key order. Folding many reports at once writes a count row that many of them share
+// once for all of them (at 100,000 laptops SQLite took 14% more full reports a second folding once a second
+// than once per batch of 64). Before
 // any read of the counts everything appended so far is folded, so a read always sees every report accepted
 // before it. PostgreSQL folds every fraction of a second, one process at a time (every laptop shares the rows
 // of its common servers: written per report, they would queue every report behind the one before it). SQLite
@@ -332,6 +333,7 @@ export class BatchFolder implements CountSettler {
     });
   }
 
+  /** Nothing to wait for: what is appended and not folded yet is folded after the next start. */
   async stop(): Promise<void> {}
 }
 
