@@ -133,6 +133,50 @@ describe('fleet counts', () => {
     expect((await stored()).find((row) => row.server_key === 'npm:memory')?.device_count).toBe(2);
   });
 
+  it('accepts the reports of a batch whose fold fails, keeps the changes appended, and says why to the reads until a fold succeeds', async () => {
+    const { db } = await migrated();
+    let clock = 0;
+    class FailingCounts extends FleetCounts {
+      failing = true;
+      override async apply(trx: Parameters<FleetCounts['apply']>[0], changes: readonly FleetChange[]): Promise<void> {
+        if (this.failing) throw new Error('disk I/O error');
+        await super.apply(trx, changes);
+      }
+    }
+    const counts = new FailingCounts(db, statementPieces('sqlite'));
+    const folder: BatchFolder = new BatchFolder(
+      db,
+      counts,
+      statementPieces('sqlite'),
+      (step) => group.run(step),
+      () => clock,
+    );
+    const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
+    const report = (name: string) =>
+      group.run(async (trx, later) => {
+        const server = serverEntry(name);
+        await trx.insertInto('settings').values({ key: name, value: 'report' }).execute();
+        later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
+        return name;
+      });
+    const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
+
+    await report('git');
+    clock = 1000;
+    expect(await report('memory')).toBe('memory');
+    expect((await db.selectFrom('settings').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(['git', 'memory']);
+    expect(await appended()).toBe(2);
+    await expect(folder.settle()).rejects.toThrow('disk I/O error');
+
+    counts.failing = false;
+    await folder.settle();
+    expect(await appended()).toBe(0);
+    expect(await db.selectFrom('fleet_servers').select(['server_key', 'device_count']).orderBy('server_key').execute()).toEqual([
+      { server_key: 'npm:git', device_count: 1 },
+      { server_key: 'npm:memory', device_count: 1 },
+    ]);
+  });
+
   it('counts every report accepted before a read, also across a restart that left changes unfolded', async () => {
     const file = path.join(folder, 'warden.sqlite');
     let storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });

@@ -8,7 +8,7 @@
 // before it. PostgreSQL folds every fraction of a second, one process at a time (every laptop shares the rows
 // of its common servers: written per report, they would queue every report behind the one before it). SQLite
 // has one writer: its group commit folds in the batch's own transaction once the oldest change waited a second.
-import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+import { type ControlledTransaction, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
 import { compiledOnce } from './compiled-once.js';
@@ -298,6 +298,8 @@ export class BatchFolder implements CountSettler {
   /** When this process appended the oldest change not folded since (changes left by an earlier run wait for a read). */
   private waitingSince: number | undefined;
   private asked = false;
+  /** Why the last fold failed, until one succeeds. */
+  private failure: unknown;
 
   /** `write` runs a step in the next batch (the group commit's `run`). */
   constructor(
@@ -309,7 +311,7 @@ export class BatchFolder implements CountSettler {
   ) {}
 
   /** The batch's last step: appends what its reports changed, and folds if it is time. */
-  async finishBatch(trx: Trx, changes: readonly FleetChange[]): Promise<void> {
+  async finishBatch(trx: ControlledTransaction<WardenDatabase>, changes: readonly FleetChange[]): Promise<void> {
     if (changes.length) {
       await appendChanges(trx, this.pieces, changes);
       this.waitingSince ??= this.now();
@@ -319,10 +321,21 @@ export class BatchFolder implements CountSettler {
     // Should this batch be undone, its changes stay appended and the next read or change folds them.
     this.asked = false;
     this.waitingSince = undefined;
-    for (let more = true; more;) {
-      const taken = await takeChanges(trx);
-      await this.counts.apply(trx, taken.changes);
-      more = taken.more;
+    // In a savepoint of its own: changes that cannot be folded stay appended, and the batch's reports are still
+    // accepted; the reads that need the counts answer the failure, and the fold is tried again a second later.
+    const fold = await trx.savepoint('fold').execute();
+    try {
+      for (let more = true; more;) {
+        const taken = await takeChanges(fold);
+        await this.counts.apply(fold, taken.changes);
+        more = taken.more;
+      }
+      await fold.releaseSavepoint('fold').execute();
+      this.failure = undefined;
+    } catch (error) {
+      await fold.rollbackToSavepoint('fold').execute();
+      this.failure = error;
+      this.waitingSince = this.now();
     }
   }
 
@@ -331,6 +344,7 @@ export class BatchFolder implements CountSettler {
     await this.write(async () => {
       this.asked = true;
     });
+    if (this.failure) throw this.failure;
   }
 
   /** Nothing to wait for: what is appended and not folded yet is folded after the next start. */

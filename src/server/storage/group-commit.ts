@@ -3,7 +3,7 @@
 // error), and answered once that transaction commits. What the writes leave for later (the fleet's count
 // changes) is handed to one last step, in the same transaction, just before the commit (fleet-counts.ts
 // appends them, and folds them once in a while). A lone write is a batch of one: nothing waits for company.
-import type { Kysely, Transaction } from 'kysely';
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 
 type Trx = Transaction<WardenDatabase>;
@@ -28,7 +28,7 @@ export class GroupCommit<Later> {
    */
   constructor(
     private readonly db: Kysely<WardenDatabase>,
-    private readonly finish: (trx: Trx, later: readonly Later[]) => Promise<void>,
+    private readonly finish: (trx: ControlledTransaction<WardenDatabase>, later: readonly Later[]) => Promise<void>,
     private readonly between: () => void = () => {},
   ) {}
 
