@@ -3,9 +3,8 @@
 // (nothing is lost should the process stop), and the appended changes are folded into the counts in batches:
 // merged, and written in key order. Folding many reports at once writes a count row that many of them share
 // once for all of them (at 100,000 laptops SQLite took 14% more full reports a second folding once a second
-// than once per batch of 64). Before
-// any read of the counts everything appended so far is folded, so a read always sees every report accepted
-// before it. PostgreSQL folds every fraction of a second, one process at a time (every laptop shares the rows
+// than once per batch of 64). Before any read of the counts everything appended so far is folded, so a read
+// always sees every report accepted before it. PostgreSQL folds every fraction of a second, one process at a time (every laptop shares the rows
 // of its common servers: written per report, they would queue every report behind the one before it). SQLite
 // has one writer: its group commit folds in the batch's own transaction once the oldest change waited a second.
 import { type ControlledTransaction, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
