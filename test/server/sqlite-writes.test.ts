@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Transaction } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/server/storage/compiled-once.js';
 import { openDatabase } from '../../src/server/storage/database.js';
@@ -13,6 +14,7 @@ import { GroupCommit } from '../../src/server/storage/group-commit.js';
 import { statementPieces } from '../../src/server/storage/statement-pieces.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { OpenDatabase } from '../../src/server/storage/database.js';
+import type { WardenDatabase } from '../../src/server/storage/schema.js';
 import { migrate } from '../../src/server/storage/database.js';
 import type { ServerEntry } from '../../src/shared/inventory.js';
 import { severityRank } from '../../src/shared/present.js';
@@ -87,37 +89,41 @@ describe('group commit', () => {
   });
 });
 
+/**
+ * The SQLite writer as the storage wires it: a group commit whose batches end by appending their count changes
+ * and folding them with `counts`, on a clock the test moves. A report adds one device's server, after its own
+ * writes, if any.
+ */
+function foldingWriter(db: OpenDatabase['db'], counts: FleetCounts, now: () => number) {
+  const folder: BatchFolder = new BatchFolder(db, counts, statementPieces('sqlite'), (step) => group.run(step), now);
+  const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
+  const report = (server: ServerEntry, own?: (trx: Transaction<WardenDatabase>) => Promise<unknown>) =>
+    group.run(async (trx, later) => {
+      await own?.(trx);
+      later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
+      return server.name;
+    });
+  const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
+  return { folder, report, appended };
+}
+
 describe('fleet counts', () => {
   it("appends each report's count change with it and folds them a second later, or at once for a read, oldest first", async () => {
     const { db } = await migrated();
     let clock = 0;
-    const counts = new FleetCounts(db, statementPieces('sqlite'));
-    const folder: BatchFolder = new BatchFolder(
-      db,
-      counts,
-      statementPieces('sqlite'),
-      (step) => group.run(step),
-      () => clock,
-    );
-    const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
-    const report = (name: string, findings: ServerEntry['findings'] = []) =>
-      group.run(async (_trx, later) => {
-        const server = serverEntry(name, { findings });
-        later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
-      });
+    const { folder, report, appended } = foldingWriter(db, new FleetCounts(db, statementPieces('sqlite')), () => clock);
     const stored = () =>
       db.selectFrom('fleet_servers').select(['server_key', 'device_count', 'findings_risk']).orderBy('server_key').execute();
-    const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
 
-    await Promise.all([report('git'), report('memory')]);
+    await Promise.all([report(serverEntry('git')), report(serverEntry('memory'))]);
     clock = 999;
-    await report('git', [{ id: 'plaintext-secret', severity: 'high', evidence: 'env API_TOKEN' }]);
+    await report(serverEntry('git', { findings: [{ id: 'plaintext-secret', severity: 'high', evidence: 'env API_TOKEN' }] }));
     // Under a second: kept as appended, in the reports' own transactions.
     expect(await stored()).toEqual([]);
     expect(await appended()).toBe(3);
 
     clock = 1000;
-    await report('fetch');
+    await report(serverEntry('fetch'));
     expect(await appended()).toBe(0);
     // Merged oldest first: git's two devices counted, its latest findings kept.
     expect(await stored()).toEqual([
@@ -126,7 +132,7 @@ describe('fleet counts', () => {
       { server_key: 'npm:memory', device_count: 1, findings_risk: 0 },
     ]);
 
-    await report('memory');
+    await report(serverEntry('memory'));
     expect(await appended()).toBe(1);
     await folder.settle();
     expect(await appended()).toBe(0);
@@ -144,26 +150,13 @@ describe('fleet counts', () => {
       }
     }
     const counts = new FailingCounts(db, statementPieces('sqlite'));
-    const folder: BatchFolder = new BatchFolder(
-      db,
-      counts,
-      statementPieces('sqlite'),
-      (step) => group.run(step),
-      () => clock,
-    );
-    const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
-    const report = (name: string) =>
-      group.run(async (trx, later) => {
-        const server = serverEntry(name);
-        await trx.insertInto('settings').values({ key: name, value: 'report' }).execute();
-        later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
-        return name;
-      });
-    const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
+    const { folder, report, appended } = foldingWriter(db, counts, () => clock);
+    const reportWithOwnRow = (name: string) =>
+      report(serverEntry(name), (trx) => trx.insertInto('settings').values({ key: name, value: 'report' }).execute());
 
-    await report('git');
+    await reportWithOwnRow('git');
     clock = 1000;
-    expect(await report('memory')).toBe('memory');
+    expect(await reportWithOwnRow('memory')).toBe('memory');
     expect((await db.selectFrom('settings').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(['git', 'memory']);
     expect(await appended()).toBe(2);
     await expect(folder.settle()).rejects.toThrow('disk I/O error');
