@@ -16,6 +16,7 @@ import { registerRegistryRoutes } from './routes/registry-routes.js';
 import type { EventsWebhook } from './events-webhook.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAgentRoutes } from './routes/agent-routes.js';
+import { DeviceTokens } from './device-tokens.js';
 import { HttpError, errorBody } from './errors.js';
 import { SharedRateCounter, sharedRateStore } from './rate-store.js';
 import { isStorageUnavailable } from './storage/unavailable.js';
@@ -82,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   const context: AppContext = {
     storage: options.storage,
+    deviceTokens: new DeviceTokens(options.storage),
     options: { enrollSecret: options.enrollSecret, adminToken: options.adminToken, adminName: options.adminName },
     auth,
     publicUrl: options.publicUrl ?? options.oidc?.publicUrl,
@@ -112,7 +114,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await context.limit(
       request,
       reply,
-      publicRead ? { kind: 'registry-reader' } : await identifyCaller(request, context.storage, auth, context.now()),
+      publicRead ? { kind: 'registry-reader' } : await identifyCaller(request, context.storage, context.deviceTokens, auth, context.now()),
     );
   });
 

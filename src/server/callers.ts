@@ -8,7 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { bearerToken, hashToken, sameSecret } from './auth.js';
 import { ADMIN_TOKEN_PREFIX, type AdminRole } from '../shared/admins.js';
 import { type SessionLimits, sessionAdmin } from './sign-in/sessions.js';
-import type { AdminSession, DeviceRecord, Storage } from './storage/storage.js';
+import type { IdentifiedDevice, DeviceTokens } from './device-tokens.js';
+import type { AdminSession, Storage } from './storage/storage.js';
 
 /** An admin as a request acts for them: an account's token, a signed-in session, or the bootstrap token (an owner). */
 export interface ActingAdmin {
@@ -23,7 +24,7 @@ export interface ActingAdmin {
 }
 
 export type Caller =
-  | { kind: 'device'; device: DeviceRecord }
+  | { kind: 'device'; device: IdentifiedDevice }
   | { kind: 'admin'; admin: ActingAdmin }
   /** An enrollment with the right secret. */
   | { kind: 'enrolling' }
@@ -114,7 +115,13 @@ async function adminCaller(token: string, storage: Storage, bootstrap: AdminAuth
 }
 
 /** The caller of an agent or admin request, from its headers (enrollment is judged by its body: enrollCaller). */
-export async function identifyCaller(request: FastifyRequest, storage: Storage, auth: AdminAuth, now: Date): Promise<Caller> {
+export async function identifyCaller(
+  request: FastifyRequest,
+  storage: Storage,
+  devices: DeviceTokens,
+  auth: AdminAuth,
+  now: Date,
+): Promise<Caller> {
   const token = bearerToken(request.headers.authorization);
   const route = request.routeOptions.url ?? request.url;
   // The admin API, sign-in and the page that says who is signed in.
@@ -126,7 +133,7 @@ export async function identifyCaller(request: FastifyRequest, storage: Storage, 
   }
   const { id } = (request.params ?? {}) as { id?: string };
   if (!token || id === undefined) return { kind: 'anonymous' };
-  const device = await storage.deviceByTokenHash(hashToken(token));
+  const device = await devices.identify(hashToken(token));
   return device && device.id === id ? { kind: 'device', device } : { kind: 'anonymous' };
 }
 

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AdminAuth, Caller } from './callers.js';
+import type { DeviceTokens } from './device-tokens.js';
 import type { OidcSignIn } from './sign-in/oidc.js';
 import type { OneTimeSignIn } from './sign-in/one-time-link.js';
 import { HttpError } from './errors.js';
@@ -21,6 +22,8 @@ export interface RegistryOptions {
 
 export interface AppContext {
   storage: Storage;
+  /** Which device each token belongs to (device-tokens.ts). */
+  deviceTokens: DeviceTokens;
   options: { enrollSecret: string; adminToken: string; adminName: string };
   auth: AdminAuth;
   /** Where admins reach the endpoint, when configured (else the request's own origin counts). */

@@ -8,18 +8,19 @@ import { hashToken, newDeviceToken } from '../auth.js';
 import { enrollCaller } from '../callers.js';
 import { HttpError } from '../errors.js';
 import { currentPolicy } from '../policy-store.js';
+import type { IdentifiedDevice } from '../device-tokens.js';
 import type { DeviceRecord } from '../storage/storage.js';
 
 /** An enrollment is a secret and a few device facts. */
 const ENROLL_BODY_LIMIT = 64 * 1024;
 
-function deviceOf(request: FastifyRequest): DeviceRecord {
+function deviceOf(request: FastifyRequest): IdentifiedDevice {
   if (request.caller.kind !== 'device') throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
   return request.caller.device;
 }
 
 async function authenticateDevice(request: FastifyRequest, context: AppContext): Promise<DeviceRecord> {
-  const device = deviceOf(request);
+  const device = await deviceOf(request).record();
   // "Last seen" to the half minute is enough, and spares a write on every request.
   const now = context.now();
   if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp)
@@ -39,13 +40,16 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
       const body = parse(EnrollRequest, request.body, 'enrollment');
       if (request.caller.kind !== 'enrolling') throw new HttpError(403, 'bad-enroll-secret', 'the enroll secret is not valid');
       const token = newDeviceToken();
-      const device = await context.storage.createDevice(body.device, hashToken(token), context.now().toISOString(), request.ip);
+      const tokenHash = hashToken(token);
+      const device = await context.storage.createDevice(body.device, tokenHash, context.now().toISOString(), request.ip);
+      context.deviceTokens.remember(tokenHash, device.id);
       return reply.status(201).send({ deviceId: device.id, token });
     },
   );
 
   app.post('/v1/devices/:id/inventory', async (request, reply) => {
-    // The report's own transaction records when and from where the device was seen: no second write.
+    // The report's own transaction records when and from where the device was seen: no second write, and
+    // no read of the device either (its id is all a report needs).
     const device = deviceOf(request);
     const report = parse(InventoryReport, request.body, 'inventory report');
     const outcome = await context.storage.ingest(device.id, report, context.now().toISOString(), request.ip);

@@ -1,0 +1,120 @@
+// Devices named by their tokens: each server process remembers which device a token belongs to, so a report
+// reads no device row, and never lets a remembered token speak for another device.
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildServer } from '../../src/server/app.js';
+import { DeviceTokens } from '../../src/server/device-tokens.js';
+import { memoryStorage } from '../../src/server/storage/open-storage.js';
+import type { Storage } from '../../src/server/storage/storage.js';
+import { deltaReport, fullReport, serverEntry } from '../helpers/server-entries.js';
+
+let storage: Storage;
+const apps: FastifyInstance[] = [];
+
+/** A server process over the shared storage, answering on loopback. */
+async function process(): Promise<string> {
+  const app = await buildServer({ storage, enrollSecret: 'enroll-secret', adminToken: 'admin-token', adminName: 'admin@example.com' });
+  apps.push(app);
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
+}
+
+async function enroll(base: string, hostname: string) {
+  const device = { hostname, platform: 'darwin', osVersion: 'Darwin 24.1', user: 'alice', agentVersion: '0.1.0' };
+  const { body } = await call(base, 'POST', '/v1/enroll', { secret: 'enroll-secret', device });
+  return { id: body!.deviceId as string, token: body!.token as string };
+}
+
+beforeEach(async () => {
+  storage = await memoryStorage();
+});
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+  await storage.close();
+});
+
+describe('devices named by their tokens', () => {
+  it('reads no device row for the reports of a device that enrolled through this process, and reads it where a route needs it', async () => {
+    const base = await process();
+    const laptop = await enroll(base, 'laptop-1');
+    const byToken = vi.spyOn(storage, 'deviceByTokenHash');
+    const byId = vi.spyOn(storage, 'device');
+
+    const path = `/v1/devices/${laptop.id}/inventory`;
+    expect((await call(base, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token)).body).toEqual({ acceptedRevision: 1 });
+    expect((await call(base, 'POST', path, deltaReport(2, {}), laptop.token)).body).toEqual({ acceptedRevision: 2 });
+    expect(byToken).not.toHaveBeenCalled();
+    expect(byId).not.toHaveBeenCalled();
+
+    // The policy route decides from the device's last-seen time whether to record this visit: it reads the row.
+    expect((await call(base, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).status).toBe(200);
+    expect(byToken).not.toHaveBeenCalled();
+    expect(byId).toHaveBeenCalledTimes(1);
+  });
+
+  it('looks a device up once in a process it did not enroll through, then remembers it', async () => {
+    const first = await process();
+    const second = await process();
+    const laptop = await enroll(first, 'laptop-1');
+    const byToken = vi.spyOn(storage, 'deviceByTokenHash');
+
+    const path = `/v1/devices/${laptop.id}/inventory`;
+    expect((await call(second, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token)).status).toBe(200);
+    expect((await call(second, 'POST', path, deltaReport(2, {}), laptop.token)).status).toBe(200);
+    expect((await call(second, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).status).toBe(200);
+    expect(byToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('never lets a remembered token report for another device, and remembers no token that matches none', async () => {
+    const base = await process();
+    const alice = await enroll(base, 'laptop-1');
+    const bob = await enroll(base, 'laptop-2');
+    const byToken = vi.spyOn(storage, 'deviceByTokenHash');
+
+    const asBob = await call(base, 'POST', `/v1/devices/${bob.id}/inventory`, fullReport(1, [serverEntry('fs')]), alice.token);
+    expect(asBob).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'unknown device or token; enroll again' } } });
+    for (let attempt = 0; attempt < 2; attempt++)
+      expect((await call(base, 'POST', `/v1/devices/${alice.id}/inventory`, fullReport(1, []), 'mw_dev_guessed')).status).toBe(401);
+    // Each guess was looked up (none is kept), the remembered token never was.
+    expect(byToken).toHaveBeenCalledTimes(2);
+    const devices = await storage.devices({}, { limit: 10, sort: 'hostname', descending: false });
+    expect(devices.items.map((device) => [device.hostname, device.revision])).toEqual([
+      ['laptop-1', 0],
+      ['laptop-2', 0],
+    ]);
+  });
+});
+
+describe('DeviceTokens', () => {
+  it('forgets the least recently used device past its size, and finds it again in the database', async () => {
+    const records = await Promise.all(
+      ['a', 'b'].map((name) =>
+        storage.createDevice(
+          { hostname: `laptop-${name}`, platform: 'linux', osVersion: '6', user: name, agentVersion: '0.1.0' },
+          `hash-${name}`,
+          new Date().toISOString(),
+          undefined,
+        ),
+      ),
+    );
+    const tokens = new DeviceTokens(storage, 1);
+    const byToken = vi.spyOn(storage, 'deviceByTokenHash');
+    const ids = [];
+    for (const name of ['a', 'a', 'b', 'a']) ids.push((await tokens.identify(`hash-${name}`))!.id);
+    expect(ids).toEqual([records[0]!.id, records[0]!.id, records[1]!.id, records[0]!.id]);
+    expect(byToken.mock.calls.map(([hash]) => hash)).toEqual(['hash-a', 'hash-b', 'hash-a']);
+    expect(await tokens.identify('hash-nobody')).toBeUndefined();
+    expect((await (await tokens.identify('hash-a'))!.record()).hostname).toBe('laptop-a');
+  });
+});
