@@ -3,7 +3,9 @@
 // answer took unchanged deltas from 2,600 to 3,400 a second at 100,000 laptops). The answer cannot go stale:
 // a token is made at enrollment, never changes hands, and devices are never deleted, so each process keeps its
 // own without telling the others. (Should devices ever be deleted or tokens revoked, every process must then
-// forget them here.) Tokens that match no device are not kept: a guess costs a lookup, never a place here.
+// forget them here.) A database restored from a backup older than a device no longer holds it: the request
+// that finds so forgets its token (`forget`) and the agent enrolls again. Tokens that match no device are not
+// kept: a guess costs a lookup, never a place here.
 import { LRUCache } from 'lru-cache';
 import type { DeviceRecord, Storage } from './storage/storage.js';
 
@@ -13,7 +15,9 @@ const REMEMBERED = 200_000;
 /** A device a request's token named: its id at once, its record (a read) when a route needs it. */
 export interface IdentifiedDevice {
   id: string;
-  record(): Promise<DeviceRecord>;
+  tokenHash: string;
+  /** Undefined when the database no longer holds the device. */
+  record(): Promise<DeviceRecord | undefined>;
 }
 
 export class DeviceTokens {
@@ -31,20 +35,19 @@ export class DeviceTokens {
     this.devices.set(tokenHash, deviceId);
   }
 
+  /** The database no longer holds the device this token named. */
+  forget(tokenHash: string): void {
+    this.devices.delete(tokenHash);
+  }
+
   /** The device holding this token, or undefined for a token no device holds. */
   async identify(tokenHash: string): Promise<IdentifiedDevice | undefined> {
     const id = this.devices.get(tokenHash);
-    if (id !== undefined) return { id, record: once(() => this.recordOf(id)) };
+    if (id !== undefined) return { id, tokenHash, record: once(() => this.storage.device(id)) };
     const record = await this.storage.deviceByTokenHash(tokenHash);
     if (!record) return undefined;
     this.devices.set(tokenHash, record.id);
-    return { id: record.id, record: () => Promise.resolve(record) };
-  }
-
-  private async recordOf(id: string): Promise<DeviceRecord> {
-    const record = await this.storage.device(id);
-    if (!record) throw new Error(`device ${id} holds a token but is not in the database`);
-    return record;
+    return { id: record.id, tokenHash, record: () => Promise.resolve(record) };
   }
 }
 

@@ -12,10 +12,27 @@ let storage: Storage;
 const apps: FastifyInstance[] = [];
 
 /** A server process over the shared storage, answering on loopback. */
-async function process(): Promise<string> {
-  const app = await buildServer({ storage, enrollSecret: 'enroll-secret', adminToken: 'admin-token', adminName: 'admin@example.com' });
+async function process(over: Storage = storage): Promise<string> {
+  const app = await buildServer({
+    storage: over,
+    enrollSecret: 'enroll-secret',
+    adminToken: 'admin-token',
+    adminName: 'admin@example.com',
+  });
   apps.push(app);
   return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+/** Storage whose database can be swapped under a running process, as a restore into the live database does. */
+function swappable(initial: Storage) {
+  let current = initial;
+  const storage = new Proxy(initial, {
+    get: (_, name) => {
+      const value = Reflect.get(current, name) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+  return { storage, swapTo: (next: Storage) => void (current = next) };
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
@@ -94,6 +111,51 @@ describe('devices named by their tokens', () => {
       ['laptop-2', 0],
     ]);
   });
+  it('has a device the database no longer holds (restored from an older backup) enroll again, on every route', async () => {
+    const database = swappable(storage);
+    const base = await process(database.storage);
+    const laptop = await enroll(base, 'laptop-1');
+    const path = `/v1/devices/${laptop.id}/inventory`;
+    expect((await call(base, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token)).status).toBe(200);
+
+    const backup = await memoryStorage();
+    database.swapTo(backup);
+    try {
+      const gone = { status: 401, body: { error: { code: 'unauthorized', message: 'unknown device or token; enroll again' } } };
+      expect(await call(base, 'POST', path, deltaReport(2, {}), laptop.token)).toEqual(gone);
+      // Forgotten: the next request looks the token up, finds nothing, and is refused the same way.
+      const byToken = vi.spyOn(backup, 'deviceByTokenHash');
+      expect(await call(base, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).toEqual(gone);
+      expect(byToken).toHaveBeenCalledTimes(1);
+
+      const again = await enroll(base, 'laptop-1');
+      expect((await call(base, 'POST', `/v1/devices/${again.id}/inventory`, fullReport(1, [serverEntry('fs')]), again.token)).status).toBe(
+        200,
+      );
+      expect((await backup.fleetServers({}, { sort: 'name', descending: false, limit: 10 })).items.map((row) => row.deviceCount)).toEqual([
+        1,
+      ]);
+    } finally {
+      database.swapTo(storage);
+      await backup.close();
+    }
+  });
+
+  it('has a remembered device the database lost enroll again from the routes that read its row', async () => {
+    const database = swappable(storage);
+    const base = await process(database.storage);
+    const laptop = await enroll(base, 'laptop-1');
+    const backup = await memoryStorage();
+    database.swapTo(backup);
+    try {
+      const events = await call(base, 'POST', `/v1/devices/${laptop.id}/events`, { events: [] }, laptop.token);
+      expect(events.status).toBe(401);
+      expect((await call(base, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).status).toBe(401);
+    } finally {
+      database.swapTo(storage);
+      await backup.close();
+    }
+  });
 });
 
 describe('DeviceTokens', () => {
@@ -115,6 +177,6 @@ describe('DeviceTokens', () => {
     expect(ids).toEqual([records[0]!.id, records[0]!.id, records[1]!.id, records[0]!.id]);
     expect(byToken.mock.calls.map(([hash]) => hash)).toEqual(['hash-a', 'hash-b', 'hash-a']);
     expect(await tokens.identify('hash-nobody')).toBeUndefined();
-    expect((await (await tokens.identify('hash-a'))!.record()).hostname).toBe('laptop-a');
+    expect((await (await tokens.identify('hash-a'))!.record())?.hostname).toBe('laptop-a');
   });
 });

@@ -9,18 +9,28 @@ import { enrollCaller } from '../callers.js';
 import { HttpError } from '../errors.js';
 import { currentPolicy } from '../policy-store.js';
 import type { IdentifiedDevice } from '../device-tokens.js';
-import type { DeviceRecord } from '../storage/storage.js';
+import { type DeviceRecord, UnknownDeviceError } from '../storage/storage.js';
 
 /** An enrollment is a secret and a few device facts. */
 const ENROLL_BODY_LIMIT = 64 * 1024;
 
+const enrollAgain = () => new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
+
 function deviceOf(request: FastifyRequest): IdentifiedDevice {
-  if (request.caller.kind !== 'device') throw new HttpError(401, 'unauthorized', 'unknown device or token; enroll again');
+  if (request.caller.kind !== 'device') throw enrollAgain();
   return request.caller.device;
 }
 
+/** The token named a device the database no longer holds (restored from an older backup): the agent enrolls again. */
+function deviceGone(context: AppContext, device: IdentifiedDevice): HttpError {
+  context.deviceTokens.forget(device.tokenHash);
+  return enrollAgain();
+}
+
 async function authenticateDevice(request: FastifyRequest, context: AppContext): Promise<DeviceRecord> {
-  const device = await deviceOf(request).record();
+  const identified = deviceOf(request);
+  const device = await identified.record();
+  if (!device) throw deviceGone(context, identified);
   // "Last seen" to the half minute is enough, and spares a write on every request.
   const now = context.now();
   if (now.getTime() - Date.parse(device.lastSeen) > 30_000 || request.ip !== device.lastIp)
@@ -52,7 +62,9 @@ export function registerAgentRoutes(app: FastifyInstance, context: AppContext): 
     // no read of the device either (its id is all a report needs).
     const device = deviceOf(request);
     const report = parse(InventoryReport, request.body, 'inventory report');
-    const outcome = await context.storage.ingest(device.id, report, context.now().toISOString(), request.ip);
+    const outcome = await context.storage.ingest(device.id, report, context.now().toISOString(), request.ip).catch((error: unknown) => {
+      throw error instanceof UnknownDeviceError ? deviceGone(context, device) : error;
+    });
     if (outcome.kind === 'full-report-required') {
       return reply.status(409).send({
         error: {

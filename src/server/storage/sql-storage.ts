@@ -65,6 +65,7 @@ import type {
   Storage,
   StoredEvent,
 } from './storage.js';
+import { UnknownDeviceError } from './storage.js';
 
 type Db = Kysely<WardenDatabase>;
 type Trx = Transaction<WardenDatabase>;
@@ -353,7 +354,7 @@ export class SqlStorage implements Storage {
       const unchanged = report.kind === 'delta' && isUnchanged(report);
       const context = unchanged ? this.hot.reportContext : this.hot.reportContextWithServers;
       const [device] = await context(trx, { id: deviceId, reportId: report.reportId });
-      if (!device) throw new Error(`device ${deviceId} is not enrolled`);
+      if (!device) throw new UnknownDeviceError(`device ${deviceId} is not enrolled`);
       const touch = () => this.hot.touchDevice(trx, { id: deviceId, now, ip: ip ?? null });
       if (device.seen) {
         await touch();

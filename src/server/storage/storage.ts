@@ -215,6 +215,8 @@ export interface AdminActionFilter {
 }
 
 export class AdminExistsError extends Error {}
+/** A request named a device the database does not hold (a restore from a backup older than the device). */
+export class UnknownDeviceError extends Error {}
 
 /** A signed-in browser session (single sign-on); the cookie itself is never stored, only its hash. */
 export interface AdminSession {
