@@ -12,7 +12,7 @@ let storage: Storage;
 const apps: FastifyInstance[] = [];
 
 /** A server process over the shared storage, answering on loopback. */
-async function process(over: Storage = storage): Promise<string> {
+async function serverProcess(over: Storage = storage): Promise<string> {
   const app = await buildServer({
     storage: over,
     enrollSecret: 'enroll-secret',
@@ -63,7 +63,7 @@ afterEach(async () => {
 
 describe('devices named by their tokens', () => {
   it('reads no device row for the reports of a device that enrolled through this process, and reads it where a route needs it', async () => {
-    const base = await process();
+    const base = await serverProcess();
     const laptop = await enroll(base, 'laptop-1');
     const byToken = vi.spyOn(storage, 'deviceByTokenHash');
     const byId = vi.spyOn(storage, 'device');
@@ -81,8 +81,8 @@ describe('devices named by their tokens', () => {
   });
 
   it('looks a device up once in a process it did not enroll through, then remembers it', async () => {
-    const first = await process();
-    const second = await process();
+    const first = await serverProcess();
+    const second = await serverProcess();
     const laptop = await enroll(first, 'laptop-1');
     const byToken = vi.spyOn(storage, 'deviceByTokenHash');
 
@@ -94,7 +94,7 @@ describe('devices named by their tokens', () => {
   });
 
   it('never lets a remembered token report for another device, and remembers no token that matches none', async () => {
-    const base = await process();
+    const base = await serverProcess();
     const alice = await enroll(base, 'laptop-1');
     const bob = await enroll(base, 'laptop-2');
     const byToken = vi.spyOn(storage, 'deviceByTokenHash');
@@ -111,9 +111,10 @@ describe('devices named by their tokens', () => {
       ['laptop-2', 0],
     ]);
   });
-  it('has a device the database no longer holds (restored from an older backup) enroll again, on every route', async () => {
+
+  it('has a device the database no longer holds (restored from an older backup) enroll again when it reports', async () => {
     const database = swappable(storage);
-    const base = await process(database.storage);
+    const base = await serverProcess(database.storage);
     const laptop = await enroll(base, 'laptop-1');
     const path = `/v1/devices/${laptop.id}/inventory`;
     expect((await call(base, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token)).status).toBe(200);
@@ -141,20 +142,43 @@ describe('devices named by their tokens', () => {
     }
   });
 
-  it('has a remembered device the database lost enroll again from the routes that read its row', async () => {
-    const database = swappable(storage);
-    const base = await process(database.storage);
+  it.each(['events', 'policy'])(
+    'has a remembered device the database lost enroll again from its %s route, which reads its row',
+    async (route) => {
+      const database = swappable(storage);
+      const base = await serverProcess(database.storage);
+      const laptop = await enroll(base, 'laptop-1');
+      const backup = await memoryStorage();
+      database.swapTo(backup);
+      try {
+        const byToken = vi.spyOn(backup, 'deviceByTokenHash');
+        const request = route === 'events' ? (['POST', { events: [] }] as const) : (['GET', undefined] as const);
+        expect((await call(base, request[0], `/v1/devices/${laptop.id}/${route}`, request[1], laptop.token)).status).toBe(401);
+        expect(byToken).not.toHaveBeenCalled();
+        // Forgotten there too: the next request looks the token up.
+        expect((await call(base, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).status).toBe(401);
+        expect(byToken).toHaveBeenCalledTimes(1);
+      } finally {
+        database.swapTo(storage);
+        await backup.close();
+      }
+    },
+  );
+
+  it('keeps a remembered device through a database that cannot be reached: 503, and no enrolling again', async () => {
+    const base = await serverProcess();
     const laptop = await enroll(base, 'laptop-1');
-    const backup = await memoryStorage();
-    database.swapTo(backup);
-    try {
-      const events = await call(base, 'POST', `/v1/devices/${laptop.id}/events`, { events: [] }, laptop.token);
-      expect(events.status).toBe(401);
-      expect((await call(base, 'GET', `/v1/devices/${laptop.id}/policy`, undefined, laptop.token)).status).toBe(401);
-    } finally {
-      database.swapTo(storage);
-      await backup.close();
-    }
+    const path = `/v1/devices/${laptop.id}/inventory`;
+    const away = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const ingest = vi.spyOn(storage, 'ingest').mockRejectedValueOnce(away);
+    const refused = await call(base, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token);
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: { code: 'unavailable' } });
+    ingest.mockRestore();
+
+    const byToken = vi.spyOn(storage, 'deviceByTokenHash');
+    expect((await call(base, 'POST', path, fullReport(1, [serverEntry('fs')]), laptop.token)).body).toEqual({ acceptedRevision: 1 });
+    expect(byToken).not.toHaveBeenCalled();
   });
 });
 
