@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, DeltaReport, InventoryReport } from '../../src/shared/protocol.js';
 import type { ProbeResult } from '../../src/shared/inventory.js';
 import { migrateStorage, memoryStorage, openStorage } from '../../src/server/storage/open-storage.js';
-import type { Keyset, Storage } from '../../src/server/storage/storage.js';
+import { type Keyset, type Storage, UnknownDeviceError } from '../../src/server/storage/storage.js';
 import { type ThrowawayPostgres, postgresMissing, startThrowawayPostgres } from '../helpers/postgres.js';
 import { deltaReport, fullReport, serverEntry, toolCallEvent } from '../helpers/server-entries.js';
 import { allEvents, rowCount } from '../helpers/storage-reads.js';
@@ -163,6 +163,15 @@ describe.each(backends)('storage on $name', (backend) => {
     // The next one builds on it; one on the old base is told the revision held.
     expect(await two.ingest(a.id, deltaReport(3, {}), later)).toEqual({ kind: 'accepted', acceptedRevision: 3 });
     expect(await one.ingest(a.id, deltaReport(3, {}), later)).toEqual({ kind: 'full-report-required', holding: 3 });
+  });
+
+  it('refuses a report for a device it does not hold (a restore from an older backup), unchanged deltas too', async () => {
+    const storage = await backend.open();
+    const held = await storage.createDevice(facts('laptop-1'), 'hash-1', NOW, undefined);
+    const missing = randomUUID();
+    for (const report of [fullReport(1, [serverEntry('fs')]), deltaReport(2, {})])
+      await expect(storage.ingest(missing, report, NOW)).rejects.toBeInstanceOf(UnknownDeviceError);
+    expect(await storage.ingest(held.id, fullReport(1, [serverEntry('fs')]), NOW)).toEqual({ kind: 'accepted', acceptedRevision: 1 });
   });
 
   it('applies a repeated report once, answers a stale delta with the revision it holds, and keeps probes once per content', async () => {
