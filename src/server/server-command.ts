@@ -11,6 +11,7 @@ import { IpRange } from '../shared/policy.js';
 import { NAMESPACE_PATTERN } from '../shared/registry.js';
 import { DEFAULT_RATE_LIMITS } from './callers.js';
 import { startMaintenance } from './maintenance.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { LATEST_MIGRATION } from './storage/migrations.js';
 import { DEFAULT_EVENT_RETENTION_DAYS, migrateStorage, openStorage } from './storage/open-storage.js';
 import { STORAGE_OPTIONS, databaseLocation, describeLocation, storageError } from './storage-location.js';
@@ -194,6 +195,7 @@ export async function runServer(argv: string[], io: Io): Promise<number> {
   const idleMinutes = wholeNumber('session-idle-minutes', values['session-idle-minutes'], 1);
   const hours = wholeNumber('session-hours', values['session-hours'], 1);
 
+  boundHeapGrowth();
   let storage: Storage;
   try {
     storage = await openStorage(location, {
