@@ -7,6 +7,7 @@ describe('the heap bound', () => {
     expect(boundHeapGrowth(['--max-old-space-size=2048'], '')).toBe(false);
     expect(boundHeapGrowth([], '--require ./trace.js --heap-growing-percent=50')).toBe(false);
     expect(boundHeapGrowth([], '--max-heap-size=1024')).toBe(false);
+    expect(boundHeapGrowth(['--max_old_space_size=4096'], '')).toBe(false);
     expect(boundHeapGrowth(['--enable-source-maps'], '--require ./trace.js')).toBe(true);
   });
 });
