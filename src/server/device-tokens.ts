@@ -43,15 +43,10 @@ export class DeviceTokens {
   /** The device holding this token, or undefined for a token no device holds. */
   async identify(tokenHash: string): Promise<IdentifiedDevice | undefined> {
     const id = this.devices.get(tokenHash);
-    if (id !== undefined) return { id, tokenHash, record: once(() => this.storage.device(id)) };
+    if (id !== undefined) return { id, tokenHash, record: () => this.storage.device(id) };
     const record = await this.storage.deviceByTokenHash(tokenHash);
     if (!record) return undefined;
     this.devices.set(tokenHash, record.id);
     return { id: record.id, tokenHash, record: () => Promise.resolve(record) };
   }
-}
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => (loaded ??= load());
 }

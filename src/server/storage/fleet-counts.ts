@@ -4,9 +4,10 @@
 // merged, and written in key order. Folding many reports at once writes a count row that many of them share
 // once for all of them (at 100,000 laptops SQLite took 14% more full reports a second folding once a second
 // than once per batch of 64). Before any read of the counts everything appended so far is folded, so a read
-// always sees every report accepted before it. PostgreSQL folds every fraction of a second, one process at a time (every laptop shares the rows
-// of its common servers: written per report, they would queue every report behind the one before it). SQLite
-// has one writer: its group commit folds in the batch's own transaction once the oldest change waited a second.
+// always sees every report accepted before it. PostgreSQL folds every fraction of a second, one process at a
+// time (every laptop shares the rows of its common servers: written per report, they would queue every report
+// behind the one before it). SQLite has one writer: its group commit folds in the batch's own transaction once
+// the oldest change waited a second.
 import { type ControlledTransaction, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
@@ -268,15 +269,16 @@ export async function appendChanges(trx: Trx, pieces: StatementPieces, changes: 
       .execute();
 }
 
-/** Takes the oldest appended changes (at most FOLD_BATCH), oldest first; says whether more are left. */
-async function takeChanges(trx: Trx): Promise<{ changes: FleetChange[]; more: boolean }> {
+/** Takes the oldest appended changes (at most FOLD_BATCH) and folds them, oldest first; says whether more are left. */
+async function foldOldest(trx: Trx, counts: FleetCounts): Promise<boolean> {
   const taken = await trx
     .deleteFrom('fleet_changes')
     .where('id', 'in', trx.selectFrom('fleet_changes').select('id').orderBy('id').limit(FOLD_BATCH))
     .returning(['id', 'change'])
     .execute();
   const changes = taken.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map((row) => JSON.parse(row.change) as FleetChange);
-  return { changes, more: taken.length === FOLD_BATCH };
+  await counts.apply(trx, changes);
+  return taken.length === FOLD_BATCH;
 }
 
 const hasAppendedChanges = async (db: Kysely<WardenDatabase>) =>
@@ -324,11 +326,7 @@ export class BatchFolder implements CountSettler {
     // accepted; the reads that need the counts answer the failure, and the fold is tried again a second later.
     const fold = await trx.savepoint('fold').execute();
     try {
-      for (let more = true; more;) {
-        const taken = await takeChanges(fold);
-        await this.counts.apply(fold, taken.changes);
-        more = taken.more;
-      }
+      while (await foldOldest(fold, this.counts));
       await fold.releaseSavepoint('fold').execute();
       this.failure = undefined;
     } catch (error) {
@@ -378,9 +376,7 @@ export class CountFolder implements CountSettler {
           const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK}) as locked`.execute(trx);
           if (!rows[0]?.locked) return false;
         }
-        const taken = await takeChanges(trx);
-        await this.counts.apply(trx, taken.changes);
-        return taken.more;
+        return foldOldest(trx, this.counts);
       });
     }
   }
