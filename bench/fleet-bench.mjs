@@ -444,15 +444,15 @@ async function runBackend(backend) {
       // Warmed as the first one is, and as a process behind a load balancer is once it has run a while: it knows
       // every sample device's token (a policy fetch each) and has compiled the report path (reports from laptops
       // outside the sample), so that the comparison is between two running processes, not one and a cold start.
-      await drive(sample, (index) =>
-        pools[1]
-          .request({
-            path: `/v1/devices/${devices[index].deviceId}/policy`,
-            method: 'GET',
-            headers: { authorization: `Bearer ${devices[index].token}` },
-          })
-          .then((response) => response.body.text()),
-      );
+      await drive(sample, async (index) => {
+        const response = await pools[1].request({
+          path: `/v1/devices/${devices[index].deviceId}/policy`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${devices[index].token}` },
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 200) throw new Error(`warming the second process: ${response.statusCode} ${text}`);
+      });
       const warm = Math.min(2000, LAPTOPS - sample);
       await drive(warm, (index) =>
         post(
