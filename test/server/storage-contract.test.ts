@@ -1,5 +1,6 @@
-// One suite for the Storage contract, run against both backends: SQLite in memory and PostgreSQL in a
-// throwaway cluster (each test on its own database). What it checks is what the admin lists and the agents see.
+// One suite for the Storage contract, run against both backends: SQLite in memory and in a file (whose server
+// index a worker thread keeps), and PostgreSQL in a throwaway cluster (each test on its own database). What it
+// checks is what the admin lists and the agents see.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,14 @@ const backends: Backend[] = [
       return [one, one];
     },
   },
+  {
+    name: 'SQLite file',
+    open: async () => track(await fileStorage()),
+    openTwice: async (extra = {}) => {
+      const one = track(await fileStorage(extra));
+      return [one, one];
+    },
+  },
 ];
 if (!postgresMissing)
   backends.push({
@@ -54,6 +63,13 @@ async function postgresPair(extra: Extra = {}): Promise<[Storage, Storage]> {
   return [await open(), await open()];
 }
 
+const folders: string[] = [];
+async function fileStorage(extra: Extra = {}): Promise<Storage> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-contract-'));
+  folders.push(folder);
+  return openStorage({ dialect: 'sqlite', file: path.join(folder, 'mcp-warden.sqlite') }, { eventRetentionDays: 30, ...extra });
+}
+
 function track(storage: Storage): Storage {
   opened.push(storage);
   return storage;
@@ -64,6 +80,7 @@ beforeAll(async () => {
 }, 60_000);
 afterEach(async () => {
   await Promise.all([...new Set(opened.splice(0))].map((storage) => storage.close()));
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 afterAll(async () => cluster?.stop());
 
@@ -324,6 +341,35 @@ describe.each(backends)('storage on $name', (backend) => {
     );
     expect(loading.flat()).toHaveLength(25);
     expect(loading.flat()[1]).toMatchObject({ hostname: 'host-01', user: 'bob', server: { name: 'fs', client: 'cursor' } });
+  });
+
+  it('keeps the devices of a server in the order they first reported it, as its key changes on one and another removes it', async () => {
+    const storage = await backend.open();
+    const at = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+    const laptops = [];
+    for (const [index, hostname] of ['first', 'second', 'third'].entries()) {
+      const laptop = await device(storage, hostname);
+      await storage.ingest(laptop.id, fullReport(1, [serverEntry('fs'), serverEntry('git')]), at(index));
+      laptops.push(laptop);
+    }
+    const hosts = async (serverKey: string) =>
+      (await storage.serverDevices(serverKey, undefined, { ...first, sort: 'firstSeen' })).items.map((row) => [
+        row.hostname,
+        row.firstSeen,
+      ]);
+    expect(await hosts('npm:fs')).toEqual([
+      ['first', at(0)],
+      ['second', at(1)],
+      ['third', at(2)],
+    ]);
+    // The second laptop's entry now runs another package: it moves to that server, first seen when it was.
+    await storage.ingest(laptops[1]!.id, deltaReport(2, { upserted: [serverEntry('fs', { serverKey: 'npm:fs-fork' })] }), at(5));
+    await storage.ingest(laptops[0]!.id, deltaReport(2, { removed: [serverEntry('fs').id] }), at(6));
+    expect(await hosts('npm:fs')).toEqual([['third', at(2)]]);
+    expect(await hosts('npm:fs-fork')).toEqual([['second', at(1)]]);
+    expect(await hosts('npm:git')).toHaveLength(3);
+    expect(await storage.serverImpact('npm:fs', undefined)).toMatchObject({ devices: 1, people: 1 });
+    expect(await storage.serverImpact('npm:git', 'cursor')).toMatchObject({ devices: 3 });
   });
 
   it('keeps events once, pages and filters them newest first, bounds big counts, counts per day and decision, and drops them past retention', async () => {
@@ -792,7 +838,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 7 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts\): run `mcp-warden server migrate` first/,
+      /needs 8 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index\): run `mcp-warden server migrate` first/,
     );
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([
       '0001-fleet-schema',
@@ -802,6 +848,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       '0005-registry',
       '0006-webhook-outbox',
       '0007-compliance-counts',
+      '0008-server-index',
     ]);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));

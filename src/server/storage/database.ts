@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, 
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { preparingPool } from './prepared-statements.js';
+import { type ServerIndex, discardUnreadableIndex, inlineServerIndex, serverIndexFile, startServerIndex } from './server-index.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 import type { WardenDatabase } from './schema.js';
 import type { Dialect } from './storage.js';
@@ -18,6 +19,8 @@ export interface OpenDatabase {
   close(): Promise<void>;
   /** SQLite: called between write transactions, where housekeeping may take the write lock (wal-checkpointer.ts). */
   betweenWrites?: () => void;
+  /** SQLite: which devices run each server, kept apart from the writer (server-index.ts); started on first call, once migrated. */
+  serverIndex?: () => ServerIndex;
 }
 
 export interface DatabaseOptions {
@@ -40,13 +43,25 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
     database.pragma('cache_size = -65536');
     database.pragma('temp_store = memory');
     const checkpointer = database.memory ? undefined : startWalCheckpointer(database, options.walRestartPages);
+    // Read here, written by the server index (server-index.ts), which is started once the schema is migrated.
+    if (!database.memory) discardUnreadableIndex(location.file);
+    database.prepare('attach database ? as server_index').run(database.memory ? ':memory:' : serverIndexFile(location.file));
+    let serverIndex: ServerIndex | undefined;
     const db = new Kysely<WardenDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     return {
       db,
       dialect: 'sqlite',
-      ...(checkpointer ? { betweenWrites: () => checkpointer.betweenWrites() } : {}),
+      betweenWrites() {
+        checkpointer?.betweenWrites();
+        serverIndex?.betweenWrites();
+      },
+      serverIndex() {
+        serverIndex ??= database.memory ? inlineServerIndex(database) : startServerIndex(database);
+        return serverIndex;
+      },
       async close() {
-        // The worker's connection first: the last connection to close folds the log into the file.
+        // The workers' connections first: the last connection to close folds the log into the file.
+        await serverIndex?.stop();
         await checkpointer?.stop();
         await db.destroy();
       },

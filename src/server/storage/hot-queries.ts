@@ -8,7 +8,7 @@ import type { DeviceServersTable, DevicesTable, EventsTable, WardenDatabase } fr
 import type { Dialect } from './storage.js';
 
 /** A device's server row, as a report's changes are worked out against it. */
-export type KnownServer = Pick<DeviceServersTable, 'server_id' | 'server_key' | 'client' | 'entry_hash'>;
+export type KnownServer = Pick<DeviceServersTable, 'server_id' | 'server_key' | 'client' | 'entry_hash' | 'first_seen'>;
 
 /** The server rows `reportContextWithServers` read: parsed by PostgreSQL's driver, JSON text from SQLite. */
 export const knownServersOf = (servers: KnownServer[] | string | null): KnownServer[] =>
@@ -53,7 +53,7 @@ function reportContext(db: Kysely<WardenDatabase>, dialect: Dialect, withServers
           ? asJson(
               eb
                 .selectFrom('device_servers')
-                .select(['server_id', 'server_key', 'client', 'entry_hash'])
+                .select(['server_id', 'server_key', 'client', 'entry_hash', 'first_seen'])
                 .whereRef('device_servers.device_id', '=', 'devices.id'),
             )
           : sql`null`
@@ -155,6 +155,9 @@ export function hotQueries(db: Kysely<WardenDatabase>, dialect: Dialect) {
           ),
       (rows) => rows.length,
     ),
+
+    /** SQLite: one report's changes to server_devices, for the server index (server-index.ts). */
+    appendServerChange: compiledOnce((change: string) => db.insertInto('server_device_changes').values({ change })),
 
     insertEvents: compiledOnce(
       (rows: EventsTable[]) =>

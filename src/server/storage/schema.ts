@@ -255,6 +255,21 @@ export interface ComplianceCountsTable {
   count: number;
 }
 
+/** Which devices run a server, in the order they first reported it (server-index.ts; a view on PostgreSQL). */
+export interface ServerDevicesTable {
+  server_key: string;
+  first_seen: string;
+  device_id: string;
+  server_id: string;
+  client: string;
+}
+
+/** SQLite: one report's changes to server_devices, until the server index has applied them. */
+export interface ServerDeviceChangesTable {
+  id: Generated<number>;
+  change: string;
+}
+
 export interface WardenDatabase {
   devices: DevicesTable;
   device_servers: DeviceServersTable;
@@ -282,4 +297,6 @@ export interface WardenDatabase {
   registry_alerts: RegistryAlertsTable;
   webhook_outbox: WebhookOutboxTable;
   compliance_counts: ComplianceCountsTable;
+  server_devices: ServerDevicesTable;
+  server_device_changes: ServerDeviceChangesTable;
 }

@@ -10,6 +10,7 @@ import { type Rule, sameScope } from '../../shared/policy.js';
 import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
+import type { ServerIndex } from './server-index.js';
 import {
   BatchFolder,
   CountFolder,
@@ -147,8 +148,8 @@ const DEVICE_ORDER: Record<(typeof DEVICE_SORTS)[number], readonly (keyof Device
   serverCount: ['server_count', 'id'],
 };
 const SERVER_DEVICE_ORDER: Record<(typeof SERVER_DEVICE_SORTS)[number], readonly string[]> = {
-  firstSeen: ['ds.first_seen', 'ds.device_id', 'ds.server_id'],
-  hostname: ['d.hostname', 'ds.device_id', 'ds.server_id'],
+  firstSeen: ['sd.first_seen', 'sd.device_id', 'sd.server_id'],
+  hostname: ['d.hostname', 'sd.device_id', 'sd.server_id'],
 };
 const EVENT_ORDER: Record<(typeof EVENT_SORTS)[number], readonly string[]> = { at: ['at', 'id'] };
 
@@ -197,6 +198,8 @@ export class SqlStorage implements Storage {
   private readonly groupCommit: GroupCommit<FleetChange> | undefined;
   /** Folds the count changes reports append (fleet-counts.ts); reads of the counts settle it first. */
   private readonly folder: CountSettler;
+  /** SQLite: server_devices, kept off the writer; reads of it settle it first. */
+  private readonly serverIndex: ServerIndex | undefined;
 
   private readonly db: Db;
   readonly dialect: Dialect;
@@ -223,6 +226,7 @@ export class SqlStorage implements Storage {
       this.folder = new CountFolder(open.db, counts);
     }
     this.hot = hotQueries(open.db, open.dialect);
+    this.serverIndex = open.serverIndex?.();
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
     this.registry = new SqlRegistryStore(open.db, open.dialect, (work) => this.changePolicy(work));
     this.webhookOutbox = new SqlWebhookOutbox(open.db, open.dialect);
@@ -436,6 +440,7 @@ export class SqlStorage implements Storage {
           first_seen: now,
         })),
       );
+    if (this.serverIndex) await this.appendServerChanges(trx, deviceId, before, removed, changed, now);
     const probeRisks = await this.storeProbes(trx, deviceId, probes, afterIds);
     const change = fleetChange(
       [...before.values()],
@@ -450,6 +455,31 @@ export class SqlStorage implements Storage {
     if (lost.length) await trx.deleteFrom('device_agents').where('device_id', '=', deviceId).where('client', 'in', lost).execute();
     if (!isEmptyChange(change)) counts.push(change);
     return afterIds.size;
+  }
+
+  /** SQLite: what the report changed in server_devices, for the server index to apply (server-index.ts). */
+  private async appendServerChanges(
+    trx: Trx,
+    deviceId: string,
+    before: ReadonlyMap<string, KnownServer>,
+    removed: readonly string[],
+    changed: readonly { server: ServerEntry }[],
+    now: string,
+  ): Promise<void> {
+    const added: string[][] = [];
+    const gone: string[][] = [];
+    for (const id of removed) {
+      const row = before.get(id);
+      if (row) gone.push([row.server_key, row.first_seen, id]);
+    }
+    for (const { server } of changed) {
+      const row = before.get(server.id);
+      if (row?.server_key === server.serverKey && row.client === server.client) continue;
+      // A row keeps when it was first seen, whatever it says now.
+      if (row && row.server_key !== server.serverKey) gone.push([row.server_key, row.first_seen, server.id]);
+      added.push([server.serverKey, row?.first_seen ?? now, server.id, server.client]);
+    }
+    if (added.length || gone.length) await this.hot.appendServerChange(trx, JSON.stringify([deviceId, added, gone]));
   }
 
   /** Probe results are kept once per serverKey and content; each device keeps which one it saw. */
@@ -552,14 +582,20 @@ export class SqlStorage implements Storage {
     agent: string | undefined,
     page: PageRequest<(typeof SERVER_DEVICE_SORTS)[number]>,
   ): Promise<Page<DeviceServer>> {
+    await this.serverIndex?.settle();
     const base = this.db
-      .selectFrom('device_servers as ds')
-      .innerJoin('devices as d', 'd.id', 'ds.device_id')
-      .where('ds.server_key', '=', serverKey)
-      .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!));
+      .selectFrom('server_devices as sd')
+      .innerJoin('devices as d', 'd.id', 'sd.device_id')
+      .where('sd.server_key', '=', serverKey)
+      .$if(agent !== undefined, (query) => query.where('sd.client', '=', agent!));
     return keysetPage(
       this.db,
-      base.select(['ds.device_id', 'ds.server_id', 'ds.entry', 'ds.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen']),
+      // Joined for the rows shown only, not for every row counted.
+      base
+        .innerJoin('device_servers as ds', (join) =>
+          join.onRef('ds.device_id', '=', 'sd.device_id').onRef('ds.server_id', '=', 'sd.server_id'),
+        )
+        .select(['sd.device_id', 'sd.server_id', 'ds.entry', 'sd.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen']),
       base,
       page,
       SERVER_DEVICE_ORDER[page.sort],
@@ -575,13 +611,14 @@ export class SqlStorage implements Storage {
   }
 
   async serverImpact(serverKey: string, agent: string | undefined): Promise<ServerImpact> {
+    await this.serverIndex?.settle();
     const reach = await this.db
-      .selectFrom('device_servers as ds')
-      .innerJoin('devices as d', 'd.id', 'ds.device_id')
-      .where('ds.server_key', '=', serverKey)
-      .$if(agent !== undefined, (query) => query.where('ds.client', '=', agent!))
+      .selectFrom('server_devices as sd')
+      .innerJoin('devices as d', 'd.id', 'sd.device_id')
+      .where('sd.server_key', '=', serverKey)
+      .$if(agent !== undefined, (query) => query.where('sd.client', '=', agent!))
       .select([
-        sql<number | string>`count(distinct ds.device_id)`.as('devices'),
+        sql<number | string>`count(distinct sd.device_id)`.as('devices'),
         sql<number | string>`count(distinct coalesce(d.user_email, d.user_name || '@' || d.hostname))`.as('people'),
       ])
       .executeTakeFirstOrThrow();

@@ -1,0 +1,298 @@
+// SQLite: which devices run each server (server_devices, the per-server device list) is kept off the writer's
+// thread. Every report adds about a dozen rows to it, each on its own page of an index ordered by server, and
+// on SQLite's one writer those scattered pages cost a third of a full report (at 100,000 laptops: 1,064 full
+// reports a second without that index, 761 with it). So a report only appends what it changed to
+// server_device_changes, in its own transaction (nothing is lost should the process stop), and a worker thread
+// applies the changes to server_devices in a file of its own (DIR/mcp-warden.sqlite-servers), which the writer's
+// connection reads as the attached schema `server_index`. Reads of it settle first: they see every report
+// accepted before them. The file holds nothing that the database does not: missing, from another history (a
+// restore), or of an older layout, it is built again from device_servers. PostgreSQL has no such file:
+// server_devices is a view of device_servers there (migration 0008).
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/** What the writer and the index agree on. */
+export interface ServerIndex {
+  /** Resolves once every change committed before the call is in server_devices. */
+  settle(): Promise<void>;
+  /** Between write batches (no transaction open): lets go of the changes the index has applied. */
+  betweenWrites(): void;
+  stop(): Promise<void>;
+}
+
+/** Where the index's tables are, and where the changes to apply are, as one connection names them. */
+interface Names {
+  index: string;
+  changes: string;
+  deviceServers: string;
+  /** The same connection may take the changes out once applied (the database in memory). */
+  takeApplied: boolean;
+}
+
+/** The index file of a database file. */
+export const serverIndexFile = (file: string): string => `${file}-servers`;
+
+/**
+ * Before the writer attaches the index file: one that is not a database any more (damaged, overwritten) is
+ * removed with its log, to be built anew. Nothing is lost: the database holds everything it did.
+ */
+export function discardUnreadableIndex(file: string): void {
+  const indexFile = serverIndexFile(file);
+  try {
+    const probe = new Database(indexFile, { fileMustExist: true });
+    try {
+      probe.prepare('select count(*) from sqlite_master').get();
+    } finally {
+      probe.close();
+    }
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') return; // missing (built on start) or a real fault
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${indexFile}${suffix}`, { force: true });
+  }
+}
+
+/** Changes a worker applies in one transaction at most, so that a settle never waits behind a huge one. */
+const CHANGES_PER_STEP = 1000;
+/** Applies what reports appended this often. */
+const EVERY_MS = 50;
+/** The writer takes applied changes out once this many have gathered (one small transaction). */
+const TAKE_AFTER = 200;
+/** The index file's page cache (KiB): it is written across its whole width, so its inner pages stay cached. */
+const CACHE_KIB = 4096;
+/** Waited before a worker that failed is started again. */
+const RESTART_MS = 1000;
+
+/**
+ * Makes the index ready on one connection and answers how far it is applied: creates its tables, and builds
+ * it again from device_servers unless what it holds is the database's own past (applied between the last
+ * change taken out and the last one appended). Runs in the worker, or in the writer's thread for a database
+ * in memory; self-contained, since the worker runs its source.
+ */
+export function prepareServerIndex(db: Database.Database, names: Names): number {
+  const layout = 1;
+  db.exec(
+    `create table if not exists ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null, applied integer not null)`,
+  );
+  const state = db.prepare(`select layout, applied from ${names.index}.index_state`).get() as
+    { layout: number; applied: number } | undefined;
+  const sequence = db
+    .prepare(`select seq from ${names.changes.replace(/\.[^.]+$/, '')}.sqlite_sequence where name = 'server_device_changes'`)
+    .pluck();
+  const oldest = db.prepare(`select min(id) - 1 from ${names.changes}`).pluck();
+  // Deferred, as every transaction here: an immediate one would take the database's write lock too, not only the index's.
+  return db.transaction(() => {
+    const last = Number(sequence.get() ?? 0);
+    const takenUpTo = (oldest.get() as number | null) ?? last;
+    if (state && state.layout === layout && state.applied >= takenUpTo && state.applied <= last) return state.applied;
+    db.exec(`drop table if exists ${names.index}.server_devices`);
+    db.exec(
+      `create table ${names.index}.server_devices (server_key text not null, first_seen text not null, device_id text not null,` +
+        ` server_id text not null, client text not null, primary key (server_key, first_seen, device_id, server_id)) without rowid`,
+    );
+    db.exec(
+      `insert into ${names.index}.server_devices select server_key, first_seen, device_id, server_id, client from ${names.deviceServers}` +
+        ` order by server_key, first_seen, device_id, server_id`,
+    );
+    db.prepare(`insert or replace into ${names.index}.index_state values (1, ?, ?)`).run(layout, last);
+    if (names.takeApplied) db.prepare(`delete from ${names.changes} where id <= ?`).run(last);
+    return last;
+  })();
+}
+
+/**
+ * Applies the changes after `applied` (at most `limit` of them) in one transaction; answers how far it got.
+ * A change is one report's: `[device, added [serverKey, firstSeen, serverId, client][], removed [serverKey,
+ * firstSeen, serverId][]]`. Each row's last change wins, and the rows are written in key order.
+ */
+export function applyServerChanges(db: Database.Database, names: Names, applied: number, limit: number): number {
+  const read = db.prepare(`select id, change from ${names.changes} where id > ? order by id limit ?`);
+  const insert = db.prepare(`insert or replace into ${names.index}.server_devices values (?, ?, ?, ?, ?)`);
+  const remove = db.prepare(
+    `delete from ${names.index}.server_devices where server_key = ? and first_seen = ? and device_id = ? and server_id = ?`,
+  );
+  return db.transaction(() => {
+    const rows = read.all(applied, limit) as { id: number; change: string }[];
+    if (rows.length === 0) return applied;
+    const last = new Map<string, (string | null)[]>();
+    for (const row of rows) {
+      const [device, added, removed] = JSON.parse(row.change) as [string, string[][], string[][]];
+      for (const [serverKey, firstSeen, serverId] of removed)
+        last.set(`${serverKey}\0${firstSeen}\0${device}\0${serverId}`, [serverKey!, firstSeen!, device, serverId!, null]);
+      for (const [serverKey, firstSeen, serverId, client] of added)
+        last.set(`${serverKey}\0${firstSeen}\0${device}\0${serverId}`, [serverKey!, firstSeen!, device, serverId!, client!]);
+    }
+    for (const key of [...last.keys()].sort()) {
+      const row = last.get(key)!;
+      if (row[4] === null) remove.run(row.slice(0, 4));
+      else insert.run(row);
+    }
+    const upTo = rows[rows.length - 1]!.id;
+    db.prepare(`update ${names.index}.index_state set applied = ?`).run(upTo);
+    if (names.takeApplied) db.prepare(`delete from ${names.changes} where id <= ?`).run(upTo);
+    return upTo;
+  })();
+}
+
+// The worker runs as source (eval), as wal-checkpointer.ts's does, with the two functions above as they were
+// compiled. It opens the index file, attaches the database, and answers each settle once it has caught up.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const prepareServerIndex = ${prepareServerIndex.toString()};
+const applyServerChanges = ${applyServerChanges.toString()};
+const db = new Database(workerData.indexFile);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('cache_size = -' + workerData.cacheKib);
+db.pragma('busy_timeout = 5000');
+db.prepare('attach database ? as warden').run(workerData.file);
+const names = { index: 'main', changes: 'warden.server_device_changes', deviceServers: 'warden.device_servers', takeApplied: false };
+let applied = prepareServerIndex(db, names);
+const catchUp = () => {
+  for (;;) {
+    const next = applyServerChanges(db, names, applied, workerData.perStep);
+    if (next === applied) return;
+    applied = next;
+  }
+};
+parentPort.postMessage({ applied });
+const timer = setInterval(() => {
+  const before = applied;
+  catchUp();
+  if (applied !== before) parentPort.postMessage({ applied });
+}, workerData.everyMs);
+parentPort.on('message', (message) => {
+  if (message === 'stop') {
+    clearInterval(timer);
+    db.close();
+    return parentPort.close();
+  }
+  catchUp();
+  parentPort.postMessage({ applied, settled: message.settle });
+});
+`;
+
+/** The index of a database file, kept by a worker thread; the writer's connection has it attached. */
+export function startServerIndex(database: Database.Database): ServerIndex {
+  const file = database.name;
+  let applied = 0;
+  let taken = 0;
+  let asked = 0;
+  const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  let worker: Worker | undefined;
+  /** Why the last worker stopped, until a new one answers. */
+  let failure: Error | undefined;
+  let stopping = false;
+
+  const unusable = (error: Error) =>
+    new Error(
+      `the server index ${serverIndexFile(file)} cannot be used (${error.message}); the database holds all it held: ` +
+        'stop the server, delete that file, and start again to build it anew',
+    );
+  const start = () => {
+    const started = new Worker(WORKER_SOURCE, {
+      eval: true,
+      // It holds one step's changes at a time: a small heap, not one sized like the writer's.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+      workerData: {
+        file,
+        indexFile: serverIndexFile(file),
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        cacheKib: CACHE_KIB,
+        perStep: CHANGES_PER_STEP,
+        everyMs: EVERY_MS,
+      },
+    });
+    started.on('message', (message: { applied: number; settled?: number }) => {
+      applied = message.applied;
+      failure = undefined;
+      if (message.settled === undefined) return;
+      for (const [token, settle] of waiting)
+        if (token <= message.settled) {
+          waiting.delete(token);
+          settle.resolve();
+        }
+      if (waiting.size === 0) started.unref();
+    });
+    // A worker that failed (a full disk, a damaged file) is started again after a while: it checks the file as
+    // it opens and goes on from what it applied. Reads meanwhile fail at once, with what to do.
+    started.on('error', (error) => {
+      failure = unusable(error);
+      for (const settle of waiting.values()) settle.reject(failure);
+      waiting.clear();
+    });
+    started.once('exit', () => {
+      worker = undefined;
+      if (stopping) return;
+      failure ??= unusable(new Error('its worker stopped'));
+      for (const settle of waiting.values()) settle.reject(failure);
+      waiting.clear();
+      setTimeout(() => {
+        if (!stopping) worker = start();
+      }, RESTART_MS).unref();
+    });
+    // After its listeners: adding one holds the process open again.
+    started.unref();
+    return started;
+  };
+  worker = start();
+
+  return {
+    settle() {
+      if (failure) return Promise.reject(failure);
+      const token = ++asked;
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(token, { resolve, reject });
+        // Held open while a read waits for it (a command-line read may have nothing else going on).
+        worker?.ref();
+        worker?.postMessage({ settle: token });
+      });
+    },
+    betweenWrites() {
+      if (applied - taken < TAKE_AFTER || database.inTransaction) return;
+      database.prepare('delete from server_device_changes where id <= ?').run(applied);
+      taken = applied;
+    },
+    async stop() {
+      stopping = true;
+      const running = worker;
+      if (!running) return;
+      const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.ref();
+      running.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
+/** The index of a database in memory, in an attached schema of its own, applied in the writer's own thread. */
+export function inlineServerIndex(database: Database.Database): ServerIndex {
+  const names: Names = {
+    index: 'server_index',
+    changes: 'main.server_device_changes',
+    deviceServers: 'main.device_servers',
+    takeApplied: true,
+  };
+  let applied = prepareServerIndex(database, names);
+  const catchUp = () => {
+    for (;;) {
+      const next = applyServerChanges(database, names, applied, CHANGES_PER_STEP);
+      if (next === applied) return;
+      applied = next;
+    }
+  };
+  return {
+    async settle() {
+      // Never inside a transaction another caller holds open between two of its statements.
+      while (database.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+      catchUp();
+    },
+    betweenWrites() {
+      if (!database.inTransaction) catchUp();
+    },
+    stop: async () => {},
+  };
+}

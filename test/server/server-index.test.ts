@@ -1,0 +1,121 @@
+// SQLite's server index (which devices run each server) lives in a file of its own beside the database, kept
+// by a worker thread. What an admin must never see: a device missing from a server's list after a restart, a
+// restore, or the file lost or damaged; what the agents must never see: a report refused because of it.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/server/storage/open-storage.js';
+import type { Storage } from '../../src/server/storage/storage.js';
+import { serverIndexFile } from '../../src/server/storage/server-index.js';
+import { fullReport, serverEntry } from '../helpers/server-entries.js';
+
+const NOW = '2026-12-01T12:00:00.000Z';
+let folder: string;
+let file: string;
+const opened: Storage[] = [];
+
+beforeEach(() => {
+  folder = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-server-index-'));
+  file = path.join(folder, 'mcp-warden.sqlite');
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((storage) => storage.close()));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function open(): Promise<Storage> {
+  const storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
+  opened.push(storage);
+  return storage;
+}
+
+async function close(storage: Storage): Promise<void> {
+  opened.splice(opened.indexOf(storage), 1);
+  await storage.close();
+}
+
+/** Laptops that each report `fs`, named in order. */
+async function laptops(storage: Storage, names: string[]): Promise<void> {
+  for (const hostname of names) {
+    const device = await storage.createDevice(
+      { hostname, platform: 'darwin', osVersion: '24', user: 'alice', agentVersion: '0.1.0' },
+      randomUUID(),
+      NOW,
+      undefined,
+    );
+    await storage.ingest(device.id, fullReport(1, [serverEntry('fs'), serverEntry(`own-${hostname}`)]), NOW);
+  }
+}
+
+async function hostsOf(storage: Storage, serverKey = 'npm:fs'): Promise<string[]> {
+  const page = await storage.serverDevices(serverKey, undefined, { sort: 'hostname', descending: false, limit: 500 });
+  return page.items.map((row) => row.hostname);
+}
+
+const names = (count: number, from = 0) => Array.from({ length: count }, (_, index) => `host-${String(from + index).padStart(3, '0')}`);
+
+describe('the SQLite server index', () => {
+  it('lists every device a report was accepted for, even when the server stopped before the index applied it', async () => {
+    let storage = await open();
+    await laptops(storage, names(150));
+    // Closed at once: what the worker had not applied yet waits in the database for the next start.
+    await close(storage);
+    storage = await open();
+    expect(await hostsOf(storage)).toEqual(names(150));
+    expect(await hostsOf(storage, 'npm:own-host-149')).toEqual(['host-149']);
+    // Once applied, the changes are let go of, a few write batches later.
+    await laptops(storage, names(300, 150));
+    await hostsOf(storage);
+    await laptops(storage, names(1, 450));
+    await close(storage);
+    const database = new Database(file, { readonly: true });
+    expect((database.prepare('select count(*) as pending from server_device_changes').get() as { pending: number }).pending).toBeLessThan(
+      250,
+    );
+    database.close();
+  });
+
+  it('is built again from the database when its file is deleted or damaged', async () => {
+    let storage = await open();
+    await laptops(storage, names(20));
+    expect(await hostsOf(storage)).toHaveLength(20);
+    await close(storage);
+
+    rmSync(serverIndexFile(file));
+    storage = await open();
+    expect(await hostsOf(storage)).toEqual(names(20));
+    await close(storage);
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${serverIndexFile(file)}${suffix}`, { force: true });
+    writeFileSync(serverIndexFile(file), 'not a database, but a file of the same name '.repeat(200));
+    storage = await open();
+    expect(await hostsOf(storage)).toEqual(names(20));
+    await laptops(storage, names(1, 20));
+    expect(await hostsOf(storage)).toEqual(names(21));
+  });
+
+  it('follows a database restored from an older backup, not the history after it', async () => {
+    let storage = await open();
+    await laptops(storage, names(10));
+    await hostsOf(storage);
+    const backup = path.join(folder, 'backup.sqlite');
+    const live = new Database(file, { readonly: true });
+    await live.backup(backup);
+    live.close();
+    await laptops(storage, names(5, 10));
+    expect(await hostsOf(storage)).toHaveLength(15);
+    await close(storage);
+
+    // The restore, as docs/deploy-server.md says: the database file only; the index file stays as it was.
+    for (const suffix of ['-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    renameSync(backup, file);
+    expect(existsSync(serverIndexFile(file))).toBe(true);
+    storage = await open();
+    expect(await hostsOf(storage)).toEqual(names(10));
+    await laptops(storage, names(2, 100));
+    expect(await hostsOf(storage)).toEqual([...names(10), ...names(2, 100)]);
+  });
+});
