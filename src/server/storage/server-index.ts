@@ -22,11 +22,10 @@ export interface ServerIndex {
   stop(): Promise<void>;
 }
 
-/** Where the index's tables are, and where the changes to apply are, as one connection names them. */
+/** The schemas of the index's tables and of the database's, as one connection names them. */
 interface Names {
   index: string;
-  changes: string;
-  deviceServers: string;
+  database: string;
   /** The same connection may take the changes out once applied (the database in memory). */
   takeApplied: boolean;
 }
@@ -55,7 +54,7 @@ export function discardUnreadableIndex(file: string): void {
 }
 
 /** Changes a worker applies in one transaction at most, so that a settle never waits behind a huge one. */
-const CHANGES_PER_STEP = 1000;
+const CHANGES_PER_STEP = 500;
 /** Applies what reports appended this often. */
 const EVERY_MS = 50;
 /** The writer takes applied changes out once this many have gathered (one small transaction). */
@@ -79,9 +78,9 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
   const state = db.prepare(`select layout, applied from ${names.index}.index_state`).get() as
     { layout: number; applied: number } | undefined;
   const sequence = db
-    .prepare(`select seq from ${names.changes.replace(/\.[^.]+$/, '')}.sqlite_sequence where name = 'server_device_changes'`)
+    .prepare(`select seq from ${names.database}.sqlite_sequence where name = 'server_device_changes'`)
     .pluck();
-  const oldest = db.prepare(`select min(id) - 1 from ${names.changes}`).pluck();
+  const oldest = db.prepare(`select min(id) - 1 from ${names.database}.server_device_changes`).pluck();
   // Deferred, as every transaction here: an immediate one would take the database's write lock too, not only the index's.
   return db.transaction(() => {
     const last = Number(sequence.get() ?? 0);
@@ -93,11 +92,11 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
         ` server_id text not null, client text not null, primary key (server_key, first_seen, device_id, server_id)) without rowid`,
     );
     db.exec(
-      `insert into ${names.index}.server_devices select server_key, first_seen, device_id, server_id, client from ${names.deviceServers}` +
+      `insert into ${names.index}.server_devices select server_key, first_seen, device_id, server_id, client from ${names.database}.device_servers` +
         ` order by server_key, first_seen, device_id, server_id`,
     );
     db.prepare(`insert or replace into ${names.index}.index_state values (1, ?, ?)`).run(layout, last);
-    if (names.takeApplied) db.prepare(`delete from ${names.changes} where id <= ?`).run(last);
+    if (names.takeApplied) db.prepare(`delete from ${names.database}.server_device_changes where id <= ?`).run(last);
     return last;
   })();
 }
@@ -108,7 +107,7 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
  * firstSeen, serverId][]]`. Each row's last change wins, and the rows are written in key order.
  */
 export function applyServerChanges(db: Database.Database, names: Names, applied: number, limit: number): number {
-  const read = db.prepare(`select id, change from ${names.changes} where id > ? order by id limit ?`);
+  const read = db.prepare(`select id, change from ${names.database}.server_device_changes where id > ? order by id limit ?`);
   const insert = db.prepare(`insert or replace into ${names.index}.server_devices values (?, ?, ?, ?, ?)`);
   const remove = db.prepare(
     `delete from ${names.index}.server_devices where server_key = ? and first_seen = ? and device_id = ? and server_id = ?`,
@@ -131,7 +130,7 @@ export function applyServerChanges(db: Database.Database, names: Names, applied:
     }
     const upTo = rows[rows.length - 1]!.id;
     db.prepare(`update ${names.index}.index_state set applied = ?`).run(upTo);
-    if (names.takeApplied) db.prepare(`delete from ${names.changes} where id <= ?`).run(upTo);
+    if (names.takeApplied) db.prepare(`delete from ${names.database}.server_device_changes where id <= ?`).run(upTo);
     return upTo;
   })();
 }
@@ -149,7 +148,7 @@ db.pragma('synchronous = NORMAL');
 db.pragma('cache_size = -' + workerData.cacheKib);
 db.pragma('busy_timeout = 5000');
 db.prepare('attach database ? as warden').run(workerData.file);
-const names = { index: 'main', changes: 'warden.server_device_changes', deviceServers: 'warden.device_servers', takeApplied: false };
+const names = { index: 'main', database: 'warden', takeApplied: false };
 let applied = prepareServerIndex(db, names);
 const catchUp = () => {
   for (;;) {
@@ -196,7 +195,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
     const started = new Worker(WORKER_SOURCE, {
       eval: true,
       // It holds one step's changes at a time: a small heap, not one sized like the writer's.
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 2 },
       workerData: {
         file,
         indexFile: serverIndexFile(file),
@@ -253,8 +252,12 @@ export function startServerIndex(database: Database.Database): ServerIndex {
     },
     betweenWrites() {
       if (applied - taken < TAKE_AFTER || database.inTransaction) return;
-      database.prepare('delete from server_device_changes where id <= ?').run(applied);
-      taken = applied;
+      try {
+        database.prepare('delete from server_device_changes where id <= ?').run(applied);
+        taken = applied;
+      } catch {
+        // Left for the next gap between batches: applied changes only take room meanwhile.
+      }
     },
     async stop() {
       stopping = true;
@@ -270,12 +273,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
 
 /** The index of a database in memory, in an attached schema of its own, applied in the writer's own thread. */
 export function inlineServerIndex(database: Database.Database): ServerIndex {
-  const names: Names = {
-    index: 'server_index',
-    changes: 'main.server_device_changes',
-    deviceServers: 'main.device_servers',
-    takeApplied: true,
-  };
+  const names: Names = { index: 'server_index', database: 'main', takeApplied: true };
   let applied = prepareServerIndex(database, names);
   const catchUp = () => {
     for (;;) {
@@ -291,7 +289,12 @@ export function inlineServerIndex(database: Database.Database): ServerIndex {
       catchUp();
     },
     betweenWrites() {
-      if (!database.inTransaction) catchUp();
+      if (database.inTransaction) return;
+      try {
+        catchUp();
+      } catch {
+        // Applied by the next read's settle, which says why should it fail again.
+      }
     },
     stop: async () => {},
   };
