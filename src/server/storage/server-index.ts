@@ -77,9 +77,7 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
   );
   const state = db.prepare(`select layout, applied from ${names.index}.index_state`).get() as
     { layout: number; applied: number } | undefined;
-  const sequence = db
-    .prepare(`select seq from ${names.database}.sqlite_sequence where name = 'server_device_changes'`)
-    .pluck();
+  const sequence = db.prepare(`select seq from ${names.database}.sqlite_sequence where name = 'server_device_changes'`).pluck();
   const oldest = db.prepare(`select min(id) - 1 from ${names.database}.server_device_changes`).pluck();
   // Deferred, as every transaction here: an immediate one would take the database's write lock too, not only the index's.
   return db.transaction(() => {
