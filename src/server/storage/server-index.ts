@@ -133,13 +133,23 @@ export function applyServerChanges(db: Database.Database, names: Names, applied:
   })();
 }
 
-// The worker runs as source (eval), as wal-checkpointer.ts's does, with the two functions above as they were
+/** Applies every change appended so far, a step at a time; answers how far it got. */
+export function catchUpServerChanges(db: Database.Database, names: Names, applied: number, perStep: number): number {
+  for (;;) {
+    const next = applyServerChanges(db, names, applied, perStep);
+    if (next === applied) return applied;
+    applied = next;
+  }
+}
+
+// The worker runs as source (eval), as wal-checkpointer.ts's does, with the three functions above as they were
 // compiled. It opens the index file, attaches the database, and answers each settle once it has caught up.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const prepareServerIndex = ${prepareServerIndex.toString()};
 const applyServerChanges = ${applyServerChanges.toString()};
+const catchUpServerChanges = ${catchUpServerChanges.toString()};
 const db = new Database(workerData.indexFile);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
@@ -148,13 +158,7 @@ db.pragma('busy_timeout = 5000');
 db.prepare('attach database ? as warden').run(workerData.file);
 const names = { index: 'main', database: 'warden', takeApplied: false };
 let applied = prepareServerIndex(db, names);
-const catchUp = () => {
-  for (;;) {
-    const next = applyServerChanges(db, names, applied, workerData.perStep);
-    if (next === applied) return;
-    applied = next;
-  }
-};
+const catchUp = () => (applied = catchUpServerChanges(db, names, applied, workerData.perStep));
 parentPort.postMessage({ applied });
 const timer = setInterval(() => {
   const before = applied;
@@ -215,12 +219,8 @@ export function startServerIndex(database: Database.Database): ServerIndex {
       if (waiting.size === 0) started.unref();
     });
     // A worker that failed (a full disk, a damaged file) is started again after a while: it checks the file as
-    // it opens and goes on from what it applied. Reads meanwhile fail at once, with what to do.
-    started.on('error', (error) => {
-      failure = unusable(error);
-      for (const settle of waiting.values()) settle.reject(failure);
-      waiting.clear();
-    });
+    // it opens and goes on from what it applied. Reads meanwhile fail at once, with what to do. ('exit' follows.)
+    started.on('error', (error) => (failure = unusable(error)));
     started.once('exit', () => {
       worker = undefined;
       if (stopping) return;
@@ -273,13 +273,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
 export function inlineServerIndex(database: Database.Database): ServerIndex {
   const names: Names = { index: 'server_index', database: 'main', takeApplied: true };
   let applied = prepareServerIndex(database, names);
-  const catchUp = () => {
-    for (;;) {
-      const next = applyServerChanges(database, names, applied, CHANGES_PER_STEP);
-      if (next === applied) return;
-      applied = next;
-    }
-  };
+  const catchUp = () => (applied = catchUpServerChanges(database, names, applied, CHANGES_PER_STEP));
   return {
     async settle() {
       // Never inside a transaction another caller holds open between two of its statements.
