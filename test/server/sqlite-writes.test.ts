@@ -50,8 +50,10 @@ describe('group commit', () => {
         .values({ key: 'finished', value: later.join(',') })
         .execute();
     });
+    const runs: string[] = [];
     const write = (key: string, fail = false) =>
       group.run(async (trx, later) => {
+        runs.push(key);
         await trx.insertInto('settings').values({ key, value: 'x' }).execute();
         later.push(key);
         if (fail) throw new Error(`${key} failed`);
@@ -71,6 +73,11 @@ describe('group commit', () => {
       { key: 'c', value: 'x' },
       { key: 'finished', value: 'a,c' },
     ]);
+    // Run without savepoints until b failed, then again with them; a write failing alone is not run again.
+    expect(runs).toEqual(['a', 'b', 'a', 'b', 'c']);
+    await expect(write('d', true)).rejects.toThrow('d failed');
+    expect(runs.slice(5)).toEqual(['d']);
+    expect(await db.selectFrom('settings').select('key').where('key', '=', 'd').execute()).toEqual([]);
   });
 
   it('rejects every write of a batch whose leftovers cannot be written, and keeps none of them', async () => {
