@@ -80,18 +80,24 @@ describe('group commit', () => {
     expect(await db.selectFrom('settings').select('key').where('key', '=', 'd').execute()).toEqual([]);
   });
 
-  it('rejects every write of a batch whose leftovers cannot be written, and keeps none of them', async () => {
+  it('rejects every write of a batch whose leftovers cannot be written, each failed one with its own error, and keeps none of them', async () => {
     const { db } = await migrated();
     const group = new GroupCommit<string>(db, async () => {
       throw new Error('counts failed');
     });
-    const write = (key: string) =>
+    const write = (key: string, fail = false) =>
       group.run(async (trx, later) => {
         await trx.insertInto('settings').values({ key, value: 'x' }).execute();
         later.push(key);
+        if (fail) throw new Error(`${key} failed`);
       });
-    const outcomes = await Promise.allSettled([write('a'), write('b')]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    const outcomes = await Promise.allSettled([write('a'), write('b', true), write('c')]);
+    // Each failed write keeps its own error; the others are answered with the batch's.
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error).message : 'kept'))).toEqual([
+      'counts failed',
+      'b failed',
+      'counts failed',
+    ]);
     expect(await db.selectFrom('settings').select('key').execute()).toEqual([]);
   });
 });

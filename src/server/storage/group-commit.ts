@@ -47,17 +47,20 @@ export class GroupCommit<Later> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.between();
+      // Filled as the writes run: a batch undone as a whole still answers each failed write with its own error.
       let outcomes: Outcome[] = [];
       try {
         // Each write in a savepoint of its own costs a copy of every page it touches that the batch had already
-        // written: about 6% of a full report. Writes seldom fail, so the batch runs without them first, and only
-        // one in which a write failed runs again, each in its own savepoint (the same work: a transaction's work
-        // may always run again, as PostgreSQL's retries do). A lone write that failed is answered as it is.
-        outcomes = await this.apply(batch, false).catch((error: unknown) => {
-          if (!(error instanceof WriteFailed)) throw error;
-          if (batch.length === 1) return [{ ok: false, error: error.cause }];
-          return this.apply(batch, true);
-        });
+        // written: 3-5% of the full reports a second. Writes seldom fail, so the batch runs without them first,
+        // and only one in which a write failed runs again, each in its own savepoint (the same work: a
+        // transaction's work may always run again, as PostgreSQL's retries do). A lone write is answered as it is.
+        try {
+          await this.apply(batch, false, outcomes);
+        } catch (error) {
+          if (!(error instanceof WriteFailed) || batch.length === 1) throw error instanceof WriteFailed ? error.cause : error;
+          outcomes = [];
+          await this.apply(batch, true, outcomes);
+        }
         batch.forEach((item, index) => {
           const outcome = outcomes[index]!;
           if (outcome.ok) item.resolve(outcome.value);
@@ -78,8 +81,7 @@ export class GroupCommit<Later> {
    * Runs the batch in one transaction and commits it. `alone`: each write in a savepoint, one that fails undone
    * by itself; otherwise the first that fails undoes the whole batch (WriteFailed).
    */
-  private async apply(batch: readonly Queued<Later>[], alone: boolean): Promise<Outcome[]> {
-    const outcomes: Outcome[] = [];
+  private async apply(batch: readonly Queued<Later>[], alone: boolean, outcomes: Outcome[]): Promise<void> {
     const later: Later[] = [];
     const trx = await this.db.startTransaction().execute();
     try {
@@ -102,7 +104,6 @@ export class GroupCommit<Later> {
       }
       await this.finish(trx, later);
       await trx.commit().execute();
-      return outcomes;
     } catch (error) {
       await trx
         .rollback()
