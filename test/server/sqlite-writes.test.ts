@@ -2,7 +2,7 @@
 // fleet's counts once, the ingest queries compiled once take any values, and the write-ahead log is folded
 // back by the checkpoint worker, not by the requests.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Transaction } from 'kysely';
@@ -99,6 +99,42 @@ describe('group commit', () => {
       'counts failed',
     ]);
     expect(await db.selectFrom('settings').select('key').execute()).toEqual([]);
+  });
+});
+
+describe('temporary files', () => {
+  it.runIf(process.platform === 'linux')('keeps journals too large for memory in the data folder, not in /tmp', async () => {
+    const { db } = await migrated();
+    const value = 'x'.repeat(4000);
+    await db.transaction().execute(async (trx) => {
+      for (let row = 0; row < 100; row++)
+        await trx
+          .insertInto('settings')
+          .values({ key: `k${row}`, value })
+          .execute();
+    });
+    const openTemporaryFiles = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.includes('etilqs_'));
+    const trx = await db.startTransaction().execute();
+    const savepoint = await trx.savepoint('big').execute();
+    // 100 pages written again inside a savepoint: a journal of about 400 KiB, past what SQLite keeps in memory.
+    await savepoint
+      .updateTable('settings')
+      .set({ value: 'y'.repeat(4000) })
+      .execute();
+    const during = openTemporaryFiles();
+    await savepoint.releaseSavepoint('big').execute();
+    await trx.commit().execute();
+    expect(during.length).toBeGreaterThan(0);
+    for (const target of during) expect(target.startsWith(`${folder}${path.sep}etilqs_`)).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 // Opens the database a server is pointed at (a SQLite file, or a postgres:// URL) as one Kysely instance, and
 // knows where its schema stands against the migrations this version ships.
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import pg from 'pg';
@@ -41,11 +42,15 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
     // 128 MiB made ingest and the admin lists no faster (at 20,000 laptops) and the process about 65 MB bigger;
     // 32 MiB slowed the devices search at 100,000 laptops by a quarter (its table no longer fitted).
     database.pragma('cache_size = -65536');
-    // Journals of statements and savepoints past 64 KiB (a fold of the fleet's counts writes megabytes) go to a
-    // temporary file, as SQLite does by default, not to memory: freed after each, those chunks were left behind
-    // in the allocator, scattered between cached pages. In memory, the process at 100,000 laptops peaked at
-    // 493-517 MB, of which malloc_trim could give back about 180; with files, 356-395 MB.
+    // Journals of statements and savepoints past 64 KiB (a fold of the fleet's counts writes megabytes), and
+    // sorts too large for the cache, go to a temporary file, as SQLite does by default, not to memory: freed
+    // after each, those chunks were left behind in the allocator, scattered between cached pages. In memory,
+    // the process at 100,000 laptops peaked at 493-517 MB, of which malloc_trim could give back about 180;
+    // with files, 356-395 MB.
     database.pragma('temp_store = file');
+    // In the data folder, the one place known to be writable (a read-only root, a small /tmp would fail whole
+    // batches otherwise). SQLite holds this for the process; a folder that is gone falls back to its defaults.
+    if (!database.memory) database.pragma(`temp_store_directory = '${path.dirname(path.resolve(location.file)).replaceAll("'", "''")}'`);
     const checkpointer = database.memory ? undefined : startWalCheckpointer(database, options.walRestartPages);
     // Read here, written by the server index (server-index.ts), which is started once the schema is migrated.
     if (!database.memory) discardUnreadableIndex(location.file);

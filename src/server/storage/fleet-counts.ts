@@ -330,9 +330,16 @@ export class BatchFolder implements CountSettler {
       await fold.releaseSavepoint('fold').execute();
       this.failure = undefined;
     } catch (error) {
-      await fold.rollbackToSavepoint('fold').execute();
       this.failure = error;
       this.waitingSince = this.now();
+      // An I/O error (a full disk) may have undone the whole transaction, savepoint and all: the batch then fails
+      // with that error, not with the savepoint's absence.
+      await fold
+        .rollbackToSavepoint('fold')
+        .execute()
+        .catch(() => {
+          throw error;
+        });
     }
   }
 

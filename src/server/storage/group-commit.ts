@@ -46,7 +46,11 @@ export class GroupCommit<Later> {
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      this.between();
+      try {
+        this.between();
+      } catch {
+        // Housekeeping only: should the database itself be at fault, the batch's transaction fails and says so.
+      }
       // Filled as the writes run: a batch undone as a whole still answers each failed write with its own error.
       let outcomes: Outcome[] = [];
       try {

@@ -590,12 +590,23 @@ export class SqlStorage implements Storage {
       .$if(agent !== undefined, (query) => query.where('sd.client', '=', agent!));
     return keysetPage(
       this.db,
-      // Joined for the rows shown only, not for every row counted.
-      base
-        .innerJoin('device_servers as ds', (join) =>
-          join.onRef('ds.device_id', '=', 'sd.device_id').onRef('ds.server_id', '=', 'sd.server_id'),
-        )
-        .select(['sd.device_id', 'sd.server_id', 'ds.entry', 'sd.first_seen', 'd.hostname', 'd.user_name', 'd.last_seen']),
+      // Read for the rows shown only, not for every row counted; as a subquery, not a join: on PostgreSQL
+      // server_devices is a view of device_servers, and joined to itself it was planned as one row, sorting all
+      // 100,000 devices of a server on every laptop (1.2 s rather than 2 ms).
+      base.select((eb) => [
+        'sd.device_id',
+        'sd.server_id',
+        'sd.first_seen',
+        'd.hostname',
+        'd.user_name',
+        'd.last_seen',
+        eb
+          .selectFrom('device_servers as ds')
+          .select('ds.entry')
+          .whereRef('ds.device_id', '=', 'sd.device_id')
+          .whereRef('ds.server_id', '=', 'sd.server_id')
+          .as('entry'),
+      ]),
       base,
       page,
       SERVER_DEVICE_ORDER[page.sort],
@@ -603,7 +614,8 @@ export class SqlStorage implements Storage {
         deviceId: row.device_id,
         hostname: row.hostname,
         user: row.user_name,
-        server: JSON.parse(row.entry) as ServerEntry,
+        // Always there: server_devices is device_servers itself, or (SQLite) an index settled before this read.
+        server: JSON.parse(row.entry!) as ServerEntry,
         firstSeen: row.first_seen,
         lastSeen: row.last_seen,
       }),
