@@ -1,8 +1,9 @@
 // SQLite has one writer, and a commit costs more than the report it carries. Writes that arrive together are
-// applied in one transaction (should one fail, the batch runs again with each write in a savepoint of its own,
-// the failed one undone alone and answered with its error), and answered once that transaction commits. What the writes leave for later (the fleet's count
-// changes) is handed to one last step, in the same transaction, just before the commit (fleet-counts.ts
-// appends them, and folds them once in a while). A lone write is a batch of one: nothing waits for company.
+// applied in one transaction (should one fail, the batch runs again with each write in a savepoint of its
+// own, the failed one undone alone and answered with its error), and answered once that transaction commits.
+// What the writes leave for later (the fleet's count changes) is handed to one last step, in the same
+// transaction, just before the commit (fleet-counts.ts appends them, and folds them once in a while). A lone
+// write is a batch of one: nothing waits for company.
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 
@@ -61,7 +62,8 @@ export class GroupCommit<Later> {
         try {
           await this.apply(batch, false, outcomes);
         } catch (error) {
-          if (!(error instanceof WriteFailed) || batch.length === 1) throw error instanceof WriteFailed ? error.cause : error;
+          if (!(error instanceof WriteFailed)) throw error;
+          if (batch.length === 1) throw error.cause;
           outcomes = [];
           await this.apply(batch, true, outcomes);
         }

@@ -48,11 +48,11 @@ async function count<DB, TB extends keyof DB>(
  * One page of a list: the rows after the keyset position in the sort's order, one more than asked to know
  * whether more follow, and the count of all that match (`counted`: the same filters, nothing selected).
  */
-export async function keysetPage<DB, TB extends keyof DB, O, Item, CountedDB, CountedTB extends keyof CountedDB>(
+export async function keysetPage<DB, TB extends keyof DB, O, Item>(
   db: Kysely<WardenDatabase>,
   rows: SelectQueryBuilder<DB, TB, O>,
-  /** The same filters, nothing selected (nor joined only for what is shown); or the total when it is kept elsewhere already. */
-  counted: SelectQueryBuilder<CountedDB, CountedTB, object> | number,
+  /** The same filters, nothing selected; or the total when it is kept elsewhere already. */
+  counted: SelectQueryBuilder<DB, TB, object> | number,
   page: PageRequest<string>,
   columns: readonly string[],
   map: (row: O) => Item,
