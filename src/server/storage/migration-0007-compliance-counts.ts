@@ -23,4 +23,7 @@ export async function complianceCountsSchema(db: Kysely<unknown>, dialect: Diale
       select substr(at, 1, 10), ${dimension}, coalesce(${column}, ''), coalesce(decision, ''), count(*)
       from events where type = 'tool-call'
       group by substr(at, 1, 10), coalesce(${column}, ''), coalesce(decision, '')`.execute(db);
+  // Otherwise PostgreSQL plans the first reports after an upgrade without statistics (autovacuum gathers them
+  // later): taking the table for a few rows, it sorted a 30-day report's 310,000 rows on disk, 150 ms against 52.
+  if (dialect === 'postgres') await sql`analyze compliance_counts`.execute(db);
 }
