@@ -20,7 +20,7 @@ import { DeviceTokens } from './device-tokens.js';
 import { HttpError, errorBody } from './errors.js';
 import { SharedRateCounter, sharedRateStore } from './rate-store.js';
 import { isStorageUnavailable } from './storage/unavailable.js';
-import type { Storage } from './storage/storage.js';
+import { type Storage, StorageNeedsOperatorError } from './storage/storage.js';
 
 export interface ServerOptions {
   storage: Storage;
@@ -154,6 +154,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .status(503)
         .header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S))
         .send(errorBody('unavailable', 'the database cannot be reached; nothing was stored, retry later'));
+    }
+    // Reports are still accepted; what this read needs waits for an operator, whom the message tells what to do.
+    if (error instanceof StorageNeedsOperatorError) {
+      app.log.error(error);
+      return reply.status(503).send(errorBody('needs-operator', error.message));
     }
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     const known: Record<number, string> = { 400: 'invalid-request', 413: 'too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/server/app.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { Storage } from '../../src/server/storage/storage.js';
 import { serverIndexFile } from '../../src/server/storage/server-index.js';
@@ -95,6 +96,38 @@ describe('the SQLite server index', () => {
     expect(await hostsOf(storage)).toEqual(names(20));
     await laptops(storage, names(1, 20));
     expect(await hostsOf(storage)).toEqual(names(21));
+  });
+
+  it('keeps accepting reports while its worker keeps failing, says what to do, and holds every one once rebuilt', async () => {
+    let storage = await open();
+    await laptops(storage, names(5));
+    expect(await hostsOf(storage)).toEqual(names(5));
+    // A change the worker cannot apply (a damaged row): every worker started again fails on it too.
+    const database = new Database(file);
+    database.prepare('insert into server_device_changes (change) values (?)').run('not a change');
+    database.close();
+
+    await laptops(storage, names(3, 5));
+    const unusable = /the server index .*-servers cannot be used \(.+\); the database holds all it held: stop the server, delete that file/;
+    await expect(hostsOf(storage)).rejects.toThrow(unusable);
+    // Started again after a while, it fails again; the reports and the rest of the console go on meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await laptops(storage, names(2, 8));
+    await expect(hostsOf(storage)).rejects.toThrow(unusable);
+    const servers = await storage.fleetServers({ search: 'fs' }, { sort: 'name', descending: false, limit: 10 });
+    expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 10]]);
+    // An admin asking for that list is told, not handed an internal error.
+    const app = await buildServer({ storage, enrollSecret: 'enroll', adminToken: 'admin-token', adminName: 'admin@example.com' });
+    const answer = await app.inject({ url: '/v1/admin/servers/npm%3Afs/devices', headers: { authorization: 'Bearer admin-token' } });
+    await app.close();
+    expect(answer.statusCode).toBe(503);
+    expect(answer.json().error).toEqual({ code: 'needs-operator', message: expect.stringMatching(unusable) });
+    await close(storage);
+
+    // What the message says to do: the index is built again from the database, with every report in it.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${serverIndexFile(file)}${suffix}`, { force: true });
+    storage = await open();
+    expect(await hostsOf(storage)).toEqual(names(10));
   });
 
   it('follows a database restored from an older backup, not the history after it', async () => {

@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { StorageNeedsOperatorError } from './storage.js';
 
 /** What the writer and the index agree on. */
 export interface ServerIndex {
@@ -189,7 +190,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
   let stopping = false;
 
   const unusable = (error: Error) =>
-    new Error(
+    new StorageNeedsOperatorError(
       `the server index ${serverIndexFile(file)} cannot be used (${error.message}); the database holds all it held: ` +
         'stop the server, delete that file, and start again to build it anew',
     );

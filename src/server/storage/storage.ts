@@ -217,6 +217,8 @@ export interface AdminActionFilter {
 export class AdminExistsError extends Error {}
 /** A request named a device the database does not hold (a restore from a backup older than the device). */
 export class UnknownDeviceError extends Error {}
+/** A part of the storage cannot serve until an operator acts (a damaged index file); the message says what to do. */
+export class StorageNeedsOperatorError extends Error {}
 
 /** A signed-in browser session (single sign-on); the cookie itself is never stored, only its hash. */
 export interface AdminSession {
