@@ -9,10 +9,10 @@
 // restore), or of an older layout, it is built again from device_servers. PostgreSQL has no such file:
 // server_devices is a view of device_servers there (migration 0008).
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StorageNeedsOperatorError } from './storage.js';
+import { sqliteDriverPath } from './worker-driver.js';
 
 /** What the writer and the index agree on. */
 export interface ServerIndex {
@@ -202,7 +202,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
       workerData: {
         file,
         indexFile: serverIndexFile(file),
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        driver: sqliteDriverPath(),
         cacheKib: CACHE_KIB,
         perStep: CHANGES_PER_STEP,
         everyMs: EVERY_MS,

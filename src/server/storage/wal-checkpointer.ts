@@ -7,9 +7,9 @@
 // the worker says it passed a bound; by then the worker has copied nearly all of it, so that is quick. The
 // worker never restarts it: that would hold the write lock, and a batch that has begun reading cannot wait
 // for that lock (SQLite answers SQLITE_BUSY at once), so whole batches would fail.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { sqliteDriverPath } from './worker-driver.js';
 
 /**
  * Checkpoints this often. What the writer's restart has left to copy is what was written since the worker's last
@@ -59,7 +59,7 @@ export function startWalCheckpointer(database: Database.Database, restartAfterPa
   const file = database.name;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs: EVERY_MS },
+    workerData: { file, driver: sqliteDriverPath(), everyMs: EVERY_MS },
   });
   let logPages = 0;
   // Sizes that tell of the log before it started over, which would start the new one over again at once: from
