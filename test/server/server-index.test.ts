@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { buildServer } from '../../src/server/app.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { Storage } from '../../src/server/storage/storage.js';
@@ -99,6 +99,10 @@ describe('the SQLite server index', () => {
   });
 
   it('keeps accepting reports while its worker keeps failing, says what to do, and holds every one once rebuilt', async () => {
+    const warnings: string[] = [];
+    const warned = (warning: Error) => warning.name === 'ServerIndexWarning' && warnings.push(warning.message);
+    process.on('warning', warned);
+    onTestFinished(() => void process.off('warning', warned));
     let storage = await open();
     await laptops(storage, names(5));
     expect(await hostsOf(storage)).toEqual(names(5));
@@ -108,7 +112,8 @@ describe('the SQLite server index', () => {
     database.close();
 
     await laptops(storage, names(3, 5));
-    const unusable = /the server index .*-servers cannot be used \(.+\); the database holds all it held: stop the server, delete that file/;
+    const unusable =
+      /^the server index \(mcp-warden\.sqlite-servers, beside the database\) cannot be used \(.+\); the database holds all it held: stop the server, delete that file/;
     await expect(hostsOf(storage)).rejects.toThrow(unusable);
     // Started again after a while, it fails again; the reports and the rest of the console go on meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -116,6 +121,8 @@ describe('the SQLite server index', () => {
     await expect(hostsOf(storage)).rejects.toThrow(unusable);
     const servers = await storage.fleetServers({ search: 'fs' }, { sort: 'name', descending: false, limit: 10 });
     expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 10]]);
+    // The server's log says it once, however often the worker was started again.
+    expect(warnings).toEqual([expect.stringMatching(unusable)]);
     // An admin asking for that list is told, not handed an internal error.
     const app = await buildServer({ storage, enrollSecret: 'enroll', adminToken: 'admin-token', adminName: 'admin@example.com' });
     const answer = await app.inject({ url: '/v1/admin/servers/npm%3Afs/devices', headers: { authorization: 'Bearer admin-token' } });

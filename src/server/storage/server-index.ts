@@ -9,6 +9,7 @@
 // restore), or of an older layout, it is built again from device_servers. PostgreSQL has no such file:
 // server_devices is a view of device_servers there (migration 0008).
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StorageNeedsOperatorError } from './storage.js';
@@ -187,13 +188,20 @@ export function startServerIndex(database: Database.Database): ServerIndex {
   let worker: Worker | undefined;
   /** Why the last worker stopped, until a new one answers. */
   let failure: Error | undefined;
+  /** The failure last told in the process's warnings, until a worker applies changes again. */
+  let warned: string | undefined;
   let stopping = false;
 
-  const unusable = (error: Error) =>
-    new StorageNeedsOperatorError(
-      `the server index ${serverIndexFile(file)} cannot be used (${error.message}); the database holds all it held: ` +
-        'stop the server, delete that file, and start again to build it anew',
+  // Admins of any role read this in the console: the file's name, not the server's folders.
+  const fail = (cause: Error): Error => {
+    const error = new StorageNeedsOperatorError(
+      `the server index (${path.basename(serverIndexFile(file))}, beside the database) cannot be used (${cause.message}); ` +
+        'the database holds all it held: stop the server, delete that file, and start again to build it anew',
     );
+    // Told once, not at every restart, so that an endpoint nobody reads the console of says it in its log too.
+    if (error.message !== warned) process.emitWarning((warned = error.message), 'ServerIndexWarning');
+    return (failure = error);
+  };
   const start = () => {
     const started = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -209,6 +217,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
       },
     });
     started.on('message', (message: { applied: number; settled?: number }) => {
+      if (message.applied !== applied) warned = undefined;
       applied = message.applied;
       failure = undefined;
       if (message.settled === undefined) return;
@@ -221,12 +230,12 @@ export function startServerIndex(database: Database.Database): ServerIndex {
     });
     // A worker that failed (a full disk, a damaged file) is started again after a while: it checks the file as
     // it opens and goes on from what it applied. Reads meanwhile fail at once, with what to do. ('exit' follows.)
-    started.on('error', (error) => (failure = unusable(error)));
+    started.on('error', (error) => void fail(error));
     started.once('exit', () => {
       worker = undefined;
       if (stopping) return;
-      failure ??= unusable(new Error('its worker stopped'));
-      for (const settle of waiting.values()) settle.reject(failure);
+      const reason = failure ?? fail(new Error('its worker stopped'));
+      for (const settle of waiting.values()) settle.reject(reason);
       waiting.clear();
       setTimeout(() => {
         if (!stopping) worker = start();
