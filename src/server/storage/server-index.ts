@@ -198,7 +198,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
       `the server index (${path.basename(serverIndexFile(file))}, beside the database) cannot be used (${cause.message}); ` +
         'the database holds all it held: stop the server, delete that file, and start again to build it anew',
     );
-    // Told once, not at every restart, so that an endpoint nobody reads the console of says it in its log too.
+    // In the server's log too, for when no admin opens those lists: once per failure, not at every restart.
     if (error.message !== warned) process.emitWarning((warned = error.message), 'ServerIndexWarning');
     return (failure = error);
   };
