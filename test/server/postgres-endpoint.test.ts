@@ -72,7 +72,7 @@ async function migrated(): Promise<string> {
   const migrate = cli(['server', 'migrate', '--database', url]);
   expect(await migrate.exited, migrate.output()).toBe(0);
   expect(migrate.output()).toContain(
-    'applied 0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index',
+    'applied 0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index, 0009-counts-in-index',
   );
   return url;
 }
@@ -172,7 +172,7 @@ describe.skipIf(postgresMissing !== undefined)('the endpoint on PostgreSQL', () 
     const unmigrated = cli(['server', '--database', fresh, '--admin-token', 't', '--enroll-secret', 's']);
     expect(await unmigrated.exited).toBe(1);
     expect(unmigrated.output()).toContain(
-      'the database needs 8 migration(s) (0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index): run `mcp-warden server migrate` first',
+      'the database needs 9 migration(s) (0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index, 0009-counts-in-index): run `mcp-warden server migrate` first',
     );
   });
 

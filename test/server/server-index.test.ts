@@ -11,7 +11,8 @@ import { buildServer } from '../../src/server/app.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { Storage } from '../../src/server/storage/storage.js';
 import { serverIndexFile } from '../../src/server/storage/server-index.js';
-import { fullReport, serverEntry } from '../helpers/server-entries.js';
+import type { ProbeResult } from '../../src/shared/inventory.js';
+import { deltaReport, fullReport, serverEntry } from '../helpers/server-entries.js';
 
 const NOW = '2026-12-01T12:00:00.000Z';
 let folder: string;
@@ -119,8 +120,10 @@ describe('the SQLite server index', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await laptops(storage, names(2, 8));
     await expect(hostsOf(storage)).rejects.toThrow(unusable);
-    const servers = await storage.fleetServers({ search: 'fs' }, { sort: 'name', descending: false, limit: 10 });
-    expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 10]]);
+    // The counts live in the same file: the servers list says so too; the devices list goes on.
+    await expect(storage.fleetServers({ search: 'fs' }, { sort: 'name', descending: false, limit: 10 })).rejects.toThrow(unusable);
+    const devices = await storage.devices({}, { sort: 'hostname', descending: false, limit: 50 });
+    expect(devices.items.map((device) => device.hostname)).toEqual(names(10));
     // The server's log says it once, however often the worker was started again.
     expect(warnings).toEqual([expect.stringMatching(unusable)]);
     // An admin asking for that list is told, not handed an internal error.
@@ -135,6 +138,80 @@ describe('the SQLite server index', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${serverIndexFile(file)}${suffix}`, { force: true });
     storage = await open();
     expect(await hostsOf(storage)).toEqual(names(10));
+    const servers = await storage.fleetServers({ search: 'fs' }, { sort: 'name', descending: false, limit: 10 });
+    expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 10]]);
+  });
+
+  it('counts the fleet again from the database as the reports had counted it, when its file is lost', async () => {
+    const later = '2026-12-02T09:00:00.000Z';
+    const probe = (severity: 'low' | 'critical'): ProbeResult =>
+      ({
+        status: 'ok',
+        durationMs: 5,
+        probedAt: later,
+        tools: [],
+        resources: [],
+        resourceTemplates: [],
+        prompts: [],
+        risks: [{ id: 'writes-files', severity, evidence: 'write_file' }],
+      }) as ProbeResult;
+    const secret = { findings: [{ id: 'plaintext-secret', severity: 'high' as const, evidence: 'env API_TOKEN' }] };
+    let storage = await open();
+    // Once the worker is up, every report below is folded as it arrives, not counted at its start.
+    await hostsOf(storage);
+    const ids: string[] = [];
+    for (const [index, hostname] of names(6).entries()) {
+      const device = await storage.createDevice(
+        { hostname, platform: 'linux', osVersion: '6', user: 'bob', agentVersion: '0.1.0' },
+        randomUUID(),
+        NOW,
+        undefined,
+      );
+      ids.push(device.id);
+      const servers = [
+        serverEntry('fs'),
+        serverEntry('git', { client: index % 2 ? 'claude-code' : 'cursor' }),
+        serverEntry(`own-${index}`),
+      ];
+      await storage.ingest(device.id, fullReport(1, index < 3 ? [...servers, serverEntry('fetch', { name: 'Fetch' })] : servers), NOW);
+    }
+    await hostsOf(storage);
+    // A day later: git gets a secret in its config everywhere, two laptops drop fs, fetch is renamed, the probes
+    // of fs and git come in, and one laptop leaves for another agent.
+    for (const [index, id] of ids.entries()) {
+      const servers = [
+        ...(index < 2 ? [] : [serverEntry('fs')]),
+        serverEntry('git', { client: index % 2 ? 'claude-code' : 'cursor', ...secret }),
+        serverEntry(`own-${index}`, index === 5 ? { client: 'windsurf' } : {}),
+        ...(index < 3 ? [serverEntry('fetch', { name: 'Fetch (renamed)' })] : []),
+      ];
+      const probes = index === 2 ? { [serverEntry('fs').id]: probe('critical'), [serverEntry('git').id]: probe('low') } : undefined;
+      await storage.ingest(id, fullReport(2, servers, probes ? { inventory: { sources: [], servers, probes } } : {}), later);
+    }
+    await storage.ingest(ids[4]!, deltaReport(3, { removed: [serverEntry('own-4').id] }), later);
+    const counted = async (from: Storage) => ({
+      servers: (await from.fleetServers({}, { sort: 'name', descending: false, limit: 500 })).items.map(
+        ({ lastUpdated: _changed, ...server }) => server,
+      ),
+      agents: await from.agentStats(),
+    });
+    const folded = await counted(storage);
+    expect(folded.servers.find((server) => server.serverKey === 'npm:fetch')).toMatchObject({ name: 'Fetch (renamed)', deviceCount: 3 });
+    expect(folded.servers.find((server) => server.serverKey === 'npm:fs')).toMatchObject({ deviceCount: 4, risk: 'critical' });
+    expect(folded.servers.filter((server) => server.serverKey === 'npm:git').map((server) => [server.agent, server.risk])).toEqual([
+      ['claude-code', 'high'],
+      ['cursor', 'high'],
+    ]);
+    expect(folded.agents.map((agent) => [agent.agent, agent.deviceCount])).toEqual([
+      ['claude-code', 3],
+      ['cursor', 6],
+      ['windsurf', 1],
+    ]);
+    await close(storage);
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${serverIndexFile(file)}${suffix}`, { force: true });
+    storage = await open();
+    expect(await counted(storage)).toEqual(folded);
   });
 
   it('follows a database restored from an older backup, not the history after it', async () => {

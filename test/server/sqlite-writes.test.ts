@@ -5,19 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Transaction } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compiledOnce } from '../../src/server/storage/compiled-once.js';
 import { openDatabase } from '../../src/server/storage/database.js';
-import { BatchFolder, type FleetChange, FleetCounts, fleetChange } from '../../src/server/storage/fleet-counts.js';
 import { GroupCommit } from '../../src/server/storage/group-commit.js';
 import { statementPieces } from '../../src/server/storage/statement-pieces.js';
 import { openStorage } from '../../src/server/storage/open-storage.js';
 import type { OpenDatabase } from '../../src/server/storage/database.js';
-import type { WardenDatabase } from '../../src/server/storage/schema.js';
 import { migrate } from '../../src/server/storage/database.js';
-import type { ServerEntry } from '../../src/shared/inventory.js';
-import { severityRank } from '../../src/shared/present.js';
 import { fullReport, serverEntry } from '../helpers/server-entries.js';
 
 const NOW = '2026-12-01T12:00:00.000Z';
@@ -138,87 +133,7 @@ describe('temporary files', () => {
   });
 });
 
-/**
- * The SQLite writer as the storage wires it: a group commit whose batches end by appending their count changes
- * and folding them with `counts`, on a clock the test moves. A report adds one device's server, after its own
- * writes, if any.
- */
-function foldingWriter(db: OpenDatabase['db'], counts: FleetCounts, now: () => number) {
-  const folder: BatchFolder = new BatchFolder(db, counts, statementPieces('sqlite'), (step) => group.run(step), now);
-  const group = new GroupCommit<FleetChange>(db, (trx, changes) => folder.finishBatch(trx, changes));
-  const report = (server: ServerEntry, own?: (trx: Transaction<WardenDatabase>) => Promise<unknown>) =>
-    group.run(async (trx, later) => {
-      await own?.(trx);
-      later.push(fleetChange([], [{ server_key: server.serverKey, client: server.client }], [server], [], NOW));
-      return server.name;
-    });
-  const appended = async () => (await db.selectFrom('fleet_changes').select('id').execute()).length;
-  return { folder, report, appended };
-}
-
 describe('fleet counts', () => {
-  it("appends each report's count change with it and folds them a second later, or at once for a read, oldest first", async () => {
-    const { db } = await migrated();
-    let clock = 0;
-    const { folder, report, appended } = foldingWriter(db, new FleetCounts(db, statementPieces('sqlite')), () => clock);
-    const stored = () =>
-      db.selectFrom('fleet_servers').select(['server_key', 'device_count', 'findings_risk']).orderBy('server_key').execute();
-
-    await Promise.all([report(serverEntry('git')), report(serverEntry('memory'))]);
-    clock = 999;
-    await report(serverEntry('git', { findings: [{ id: 'plaintext-secret', severity: 'high', evidence: 'env API_TOKEN' }] }));
-    // Under a second: kept as appended, in the reports' own transactions.
-    expect(await stored()).toEqual([]);
-    expect(await appended()).toBe(3);
-
-    clock = 1000;
-    await report(serverEntry('fetch'));
-    expect(await appended()).toBe(0);
-    // Merged oldest first: git's two devices counted, its latest findings kept.
-    expect(await stored()).toEqual([
-      { server_key: 'npm:fetch', device_count: 1, findings_risk: 0 },
-      { server_key: 'npm:git', device_count: 2, findings_risk: severityRank('high') },
-      { server_key: 'npm:memory', device_count: 1, findings_risk: 0 },
-    ]);
-
-    await report(serverEntry('memory'));
-    expect(await appended()).toBe(1);
-    await folder.settle();
-    expect(await appended()).toBe(0);
-    expect((await stored()).find((row) => row.server_key === 'npm:memory')?.device_count).toBe(2);
-  });
-
-  it('accepts the reports of a batch whose fold fails, keeps the changes appended, and says why to the reads until a fold succeeds', async () => {
-    const { db } = await migrated();
-    let clock = 0;
-    class FailingCounts extends FleetCounts {
-      failing = true;
-      override async apply(trx: Parameters<FleetCounts['apply']>[0], changes: readonly FleetChange[]): Promise<void> {
-        if (this.failing) throw new Error('disk I/O error');
-        await super.apply(trx, changes);
-      }
-    }
-    const counts = new FailingCounts(db, statementPieces('sqlite'));
-    const { folder, report, appended } = foldingWriter(db, counts, () => clock);
-    const reportWithOwnRow = (name: string) =>
-      report(serverEntry(name), (trx) => trx.insertInto('settings').values({ key: name, value: 'report' }).execute());
-
-    await reportWithOwnRow('git');
-    clock = 1000;
-    expect(await reportWithOwnRow('memory')).toBe('memory');
-    expect((await db.selectFrom('settings').select('key').orderBy('key').execute()).map((row) => row.key)).toEqual(['git', 'memory']);
-    expect(await appended()).toBe(2);
-    await expect(folder.settle()).rejects.toThrow('disk I/O error');
-
-    counts.failing = false;
-    await folder.settle();
-    expect(await appended()).toBe(0);
-    expect(await db.selectFrom('fleet_servers').select(['server_key', 'device_count']).orderBy('server_key').execute()).toEqual([
-      { server_key: 'npm:git', device_count: 1 },
-      { server_key: 'npm:memory', device_count: 1 },
-    ]);
-  });
-
   it('counts every report accepted before a read, also across a restart that left changes unfolded', async () => {
     const file = path.join(folder, 'warden.sqlite');
     let storage = await openStorage({ dialect: 'sqlite', file }, { eventRetentionDays: 30 });
@@ -234,6 +149,7 @@ describe('fleet counts', () => {
     );
     await Promise.all(devices.map((device) => storage.ingest(device.id, fullReport(1, [serverEntry('git')]), NOW)));
     await storage.close();
+    // Appended in the reports' own transactions, and still there: the writer takes them out once folded, in bulk.
     open = openDatabase({ dialect: 'sqlite', file });
     expect((await open.db.selectFrom('fleet_changes').select('id').execute()).length).toBe(3);
     await open.close();

@@ -846,7 +846,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
   it('refuses to open a database that was never migrated, or that a newer version migrated', async () => {
     const url = await cluster!.database();
     await expect(openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 })).rejects.toThrow(
-      /needs 8 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index\): run `mcp-warden server migrate` first/,
+      /needs 9 migration\(s\) \(0001-fleet-schema, 0002-admins, 0003-people, 0004-capability-versions, 0005-registry, 0006-webhook-outbox, 0007-compliance-counts, 0008-server-index, 0009-counts-in-index\): run `mcp-warden server migrate` first/,
     );
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([
       '0001-fleet-schema',
@@ -857,6 +857,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL schema', () => {
       '0006-webhook-outbox',
       '0007-compliance-counts',
       '0008-server-index',
+      '0009-counts-in-index',
     ]);
     expect(await migrateStorage({ dialect: 'postgres', url })).toEqual([]);
     const storage = track(await openStorage({ dialect: 'postgres', url }, { eventRetentionDays: 30 }));

@@ -1,17 +1,17 @@
 // The fleet's counts (fleet_servers: one row per serverKey and agent with its device count; agent_stats), kept
-// as reports arrive. A report yields a FleetChange, appended to fleet_changes in the report's own transaction
-// (nothing is lost should the process stop), and the appended changes are folded into the counts in batches:
-// merged, and written in key order. Folding many reports at once writes a count row that many of them share
-// once for all of them (at 100,000 laptops SQLite took 14% more full reports a second folding once a second
-// than once per batch of 64). Before any read of the counts everything appended so far is folded, so a read
-// always sees every report accepted before it. PostgreSQL folds every fraction of a second, one process at a
-// time (every laptop shares the rows of its common servers: written per report, they would queue every report
-// behind the one before it). SQLite has one writer: its group commit folds in the batch's own transaction once
-// the oldest change waited a second.
-import { type ControlledTransaction, type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
+// as reports arrive. A report yields a FleetChange (fleet-fold.ts), appended to fleet_changes in the report's
+// own transaction (nothing is lost should the process stop), and the appended changes are folded into the
+// counts in batches: merged, and written in key order. Folding many reports at once writes a count row that
+// many of them share once for all of them. Before any read of the counts everything appended so far is folded,
+// so a read always sees every report accepted before it. PostgreSQL folds here, every fraction of a second, one
+// process at a time (every laptop shares the rows of its common servers: written per report, they would queue
+// every report behind the one before it). SQLite folds off its one writer, in the index file (fleet-fold.ts).
+import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
+import { SEVERITIES } from '../../shared/vocabulary.js';
 import { compiledOnce } from './compiled-once.js';
+import { type FleetChange, type SeverityRanks, fleetEntry, mergeFleetChanges } from './fleet-fold.js';
 import type { AgentStatsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type { StatementPieces } from './statement-pieces.js';
 
@@ -20,33 +20,14 @@ type Trx = Transaction<WardenDatabase>;
 /** The worst severity of some risks, as stored (present.ts's severityRank). */
 export const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, ...risks.map((risk) => severityRank(risk.severity)));
 
-interface FleetEntry {
-  name: string;
-  search_text: string;
-  access_type: string;
-  transport: string;
-  url: string | null;
-  findings: string;
-  findings_risk: number;
-}
-
 /** The entry's columns that have an index of their own (name and access type: the list's sorts). */
-const INDEXED = ['name', 'access_type'] as const satisfies readonly (keyof FleetEntry)[];
+const INDEXED = ['name', 'access_type'] as const satisfies readonly (keyof FleetServersTable)[];
 
-/** What one report changed in the fleet's counts. */
-export interface FleetChange {
-  at: string;
-  /** serverKey, agent, devices gained (1) or lost (-1) or neither (0), and the entry when added or changed. */
-  pairs: [string, string, number, FleetEntry?][];
-  /** agent, devices gained or lost, servers gained or lost. */
-  agents: [string, number, number][];
-  /** serverKey and the worst risk of its latest successful probe. */
-  probeRisks: [string, number][];
-}
+/** Each severity's rank as stored, for the code that runs where present.ts cannot be imported. */
+export const SEVERITY_RANKS: SeverityRanks = Object.fromEntries(SEVERITIES.map((severity) => [severity, severityRank(severity)]));
 
 type Row = { server_key: string; client: string };
 const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;
-const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function pairsIn(pairs: readonly (readonly [string, string])[]) {
   if (pairs.length === 0) return sql<SqlBool>`1 = 0`;
@@ -66,20 +47,7 @@ export function fleetChange(
   const pairs = new Map<string, FleetChange['pairs'][number]>();
   for (const server of changed) {
     const key = pairKey(server.serverKey, server.client);
-    pairs.set(key, [
-      server.serverKey,
-      server.client,
-      pairsBefore.has(key) ? 0 : 1,
-      {
-        name: server.name,
-        search_text: `${server.name}\n${server.serverKey}`.toLowerCase(),
-        access_type: server.accessType,
-        transport: server.transport,
-        url: server.url ?? null,
-        findings: JSON.stringify(server.findings),
-        findings_risk: worstRank(server.findings),
-      },
-    ]);
+    pairs.set(key, [server.serverKey, server.client, pairsBefore.has(key) ? 0 : 1, fleetEntry(server, SEVERITY_RANKS)]);
   }
   for (const key of pairsBefore) {
     if (pairsAfter.has(key)) continue;
@@ -167,30 +135,7 @@ export class FleetCounts {
 
   /** Writes changes, oldest first, as one: counts summed, the latest entry and probe risk kept. */
   async apply(trx: Trx, changes: readonly FleetChange[]): Promise<void> {
-    const pairs = new Map<
-      string,
-      { serverKey: string; client: string; devices: number; entry?: FleetEntry; first: string; last: string }
-    >();
-    const agents = new Map<string, [number, number]>();
-    const probeRisks = new Map<string, number>();
-    for (const change of changes) {
-      for (const [serverKey, client, devices, entry] of change.pairs) {
-        const key = pairKey(serverKey, client);
-        const merged = pairs.get(key) ?? { serverKey, client, devices: 0, first: change.at, last: change.at };
-        merged.devices += devices;
-        if (entry) {
-          merged.entry = entry;
-          merged.last = change.at;
-        }
-        pairs.set(key, merged);
-      }
-      for (const [client, devices, servers] of change.agents) {
-        const sum = agents.get(client) ?? [0, 0];
-        agents.set(client, [sum[0] + devices, sum[1] + servers]);
-      }
-      for (const [serverKey, risk] of change.probeRisks) probeRisks.set(serverKey, risk);
-    }
-    const sorted = [...pairs.entries()].sort(byKey).map(([, pair]) => pair);
+    const { pairs: sorted, agents, probeRisks } = mergeFleetChanges(changes);
     const upserts = sorted.flatMap((pair) =>
       pair.entry
         ? [
@@ -236,13 +181,10 @@ export class FleetCounts {
     for (const part of this.pieces(touched.map((pair): [string, string] => [pair.serverKey, pair.client])))
       await trx.deleteFrom('fleet_servers').where('device_count', '<=', 0).where(pairsIn(part)).execute();
 
-    const agentRows = [...agents.entries()]
-      .sort(byKey)
-      .filter(([, [devices, servers]]) => devices !== 0 || servers !== 0)
-      .map(([client, [devices, servers]]) => ({ client, device_count: devices, server_count: servers }));
+    const agentRows = agents.map(([client, devices, servers]) => ({ client, device_count: devices, server_count: servers }));
     if (agentRows.length) await this.upsertAgents(trx, agentRows);
 
-    for (const [serverKey, probeRisk] of [...probeRisks.entries()].sort(byKey))
+    for (const [serverKey, probeRisk] of probeRisks)
       await trx
         .updateTable('fleet_servers')
         .set({ probe_risk: probeRisk, risk: sql<number>`case when findings_risk > ${probeRisk} then findings_risk else ${probeRisk} end` })
@@ -257,8 +199,6 @@ const FOLD_LOCK = 7_307_101;
 /** Changes folded at most in one go (one merge, one set of statements). */
 const FOLD_BATCH = 2000;
 const FOLD_EVERY_MS = 250;
-/** SQLite: how long a change waits for company before the group commit folds it. */
-const SQLITE_FOLD_AFTER_MS = 1000;
 
 /** Appends reports' changes, oldest first, to be folded later. */
 export async function appendChanges(trx: Trx, pieces: StatementPieces, changes: readonly FleetChange[]): Promise<void> {
@@ -289,70 +229,6 @@ export interface CountSettler {
   /** Folds everything appended so far. */
   settle(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/**
- * SQLite: folds in the group commit (group-commit.ts), as the last step of a batch's transaction, once the
- * oldest unfolded change is a second old or a read asked for it.
- */
-export class BatchFolder implements CountSettler {
-  /** When this process appended the oldest change not folded since (changes left by an earlier run wait for a read). */
-  private waitingSince: number | undefined;
-  private asked = false;
-  /** Why the last fold failed, until one succeeds. */
-  private failure: unknown;
-
-  /** `write` runs a step in the next batch (the group commit's `run`). */
-  constructor(
-    private readonly db: Kysely<WardenDatabase>,
-    private readonly counts: FleetCounts,
-    private readonly pieces: StatementPieces,
-    private readonly write: (step: () => Promise<void>) => Promise<unknown>,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** The batch's last step: appends what its reports changed, and folds if it is time. */
-  async finishBatch(trx: ControlledTransaction<WardenDatabase>, changes: readonly FleetChange[]): Promise<void> {
-    if (changes.length) {
-      await appendChanges(trx, this.pieces, changes);
-      this.waitingSince ??= this.now();
-    }
-    const due = this.waitingSince !== undefined && this.now() - this.waitingSince >= SQLITE_FOLD_AFTER_MS;
-    if (!due && !this.asked) return;
-    // Should this batch be undone, its changes stay appended and the next read or change folds them.
-    this.asked = false;
-    this.waitingSince = undefined;
-    // In a savepoint of its own: changes that cannot be folded stay appended, and the batch's reports are still
-    // accepted; the reads that need the counts answer the failure, and the fold is tried again a second later.
-    const fold = await trx.savepoint('fold').execute();
-    try {
-      while (await foldOldest(fold, this.counts));
-      await fold.releaseSavepoint('fold').execute();
-      this.failure = undefined;
-    } catch (error) {
-      this.failure = error;
-      this.waitingSince = this.now();
-      // An I/O error (a full disk) may have undone the whole transaction, savepoint and all: the batch then fails
-      // with that error, not with the savepoint's absence.
-      await fold
-        .rollbackToSavepoint('fold')
-        .execute()
-        .catch(() => {
-          throw error;
-        });
-    }
-  }
-
-  async settle(): Promise<void> {
-    if (!(await hasAppendedChanges(this.db))) return;
-    await this.write(async () => {
-      this.asked = true;
-    });
-    if (this.failure) throw this.failure;
-  }
-
-  /** Nothing to wait for: what is appended and not folded yet is folded after the next start. */
-  async stop(): Promise<void> {}
 }
 
 /** PostgreSQL: folds appended changes into the counts, one process at a time. */

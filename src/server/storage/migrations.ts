@@ -9,6 +9,7 @@ import { registrySchema } from './migration-0005-registry.js';
 import { webhookOutboxSchema } from './migration-0006-webhook-outbox.js';
 import { complianceCountsSchema } from './migration-0007-compliance-counts.js';
 import { serverIndexSchema } from './migration-0008-server-index.js';
+import { countsInIndexSchema } from './migration-0009-counts-in-index.js';
 import { capabilityVersionsSchema } from './migration-0004-capability-versions.js';
 import type { Dialect } from './storage.js';
 
@@ -237,6 +238,7 @@ const STEPS: readonly (readonly [string, Step])[] = [
   ['0006-webhook-outbox', webhookOutboxSchema],
   ['0007-compliance-counts', complianceCountsSchema],
   ['0008-server-index', serverIndexSchema],
+  ['0009-counts-in-index', countsInIndexSchema],
 ];
 
 export const LATEST_MIGRATION = STEPS.at(-1)![0];

@@ -1,35 +1,38 @@
-// SQLite: which devices run each server (server_devices, the per-server device list) is kept off the writer's
-// thread. Every report adds about a dozen rows to it, each on its own page of an index ordered by server, and
-// on SQLite's one writer those scattered pages cost a third of a full report (at 100,000 laptops: 1,064 full
-// reports a second without that index, 761 with it). So a report only appends what it changed to
-// server_device_changes, in its own transaction (nothing is lost should the process stop), and a worker thread
-// applies the changes to server_devices in a file of its own (DIR/mcp-warden.sqlite-servers), which the writer's
-// connection reads as the attached schema `server_index`. Reads of it settle first: they see every report
-// accepted before them. The file holds nothing that the database does not: missing, from another history (a
-// restore), or of an older layout, it is built again from device_servers. PostgreSQL has no such file:
-// server_devices is a view of device_servers there (migration 0008).
+// SQLite: which devices run each server (server_devices, the per-server device list) and the fleet's counts
+// (fleet_servers, agent_stats: the servers list, the agents) are kept off the writer's thread. Every report adds
+// about a dozen rows to server_devices, each on its own page of an index ordered by server, and rewrites the
+// count rows of its servers and their indexes: on SQLite's one writer, the first cost a third of a full report
+// (at 100,000 laptops: 1,064 full reports a second without that index, 761 with it) and folding the counts 43%
+// of the writer's time. So a report only appends what it changed to server_device_changes and fleet_changes, in
+// its own transaction (nothing is lost should the process stop), and a worker thread applies the changes in a
+// file of its own (DIR/mcp-warden.sqlite-servers), which the writer's connection reads as the attached schema
+// `server_index` (the database has no tables of those names: unqualified, they are the index's). Reads of them
+// settle first: they see every report accepted before them. The file holds nothing that the database does not:
+// missing, from another history (a restore), or of an older layout, it is built again from the database's rows.
+// PostgreSQL has no such file: server_devices is a view of device_servers there (migration 0008), and its
+// counts are folded by fleet-counts.ts.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { SEVERITY_RANKS } from './fleet-counts.js';
+import { type IndexSchemas, createCountTables, fleetEntry, foldCounts, mergeFleetChanges, rebuildCounts } from './fleet-fold.js';
 import { StorageNeedsOperatorError } from './storage.js';
 import { sqliteDriverPath } from './worker-driver.js';
 
 /** What the writer and the index agree on. */
 export interface ServerIndex {
-  /** Resolves once every change committed before the call is in server_devices. */
+  /** Resolves once every change committed before the call is in server_devices and the counts. */
   settle(): Promise<void>;
   /** Between write batches (no transaction open): lets go of the changes the index has applied. */
   betweenWrites(): void;
   stop(): Promise<void>;
 }
 
-/** The schemas of the index's tables and of the database's, as one connection names them. */
-interface Names {
-  index: string;
-  database: string;
-  /** The same connection may take the changes out once applied (the database in memory). */
-  takeApplied: boolean;
+/** How far the index has applied each table of changes (their ids). */
+export interface IndexPosition {
+  applied: number;
+  folded: number;
 }
 
 /** The index file of a database file. */
@@ -68,24 +71,33 @@ const RESTART_MS = 1000;
 
 /**
  * Makes the index ready on one connection and answers how far it is applied: creates its tables, and builds
- * it again from device_servers unless what it holds is the database's own past (applied between the last
- * change taken out and the last one appended). Runs in the worker, or in the writer's thread for a database
- * in memory; self-contained, since the worker runs its source.
+ * it again from the database's rows unless what it holds is the database's own past (applied between the last
+ * change taken out and the last one appended, for both tables of changes). Runs in the worker, or in the
+ * writer's thread for a database in memory; self-contained, since the worker runs its source: `buildCounts`
+ * builds the counts from the database's rows (fleet-fold.ts), in the same transaction as server_devices.
  */
-export function prepareServerIndex(db: Database.Database, names: Names): number {
-  const layout = 1;
+export function prepareServerIndex(db: Database.Database, names: IndexSchemas, buildCounts: () => void): IndexPosition {
+  const layout = 2;
   db.exec(
-    `create table if not exists ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null, applied integer not null)`,
+    `create table if not exists ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null,` +
+      ' applied integer not null, folded integer not null)',
   );
-  const state = db.prepare(`select layout, applied from ${names.index}.index_state`).get() as
-    { layout: number; applied: number } | undefined;
-  const sequence = db.prepare(`select seq from ${names.database}.sqlite_sequence where name = 'server_device_changes'`).pluck();
-  const oldest = db.prepare(`select min(id) - 1 from ${names.database}.server_device_changes`).pluck();
+  const state = db.prepare(`select * from ${names.index}.index_state`).get() as
+    { layout: number; applied: number; folded?: number } | undefined;
+  /** The last change appended to a table, and the last one taken out of it. */
+  const ends = (table: string) => {
+    const last = Number(db.prepare(`select seq from ${names.database}.sqlite_sequence where name = ?`).pluck().get(table) ?? 0);
+    const oldest = db.prepare(`select min(id) - 1 from ${names.database}.${table}`).pluck().get() as number | null;
+    return { last, takenUpTo: oldest ?? last };
+  };
+  const within = (at: number | undefined, table: { last: number; takenUpTo: number }) =>
+    at !== undefined && at >= table.takenUpTo && at <= table.last;
   // Deferred, as every transaction here: an immediate one would take the database's write lock too, not only the index's.
   return db.transaction(() => {
-    const last = Number(sequence.get() ?? 0);
-    const takenUpTo = (oldest.get() as number | null) ?? last;
-    if (state && state.layout === layout && state.applied >= takenUpTo && state.applied <= last) return state.applied;
+    const changes = ends('server_device_changes');
+    const counts = ends('fleet_changes');
+    if (state && state.layout === layout && within(state.applied, changes) && within(state.folded, counts))
+      return { applied: state.applied, folded: state.folded! };
     db.exec(`drop table if exists ${names.index}.server_devices`);
     db.exec(
       `create table ${names.index}.server_devices (server_key text not null, first_seen text not null, device_id text not null,` +
@@ -95,9 +107,18 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
       `insert into ${names.index}.server_devices select server_key, first_seen, device_id, server_id, client from ${names.database}.device_servers` +
         ` order by server_key, first_seen, device_id, server_id`,
     );
-    db.prepare(`insert or replace into ${names.index}.index_state values (1, ?, ?)`).run(layout, last);
-    if (names.takeApplied) db.prepare(`delete from ${names.database}.server_device_changes where id <= ?`).run(last);
-    return last;
+    buildCounts();
+    db.exec(`drop table ${names.index}.index_state`);
+    db.exec(
+      `create table ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null,` +
+        ' applied integer not null, folded integer not null)',
+    );
+    db.prepare(`insert into ${names.index}.index_state values (1, ?, ?, ?)`).run(layout, changes.last, counts.last);
+    if (names.takeApplied) {
+      db.prepare(`delete from ${names.database}.server_device_changes where id <= ?`).run(changes.last);
+      db.prepare(`delete from ${names.database}.fleet_changes where id <= ?`).run(counts.last);
+    }
+    return { applied: changes.last, folded: counts.last };
   })();
 }
 
@@ -106,7 +127,7 @@ export function prepareServerIndex(db: Database.Database, names: Names): number 
  * A change is one report's: `[device, added [serverKey, firstSeen, serverId, client][], removed [serverKey,
  * firstSeen, serverId][]]`. Each row's last change wins, and the rows are written in key order.
  */
-export function applyServerChanges(db: Database.Database, names: Names, applied: number, limit: number): number {
+export function applyServerChanges(db: Database.Database, names: IndexSchemas, applied: number, limit: number): number {
   const read = db.prepare(`select id, change from ${names.database}.server_device_changes where id > ? order by id limit ?`);
   const insert = db.prepare(`insert or replace into ${names.index}.server_devices values (?, ?, ?, ?, ?)`);
   const remove = db.prepare(
@@ -135,23 +156,36 @@ export function applyServerChanges(db: Database.Database, names: Names, applied:
   })();
 }
 
-/** Applies every change appended so far, a step at a time; answers how far it got. */
-export function catchUpServerChanges(db: Database.Database, names: Names, applied: number, perStep: number): number {
-  for (;;) {
-    const next = applyServerChanges(db, names, applied, perStep);
-    if (next === applied) return applied;
-    applied = next;
-  }
+/** Applies every change appended so far to server_devices, then to the counts, a step at a time; answers how far it got. */
+export function catchUpIndex(
+  position: IndexPosition,
+  applyServerStep: (applied: number) => number,
+  foldCountStep: (folded: number) => number,
+): IndexPosition {
+  const untilCaughtUp = (step: (from: number) => number, from: number) => {
+    for (;;) {
+      const next = step(from);
+      if (next === from) return from;
+      from = next;
+    }
+  };
+  return { applied: untilCaughtUp(applyServerStep, position.applied), folded: untilCaughtUp(foldCountStep, position.folded) };
 }
 
-// The worker runs as source (eval), as wal-checkpointer.ts's does, with the three functions above as they were
-// compiled. It opens the index file, attaches the database, and answers each settle once it has caught up.
+// The worker runs as source (eval), as wal-checkpointer.ts's does, with the functions above and fleet-fold.ts's
+// as they were compiled. It opens the index file, attaches the database, and answers each settle once it has
+// caught up.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const prepareServerIndex = ${prepareServerIndex.toString()};
 const applyServerChanges = ${applyServerChanges.toString()};
-const catchUpServerChanges = ${catchUpServerChanges.toString()};
+const catchUpIndex = ${catchUpIndex.toString()};
+const fleetEntry = ${fleetEntry.toString()};
+const mergeFleetChanges = ${mergeFleetChanges.toString()};
+const createCountTables = ${createCountTables.toString()};
+const rebuildCounts = ${rebuildCounts.toString()};
+const foldCounts = ${foldCounts.toString()};
 const db = new Database(workerData.indexFile);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
@@ -159,13 +193,22 @@ db.pragma('cache_size = -' + workerData.cacheKib);
 db.pragma('busy_timeout = 5000');
 db.prepare('attach database ? as warden').run(workerData.file);
 const names = { index: 'main', database: 'warden', takeApplied: false };
-let applied = prepareServerIndex(db, names);
-const catchUp = () => (applied = catchUpServerChanges(db, names, applied, workerData.perStep));
-parentPort.postMessage({ applied });
+let position = prepareServerIndex(db, names, () => {
+  createCountTables(db, names);
+  rebuildCounts(db, names, workerData.ranks);
+});
+const catchUp = () => {
+  position = catchUpIndex(
+    position,
+    (applied) => applyServerChanges(db, names, applied, workerData.perStep),
+    (folded) => foldCounts(db, names, folded, workerData.perStep),
+  );
+};
+parentPort.postMessage(position);
 const timer = setInterval(() => {
-  const before = applied;
+  const before = position;
   catchUp();
-  if (applied !== before) parentPort.postMessage({ applied });
+  if (position.applied !== before.applied || position.folded !== before.folded) parentPort.postMessage(position);
 }, workerData.everyMs);
 parentPort.on('message', (message) => {
   if (message === 'stop') {
@@ -174,15 +217,16 @@ parentPort.on('message', (message) => {
     return parentPort.close();
   }
   catchUp();
-  parentPort.postMessage({ applied, settled: message.settle });
+  parentPort.postMessage({ ...position, settled: message.settle });
 });
 `;
 
 /** The index of a database file, kept by a worker thread; the writer's connection has it attached. */
 export function startServerIndex(database: Database.Database): ServerIndex {
   const file = database.name;
-  let applied = 0;
-  let taken = 0;
+  let position: IndexPosition = { applied: 0, folded: 0 };
+  /** How far the writer took the applied changes out. */
+  let taken: IndexPosition = { applied: 0, folded: 0 };
   let asked = 0;
   const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let worker: Worker | undefined;
@@ -214,11 +258,12 @@ export function startServerIndex(database: Database.Database): ServerIndex {
         cacheKib: CACHE_KIB,
         perStep: CHANGES_PER_STEP,
         everyMs: EVERY_MS,
+        ranks: SEVERITY_RANKS,
       },
     });
-    started.on('message', (message: { applied: number; settled?: number }) => {
-      if (message.applied !== applied) warned = undefined;
-      applied = message.applied;
+    started.on('message', (message: IndexPosition & { settled?: number }) => {
+      if (message.applied !== position.applied || message.folded !== position.folded) warned = undefined;
+      position = { applied: message.applied, folded: message.folded };
       failure = undefined;
       if (message.settled === undefined) return;
       for (const [token, settle] of waiting)
@@ -259,10 +304,16 @@ export function startServerIndex(database: Database.Database): ServerIndex {
       });
     },
     betweenWrites() {
-      if (applied - taken < TAKE_AFTER || database.inTransaction) return;
+      if (database.inTransaction) return;
       try {
-        database.prepare('delete from server_device_changes where id <= ?').run(applied);
-        taken = applied;
+        if (position.applied - taken.applied >= TAKE_AFTER) {
+          database.prepare('delete from server_device_changes where id <= ?').run(position.applied);
+          taken = { ...taken, applied: position.applied };
+        }
+        if (position.folded - taken.folded >= TAKE_AFTER) {
+          database.prepare('delete from fleet_changes where id <= ?').run(position.folded);
+          taken = { ...taken, folded: position.folded };
+        }
       } catch {
         // Left for the next gap between batches: applied changes only take room meanwhile.
       }
@@ -281,9 +332,18 @@ export function startServerIndex(database: Database.Database): ServerIndex {
 
 /** The index of a database in memory, in an attached schema of its own, applied in the writer's own thread. */
 export function inlineServerIndex(database: Database.Database): ServerIndex {
-  const names: Names = { index: 'server_index', database: 'main', takeApplied: true };
-  let applied = prepareServerIndex(database, names);
-  const catchUp = () => (applied = catchUpServerChanges(database, names, applied, CHANGES_PER_STEP));
+  const names: IndexSchemas = { index: 'server_index', database: 'main', takeApplied: true };
+  let position = prepareServerIndex(database, names, () => {
+    createCountTables(database, names);
+    rebuildCounts(database, names, SEVERITY_RANKS);
+  });
+  const catchUp = () => {
+    position = catchUpIndex(
+      position,
+      (applied) => applyServerChanges(database, names, applied, CHANGES_PER_STEP),
+      (folded) => foldCounts(database, names, folded, CHANGES_PER_STEP),
+    );
+  };
   return {
     async settle() {
       // Never inside a transaction another caller holds open between two of its statements.

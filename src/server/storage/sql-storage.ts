@@ -11,11 +11,10 @@ import { SEVERITIES } from '../../shared/vocabulary.js';
 import { ensureEventDays, dropEventDaysBefore } from './event-partitions.js';
 import type { OpenDatabase } from './database.js';
 import type { ServerIndex } from './server-index.js';
+import type { FleetChange } from './fleet-fold.js';
 import {
-  BatchFolder,
   CountFolder,
   type CountSettler,
-  type FleetChange,
   FleetCounts,
   appendChanges,
   fleetChange,
@@ -196,9 +195,9 @@ export class SqlStorage implements Storage {
   private readonly secrets = new Map<string, Buffer>();
   /** SQLite only: one writer, so writes that arrive together share a commit. */
   private readonly groupCommit: GroupCommit<FleetChange> | undefined;
-  /** Folds the count changes reports append (fleet-counts.ts); reads of the counts settle it first. */
+  /** Folds the count changes reports append (fleet-counts.ts, SQLite: the server index); reads of the counts settle it first. */
   private readonly folder: CountSettler;
-  /** SQLite: server_devices, kept off the writer; reads of it settle it first. */
+  /** SQLite: server_devices and the counts, kept off the writer; reads of them settle it first. */
   private readonly serverIndex: ServerIndex | undefined;
 
   private readonly db: Db;
@@ -216,17 +215,17 @@ export class SqlStorage implements Storage {
     this.db = open.db;
     this.dialect = open.dialect;
     this.pieces = statementPieces(open.dialect);
-    const counts = new FleetCounts(open.db, this.pieces);
-    if (open.dialect === 'sqlite') {
-      const folder = new BatchFolder(open.db, counts, this.pieces, (step) => this.groupCommit!.run(step));
-      this.groupCommit = new GroupCommit(open.db, (trx, changes) => folder.finishBatch(trx, changes), open.betweenWrites);
-      this.folder = folder;
+    this.serverIndex = open.serverIndex?.();
+    if (this.serverIndex) {
+      const serverIndex = this.serverIndex;
+      // A batch's last step appends what its reports changed in the counts, for the index to fold.
+      this.groupCommit = new GroupCommit(open.db, (trx, changes) => appendChanges(trx, this.pieces, changes), open.betweenWrites);
+      this.folder = { settle: () => serverIndex.settle(), stop: async () => {} };
     } else {
       this.groupCommit = undefined;
-      this.folder = new CountFolder(open.db, counts);
+      this.folder = new CountFolder(open.db, new FleetCounts(open.db, this.pieces));
     }
     this.hot = hotQueries(open.db, open.dialect);
-    this.serverIndex = open.serverIndex?.();
     this.admins = new SqlAdminStore(open.db, (work) => this.transaction((trx) => work(trx)));
     this.registry = new SqlRegistryStore(open.db, open.dialect, (work) => this.changePolicy(work));
     this.webhookOutbox = new SqlWebhookOutbox(open.db, open.dialect);
