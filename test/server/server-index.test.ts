@@ -142,7 +142,7 @@ describe('the SQLite server index', () => {
     expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 10]]);
   });
 
-  it('counts the fleet again from the database as the reports had counted it, when its file is lost', async () => {
+  it('counts the fleet again from the database when its file is lost: the devices, entries and risks the reports had counted', async () => {
     const later = '2026-12-02T09:00:00.000Z';
     const probe = (severity: 'low' | 'critical'): ProbeResult =>
       ({
@@ -212,6 +212,21 @@ describe('the SQLite server index', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${serverIndexFile(file)}${suffix}`, { force: true });
     storage = await open();
     expect(await counted(storage)).toEqual(folded);
+  });
+
+  it('counts each report once while a command opened beside the server keeps the same file', async () => {
+    const server = await open();
+    await laptops(server, names(30));
+    // A command run on the endpoint's machine (an admin token, say) opens the same database, and the file with it.
+    const command = await open();
+    await laptops(server, names(30, 30));
+    await laptops(command, names(10, 60));
+    await laptops(server, names(10, 70));
+    for (const storage of [server, command]) {
+      const servers = await storage.fleetServers({ search: 'npm:fs' }, { sort: 'name', descending: false, limit: 10 });
+      expect(servers.items.map((row) => [row.serverKey, row.deviceCount])).toEqual([['npm:fs', 80]]);
+      expect(await hostsOf(storage)).toEqual(names(80));
+    }
   });
 
   it('follows a database restored from an older backup, not the history after it', async () => {

@@ -42,7 +42,7 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
     // 128 MiB made ingest and the admin lists no faster (at 20,000 laptops) and the process about 65 MB bigger;
     // 32 MiB slowed the devices search at 100,000 laptops by a quarter (its table no longer fitted).
     database.pragma('cache_size = -65536');
-    // Journals of statements and savepoints past 64 KiB (a fold of the fleet's counts writes megabytes), and
+    // Journals of statements and savepoints past 64 KiB (a batch of first reports writes megabytes), and
     // sorts too large for the cache, go to a temporary file, as SQLite does by default, not to memory: freed
     // after each, those chunks were left behind in the allocator, scattered between cached pages. In memory,
     // the process at 100,000 laptops peaked at 493-517 MB, of which malloc_trim could give back about 180;

@@ -9,9 +9,8 @@
 import { type Kysely, type SqlBool, type Transaction, sql } from 'kysely';
 import type { RiskSignal, ServerEntry } from '../../shared/inventory.js';
 import { severityRank } from '../../shared/present.js';
-import { SEVERITIES } from '../../shared/vocabulary.js';
 import { compiledOnce } from './compiled-once.js';
-import { type FleetChange, type SeverityRanks, fleetEntry, mergeFleetChanges } from './fleet-fold.js';
+import { type FleetChange, SEVERITY_RANKS, fleetEntry, mergeFleetChanges } from './fleet-fold.js';
 import type { AgentStatsTable, FleetServersTable, WardenDatabase } from './schema.js';
 import type { StatementPieces } from './statement-pieces.js';
 
@@ -22,9 +21,6 @@ export const worstRank = (risks: readonly RiskSignal[]): number => Math.max(0, .
 
 /** The entry's columns that have an index of their own (name and access type: the list's sorts). */
 const INDEXED = ['name', 'access_type'] as const satisfies readonly (keyof FleetServersTable)[];
-
-/** Each severity's rank as stored, for the code that runs where present.ts cannot be imported. */
-export const SEVERITY_RANKS: SeverityRanks = Object.fromEntries(SEVERITIES.map((severity) => [severity, severityRank(severity)]));
 
 type Row = { server_key: string; client: string };
 const pairKey = (serverKey: string, client: string) => `${serverKey}\0${client}`;

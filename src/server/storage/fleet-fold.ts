@@ -6,6 +6,8 @@
 // (fleet-counts.ts), from the same merge.
 import type Database from 'better-sqlite3';
 import type { ServerEntry } from '../../shared/inventory.js';
+import { severityRank } from '../../shared/present.js';
+import { SEVERITIES } from '../../shared/vocabulary.js';
 
 /** A server entry's columns in fleet_servers. */
 export interface FleetEntry {
@@ -31,6 +33,8 @@ export interface FleetChange {
 
 /** Each severity's rank as stored (present.ts's severityRank), handed to the worker as data. */
 export type SeverityRanks = Readonly<Record<string, number>>;
+
+export const SEVERITY_RANKS: SeverityRanks = Object.fromEntries(SEVERITIES.map((severity) => [severity, severityRank(severity)]));
 
 export function fleetEntry(server: ServerEntry, ranks: SeverityRanks): FleetEntry {
   return {
@@ -122,31 +126,35 @@ export function createCountTables(db: Database.Database, schemas: IndexSchemas):
 }
 
 /**
- * SQLite: counts the fleet again from the database's rows, into empty count tables: each server's devices, its
- * entry as the device that reported it last has it, its first detection and latest change as the first seen of
- * its oldest and newest device, its probe risk from its latest successful probe; each agent's devices and servers.
+ * SQLite: counts the fleet again from the database's rows, into empty count tables, once server_devices has been
+ * built from them: each server's devices; its entry as the device that first reported it most recently has it
+ * (the rows do not say which device changed it last); its first detection and latest change as the first seen
+ * of its oldest and newest device; its probe risk from its latest successful probe; each agent's devices and
+ * servers.
  */
 export function rebuildCounts(db: Database.Database, schemas: IndexSchemas, ranks: SeverityRanks): void {
   const { index, database } = schemas;
   const perStep = 500;
+  // From the index's compact rows, not device_servers' (each holds its whole entry).
   db.exec(
     `insert into ${index}.fleet_servers (server_key, client, name, search_text, access_type, transport, url, risk,` +
       ' findings_risk, probe_risk, findings, device_count, first_detected, last_updated)' +
       ` select server_key, client, '', '', '', '', null, 0, 0, 0, '[]', count(distinct device_id), min(first_seen), max(first_seen)` +
-      ` from ${database}.device_servers group by server_key, client order by server_key, client`,
+      ` from ${index}.server_devices group by server_key, client order by server_key, client`,
   );
-  const entries = db.prepare(
+  const entryOf =
     `select f.server_key, f.client, (select d.entry from ${index}.server_devices s join ${database}.device_servers d` +
-      ' on d.device_id = s.device_id and d.server_id = s.server_id where s.server_key = f.server_key and s.client = f.client' +
-      ` order by s.first_seen desc limit 1) as entry from ${index}.fleet_servers f` +
-      ' where ? is null or (f.server_key, f.client) > (?, ?) order by f.server_key, f.client limit ?',
-  );
+    ' on d.device_id = s.device_id and d.server_id = s.server_id where s.server_key = f.server_key and s.client = f.client' +
+    ` order by s.first_seen desc limit 1) as entry from ${index}.fleet_servers f`;
+  // Two statements, so that every page after the first starts where the last ended, on the primary key.
+  const firstEntries = db.prepare(`${entryOf} order by f.server_key, f.client limit ?`);
+  const nextEntries = db.prepare(`${entryOf} where (f.server_key, f.client) > (?, ?) order by f.server_key, f.client limit ?`);
   const setEntry = db.prepare(
     `update ${index}.fleet_servers set name = ?, search_text = ?, access_type = ?, transport = ?, url = ?, findings = ?,` +
       ' findings_risk = ?, risk = ? where server_key = ? and client = ?',
   );
   for (let after: { server_key: string; client: string } | undefined; ;) {
-    const rows = entries.all(after?.server_key ?? null, after?.server_key ?? null, after?.client ?? null, perStep) as {
+    const rows = (after ? nextEntries.all(after.server_key, after.client, perStep) : firstEntries.all(perStep)) as {
       server_key: string;
       client: string;
       entry: string;
@@ -181,18 +189,18 @@ export function rebuildCounts(db: Database.Database, schemas: IndexSchemas, rank
   );
   db.exec(
     `insert into ${index}.agent_stats (client, device_count, server_count)` +
-      ` select client, 0, count(*) from ${database}.device_servers where true group by client` +
+      ` select client, 0, count(*) from ${index}.server_devices where true group by client` +
       ' on conflict (client) do update set server_count = excluded.server_count',
   );
 }
 
 /**
- * SQLite: folds the changes after `folded` (at most `limit` of them) into the counts in one transaction; answers
+ * SQLite: folds the changes after those the index holds (at most `limit` of them) into the counts in one transaction; answers
  * how far it got. A row whose name and access type stay as they were is written without setting them, nor its
  * device count when that stays: SQLite rewrites an index's entry whenever an update sets one of its columns,
  * even to the value it had.
  */
-export function foldCounts(db: Database.Database, schemas: IndexSchemas, folded: number, limit: number): number {
+export function foldCounts(db: Database.Database, schemas: IndexSchemas, limit: number): number {
   const { index, database } = schemas;
   const read = db.prepare(`select id, change from ${database}.fleet_changes where id > ? order by id limit ?`);
   const stored = db.prepare(
@@ -218,8 +226,10 @@ export function foldCounts(db: Database.Database, schemas: IndexSchemas, folded:
     `update ${index}.fleet_servers set probe_risk = ?, risk = max(findings_risk, ?) where server_key = ? and probe_risk != ?`,
   );
   return db.transaction(() => {
-    const rows = read.all(folded, limit) as { id: number; change: string }[];
-    if (rows.length === 0) return folded;
+    // From where the file says, not the caller: another process's worker on the same file may have gone on.
+    const from = db.prepare(`select folded from ${index}.index_state`).pluck().get() as number;
+    const rows = read.all(from, limit) as { id: number; change: string }[];
+    if (rows.length === 0) return from;
     const merged = mergeFleetChanges(rows.map((row) => JSON.parse(row.change)));
     for (const pair of merged.pairs) {
       const before = stored.get(pair.serverKey, pair.client) as

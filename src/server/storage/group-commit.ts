@@ -2,8 +2,8 @@
 // applied in one transaction (should one fail, the batch runs again with each write in a savepoint of its
 // own, the failed one undone alone and answered with its error), and answered once that transaction commits.
 // What the writes leave for later (the fleet's count changes) is handed to one last step, in the same
-// transaction, just before the commit (fleet-counts.ts appends them, and folds them once in a while). A lone
-// write is a batch of one: nothing waits for company.
+// transaction, just before the commit (fleet-counts.ts appends them; the server index folds them off this
+// thread). A lone write is a batch of one: nothing waits for company.
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely';
 import type { WardenDatabase } from './schema.js';
 

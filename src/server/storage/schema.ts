@@ -52,7 +52,7 @@ export interface FleetServersTable {
   last_updated: string;
 }
 
-/** PostgreSQL: count changes reports appended, waiting to be folded into fleet_servers and agent_stats. */
+/** Count changes reports appended, waiting to be folded into fleet_servers and agent_stats. */
 export interface FleetChangesTable {
   id: Generated<string>;
   change: string;

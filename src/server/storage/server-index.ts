@@ -15,8 +15,15 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SEVERITY_RANKS } from './fleet-counts.js';
-import { type IndexSchemas, createCountTables, fleetEntry, foldCounts, mergeFleetChanges, rebuildCounts } from './fleet-fold.js';
+import {
+  type IndexSchemas,
+  SEVERITY_RANKS,
+  createCountTables,
+  fleetEntry,
+  foldCounts,
+  mergeFleetChanges,
+  rebuildCounts,
+} from './fleet-fold.js';
 import { StorageNeedsOperatorError } from './storage.js';
 import { sqliteDriverPath } from './worker-driver.js';
 
@@ -92,8 +99,7 @@ export function prepareServerIndex(db: Database.Database, names: IndexSchemas, b
   const state = db.prepare(`select * from ${names.index}.index_state`).get() as
     { layout: number; applied: number; folded?: number } | undefined;
   /** The last change appended to a table, and the last one taken out of it. */
-  const ends = (table: string) => {
-    const last = Number(db.prepare(`select seq from ${names.database}.sqlite_sequence where name = ?`).pluck().get(table) ?? 0);
+  const ends = (table: string, last: number) => {
     const oldest = db.prepare(`select min(id) - 1 from ${names.database}.${table}`).pluck().get() as number | null;
     return { last, takenUpTo: oldest ?? last };
   };
@@ -101,8 +107,9 @@ export function prepareServerIndex(db: Database.Database, names: IndexSchemas, b
     at !== undefined && at >= table.takenUpTo && at <= table.last;
   // Deferred, as every transaction here: an immediate one would take the database's write lock too, not only the index's.
   return db.transaction(() => {
-    const changes = ends('server_device_changes');
-    const counts = ends('fleet_changes');
+    const appended = appendedUpTo(db, names);
+    const changes = ends('server_device_changes', appended.applied);
+    const counts = ends('fleet_changes', appended.folded);
     if (state && state.layout === layout && within(state.applied, changes) && within(state.folded, counts))
       return { applied: state.applied, folded: state.folded! };
     db.exec(`drop table if exists ${names.index}.server_devices`);
@@ -130,19 +137,22 @@ export function prepareServerIndex(db: Database.Database, names: IndexSchemas, b
 }
 
 /**
- * Applies the changes after `applied` (at most `limit` of them) in one transaction; answers how far it got.
+ * Applies the changes after those the index holds (at most `limit` of them) in one transaction; answers how
+ * far it got.
  * A change is one report's: `[device, added [serverKey, firstSeen, serverId, client][], removed [serverKey,
  * firstSeen, serverId][]]`. Each row's last change wins, and the rows are written in key order.
  */
-export function applyServerChanges(db: Database.Database, names: IndexSchemas, applied: number, limit: number): number {
+export function applyServerChanges(db: Database.Database, names: IndexSchemas, limit: number): number {
   const read = db.prepare(`select id, change from ${names.database}.server_device_changes where id > ? order by id limit ?`);
   const insert = db.prepare(`insert or replace into ${names.index}.server_devices values (?, ?, ?, ?, ?)`);
   const remove = db.prepare(
     `delete from ${names.index}.server_devices where server_key = ? and first_seen = ? and device_id = ? and server_id = ?`,
   );
   return db.transaction(() => {
-    const rows = read.all(applied, limit) as { id: number; change: string }[];
-    if (rows.length === 0) return applied;
+    // From where the file says, not the caller: another process's worker on the same file may have gone on.
+    const from = db.prepare(`select applied from ${names.index}.index_state`).pluck().get() as number;
+    const rows = read.all(from, limit) as { id: number; change: string }[];
+    if (rows.length === 0) return from;
     const last = new Map<string, (string | null)[]>();
     for (const row of rows) {
       const [device, added, removed] = JSON.parse(row.change) as [string, string[][], string[][]];
@@ -163,18 +173,41 @@ export function applyServerChanges(db: Database.Database, names: IndexSchemas, a
   })();
 }
 
+/** How far the database's tables of changes go: the last change appended to each. */
+export function appendedUpTo(db: Database.Database, names: IndexSchemas): IndexPosition {
+  const sequences = db
+    .prepare(`select name, seq from ${names.database}.sqlite_sequence where name in ('server_device_changes', 'fleet_changes')`)
+    .all() as { name: string; seq: number }[];
+  const last = (table: string) => Number(sequences.find((row) => row.name === table)?.seq ?? 0);
+  return { applied: last('server_device_changes'), folded: last('fleet_changes') };
+}
+
 /**
- * Applies every change appended so far, a step of each table in turn (under a burst of reports neither waits
- * for the other to catch up); answers how far it got.
+ * Applies the changes appended up to `until`, a step of each table in turn (under a burst of reports neither
+ * waits for the other to catch up, and the worker answers its messages between two catch-ups); answers how far
+ * it got.
  */
 export function catchUpIndex(
   position: IndexPosition,
+  until: IndexPosition,
   applyServerStep: (applied: number) => number,
   foldCountStep: (folded: number) => number,
 ): IndexPosition {
   let { applied, folded } = position;
+  // Another process's worker writing the file (a command run beside the server) is waited for at the next catch-up.
+  const step = (run: (from: number) => number, from: number) => {
+    try {
+      return run(from);
+    } catch (error) {
+      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return from;
+      throw error;
+    }
+  };
   for (;;) {
-    const next = { applied: applyServerStep(applied), folded: foldCountStep(folded) };
+    const next = {
+      applied: applied < until.applied ? step(applyServerStep, applied) : applied,
+      folded: folded < until.folded ? step(foldCountStep, folded) : folded,
+    };
     if (next.applied === applied && next.folded === folded) return next;
     ({ applied, folded } = next);
   }
@@ -188,6 +221,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const prepareServerIndex = ${prepareServerIndex.toString()};
 const applyServerChanges = ${applyServerChanges.toString()};
+const appendedUpTo = ${appendedUpTo.toString()};
 const catchUpIndex = ${catchUpIndex.toString()};
 const fleetEntry = ${fleetEntry.toString()};
 const mergeFleetChanges = ${mergeFleetChanges.toString()};
@@ -209,8 +243,9 @@ let position = prepareServerIndex(db, names, () => {
 const catchUp = () => {
   position = catchUpIndex(
     position,
-    (applied) => applyServerChanges(db, names, applied, workerData.perStep),
-    (folded) => foldCounts(db, names, folded, workerData.perStep),
+    appendedUpTo(db, names),
+    () => applyServerChanges(db, names, workerData.perStep),
+    () => foldCounts(db, names, workerData.perStep),
   );
 };
 parentPort.postMessage(position);
@@ -258,8 +293,9 @@ export function startServerIndex(database: Database.Database): ServerIndex {
   const start = () => {
     const started = new Worker(WORKER_SOURCE, {
       eval: true,
-      // It holds one step's changes at a time: a small heap, not one sized like the writer's.
-      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 2 },
+      // It holds one step's changes at a time (500 first reports with their entries: about 15 MB parsed), not
+      // the writer's data: a heap sized for that with room to spare, not one sized like the writer's.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 2 },
       workerData: {
         file,
         indexFile: serverIndexFile(file),
@@ -350,8 +386,9 @@ export function inlineServerIndex(database: Database.Database): ServerIndex {
   const catchUp = () => {
     position = catchUpIndex(
       position,
-      (applied) => applyServerChanges(database, names, applied, CHANGES_PER_STEP),
-      (folded) => foldCounts(database, names, folded, CHANGES_PER_STEP),
+      appendedUpTo(database, names),
+      () => applyServerChanges(database, names, CHANGES_PER_STEP),
+      () => foldCounts(database, names, CHANGES_PER_STEP),
     );
   };
   return {
