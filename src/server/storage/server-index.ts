@@ -190,14 +190,14 @@ export function appendedUpTo(db: Database.Database, names: IndexSchemas): IndexP
 export function catchUpIndex(
   position: IndexPosition,
   until: IndexPosition,
-  applyServerStep: (applied: number) => number,
-  foldCountStep: (folded: number) => number,
+  applyServerStep: () => number,
+  foldCountStep: () => number,
 ): IndexPosition {
   let { applied, folded } = position;
   // Another process's worker writing the file (a command run beside the server) is waited for at the next catch-up.
-  const step = (run: (from: number) => number, from: number) => {
+  const step = (run: () => number, from: number) => {
     try {
-      return run(from);
+      return run();
     } catch (error) {
       if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return from;
       throw error;
@@ -240,13 +240,22 @@ let position = prepareServerIndex(db, names, () => {
   createCountTables(db, names);
   rebuildCounts(db, names, workerData.ranks);
 });
-const catchUp = () => {
+const catchUp = (until = appendedUpTo(db, names)) => {
   position = catchUpIndex(
     position,
-    appendedUpTo(db, names),
+    until,
     () => applyServerChanges(db, names, workerData.perStep),
     () => foldCounts(db, names, workerData.perStep),
   );
+};
+// A settle is answered once everything appended before it is applied, waiting out another process's worker.
+let stopped = false;
+const settle = (token, until) => {
+  if (stopped) return;
+  catchUp(until);
+  if (position.applied < until.applied || position.folded < until.folded)
+    return setTimeout(() => settle(token, until), workerData.everyMs);
+  parentPort.postMessage({ ...position, settled: token });
 };
 parentPort.postMessage(position);
 const timer = setInterval(() => {
@@ -256,12 +265,12 @@ const timer = setInterval(() => {
 }, workerData.everyMs);
 parentPort.on('message', (message) => {
   if (message === 'stop') {
+    stopped = true;
     clearInterval(timer);
     db.close();
     return parentPort.close();
   }
-  catchUp();
-  parentPort.postMessage({ ...position, settled: message.settle });
+  settle(message.settle, appendedUpTo(db, names));
 });
 `;
 
