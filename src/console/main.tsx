@@ -25,8 +25,10 @@ const queries: QueryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 15_000,
-      // A refusal will not change by asking again; a dropped connection may.
-      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      // A refusal, or a fault only an operator can mend (needs-operator), will not change by asking again; a
+      // dropped connection may.
+      retry: (count, error) =>
+        count < 2 && !(error instanceof ApiError && ((error.status >= 400 && error.status < 500) || error.code === 'needs-operator')),
     },
   },
 });
