@@ -195,10 +195,10 @@ export function rebuildCounts(db: Database.Database, schemas: IndexSchemas, rank
 }
 
 /**
- * SQLite: folds the changes after those the index holds (at most `limit` of them) into the counts in one transaction; answers
- * how far it got. A row whose name and access type stay as they were is written without setting them, nor its
- * device count when that stays: SQLite rewrites an index's entry whenever an update sets one of its columns,
- * even to the value it had.
+ * SQLite: folds the changes after those the index holds (at most `limit` of them) into the counts in one
+ * transaction; answers how far it got. A row whose name and access type stay as they were is written without
+ * setting them, nor its device count when that stays: SQLite rewrites an index's entry whenever an update sets
+ * one of its columns, even to the value it had.
  */
 export function foldCounts(db: Database.Database, schemas: IndexSchemas, limit: number): number {
   const { index, database } = schemas;
