@@ -126,8 +126,8 @@ export function createCountTables(db: Database.Database, schemas: IndexSchemas):
 }
 
 /**
- * SQLite: counts the fleet again from the database's rows, into empty count tables, once server_devices has been
- * built from them: each server's devices; its entry as the device that first reported it most recently has it
+ * SQLite: counts the fleet again from the database's rows, into count tables created anew, once server_devices
+ * has been built from them: each server's devices; its entry as the device that first reported it most recently has it
  * (the rows do not say which device changed it last); its first detection and latest change as the first seen
  * of its oldest and newest device; its probe risk from its latest successful probe; each agent's devices and
  * servers.
@@ -135,6 +135,7 @@ export function createCountTables(db: Database.Database, schemas: IndexSchemas):
 export function rebuildCounts(db: Database.Database, schemas: IndexSchemas, ranks: SeverityRanks): void {
   const { index, database } = schemas;
   const perStep = 500;
+  createCountTables(db, schemas);
   // From the index's compact rows, not device_servers' (each holds its whole entry).
   db.exec(
     `insert into ${index}.fleet_servers (server_key, client, name, search_text, access_type, transport, url, risk,` +

@@ -92,10 +92,10 @@ const RESTART_MS = 1000;
  */
 export function prepareServerIndex(db: Database.Database, names: IndexSchemas, buildCounts: () => void): IndexPosition {
   const layout = 2;
-  db.exec(
-    `create table if not exists ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null,` +
-      ' applied integer not null, folded integer not null)',
-  );
+  const stateTable =
+    `${names.index}.index_state (id integer primary key check (id = 1), layout integer not null,` +
+    ' applied integer not null, folded integer not null)';
+  db.exec(`create table if not exists ${stateTable}`);
   const state = db.prepare(`select * from ${names.index}.index_state`).get() as
     { layout: number; applied: number; folded?: number } | undefined;
   /** The last change appended to a table, and the last one taken out of it. */
@@ -122,11 +122,9 @@ export function prepareServerIndex(db: Database.Database, names: IndexSchemas, b
         ` order by server_key, first_seen, device_id, server_id`,
     );
     buildCounts();
+    // An older layout's state has other columns.
     db.exec(`drop table ${names.index}.index_state`);
-    db.exec(
-      `create table ${names.index}.index_state (id integer primary key check (id = 1), layout integer not null,` +
-        ' applied integer not null, folded integer not null)',
-    );
+    db.exec(`create table ${stateTable}`);
     db.prepare(`insert into ${names.index}.index_state values (1, ?, ?, ?)`).run(layout, changes.last, counts.last);
     if (names.takeApplied) {
       db.prepare(`delete from ${names.database}.server_device_changes where id <= ?`).run(changes.last);
@@ -236,10 +234,7 @@ db.pragma('wal_autocheckpoint = ' + workerData.logPages);
 db.pragma('busy_timeout = 5000');
 db.prepare('attach database ? as warden').run(workerData.file);
 const names = { index: 'main', database: 'warden', takeApplied: false };
-let position = prepareServerIndex(db, names, () => {
-  createCountTables(db, names);
-  rebuildCounts(db, names, workerData.ranks);
-});
+let position = prepareServerIndex(db, names, () => rebuildCounts(db, names, workerData.ranks));
 const catchUp = (until = appendedUpTo(db, names)) => {
   position = catchUpIndex(
     position,
@@ -388,10 +383,7 @@ export function startServerIndex(database: Database.Database): ServerIndex {
 /** The index of a database in memory, in an attached schema of its own, applied in the writer's own thread. */
 export function inlineServerIndex(database: Database.Database): ServerIndex {
   const names: IndexSchemas = { index: 'server_index', database: 'main', takeApplied: true };
-  let position = prepareServerIndex(database, names, () => {
-    createCountTables(database, names);
-    rebuildCounts(database, names, SEVERITY_RANKS);
-  });
+  let position = prepareServerIndex(database, names, () => rebuildCounts(database, names, SEVERITY_RANKS));
   const catchUp = () => {
     position = catchUpIndex(
       position,
